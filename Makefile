@@ -1,0 +1,71 @@
+# thidua — the two commands a newcomer needs are `make run` and `make test`.
+# Everything installs into .venv from requirements.lock (hashes pinned), so a fresh
+# machine needs only Python >= 3.11, make and access to PyPI.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The PostgreSQL server `make test` runs the suite against a second time, when it answers.
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/thidua
+
+.PHONY: run dev test test-sqlite test-postgres check lock demo clean install
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+## Serve the demo on http://$(HOST):$(PORT) (migrate, load the demo idempotently, print the logins).
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py demo_logins
+	@echo "thidua: http://$(HOST):$(PORT)/"
+	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --forwarded-allow-ips=""
+
+## Development server with auto-reload and DEBUG on.
+dev: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	THIDUA_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## Reload the demo data from scratch (the demo's own rows only).
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo --reset
+
+## The whole suite on SQLite, then again on PostgreSQL when a server answers.
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(PY) -m thidua.lib.pgprobe "$(PG_TEST_URL)"; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else \
+		echo "PostgreSQL does not answer at $(PG_TEST_URL): suite ran on SQLite only."; \
+		if [ -n "$$CI" ]; then echo "CI must run PostgreSQL too."; exit 1; fi; \
+	fi
+
+test-sqlite: install
+	DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+## Lint, types and migrations.
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(PY) manage.py makemigrations --check --dry-run
+
+## Regenerate requirements.lock from pyproject.toml (after changing a dependency).
+lock: install
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --generate-hashes \
+		--python-version 3.11 --quiet -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

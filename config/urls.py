@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from thidua.organizations import views as organization_views
+
+urlpatterns = [
+    path("", organization_views.home, name="home"),
+    path("tai-khoan/", include("thidua.accounts.urls")),
+    path("nhat-ky/", include("thidua.audit.urls")),
+    path("", include("thidua.organizations.urls")),
+    path("quan-tri/", admin.site.urls),
+]
+
+handler403 = "thidua.web.errors.permission_denied"
+handler404 = "thidua.web.errors.page_not_found"
+handler500 = "thidua.web.errors.server_error"

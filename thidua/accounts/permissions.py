@@ -1,0 +1,87 @@
+"""Who may do what. Services and views both ask these questions; nothing else decides.
+
+Roles are bound to organizations. The secretariat of a group in a year is never stored: it is
+the officers of the organization that the Leadership record names as head that year.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from thidua.accounts.models import Role, RoleKind, User
+
+if TYPE_CHECKING:
+    from thidua.organizations.models import EmulationGroup, Organization
+
+AnyUser = User | AnonymousUser
+
+
+def _role_orgs(user: AnyUser, kind: str) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    # Cached on the user object for the request: pages ask several questions.
+    cache: dict[str, set[int]] | None = getattr(user, "_thidua_roles", None)
+    if cache is None:
+        cache = {}
+        for role_kind, org_id in Role.objects.filter(user=user).values_list("kind", "organization_id"):
+            cache.setdefault(role_kind, set()).add(org_id)
+        user._thidua_roles = cache  # type: ignore[union-attr]
+    return cache.get(kind, set())
+
+
+def staff_parent_ids(user: AnyUser) -> set[int]:
+    return _role_orgs(user, RoleKind.PARENT_STAFF)
+
+
+def officer_org_ids(user: AnyUser) -> set[int]:
+    return _role_orgs(user, RoleKind.OFFICER)
+
+
+def editor_org_ids(user: AnyUser) -> set[int]:
+    return _role_orgs(user, RoleKind.EDITOR)
+
+
+def is_parent_staff(user: AnyUser, parent: Organization) -> bool:
+    return parent.pk in staff_parent_ids(user)
+
+
+def is_officer_of(user: AnyUser, organization: Organization) -> bool:
+    return organization.pk in officer_org_ids(user)
+
+
+def is_secretariat(user: AnyUser, group: EmulationGroup, year: int) -> bool:
+    from thidua.organizations.models import Leadership, LeadershipRole
+
+    officer_of = officer_org_ids(user)
+    if not officer_of:
+        return False
+    return Leadership.objects.filter(
+        group=group, year=year, role=LeadershipRole.HEAD, organization_id__in=officer_of
+    ).exists()
+
+
+def can_manage_registry(user: AnyUser, parent: Organization) -> bool:
+    """Groups, memberships, leadership, names, mergers and regulations belong to the parent body."""
+    return is_parent_staff(user, parent)
+
+
+def can_edit_profile(user: AnyUser, organization: Organization) -> bool:
+    if is_officer_of(user, organization):
+        return True
+    return organization.parent_id is not None and organization.parent_id in staff_parent_ids(user)
+
+
+def can_view_audit(user: AnyUser, group: EmulationGroup) -> bool:
+    """Parent-body staff, and officers of the group's members in any year, may read its audit trail."""
+    if is_parent_staff(user, group.parent):
+        return True
+    officer_of = officer_org_ids(user)
+    return bool(officer_of) and group.memberships.filter(organization_id__in=officer_of).exists()
+
+
+def require(allowed: bool, message: str = "Bạn không có quyền thực hiện thao tác này.") -> None:
+    if not allowed:
+        raise PermissionDenied(message)

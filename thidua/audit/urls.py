@@ -1,0 +1,8 @@
+from django.urls import path
+
+from thidua.audit import views
+
+app_name = "audit"
+urlpatterns = [
+    path("cum-khoi/<slug:slug>/", views.group_audit, name="group_audit"),
+]

@@ -1,0 +1,14 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from thidua.organizations.demo import DEMO_PASSWORD, demo_logins
+
+
+class Command(BaseCommand):
+    help = "Print the demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(f"Tài khoản minh họa (mật khẩu chung: {DEMO_PASSWORD}):")
+        for username, role in demo_logins():
+            self.stdout.write(f"  {username:<12} {role}")

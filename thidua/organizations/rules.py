@@ -1,0 +1,77 @@
+"""Registry rules: pure, stdlib only (a test enforces it)."""
+
+from __future__ import annotations
+
+import datetime
+from bisect import bisect_right
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+FIRST_YEAR = 2000
+# How far ahead a membership may be planned: next year's agreement is signed at this year's conference.
+YEARS_AHEAD = 2
+
+
+def name_index_on(valid_froms: Sequence[datetime.date], day: datetime.date) -> int | None:
+    """Index of the name in force on `day`, given the sorted start dates of an organization's names.
+
+    Before its first name took effect the organization is known by that first name: a document dated
+    earlier still has to print something.
+    """
+    if not valid_froms:
+        return None
+    index = bisect_right(list(valid_froms), day) - 1
+    return max(index, 0)
+
+
+def reference_day(year: int, ended_on: datetime.date | None) -> datetime.date:
+    """The day whose name stands for a whole emulation year: its last day, or the last day the
+    organization existed if it ended (was merged) during that year."""
+    last = datetime.date(year, 12, 31)
+    if ended_on is not None and ended_on <= last:
+        return max(ended_on - datetime.timedelta(days=1), datetime.date(year, 1, 1))
+    return last
+
+
+def is_active_in_year(year: int, ended_on: datetime.date | None) -> bool:
+    """An organization merged away on or before 1 January of a year cannot be a member that year."""
+    return ended_on is None or ended_on > datetime.date(year, 1, 1)
+
+
+def year_in_range(year: int, today: datetime.date) -> bool:
+    return FIRST_YEAR <= year <= today.year + YEARS_AHEAD
+
+
+def fraction_words(value: Fraction) -> str:
+    """1/2 → "1/2 (50%)", 2/3 → "2/3 (66,67%)": exact fraction first, percentage to read."""
+    percent = value * 100
+    if percent.denominator == 1:
+        shown = str(percent.numerator)
+    else:
+        exact = Decimal(percent.numerator) / Decimal(percent.denominator)
+        shown = str(exact.quantize(Decimal("0.01"))).replace(".", ",")
+    return f"{value.numerator}/{value.denominator} ({shown}%)"
+
+
+def suggest_rotation(
+    members: Sequence[str], headed_years: dict[str, list[int]], current_deputy: str | None
+) -> tuple[str | None, str | None]:
+    """Suggest next year's head and deputy: the deputy moves up (DOMAIN.md, Rotation [L]); the deputy
+    slot goes to the member that has gone longest without heading (never headed first, then oldest
+    last term, ties in the given order). The vote decides; this only suggests."""
+    if not members:
+        return None, None
+    head = current_deputy if current_deputy in members else None
+
+    def waited(member: str) -> tuple[int, int]:
+        years = headed_years.get(member, [])
+        return (0 if not years else 1, max(years) if years else 0)
+
+    rest = [m for m in members if m != head]
+    ordered = sorted(rest, key=lambda m: (waited(m), members.index(m)))
+    if head is None:
+        head = ordered[0] if ordered else None
+        ordered = ordered[1:]
+    deputy = ordered[0] if ordered else None
+    return head, deputy

@@ -1,0 +1,401 @@
+"""Every change to the registry: one function per change, in a transaction, with its audit event."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from thidua.accounts.models import User
+from thidua.accounts.permissions import can_edit_profile, can_manage_registry, require
+from thidua.audit.services import record
+from thidua.lib.text import clean_text
+from thidua.organizations import rules
+from thidua.organizations.models import (
+    EmulationGroup,
+    GroupKind,
+    Leadership,
+    LeadershipRole,
+    Membership,
+    Organization,
+    OrganizationKind,
+    OrganizationName,
+    Regulation,
+)
+
+PROFILE_FIELDS = ("address", "phone", "email", "website", "head_name", "head_title")
+
+
+def group_slug(parent: Organization, kind: str, number: int) -> str:
+    return f"{parent.code}-{'cum' if kind == GroupKind.CLUSTER else 'khoi'}-{number}"
+
+
+@transaction.atomic
+def create_organization(
+    *,
+    actor: User,
+    code: str,
+    kind: str,
+    parent: Organization | None,
+    name: str,
+    short_name: str = "",
+    valid_from: datetime.date,
+    source: str = "",
+) -> Organization:
+    if parent is not None:
+        require(can_manage_registry(actor, parent))
+    else:
+        require(actor.is_superuser, "Chỉ quản trị hệ thống được tạo cơ quan cấp trên.")
+    if Organization.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"Mã đơn vị «{code}» đã có."})
+    organization = Organization.objects.create(code=code, kind=kind, parent=parent)
+    OrganizationName.objects.create(
+        organization=organization,
+        name=clean_text(name),
+        short_name=clean_text(short_name),
+        valid_from=valid_from,
+        source=clean_text(source),
+    )
+    organization.refresh_search_text()
+    organization.save(update_fields=["search_text"])
+    record(
+        actor=actor,
+        verb="organization.create",
+        target=organization,
+        data={"code": code, "kind": kind, "name": name, "valid_from": valid_from},
+    )
+    return organization
+
+
+@transaction.atomic
+def rename_organization(
+    *,
+    actor: User,
+    organization: Organization,
+    name: str,
+    short_name: str = "",
+    valid_from: datetime.date,
+    source: str = "",
+) -> OrganizationName:
+    """A new name from a date on; earlier documents keep printing the earlier name."""
+    require(organization.parent is not None and can_manage_registry(actor, organization.parent))
+    if organization.names.filter(valid_from=valid_from).exists():
+        raise ValidationError({"valid_from": "Đơn vị đã có một tên có hiệu lực từ ngày này."})
+    new_name = OrganizationName.objects.create(
+        organization=organization,
+        name=clean_text(name),
+        short_name=clean_text(short_name),
+        valid_from=valid_from,
+        source=clean_text(source),
+    )
+    organization.refresh_search_text()
+    organization.save(update_fields=["search_text"])
+    record(
+        actor=actor,
+        verb="organization.rename",
+        target=organization,
+        data={"name": new_name.name, "short_name": new_name.short_name, "valid_from": valid_from},
+    )
+    return new_name
+
+
+@transaction.atomic
+def record_merger(
+    *, actor: User, absorbed: Organization, successor: Organization, on: datetime.date, source: str = ""
+) -> Organization:
+    """`absorbed` ends on `on` and its work passes to `successor` (e.g. Quảng Bình → Quảng Trị, 01/07/2025)."""
+    require(absorbed.parent is not None and can_manage_registry(actor, absorbed.parent))
+    if absorbed.pk == successor.pk:
+        raise ValidationError({"successor": "Đơn vị không thể sáp nhập vào chính nó."})
+    if successor.ended_on is not None and successor.ended_on <= on:
+        raise ValidationError({"successor": "Đơn vị kế thừa đã thôi hoạt động trước ngày sáp nhập."})
+    later = Membership.objects.filter(organization=absorbed, year__gt=on.year).order_by("year").first()
+    if later is not None:
+        raise ValidationError(
+            {"on": f"Đơn vị vẫn là thành viên {later.group} năm {later.year}; hãy bỏ thành viên đó trước."}
+        )
+    absorbed.successor = successor
+    absorbed.ended_on = on
+    absorbed.save(update_fields=["successor", "ended_on"])
+    record(
+        actor=actor,
+        verb="organization.merge",
+        target=absorbed,
+        data={"successor": successor.code, "on": on, "source": clean_text(source)},
+    )
+    return absorbed
+
+
+@transaction.atomic
+def update_profile(*, actor: User, organization: Organization, changes: dict[str, str]) -> Organization:
+    require(can_edit_profile(actor, organization), "Bạn chỉ được sửa thông tin của đơn vị mình.")
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    before = {field: getattr(organization, field) for field in changes}
+    for field, value in changes.items():
+        setattr(organization, field, clean_text(value))
+    organization.full_clean(exclude=["code", "kind", "parent", "successor", "ended_on"])
+    organization.save(update_fields=list(changes))
+    diff = {f: [before[f], getattr(organization, f)] for f in changes if before[f] != getattr(organization, f)}
+    record(actor=actor, verb="organization.update_profile", target=organization, data={"changes": diff})
+    return organization
+
+
+@transaction.atomic
+def create_group(
+    *, actor: User, parent: Organization, kind: str, number: int, nickname: str = "", notes: str = ""
+) -> EmulationGroup:
+    require(can_manage_registry(actor, parent))
+    if EmulationGroup.objects.filter(parent=parent, kind=kind, number=number).exists():
+        raise ValidationError({"number": f"{GroupKind(kind).label} số {number} đã có."})
+    group = EmulationGroup.objects.create(
+        parent=parent,
+        kind=kind,
+        number=number,
+        nickname=clean_text(nickname),
+        notes=notes,
+        slug=group_slug(parent, kind, number),
+    )
+    record(
+        actor=actor,
+        verb="group.create",
+        target=group,
+        group=group,
+        data={"kind": kind, "number": number, "nickname": group.nickname},
+    )
+    return group
+
+
+@transaction.atomic
+def update_group(*, actor: User, group: EmulationGroup, nickname: str, notes: str) -> EmulationGroup:
+    require(can_manage_registry(actor, group.parent))
+    before = {"nickname": group.nickname, "notes": group.notes}
+    group.nickname = clean_text(nickname)
+    group.notes = notes
+    group.save(update_fields=["nickname", "notes"])
+    record(
+        actor=actor,
+        verb="group.update",
+        target=group,
+        group=group,
+        data={"before": before, "after": {"nickname": group.nickname, "notes": group.notes}},
+    )
+    return group
+
+
+def membership_problems(
+    *, group: EmulationGroup, organization: Organization, year: int, today: datetime.date
+) -> list[str]:
+    """Why `organization` cannot join `group` in `year`, in Vietnamese; empty when it can.
+
+    Shared by the membership form and the Excel import so both refuse the same things.
+    """
+    problems = []
+    if not rules.year_in_range(year, today):
+        problems.append(f"Năm {year} nằm ngoài khoảng {rules.FIRST_YEAR}–{today.year + rules.YEARS_AHEAD}.")
+    if organization.parent_id != group.parent_id:
+        problems.append(f"{organization} không thuộc {group.parent}.")
+    if not rules.is_active_in_year(year, organization.ended_on):
+        problems.append(f"{organization} đã thôi hoạt động từ {organization.ended_on:%d/%m/%Y}.")
+    clash = (
+        Membership.objects.filter(organization=organization, year=year, group__kind=group.kind)
+        .select_related("group")
+        .first()
+    )
+    if clash is not None:
+        if clash.group_id == group.pk:
+            problems.append(f"{organization} đã là thành viên {group} năm {year}.")
+        else:
+            problems.append(f"{organization} đã là thành viên {clash.group} năm {year}.")
+    return problems
+
+
+@transaction.atomic
+def add_membership(*, actor: User, group: EmulationGroup, organization: Organization, year: int) -> Membership:
+    require(can_manage_registry(actor, group.parent))
+    problems = membership_problems(group=group, organization=organization, year=year, today=timezone.localdate())
+    if problems:
+        raise ValidationError(problems)
+    membership = Membership.objects.create(group=group, organization=organization, year=year)
+    record(
+        actor=actor,
+        verb="membership.add",
+        target=membership,
+        group=group,
+        data={"organization": organization.code, "year": year},
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_membership(*, actor: User, membership: Membership) -> None:
+    group = membership.group
+    require(can_manage_registry(actor, group.parent))
+    if Leadership.objects.filter(group=group, year=membership.year, organization=membership.organization).exists():
+        raise ValidationError("Đơn vị đang là cụm trưởng hoặc cụm phó năm này; hãy đổi lãnh đạo cụm trước.")
+    record(
+        actor=actor,
+        verb="membership.remove",
+        target=membership,
+        group=group,
+        data={"organization": membership.organization.code, "year": membership.year},
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def copy_memberships(*, actor: User, group: EmulationGroup, from_year: int, to_year: int) -> list[Membership]:
+    """Start a year with last year's members: the usual case, then adjust by hand."""
+    require(can_manage_registry(actor, group.parent))
+    created = []
+    for membership in group.memberships.filter(year=from_year).select_related("organization"):
+        organization = membership.organization
+        if membership_problems(group=group, organization=organization, year=to_year, today=timezone.localdate()):
+            continue
+        created.append(add_membership(actor=actor, group=group, organization=organization, year=to_year))
+    return created
+
+
+@transaction.atomic
+def set_leadership(
+    *,
+    actor: User,
+    group: EmulationGroup,
+    year: int,
+    role: str,
+    organization: Organization,
+    source: str = "",
+) -> Leadership:
+    require(can_manage_registry(actor, group.parent))
+    if not group.memberships.filter(organization=organization, year=year).exists():
+        raise ValidationError({"organization": f"{organization} không phải thành viên {group} năm {year}."})
+    other = Leadership.objects.filter(group=group, year=year, organization=organization).exclude(role=role).first()
+    if other is not None:
+        raise ValidationError({"organization": f"{organization} đã là {other.get_role_display()} năm {year}."})
+    current = Leadership.objects.filter(group=group, year=year, role=role).first()
+    before = current.organization.code if current else None
+    if current is None:
+        current = Leadership(group=group, year=year, role=role)
+    current.organization = organization
+    current.source = clean_text(source)
+    current.save()
+    record(
+        actor=actor,
+        verb="leadership.set",
+        target=current,
+        group=group,
+        data={"year": year, "role": role, "before": before, "after": organization.code, "source": current.source},
+    )
+    return current
+
+
+@transaction.atomic
+def clear_leadership(*, actor: User, leadership: Leadership) -> None:
+    require(can_manage_registry(actor, leadership.group.parent))
+    record(
+        actor=actor,
+        verb="leadership.clear",
+        target=leadership,
+        group=leadership.group,
+        data={"year": leadership.year, "role": leadership.role, "organization": leadership.organization.code},
+    )
+    leadership.delete()
+
+
+@dataclass(frozen=True)
+class RotationSuggestion:
+    head: Organization | None
+    deputy: Organization | None
+
+
+def suggest_rotation(*, group: EmulationGroup, year: int) -> RotationSuggestion:
+    """Who would head and deputize `year` by rotation, from the members of `year` and past leadership."""
+    members = list(
+        Organization.objects.filter(memberships__group=group, memberships__year=year).order_by("code").distinct()
+    )
+    by_code = {m.code: m for m in members}
+    headed: dict[str, list[int]] = {}
+    deputy_before = None
+    for lead in Leadership.objects.filter(group=group, year__lt=year).select_related("organization"):
+        if lead.role == LeadershipRole.HEAD:
+            headed.setdefault(lead.organization.code, []).append(lead.year)
+        elif lead.year == year - 1:
+            deputy_before = lead.organization
+            # The deputy of a merged-away member hands over to its successor.
+            while deputy_before.successor_id is not None and deputy_before.code not in by_code:
+                deputy_before = deputy_before.successor  # type: ignore[assignment]
+    head, deputy = rules.suggest_rotation(
+        list(by_code), headed, deputy_before.code if deputy_before is not None else None
+    )
+    return RotationSuggestion(head=by_code.get(head) if head else None, deputy=by_code.get(deputy) if deputy else None)
+
+
+REGULATION_FIELDS = (
+    "title",
+    "citation",
+    "voting_unit",
+    "voting_unit_source",
+    "self_vote_allowed",
+    "self_vote_source",
+    "vote_base",
+    "vote_base_source",
+    "threshold_numerator",
+    "threshold_denominator",
+    "threshold_inclusive",
+    "threshold_source",
+    "quorum_numerator",
+    "quorum_denominator",
+    "quorum_source",
+    "seats",
+    "seats_source",
+    "tie_break_order",
+    "tie_break_source",
+    "scoring_bands",
+    "scoring_bands_source",
+    "council_threshold_numerator",
+    "council_threshold_denominator",
+    "council_threshold_source",
+)
+
+
+@transaction.atomic
+def save_regulation(
+    *, actor: User, parent: Organization, valid_from_year: int, values: dict[str, Any]
+) -> Regulation:
+    """Create the rule set that applies from `valid_from_year`, or change it if it exists.
+
+    A change for a new year makes a new version; earlier years keep the rules they ran under.
+    """
+    require(can_manage_registry(actor, parent))
+    regulation = Regulation.objects.filter(parent=parent, valid_from_year=valid_from_year).first()
+    created = regulation is None
+    if regulation is None:
+        regulation = Regulation(parent=parent, valid_from_year=valid_from_year)
+    before = {f: getattr(regulation, f) for f in REGULATION_FIELDS} if not created else {}
+    for field in REGULATION_FIELDS:
+        if field in values:
+            value = values[field]
+            setattr(regulation, field, clean_text(value) if isinstance(value, str) else value)
+    regulation.full_clean()
+    regulation.save()
+    after = {f: getattr(regulation, f) for f in REGULATION_FIELDS}
+    record(
+        actor=actor,
+        verb="regulation.create" if created else "regulation.update",
+        target=regulation,
+        data={
+            "valid_from_year": valid_from_year,
+            "changes": {f: [before.get(f), after[f]] for f in REGULATION_FIELDS if before.get(f) != after[f]},
+        },
+    )
+    return regulation
+
+
+def ensure_parent_kind(organization: Organization) -> None:
+    if organization.kind != OrganizationKind.PARENT_BODY:
+        raise ValidationError("Đơn vị này không phải cơ quan cấp trên.")
