@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -102,13 +103,13 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 
-def _databases() -> dict[str, dict[str, object]]:
+def _databases() -> dict[str, dict[str, Any]]:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
-        db = dict(dj_database_url.parse(url))
+        db: dict[str, Any] = dict(dj_database_url.parse(url))
         if db["ENGINE"] == "django.db.backends.postgresql" and env_bool("THIDUA_DB_POOL", True):
             # psycopg's pool keeps connections warm across requests in each app process.
-            db["OPTIONS"] = {**db.get("OPTIONS", {}), "pool": {"min_size": 1, "max_size": 8}}
+            db["OPTIONS"] = {**(db.get("OPTIONS") or {}), "pool": {"min_size": 1, "max_size": 8}}
             db["CONN_MAX_AGE"] = 0
         return {"default": db}
     return {
@@ -154,6 +155,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every start until collectstatic has run
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("THIDUA_MEDIA_ROOT") or VAR_DIR / "media")

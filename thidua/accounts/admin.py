@@ -15,4 +15,4 @@ class ThiduaUserAdmin(UserAdmin):
     inlines = [RoleInline]
     list_display = ["username", "full_name", "job_title", "is_active"]
     search_fields = ["username", "full_name"]
-    fieldsets = (*UserAdmin.fieldsets, ("Thông tin thêm", {"fields": ("full_name", "job_title")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Thông tin thêm", {"fields": ("full_name", "job_title")}))

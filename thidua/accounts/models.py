@@ -44,7 +44,9 @@ class Role(models.Model):
         verbose_name = "vai trò"
         verbose_name_plural = "vai trò"
         constraints = [
-            models.UniqueConstraint(fields=["user", "kind", "organization"], name="role_unique_per_organization")
+            models.UniqueConstraint(
+                fields=["user", "kind", "organization"], name="role_unique_per_organization"
+            )
         ]
 
     def __str__(self) -> str:
@@ -59,3 +61,6 @@ class LoginFailure(models.Model):
 
     class Meta:
         verbose_name = "lần đăng nhập sai"
+
+    def __str__(self) -> str:
+        return self.username

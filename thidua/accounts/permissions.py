@@ -28,7 +28,7 @@ def _role_orgs(user: AnyUser, kind: str) -> set[int]:
         cache = {}
         for role_kind, org_id in Role.objects.filter(user=user).values_list("kind", "organization_id"):
             cache.setdefault(role_kind, set()).add(org_id)
-        user._thidua_roles = cache  # type: ignore[union-attr]
+        setattr(user, "_thidua_roles", cache)  # noqa: B010 — a per-request cache, not a model field
     return cache.get(kind, set())
 
 

@@ -53,3 +53,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = "đầu chuỗi nhật ký"
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq}"

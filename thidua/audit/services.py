@@ -85,12 +85,29 @@ def record(
 
 def _links() -> Iterator[rules.ChainLink]:
     rows = AuditEvent.objects.order_by("seq").values_list(
-        "seq", "created_at", "actor_id", "verb", "target_type", "target_id", "group_id", "data",
-        "prev_hash", "hash",
+        "seq",
+        "created_at",
+        "actor_id",
+        "verb",
+        "target_type",
+        "target_id",
+        "group_id",
+        "data",
+        "prev_hash",
+        "hash",
     )
-    for seq, created_at, actor_id, verb, target_type, target_id, group_id, data, prev, digest in rows.iterator(
-        chunk_size=2000
-    ):
+    for (
+        seq,
+        created_at,
+        actor_id,
+        verb,
+        target_type,
+        target_id,
+        group_id,
+        data,
+        prev,
+        digest,
+    ) in rows.iterator(chunk_size=2000):
         yield rules.ChainLink(
             seq=seq,
             created_at=_timestamp(created_at),

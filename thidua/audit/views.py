@@ -13,7 +13,9 @@ from thidua.organizations.models import EmulationGroup
 @login_required
 def group_audit(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_object_or_404(EmulationGroup.objects.select_related("parent"), slug=slug)
-    permissions.require(permissions.can_view_audit(request.user, group), "Bạn không có quyền xem nhật ký của cụm này.")
+    permissions.require(
+        permissions.can_view_audit(request.user, group), "Bạn không có quyền xem nhật ký của cụm này."
+    )
     events = AuditEvent.objects.filter(group=group).select_related("actor").order_by("-seq")
     page = Paginator(events, 50).get_page(request.GET.get("trang"))
     return render(request, "audit/group_audit.html", {"group": group, "page": page})

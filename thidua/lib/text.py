@@ -62,7 +62,7 @@ def fold(value: str) -> str:
     return " ".join(nfc(folded).split())
 
 
-# --- Vietnamese alphabetical order ------------------------------------------------------------------------
+# --- Vietnamese alphabetical order
 
 # The 29 letters of the Vietnamese alphabet, with f, j, w, z (used in loanwords and foreign names) placed
 # where the Latin alphabet puts them, so that every Latin letter has a rank. Keyed by NFD spelling

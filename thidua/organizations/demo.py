@@ -31,12 +31,14 @@ from thidua.organizations.models import (
     VotingUnit,
 )
 
-DEMO_PASSWORD = "ThiDua@2026"
+DEMO_PASSWORD = "ThiDua@2026"  # noqa: S105 — printed by `make run` on purpose; demo accounts only
 DEMO_LABEL = "Dữ liệu minh họa (số liệu thật chưa công bố)"
 NAME_START = datetime.date(1995, 1, 1)
 NAME_START_SOURCE = "Ngày bắt đầu dùng tên: dữ liệu minh họa"
 MERGER_DAY = datetime.date(2025, 7, 1)
-MERGER_SOURCE = "Nghị quyết 202/2025/QH15 về sắp xếp đơn vị hành chính cấp tỉnh; chính quyền tỉnh mới từ 01/07/2025"
+MERGER_SOURCE = (
+    "Nghị quyết 202/2025/QH15 về sắp xếp đơn vị hành chính cấp tỉnh; chính quyền tỉnh mới từ 01/07/2025"
+)
 HUE_DAY = datetime.date(2025, 1, 1)
 HUE_SOURCE = "Nghị quyết 1314/NQ-UBTVQH15: thành lập thành phố Huế trực thuộc Trung ương từ 01/01/2025"
 
@@ -145,7 +147,8 @@ REGULATION_VALUES = {
 REGULATION_2026_CHANGES = {
     "citation": "QĐ 1039/QĐ-LHHVN ngày 03/12/2021; QĐ 586/QĐ-LHHVN ngày 13/07/2022; NĐ 152/2025/NĐ-CP",
     "tie_break_source": (
-        "Ưu tiên tập thể có từ 70% nữ: NĐ 152/2025/NĐ-CP Điều 4 khoản 6 [H]; thứ tự các bước còn lại: " + L_SOURCE
+        "Ưu tiên tập thể có từ 70% nữ: NĐ 152/2025/NĐ-CP Điều 4 khoản 6 [H]; thứ tự các bước còn lại: "
+        + L_SOURCE
     ),
     "council_threshold_source": "NĐ 152/2025/NĐ-CP (thay NĐ 98/2023 từ 01/07/2025): ≥ 80% tổng số thành viên [M]",
 }
@@ -170,7 +173,12 @@ def _organization(actor: User, parent: Organization, province: Province) -> Orga
 def _user(username: str, full_name: str, job_title: str, superuser: bool = False) -> User:
     user, created = User.objects.get_or_create(
         username=username,
-        defaults={"full_name": full_name, "job_title": job_title, "is_superuser": superuser, "is_staff": superuser},
+        defaults={
+            "full_name": full_name,
+            "job_title": job_title,
+            "is_superuser": superuser,
+            "is_staff": superuser,
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -182,7 +190,9 @@ def _group(actor: User, parent: Organization, number: int, nickname: str = "") -
     existing = EmulationGroup.objects.filter(parent=parent, kind=GroupKind.CLUSTER, number=number).first()
     if existing is not None:
         return existing
-    return services.create_group(actor=actor, parent=parent, kind=GroupKind.CLUSTER, number=number, nickname=nickname)
+    return services.create_group(
+        actor=actor, parent=parent, kind=GroupKind.CLUSTER, number=number, nickname=nickname
+    )
 
 
 def _members(actor: User, group: EmulationGroup, year: int, organizations: list[Organization]) -> None:
@@ -192,12 +202,19 @@ def _members(actor: User, group: EmulationGroup, year: int, organizations: list[
 
 
 def _leaders(
-    actor: User, group: EmulationGroup, year: int, head: Organization, deputy: Organization | None, source: str
+    actor: User,
+    group: EmulationGroup,
+    year: int,
+    head: Organization,
+    deputy: Organization | None,
+    source: str,
 ) -> None:
     for role, organization in ((LeadershipRole.HEAD, head), (LeadershipRole.DEPUTY, deputy)):
         if organization is None or Leadership.objects.filter(group=group, year=year, role=role).exists():
             continue
-        services.set_leadership(actor=actor, group=group, year=year, role=role, organization=organization, source=source)
+        services.set_leadership(
+            actor=actor, group=group, year=year, role=role, organization=organization, source=source
+        )
 
 
 @transaction.atomic
@@ -228,7 +245,10 @@ def load_demo() -> None:
         if province is not None:
             Role.objects.get_or_create(user=users[username], kind=kind, organization=orgs[province.code])
 
-    for source_id, values in ((2022, REGULATION_VALUES), (2026, {**REGULATION_VALUES, **REGULATION_2026_CHANGES})):
+    for source_id, values in (
+        (2022, REGULATION_VALUES),
+        (2026, {**REGULATION_VALUES, **REGULATION_2026_CHANGES}),
+    ):
         if not Regulation.objects.filter(parent=vusta, valid_from_year=source_id).exists():
             services.save_regulation(actor=staff, parent=vusta, valid_from_year=source_id, values=values)
 
@@ -254,15 +274,20 @@ def load_demo() -> None:
         organization = Organization.objects.get(code=absorbed.code)
         if organization.successor_id is None:
             services.record_merger(
-                actor=staff, absorbed=organization, successor=orgs[successor.code], on=MERGER_DAY, source=MERGER_SOURCE
+                actor=staff,
+                absorbed=organization,
+                successor=orgs[successor.code],
+                on=MERGER_DAY,
+                source=MERGER_SOURCE,
             )
 
     public = "Công bố trên trang tin của Liên hiệp Hội Việt Nam"
-    for number, nickname, year, members, head, deputy in (
+    others: list[tuple[int, str, int, list[Province], Province, Province | None]] = [
         (6, "", 2022, CLUSTER_6, QUANG_NGAI, None),
         (8, "Bắc Sông Hậu", 2024, CLUSTER_8, VINH_LONG, DONG_THAP),
         (9, "", 2023, CLUSTER_9, CAN_THO, SOC_TRANG),
-    ):
+    ]
+    for number, nickname, year, members, other_head, other_deputy in others:
         group = _group(staff, vusta, number, nickname)
         member_orgs = [_organization(staff, vusta, p) for p in members]
         _members(staff, group, year, member_orgs)
@@ -270,8 +295,8 @@ def load_demo() -> None:
             staff,
             group,
             year,
-            Organization.objects.get(code=head.code),
-            Organization.objects.get(code=deputy.code) if deputy else None,
+            Organization.objects.get(code=other_head.code),
+            Organization.objects.get(code=other_deputy.code) if other_deputy else None,
             public,
         )
 

@@ -19,7 +19,7 @@ from thidua.organizations.models import (
 
 
 class OrganizationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Organization) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Organization) -> str:
         return obj.current_name
 
 
@@ -63,9 +63,12 @@ class LeadershipForm(forms.Form):
 
 
 class OrganizationCreateForm(forms.Form):
-    code = forms.SlugField(label="Mã đơn vị", max_length=60, help_text="Chữ thường không dấu, ví dụ: lhh-ninh-binh")
+    code = forms.SlugField(
+        label="Mã đơn vị", max_length=60, help_text="Chữ thường không dấu, ví dụ: lhh-ninh-binh"
+    )
     kind = forms.ChoiceField(
-        label="Loại đơn vị", choices=[c for c in OrganizationKind.choices if c[0] != OrganizationKind.PARENT_BODY]
+        label="Loại đơn vị",
+        choices=[c for c in OrganizationKind.choices if c[0] != OrganizationKind.PARENT_BODY],
     )
     name = forms.CharField(label="Tên đầy đủ", max_length=300)
     short_name = forms.CharField(label="Tên viết tắt", max_length=120, required=False)
@@ -91,6 +94,8 @@ class MergerForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    website = forms.URLField(label="Trang thông tin", required=False, assume_scheme="https")
+
     class Meta:
         model = Organization
         fields = ["head_name", "head_title", "address", "phone", "email", "website"]
@@ -147,7 +152,9 @@ class RegulationForm(forms.ModelForm):
         if not self.is_bound and regulation is not None:
             self.initial["seats_text"] = "\n".join(f"{k} = {v}" for k, v in (regulation.seats or {}).items())
             self.initial["tie_break_text"] = "\n".join(regulation.tie_break_order or [])
-            self.initial["bands_text"] = "\n".join(f"{b['min']} = {b['label']}" for b in regulation.scoring_bands or [])
+            self.initial["bands_text"] = "\n".join(
+                f"{b['min']} = {b['label']}" for b in regulation.scoring_bands or []
+            )
 
     def clean_seats_text(self) -> dict[str, int]:
         seats: dict[str, int] = {}

@@ -135,7 +135,9 @@ class EmulationGroup(models.Model):
         verbose_name_plural = "cụm/khối thi đua"
         ordering = ["parent_id", "kind", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "kind", "number"], name="group_number_unique_per_parent")
+            models.UniqueConstraint(
+                fields=["parent", "kind", "number"], name="group_number_unique_per_parent"
+            )
         ]
 
     def __str__(self) -> str:
@@ -160,7 +162,9 @@ class Membership(models.Model):
         verbose_name = "thành viên"
         verbose_name_plural = "thành viên"
         constraints = [
-            models.UniqueConstraint(fields=["group", "organization", "year"], name="membership_once_per_year"),
+            models.UniqueConstraint(
+                fields=["group", "organization", "year"], name="membership_once_per_year"
+            ),
         ]
         indexes = [models.Index(fields=["organization", "year"])]
 
@@ -194,7 +198,9 @@ class Leadership(models.Model):
         verbose_name_plural = "cụm trưởng/cụm phó"
         constraints = [
             models.UniqueConstraint(fields=["group", "year", "role"], name="one_head_one_deputy_per_year"),
-            models.UniqueConstraint(fields=["group", "year", "organization"], name="one_leadership_role_per_org"),
+            models.UniqueConstraint(
+                fields=["group", "year", "organization"], name="one_leadership_role_per_org"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -255,7 +261,9 @@ class Regulation(models.Model):
     voting_unit_source = models.CharField("căn cứ: đơn vị bỏ phiếu", max_length=400)
     self_vote_allowed = models.BooleanField("đơn vị được bỏ phiếu cho chính mình", default=True)
     self_vote_source = models.CharField("căn cứ: tự bỏ phiếu", max_length=400)
-    vote_base = models.CharField("cơ sở tính tỷ lệ", max_length=20, choices=VoteBase.choices, default=VoteBase.PRESENT)
+    vote_base = models.CharField(
+        "cơ sở tính tỷ lệ", max_length=20, choices=VoteBase.choices, default=VoteBase.PRESENT
+    )
     vote_base_source = models.CharField("căn cứ: cơ sở tính tỷ lệ", max_length=400)
     threshold_numerator = models.PositiveSmallIntegerField("ngưỡng trúng: tử số", default=1)
     threshold_denominator = models.PositiveSmallIntegerField("ngưỡng trúng: mẫu số", default=2)
@@ -282,7 +290,9 @@ class Regulation(models.Model):
         verbose_name = "quy chế"
         verbose_name_plural = "quy chế"
         constraints = [
-            models.UniqueConstraint(fields=["parent", "valid_from_year"], name="one_regulation_per_start_year"),
+            models.UniqueConstraint(
+                fields=["parent", "valid_from_year"], name="one_regulation_per_start_year"
+            ),
             models.CheckConstraint(
                 condition=Q(threshold_denominator__gt=0)
                 & Q(quorum_denominator__gt=0)
@@ -316,13 +326,21 @@ class Regulation(models.Model):
         bands = "; ".join(f"{b['label']}: từ {b['min']}%" for b in self.scoring_bands)
         comparison = "≥" if self.threshold_inclusive else ">"
         return [
-            {"rule": "Đơn vị bỏ phiếu", "value": self.get_voting_unit_display(), "source": self.voting_unit_source},
+            {
+                "rule": "Đơn vị bỏ phiếu",
+                "value": self.get_voting_unit_display(),
+                "source": self.voting_unit_source,
+            },
             {
                 "rule": "Tự bỏ phiếu cho đơn vị mình",
                 "value": "Được phép" if self.self_vote_allowed else "Không được phép",
                 "source": self.self_vote_source,
             },
-            {"rule": "Cơ sở tính tỷ lệ", "value": self.get_vote_base_display(), "source": self.vote_base_source},
+            {
+                "rule": "Cơ sở tính tỷ lệ",
+                "value": self.get_vote_base_display(),
+                "source": self.vote_base_source,
+            },
             {
                 "rule": "Ngưỡng trúng",
                 "value": f"{comparison} {rules.fraction_words(self.threshold)} cơ sở tính",

@@ -141,7 +141,9 @@ def update_profile(*, actor: User, organization: Organization, changes: dict[str
         setattr(organization, field, clean_text(value))
     organization.full_clean(exclude=["code", "kind", "parent", "successor", "ended_on"])
     organization.save(update_fields=list(changes))
-    diff = {f: [before[f], getattr(organization, f)] for f in changes if before[f] != getattr(organization, f)}
+    diff = {
+        f: [before[f], getattr(organization, f)] for f in changes if before[f] != getattr(organization, f)
+    }
     record(actor=actor, verb="organization.update_profile", target=organization, data={"changes": diff})
     return organization
 
@@ -216,9 +218,13 @@ def membership_problems(
 
 
 @transaction.atomic
-def add_membership(*, actor: User, group: EmulationGroup, organization: Organization, year: int) -> Membership:
+def add_membership(
+    *, actor: User, group: EmulationGroup, organization: Organization, year: int
+) -> Membership:
     require(can_manage_registry(actor, group.parent))
-    problems = membership_problems(group=group, organization=organization, year=year, today=timezone.localdate())
+    problems = membership_problems(
+        group=group, organization=organization, year=year, today=timezone.localdate()
+    )
     if problems:
         raise ValidationError(problems)
     membership = Membership.objects.create(group=group, organization=organization, year=year)
@@ -236,7 +242,9 @@ def add_membership(*, actor: User, group: EmulationGroup, organization: Organiza
 def remove_membership(*, actor: User, membership: Membership) -> None:
     group = membership.group
     require(can_manage_registry(actor, group.parent))
-    if Leadership.objects.filter(group=group, year=membership.year, organization=membership.organization).exists():
+    if Leadership.objects.filter(
+        group=group, year=membership.year, organization=membership.organization
+    ).exists():
         raise ValidationError("Đơn vị đang là cụm trưởng hoặc cụm phó năm này; hãy đổi lãnh đạo cụm trước.")
     record(
         actor=actor,
@@ -255,7 +263,9 @@ def copy_memberships(*, actor: User, group: EmulationGroup, from_year: int, to_y
     created = []
     for membership in group.memberships.filter(year=from_year).select_related("organization"):
         organization = membership.organization
-        if membership_problems(group=group, organization=organization, year=to_year, today=timezone.localdate()):
+        if membership_problems(
+            group=group, organization=organization, year=to_year, today=timezone.localdate()
+        ):
             continue
         created.append(add_membership(actor=actor, group=group, organization=organization, year=to_year))
     return created
@@ -274,9 +284,15 @@ def set_leadership(
     require(can_manage_registry(actor, group.parent))
     if not group.memberships.filter(organization=organization, year=year).exists():
         raise ValidationError({"organization": f"{organization} không phải thành viên {group} năm {year}."})
-    other = Leadership.objects.filter(group=group, year=year, organization=organization).exclude(role=role).first()
+    other = (
+        Leadership.objects.filter(group=group, year=year, organization=organization)
+        .exclude(role=role)
+        .first()
+    )
     if other is not None:
-        raise ValidationError({"organization": f"{organization} đã là {other.get_role_display()} năm {year}."})
+        raise ValidationError(
+            {"organization": f"{organization} đã là {other.get_role_display()} năm {year}."}
+        )
     current = Leadership.objects.filter(group=group, year=year, role=role).first()
     before = current.organization.code if current else None
     if current is None:
@@ -289,7 +305,13 @@ def set_leadership(
         verb="leadership.set",
         target=current,
         group=group,
-        data={"year": year, "role": role, "before": before, "after": organization.code, "source": current.source},
+        data={
+            "year": year,
+            "role": role,
+            "before": before,
+            "after": organization.code,
+            "source": current.source,
+        },
     )
     return current
 
@@ -316,23 +338,27 @@ class RotationSuggestion:
 def suggest_rotation(*, group: EmulationGroup, year: int) -> RotationSuggestion:
     """Who would head and deputize `year` by rotation, from the members of `year` and past leadership."""
     members = list(
-        Organization.objects.filter(memberships__group=group, memberships__year=year).order_by("code").distinct()
+        Organization.objects.filter(memberships__group=group, memberships__year=year)
+        .order_by("code")
+        .distinct()
     )
     by_code = {m.code: m for m in members}
     headed: dict[str, list[int]] = {}
-    deputy_before = None
+    deputy_before: Organization | None = None
     for lead in Leadership.objects.filter(group=group, year__lt=year).select_related("organization"):
         if lead.role == LeadershipRole.HEAD:
             headed.setdefault(lead.organization.code, []).append(lead.year)
         elif lead.year == year - 1:
             deputy_before = lead.organization
             # The deputy of a merged-away member hands over to its successor.
-            while deputy_before.successor_id is not None and deputy_before.code not in by_code:
-                deputy_before = deputy_before.successor  # type: ignore[assignment]
+            while deputy_before.successor is not None and deputy_before.code not in by_code:
+                deputy_before = deputy_before.successor
     head, deputy = rules.suggest_rotation(
         list(by_code), headed, deputy_before.code if deputy_before is not None else None
     )
-    return RotationSuggestion(head=by_code.get(head) if head else None, deputy=by_code.get(deputy) if deputy else None)
+    return RotationSuggestion(
+        head=by_code.get(head) if head else None, deputy=by_code.get(deputy) if deputy else None
+    )
 
 
 REGULATION_FIELDS = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -59,7 +60,9 @@ def _apply_errors(form: Form, error: ValidationError) -> None:
 
 
 def _with_names(queryset: QuerySet[Organization]) -> QuerySet[Organization]:
-    return queryset.prefetch_related(Prefetch("names", queryset=OrganizationName.objects.order_by("valid_from")))
+    return queryset.prefetch_related(
+        Prefetch("names", queryset=OrganizationName.objects.order_by("valid_from"))
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -101,12 +104,21 @@ def group_list(request: HttpRequest) -> HttpResponse:
     by_parent = [
         {
             "parent": parent,
-            "groups": [{"group": g, "members": counts.get(g.pk, 0)} for g in groups if g.parent_id == parent.pk],
+            "groups": [
+                {"group": g, "members": counts.get(g.pk, 0)} for g in groups if g.parent_id == parent.pk
+            ],
             "can_manage": permissions.can_manage_registry(request.user, parent),
         }
         for parent in parents
     ]
     return render(request, "organizations/group_list.html", {"by_parent": by_parent, "year": year})
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    organization: Organization
+    name: str  # the name valid in the year shown
+    leadership: Leadership | None
 
 
 def _group_years(group: EmulationGroup, this_year: int) -> list[int]:
@@ -127,18 +139,20 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     this_year = timezone.localdate().year
     year = _parse_year(request.GET.get("nam"), this_year)
     members = _with_names(
-        Organization.objects.filter(memberships__group=group, memberships__year=year).select_related("successor")
+        Organization.objects.filter(memberships__group=group, memberships__year=year).select_related(
+            "successor"
+        )
     )
     leaders = {
         lead.organization_id: lead
         for lead in Leadership.objects.filter(group=group, year=year).select_related("group")
     }
     rows = sorted(
-        ({"organization": m, "name": m.name_in_year(year), "leadership": leaders.get(m.pk)} for m in members),
-        key=lambda row: vietnamese_sort_key(row["name"]),
+        (MemberRow(m, m.name_in_year(year), leaders.get(m.pk)) for m in members),
+        key=lambda row: vietnamese_sort_key(row.name),
     )
-    head = next((r for r in rows if r["leadership"] and r["leadership"].role == LeadershipRole.HEAD), None)
-    deputy = next((r for r in rows if r["leadership"] and r["leadership"].role == LeadershipRole.DEPUTY), None)
+    head = next((r for r in rows if r.leadership and r.leadership.role == LeadershipRole.HEAD), None)
+    deputy = next((r for r in rows if r.leadership and r.leadership.role == LeadershipRole.DEPUTY), None)
     can_manage = permissions.can_manage_registry(request.user, group.parent)
     context = {
         "group": group,
@@ -168,7 +182,9 @@ def group_create(request: HttpRequest, parent_code: str) -> HttpResponse:
         else:
             messages.success(request, f"Đã tạo {group}.")
             return redirect("organizations:group_detail", slug=group.slug)
-    return render(request, "organizations/form_page.html", {"form": form, "title": f"Thêm cụm/khối — {parent}"})
+    return render(
+        request, "organizations/form_page.html", {"form": form, "title": f"Thêm cụm/khối — {parent}"}
+    )
 
 
 @login_required
@@ -209,7 +225,9 @@ def group_year(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             elif action == "lead":
                 leadership_form = LeadershipForm(request.POST, prefix="l", members=members_qs)
                 if leadership_form.is_valid():
-                    services.set_leadership(actor=actor, group=group, year=year, **leadership_form.cleaned_data)
+                    services.set_leadership(
+                        actor=actor, group=group, year=year, **leadership_form.cleaned_data
+                    )
                     messages.success(request, "Đã lưu cụm trưởng/cụm phó.")
                     return redirect(request.path)
             elif action == "copy":
@@ -291,13 +309,19 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
         if organization.successor_id
         else None
     )
-    memberships = Membership.objects.filter(organization=organization).select_related("group").order_by("-year")
+    memberships = (
+        Membership.objects.filter(organization=organization).select_related("group").order_by("-year")
+    )
     leaderships = {
         (lead.group_id, lead.year): lead
         for lead in Leadership.objects.filter(organization=organization).select_related("group")
     }
     history = [
-        {"membership": m, "leadership": leaderships.get((m.group_id, m.year)), "name": organization.name_in_year(m.year)}
+        {
+            "membership": m,
+            "leadership": leaderships.get((m.group_id, m.year)),
+            "name": organization.name_in_year(m.year),
+        }
         for m in memberships
     ]
     parent = organization.parent
@@ -326,7 +350,9 @@ def organization_create(request: HttpRequest, parent_code: str) -> HttpResponse:
     form = OrganizationCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organization = services.create_organization(actor=_user(request), parent=parent, **form.cleaned_data)
+            organization = services.create_organization(
+                actor=_user(request), parent=parent, **form.cleaned_data
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -354,14 +380,18 @@ def organization_rename(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, "Đã ghi tên mới.")
             return redirect("organizations:organization_detail", code=organization.code)
-    return render(request, "organizations/form_page.html", {"form": form, "title": f"Đổi tên — {organization}"})
+    return render(
+        request, "organizations/form_page.html", {"form": form, "title": f"Đổi tên — {organization}"}
+    )
 
 
 @login_required
 def organization_merge(request: HttpRequest, code: str) -> HttpResponse:
     organization = _organization_for_registry(request, code)
     candidates = _with_names(
-        Organization.objects.filter(parent=organization.parent, ended_on__isnull=True).exclude(pk=organization.pk)
+        Organization.objects.filter(parent=organization.parent, ended_on__isnull=True).exclude(
+            pk=organization.pk
+        )
     )
     form = MergerForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
@@ -379,7 +409,9 @@ def organization_merge(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, "Đã ghi nhận sáp nhập.")
             return redirect("organizations:organization_detail", code=organization.code)
     return render(
-        request, "organizations/form_page.html", {"form": form, "title": f"Ghi nhận sáp nhập — {organization}"}
+        request,
+        "organizations/form_page.html",
+        {"form": form, "title": f"Ghi nhận sáp nhập — {organization}"},
     )
 
 
@@ -387,7 +419,8 @@ def organization_merge(request: HttpRequest, code: str) -> HttpResponse:
 def organization_profile(request: HttpRequest, code: str) -> HttpResponse:
     organization = get_object_or_404(_with_names(Organization.objects.all()), code=code)
     permissions.require(
-        permissions.can_edit_profile(request.user, organization), "Bạn chỉ được sửa thông tin của đơn vị mình."
+        permissions.can_edit_profile(request.user, organization),
+        "Bạn chỉ được sửa thông tin của đơn vị mình.",
     )
     form = ProfileForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
@@ -445,6 +478,13 @@ def regulation_new(request: HttpRequest, parent_code: str) -> HttpResponse:
     permissions.require(permissions.can_manage_registry(request.user, parent))
     form = RegulationYearForm(request.GET or None)
     if form.is_valid():
-        return redirect("organizations:regulation_edit", parent_code=parent.code, year=form.cleaned_data["valid_from_year"])
-    return render(request, "organizations/form_page.html", {"form": form, "title": "Phiên bản quy chế mới", "method": "get"})
-
+        return redirect(
+            "organizations:regulation_edit",
+            parent_code=parent.code,
+            year=form.cleaned_data["valid_from_year"],
+        )
+    return render(
+        request,
+        "organizations/form_page.html",
+        {"form": form, "title": "Phiên bản quy chế mới", "method": "get"},
+    )

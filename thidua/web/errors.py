@@ -7,7 +7,9 @@ from django.template.loader import render_to_string
 
 
 def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
-    body = render_to_string("error.html", {"status": status, "title": title, "message": message}, request=request)
+    body = render_to_string(
+        "error.html", {"status": status, "title": title, "message": message}, request=request
+    )
     return HttpResponse(body, status=status)
 
 
@@ -22,5 +24,12 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # No template context processors here: the error may come from them.
-    body = render_to_string("error.html", {"status": 500, "title": "Lỗi hệ thống", "message": "Đã có lỗi xảy ra; thao tác chưa được lưu. Vui lòng thử lại."})
+    body = render_to_string(
+        "error.html",
+        {
+            "status": 500,
+            "title": "Lỗi hệ thống",
+            "message": "Đã có lỗi xảy ra; thao tác chưa được lưu. Vui lòng thử lại.",
+        },
+    )
     return HttpResponse(body, status=500)

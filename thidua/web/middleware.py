@@ -28,10 +28,10 @@ class NormalizeInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.GET = _normalized(request.GET)
+        request.GET = _normalized(request.GET)  # type: ignore[assignment]
         if request.method == "POST" and request.content_type in (
             "application/x-www-form-urlencoded",
             "multipart/form-data",
         ):
-            request.POST = _normalized(request.POST)
+            request.POST = _normalized(request.POST)  # type: ignore[assignment]
         return self.get_response(request)

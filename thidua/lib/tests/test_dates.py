@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -24,7 +24,7 @@ from thidua.lib.dates import (
 # Years with four digits: the formats (and the parser) are dd/mm/yyyy.
 four_digit_years = st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 12, 31))
 
-# --- weekday names and the portal date -----------------------------------------------------------------
+# --- weekday names and the portal date
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_portal_date_always_pads_day_and_month_and_parses_back(day: date) -> Non
     assert parse_vietnamese_date(numeric) == day
 
 
-# --- document dates (Nghị định 30/2020/NĐ-CP) ---------------------------------------------------------
+# --- document dates (Nghị định 30/2020/NĐ-CP)
 
 
 @pytest.mark.parametrize(
@@ -103,18 +103,18 @@ def test_document_date_line_puts_the_composed_place_before_the_date(place: str) 
     assert unicodedata.is_normalized("NFC", line)
 
 
-# --- today in Vietnam -----------------------------------------------------------------------------------
+# --- today in Vietnam
 
 
 @pytest.mark.parametrize(
     ("now", "expected"),
     [
-        (datetime(2024, 4, 12, 18, 30, tzinfo=timezone.utc), date(2024, 4, 13)),
-        (datetime(2024, 4, 12, 16, 59, 59, tzinfo=timezone.utc), date(2024, 4, 12)),
-        (datetime(2024, 4, 12, 17, 0, tzinfo=timezone.utc), date(2024, 4, 13)),  # midnight in Hà Nội
+        (datetime(2024, 4, 12, 18, 30, tzinfo=UTC), date(2024, 4, 13)),
+        (datetime(2024, 4, 12, 16, 59, 59, tzinfo=UTC), date(2024, 4, 12)),
+        (datetime(2024, 4, 12, 17, 0, tzinfo=UTC), date(2024, 4, 13)),  # midnight in Hà Nội
         (datetime(2024, 4, 13, 0, 30, tzinfo=VIETNAM_TZ), date(2024, 4, 13)),
         (datetime(2024, 4, 12, 12, 0, tzinfo=timezone(timedelta(hours=-7))), date(2024, 4, 13)),
-        (datetime(2023, 12, 31, 17, 0, tzinfo=timezone.utc), date(2024, 1, 1)),  # year boundary
+        (datetime(2023, 12, 31, 17, 0, tzinfo=UTC), date(2024, 1, 1)),  # year boundary
     ],
 )
 def test_vietnam_today_gives_the_calendar_date_in_vietnam(now: datetime, expected: date) -> None:
@@ -130,20 +130,29 @@ def test_vietnam_today_refuses_a_naive_datetime_because_the_day_would_be_a_guess
     st.datetimes(
         min_value=datetime(1976, 1, 1),  # UTC+7 without daylight saving ever since (UTC+8 before mid-1975)
         max_value=datetime(2100, 1, 1),
-        timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=-5)), VIETNAM_TZ]),
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5)), VIETNAM_TZ]),
     )
 )
 def test_vietnam_today_is_the_utc_date_seven_hours_later(now: datetime) -> None:
-    utc = now.astimezone(timezone.utc)
+    utc = now.astimezone(UTC)
     assert vietnam_today(now) == (utc + timedelta(hours=7)).date()
 
 
-# --- parsing -------------------------------------------------------------------------------------------
+# --- parsing
 
 
 @pytest.mark.parametrize(
     "typed",
-    ["13/04/2024", "13/4/2024", "2024-04-13", "2024-4-13", "13-04-2024", "13.04.2024", "13.4.2024", " 13/04/2024 "],
+    [
+        "13/04/2024",
+        "13/4/2024",
+        "2024-04-13",
+        "2024-4-13",
+        "13-04-2024",
+        "13.04.2024",
+        "13.4.2024",
+        " 13/04/2024 ",
+    ],
 )
 def test_parse_vietnamese_date_reads_day_first_and_iso_dates(typed: str) -> None:
     assert parse_vietnamese_date(typed) == date(2024, 4, 13)

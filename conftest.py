@@ -1,0 +1,99 @@
+"""Personas for the whole suite.
+
+The test database starts with the Cụm 4 demo loaded once per session (each test then runs in its
+own rolled-back transaction), so tests speak of real cases: "an officer of Nghệ An cannot change
+Hà Tĩnh's records", not of user #3.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Password hashing dominates the demo load; tests do not need it slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests do not run collectstatic; the manifest storage of production would refuse to render.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # A browser test's live server and Playwright share the process; Django must allow it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    from thidua.organizations.demo import load_demo
+
+    with django_db_blocker.unblock():
+        load_demo()
+
+
+def _user(username: str) -> Any:
+    from thidua.accounts.models import User
+
+    return User.objects.get(username=username)
+
+
+@pytest.fixture
+def staff(db: Any) -> Any:
+    """Parent-body staff of VUSTA: manages groups, memberships, leadership, regulations."""
+    return _user("vusta")
+
+
+@pytest.fixture
+def officer_ninh_binh(db: Any) -> Any:
+    """Officer of Ninh Bình, head of Cụm 4 in 2023 (demo): the secretariat of 2023."""
+    return _user("ninhbinh")
+
+
+@pytest.fixture
+def officer_nghe_an(db: Any) -> Any:
+    return _user("nghean")
+
+
+@pytest.fixture
+def officer_ha_tinh(db: Any) -> Any:
+    return _user("hatinh")
+
+
+@pytest.fixture
+def editor(db: Any) -> Any:
+    """News editor of Ninh Bình's union."""
+    return _user("bientap")
+
+
+@pytest.fixture
+def client_for(db: Any) -> Callable[[Any], Client]:
+    """A logged-in client for a persona; `client_for(None)` is anonymous."""
+
+    def make(user: Any) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def cluster4(db: Any) -> Any:
+    from thidua.organizations.models import EmulationGroup
+
+    return EmulationGroup.objects.get(slug="vusta-cum-4")
+
+
+@pytest.fixture
+def org(db: Any) -> Callable[[str], Any]:
+    """An organization by the province part of its code: org("nghe-an")."""
+    from thidua.organizations.models import Organization
+
+    return lambda province: Organization.objects.get(code=f"lhh-{province}")

@@ -1,0 +1,175 @@
+"""Every registry page, for every role: who may read it and who may change through it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from thidua.organizations.models import Membership, Organization, Regulation
+
+ANON, NGHE_AN, NINH_BINH, EDITOR, STAFF = "anonymous", "nghean", "ninhbinh", "bientap", "vusta"
+ROLES = [ANON, NGHE_AN, NINH_BINH, EDITOR, STAFF]
+
+PUBLIC = dict.fromkeys(ROLES, 200)
+STAFF_ONLY = {ANON: 302, NGHE_AN: 403, NINH_BINH: 403, EDITOR: 403, STAFF: 200}
+LOGGED_IN = {ANON: 302, NGHE_AN: 200, NINH_BINH: 200, EDITOR: 200, STAFF: 200}
+
+
+def _regulation_pk() -> int:
+    return Regulation.objects.get(parent__code="vusta", valid_from_year=2022).pk
+
+
+# URL name → (path builder, expected status per role). A new URL without a row here fails
+# `test_every_registry_url_has_an_entry_in_the_permission_matrix`.
+GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
+    "home": (lambda: "/", PUBLIC),
+    "organizations:group_list": (lambda: "/cum-khoi/", PUBLIC),
+    "organizations:group_detail": (lambda: "/cum-khoi/vusta-cum-4/?nam=2023", PUBLIC),
+    "organizations:organization_list": (lambda: "/don-vi/?q=nghe", PUBLIC),
+    "organizations:organization_detail": (lambda: "/don-vi/lhh-nghe-an/", PUBLIC),
+    "organizations:regulation_detail": (lambda: f"/quy-che/{_regulation_pk()}/", PUBLIC),
+    "organizations:group_edit": (lambda: "/cum-khoi/vusta-cum-4/sua/", STAFF_ONLY),
+    "organizations:group_year": (lambda: "/cum-khoi/vusta-cum-4/nam/2026/", STAFF_ONLY),
+    "organizations:group_create": (lambda: "/cap-tren/vusta/them-cum-khoi/", STAFF_ONLY),
+    "organizations:organization_create": (lambda: "/cap-tren/vusta/them-don-vi/", STAFF_ONLY),
+    "organizations:organization_rename": (lambda: "/don-vi/lhh-nghe-an/doi-ten/", STAFF_ONLY),
+    "organizations:organization_merge": (lambda: "/don-vi/lhh-nghe-an/sap-nhap/", STAFF_ONLY),
+    "organizations:regulation_new": (lambda: "/cap-tren/vusta/quy-che/moi/", STAFF_ONLY),
+    "organizations:regulation_edit": (lambda: "/cap-tren/vusta/quy-che/2027/", STAFF_ONLY),
+    "organizations:organization_profile": (
+        lambda: "/don-vi/lhh-nghe-an/thong-tin/",
+        {ANON: 302, NGHE_AN: 200, NINH_BINH: 403, EDITOR: 403, STAFF: 200},
+    ),
+    "audit:group_audit": (
+        lambda: "/nhat-ky/cum-khoi/vusta-cum-4/",
+        {ANON: 302, NGHE_AN: 200, NINH_BINH: 200, EDITOR: 403, STAFF: 200},
+    ),
+    "accounts:login": (
+        lambda: "/tai-khoan/dang-nhap/",
+        {ANON: 200, NGHE_AN: 302, NINH_BINH: 302, EDITOR: 302, STAFF: 302},
+    ),
+    "accounts:password_change": (lambda: "/tai-khoan/doi-mat-khau/", LOGGED_IN),
+    "accounts:password_change_done": (lambda: "/tai-khoan/doi-mat-khau/xong/", LOGGED_IN),
+}
+# POST-only URLs, checked below with their own data.
+POST_ONLY = {"organizations:membership_remove", "organizations:leadership_clear", "accounts:logout"}
+# Mounted third-party or import pages with their own tests.
+ELSEWHERE = {"registry_import"}
+
+
+def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            namespace = entry.namespace or ""
+            names |= _names(entry, f"{prefix}{namespace}:" if namespace else prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{prefix}{entry.name}")
+    return names
+
+
+def test_every_registry_url_has_an_entry_in_the_permission_matrix() -> None:
+    names = _names(get_resolver())
+    missing = {
+        n for n in names if n not in GET_MATRIX and n not in POST_ONLY and n.split(":")[0] not in ELSEWHERE
+    }
+    assert not missing, f"URLs without a permission entry: {sorted(missing)}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(GET_MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_each_page_answers_each_role_as_the_matrix_says(name: str, role: str, client_for: Any) -> None:
+    from thidua.accounts.models import User
+
+    path_of, expected = GET_MATRIX[name]
+    client = client_for(None if role == ANON else User.objects.get(username=role))
+    response = client.get(path_of())
+    assert response.status_code == expected[role], f"{role} GET {path_of()}"
+    if expected[role] == 302 and role == ANON:
+        assert response["Location"].startswith("/tai-khoan/dang-nhap/")
+    if expected[role] == 403:
+        assert "Không có quyền" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [NGHE_AN, NINH_BINH, EDITOR])
+def test_only_parent_body_staff_can_remove_a_membership(role: str, client_for: Any) -> None:
+    from thidua.accounts.models import User
+
+    membership = Membership.objects.get(
+        group__slug="vusta-cum-4", year=2026, organization__code="lhh-thanh-hoa"
+    )
+    response = client_for(User.objects.get(username=role)).post(f"/thanh-vien/{membership.pk}/bo/")
+    assert response.status_code == 403
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+@pytest.mark.django_db
+def test_parent_body_staff_remove_a_membership_through_the_page(client_for: Any, staff: Any) -> None:
+    membership = Membership.objects.get(
+        group__slug="vusta-cum-4", year=2026, organization__code="lhh-thanh-hoa"
+    )
+    response = client_for(staff).post(f"/thanh-vien/{membership.pk}/bo/")
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+
+
+@pytest.mark.django_db
+def test_removing_a_membership_needs_a_post(client_for: Any, staff: Any) -> None:
+    membership = Membership.objects.get(
+        group__slug="vusta-cum-4", year=2026, organization__code="lhh-thanh-hoa"
+    )
+    assert client_for(staff).get(f"/thanh-vien/{membership.pk}/bo/").status_code == 405
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [NGHE_AN, NINH_BINH, EDITOR])
+def test_only_parent_body_staff_can_clear_a_head(role: str, client_for: Any) -> None:
+    from thidua.accounts.models import User
+    from thidua.organizations.models import Leadership
+
+    lead = Leadership.objects.get(group__slug="vusta-cum-4", year=2026, role="head")
+    response = client_for(User.objects.get(username=role)).post(f"/lanh-dao-cum/{lead.pk}/bo/")
+    assert response.status_code == 403
+    assert Leadership.objects.filter(pk=lead.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_officer_of_nghe_an_cannot_change_ha_tinh_records(client_for: Any, officer_nghe_an: Any) -> None:
+    ha_tinh = Organization.objects.get(code="lhh-ha-tinh")
+    response = client_for(officer_nghe_an).post(
+        "/don-vi/lhh-ha-tinh/thong-tin/", {"head_name": "Người lạ", "address": "Không phải đây"}
+    )
+    assert response.status_code == 403
+    ha_tinh.refresh_from_db()
+    assert ha_tinh.head_name != "Người lạ"
+
+
+@pytest.mark.django_db
+def test_an_officer_of_nghe_an_updates_nghe_an_profile(client_for: Any, officer_nghe_an: Any) -> None:
+    response = client_for(officer_nghe_an).post(
+        "/don-vi/lhh-nghe-an/thong-tin/",
+        {
+            "head_name": "Nguyễn Văn A",
+            "head_title": "Chủ tịch",
+            "address": "Vinh",
+            "phone": "",
+            "email": "",
+            "website": "",
+        },
+    )
+    assert response.status_code == 302
+    assert Organization.objects.get(code="lhh-nghe-an").head_name == "Nguyễn Văn A"
+
+
+@pytest.mark.django_db
+def test_the_admin_site_is_closed_to_everyone_but_system_administrators(client_for: Any, staff: Any) -> None:
+    assert client_for(staff).get("/quan-tri/").status_code == 302
+    from thidua.accounts.models import User
+
+    assert client_for(User.objects.get(username="quantri")).get("/quan-tri/").status_code == 200
