@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from thidua.accounts.models import RoleKind
 from thidua.accounts.services import clear_login_failures, login_locked, note_login_failure
 
 
@@ -32,3 +33,18 @@ class ThrottledLoginForm(AuthenticationForm):
             raise
         clear_login_failures(username)
         return cleaned
+
+
+class AccountForm(forms.Form):
+    username = forms.CharField(label="Tên đăng nhập", max_length=150)
+    full_name = forms.CharField(label="Họ và tên", max_length=150)
+    job_title = forms.CharField(label="Chức vụ", max_length=150, required=False)
+    kind = forms.ChoiceField(
+        label="Vai trò",
+        choices=[(RoleKind.OFFICER, RoleKind.OFFICER.label), (RoleKind.EDITOR, RoleKind.EDITOR.label)],
+    )
+    password = forms.CharField(
+        label="Mật khẩu ban đầu",
+        widget=forms.PasswordInput,
+        help_text="Ít nhất 10 ký tự, không toàn số; người dùng nên đổi sau lần đăng nhập đầu.",
+    )

@@ -76,3 +76,66 @@ def test_error_pages_speak_vietnamese(client_for: Any) -> None:
     response = client_for(None).get("/khong-co-trang-nay/")
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_create_an_officer_account_who_can_then_log_in(client_for: Any, staff: Any) -> None:
+    from thidua.accounts.models import Role
+
+    response = client_for(staff).post(
+        "/tai-khoan/don-vi/lhh-nghe-an/",
+        {
+            "username": "nghean2",
+            "full_name": "Trần Thị Bình",
+            "job_title": "Chuyên viên",
+            "kind": "officer",
+            "password": "Thi-dua-2027!",
+        },
+    )
+    assert response.status_code == 302
+    assert Role.objects.get(user__username="nghean2").organization.code == "lhh-nghe-an"
+    assert Client().post(LOGIN, {"username": "nghean2", "password": "Thi-dua-2027!"}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_weak_initial_password_or_a_taken_username_is_refused_by_name(client_for: Any, staff: Any) -> None:
+    client = client_for(staff)
+    data = {
+        "username": "nghean",
+        "full_name": "A",
+        "job_title": "",
+        "kind": "officer",
+        "password": "Thi-dua-2027!",
+    }
+    assert (
+        "Tên đăng nhập «nghean» đã có người dùng."
+        in client.post("/tai-khoan/don-vi/lhh-nghe-an/", data).content.decode()
+    )
+    data.update(username="moi", password="123")
+    page = client.post("/tai-khoan/don-vi/lhh-nghe-an/", data).content.decode()
+    assert "Mật khẩu" in page or "mật khẩu" in page
+    from thidua.accounts.models import User
+
+    assert not User.objects.filter(username="moi").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["nghean", "ninhbinh", "bientap"])
+def test_only_parent_body_staff_revoke_roles(username: str, client_for: Any) -> None:
+    from thidua.accounts.models import Role, User
+
+    role = Role.objects.get(user__username="hatinh")
+    response = client_for(User.objects.get(username=username)).post(f"/tai-khoan/vai-tro/{role.pk}/thu-hoi/")
+    assert response.status_code == 403
+    assert Role.objects.filter(pk=role.pk).exists()
+
+
+@pytest.mark.django_db
+def test_staff_revoke_a_role_and_the_audit_trail_says_so(client_for: Any, staff: Any) -> None:
+    from thidua.accounts.models import Role
+    from thidua.audit.models import AuditEvent
+
+    role = Role.objects.get(user__username="hatinh")
+    assert client_for(staff).post(f"/tai-khoan/vai-tro/{role.pk}/thu-hoi/").status_code == 302
+    assert not Role.objects.filter(pk=role.pk).exists()
+    assert AuditEvent.objects.order_by("-seq").first().verb == "role.revoke"  # type: ignore[union-attr]

@@ -52,9 +52,15 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
     ),
     "accounts:password_change": (lambda: "/tai-khoan/doi-mat-khau/", LOGGED_IN),
     "accounts:password_change_done": (lambda: "/tai-khoan/doi-mat-khau/xong/", LOGGED_IN),
+    "accounts:organization_accounts": (lambda: "/tai-khoan/don-vi/lhh-nghe-an/", STAFF_ONLY),
 }
 # POST-only URLs, checked below with their own data.
-POST_ONLY = {"organizations:membership_remove", "organizations:leadership_clear", "accounts:logout"}
+POST_ONLY = {
+    "organizations:membership_remove",
+    "organizations:leadership_clear",
+    "accounts:logout",
+    "accounts:role_revoke",
+}
 # Mounted third-party or import pages with their own tests.
 ELSEWHERE = {"registry_import"}
 
