@@ -7,7 +7,6 @@ conference out after a few typos; counting by username stops guessing at one acc
 from __future__ import annotations
 
 from datetime import timedelta
-
 from typing import TYPE_CHECKING
 
 from django.conf import settings
