@@ -1,0 +1,212 @@
+"""Score arithmetic, totals, banding, ranking, tie-breaking and reviewer rotation: pure, stdlib only.
+
+Scores are Decimal, never float (DESIGN.md, Decisions). Criterion kinds and their arithmetic follow the
+agreement (giao ước thi đua) as clusters write it: a fixed maximum, a quantitative target, pass/fail,
+points per occurrence with a cap, bonus points (điểm thưởng, capped) and penalty points (điểm trừ).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+ZERO = Decimal(0)
+HUNDREDTH = Decimal("0.01")
+
+
+class Kind(StrEnum):
+    FIXED = "fixed"  # scored from 0 to the maximum by judgment
+    QUANTITATIVE = "quantitative"  # achieved / target × maximum, capped at the maximum
+    PASS_FAIL = "pass_fail"  # noqa: S105 — all or nothing, not a password
+    PER_OCCURRENCE = "per_occurrence"  # points per occurrence, capped at the maximum
+    BONUS = "bonus"  # điểm thưởng: added, capped
+    PENALTY = "penalty"  # điểm trừ: subtracted, capped
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    code: str
+    kind: Kind
+    max_points: Decimal
+    group: str = ""
+    target: Decimal | None = None  # quantitative
+    points_per_unit: Decimal | None = None  # per occurrence
+
+
+class ScoreError(ValueError):
+    """A value that the criterion does not accept; the message is Vietnamese, for the form."""
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+def input_range(spec: CriterionSpec) -> tuple[Decimal, Decimal | None]:
+    """What an officer may type for a criterion: (minimum, maximum or None for unbounded)."""
+    if spec.kind == Kind.PASS_FAIL:
+        return ZERO, Decimal(1)
+    if spec.kind in (Kind.QUANTITATIVE, Kind.PER_OCCURRENCE):
+        return ZERO, None
+    return ZERO, spec.max_points
+
+
+def points(spec: CriterionSpec, value: Decimal) -> Decimal:
+    """Points earned for `value`, which is what the officer enters for that kind of criterion:
+    the points themselves (fixed, bonus, penalty), 1/0 (pass/fail), the amount achieved
+    (quantitative) or the number of occurrences (per occurrence). Penalty points are returned
+    positive; totals subtract them."""
+    low, high = input_range(spec)
+    if value < low or (high is not None and value > high):
+        shown = f"từ {low} đến {high}" if high is not None else f"từ {low} trở lên"
+        raise ScoreError(f"Tiêu chí {spec.code}: giá trị phải {shown}.")
+    if spec.kind == Kind.PASS_FAIL:
+        if value not in (ZERO, Decimal(1)):
+            raise ScoreError(f"Tiêu chí {spec.code}: chỉ nhận Đạt (1) hoặc Không đạt (0).")
+        return spec.max_points if value == 1 else ZERO
+    if spec.kind == Kind.QUANTITATIVE:
+        if not spec.target:
+            raise ScoreError(f"Tiêu chí {spec.code}: chưa có chỉ tiêu để so sánh.")
+        return _round(min(spec.max_points, spec.max_points * value / spec.target))
+    if spec.kind == Kind.PER_OCCURRENCE:
+        if value != value.to_integral_value():
+            raise ScoreError(f"Tiêu chí {spec.code}: số lần phải là số nguyên.")
+        return min(spec.max_points, (spec.points_per_unit or ZERO) * value)
+    return value
+
+
+@dataclass(frozen=True)
+class Total:
+    base: Decimal  # sum of ordinary criteria, each group capped at its maximum
+    bonus: Decimal
+    penalty: Decimal
+    by_group: Mapping[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal:
+        return self.base + self.bonus - self.penalty
+
+
+def total(
+    specs: Sequence[CriterionSpec],
+    earned: Mapping[str, Decimal],
+    group_max: Mapping[str, Decimal] | None = None,
+    bonus_cap: Decimal | None = None,
+    penalty_cap: Decimal | None = None,
+) -> Total:
+    """Sum earned points by criterion code. Ordinary points are capped per group at the group's
+    maximum; bonus points at `bonus_cap`, penalties at `penalty_cap` (each default: the sum of
+    its criteria's maxima). A missing score counts as zero."""
+    by_group: dict[str, Decimal] = {}
+    bonus = penalty = ZERO
+    bonus_max = penalty_max = ZERO
+    for spec in specs:
+        value = earned.get(spec.code, ZERO)
+        if spec.kind == Kind.BONUS:
+            bonus += value
+            bonus_max += spec.max_points
+        elif spec.kind == Kind.PENALTY:
+            penalty += value
+            penalty_max += spec.max_points
+        else:
+            by_group[spec.group] = by_group.get(spec.group, ZERO) + value
+    if group_max:
+        by_group = {g: min(v, group_max.get(g, v)) for g, v in by_group.items()}
+    bonus = min(bonus, bonus_cap if bonus_cap is not None else bonus_max)
+    penalty = min(penalty, penalty_cap if penalty_cap is not None else penalty_max)
+    return Total(base=sum(by_group.values(), ZERO), bonus=bonus, penalty=penalty, by_group=by_group)
+
+
+def maximum(specs: Sequence[CriterionSpec], group_max: Mapping[str, Decimal] | None = None) -> Decimal:
+    """The most an ordinary score can reach (bonus excluded): the base of the bands' percentages."""
+    by_group: dict[str, Decimal] = {}
+    for spec in specs:
+        if spec.kind not in (Kind.BONUS, Kind.PENALTY):
+            by_group[spec.group] = by_group.get(spec.group, ZERO) + spec.max_points
+    if group_max:
+        by_group = {g: min(v, group_max.get(g, v)) for g, v in by_group.items()}
+    return sum(by_group.values(), ZERO)
+
+
+@dataclass(frozen=True)
+class Band:
+    minimum_percent: Decimal
+    label: str
+
+
+def band(score: Decimal, maximum_points: Decimal, bands: Sequence[Band]) -> str | None:
+    """The label of the highest band whose minimum share of the maximum the score reaches."""
+    if maximum_points <= 0:
+        return None
+    percent = score * 100 / maximum_points
+    for candidate in sorted(bands, key=lambda b: b.minimum_percent, reverse=True):
+        if percent >= candidate.minimum_percent:
+            return candidate.label
+    return None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: str  # organization code
+    total: Decimal
+    group_scores: Mapping[str, Decimal] = field(default_factory=dict)
+    penalty: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class Ranked:
+    key: str
+    rank: int
+    total: Decimal
+    tied_for_conference: bool  # still tied after every automatic tie-break: the conference votes
+
+
+TieStep = str  # "final_total", "group:<code>", "fewer_penalty"
+DEFAULT_TIE_BREAK: tuple[TieStep, ...] = ("final_total", "fewer_penalty")
+
+
+def _step_key(candidate: Candidate, step: TieStep) -> Decimal:
+    if step == "final_total":
+        return -candidate.total
+    if step == "fewer_penalty":
+        return candidate.penalty
+    if step.startswith("group:"):
+        return -candidate.group_scores.get(step.removeprefix("group:"), ZERO)
+    raise ValueError(f"unknown tie-break step {step!r}")
+
+
+def rank(candidates: Sequence[Candidate], steps: Sequence[TieStep] = DEFAULT_TIE_BREAK) -> list[Ranked]:
+    """Order by the tie-break steps in turn; those still equal share a rank ("1, 2, 2, 4") and are
+    marked for the conference vote. Within a shared rank the order is by key, so the result is
+    deterministic."""
+    steps = list(steps) or ["final_total"]
+
+    def key(candidate: Candidate) -> tuple[Decimal, ...]:
+        return tuple(_step_key(candidate, s) for s in steps)
+
+    ordered = sorted(candidates, key=lambda c: (key(c), c.key))
+    result: list[Ranked] = []
+    for index, candidate in enumerate(ordered):
+        same_as_previous = index > 0 and key(ordered[index - 1]) == key(candidate)
+        same_as_next = index + 1 < len(ordered) and key(ordered[index + 1]) == key(candidate)
+        position = result[-1].rank if same_as_previous else index + 1
+        result.append(Ranked(candidate.key, position, candidate.total, same_as_previous or same_as_next))
+    return result
+
+
+def reviewer_rotation(members: Sequence[str], shift: int = 1) -> dict[str, str]:
+    """Who cross-checks whom, as {reviewed: reviewer}. Member i reviews member i + shift (mod n), so
+    nobody reviews itself and, with three or more members, no two review each other: a shift of n/2
+    would pair members both ways, so it moves on to the next shift. Varying the shift by year gives
+    every member a different reviewer each year. With two members they can only review each other;
+    a single member has no peer (the head or deputy appraises instead)."""
+    n = len(members)
+    if n < 2:
+        return {}
+    if n == 2:
+        return {members[1]: members[0], members[0]: members[1]}
+    step = shift % n or 1
+    if 2 * step == n:
+        step = step % (n - 1) + 1
+    return {members[(i + step) % n]: member for i, member in enumerate(members)}
