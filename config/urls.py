@@ -7,6 +7,7 @@ urlpatterns = [
     path("", organization_views.home, name="home"),
     path("tai-khoan/", include("thidua.accounts.urls")),
     path("nhat-ky/", include("thidua.audit.urls")),
+    path("cap-tren/<slug:parent_code>/nhap-excel/", include("thidua.organizations.import_urls")),
     path("", include("thidua.organizations.urls")),
     path("quan-tri/", admin.site.urls),
 ]
