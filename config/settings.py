@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "thidua.accounts",
     "thidua.audit",
     "thidua.organizations",
+    "thidua.agreements",
+    "thidua.assessments",
 ]
 
 MIDDLEWARE = [

@@ -85,3 +85,24 @@ def can_view_audit(user: AnyUser, group: EmulationGroup) -> bool:
 def require(allowed: bool, message: str = "Bạn không có quyền thực hiện thao tác này.") -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+def can_run_year(user: AnyUser, group: EmulationGroup, year: int) -> bool:
+    """Who drafts the agreement, assigns reviews and settles scores of a group's year: the secretariat of
+    that year, the previous year's secretariat (next year's agreement is drafted before the new head takes
+    over, at the year-end conference), and the parent body's staff."""
+    return (
+        is_parent_staff(user, group.parent)
+        or is_secretariat(user, group, year)
+        or is_secretariat(user, group, year - 1)
+    )
+
+
+def member_org_ids(user: AnyUser, group: EmulationGroup, year: int) -> set[int]:
+    """The organizations of `group` in `year` that `user` is an officer of (usually one)."""
+    officer_of = officer_org_ids(user)
+    if not officer_of:
+        return set()
+    return set(
+        group.memberships.filter(year=year, organization_id__in=officer_of).values_list("organization_id", flat=True)
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AgreementsConfig(AppConfig):
+    name = "thidua.agreements"
+    verbose_name = "Năm thi đua và giao ước"

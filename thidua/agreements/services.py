@@ -1,0 +1,529 @@
+"""Every change to an emulation year and its agreement: one function per change, audited."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from thidua.accounts.models import User
+from thidua.accounts.permissions import can_run_year, is_officer_of, require
+from thidua.agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Criterion,
+    CriterionGroup,
+    EmulationYear,
+    Signature,
+    SignatureMethod,
+    YearStatus,
+)
+from thidua.agreements.template_data import DEFAULTS_NOTE, PROVINCIAL_UNION_TEMPLATE
+from thidua.audit.services import record
+from thidua.lib.files import sniff_pdf
+from thidua.lib.text import clean_text
+from thidua.organizations.models import EmulationGroup, Membership, Organization
+
+DEADLINE_FIELDS = ("signing_due", "self_scoring_due", "review_due", "answer_due", "conference_date")
+
+
+def _require_runner(actor: User, emulation_year: EmulationYear) -> None:
+    require(
+        can_run_year(actor, emulation_year.group, emulation_year.year),
+        "Chỉ thường trực cụm hoặc cơ quan cấp trên được thực hiện thao tác này.",
+    )
+
+
+@transaction.atomic
+def open_year(
+    *, actor: User, group: EmulationGroup, year: int, deadlines: dict[str, datetime.date | None] | None = None
+) -> EmulationYear:
+    require(
+        can_run_year(actor, group, year), "Chỉ thường trực cụm hoặc cơ quan cấp trên được mở năm thi đua."
+    )
+    if EmulationYear.objects.filter(group=group, year=year).exists():
+        raise ValidationError({"year": f"{group} đã có năm thi đua {year}."})
+    if not Membership.objects.filter(group=group, year=year).exists():
+        raise ValidationError(
+            {"year": f"{group} chưa có thành viên năm {year}; cơ quan cấp trên cần ghi danh sách trước."}
+        )
+    emulation_year = EmulationYear.objects.create(group=group, year=year, **(deadlines or {}))
+    record(
+        actor=actor,
+        verb="year.open",
+        target=emulation_year,
+        group=group,
+        data={"year": year, **(deadlines or {})},
+    )
+    return emulation_year
+
+
+@transaction.atomic
+def set_deadlines(
+    *, actor: User, emulation_year: EmulationYear, deadlines: dict[str, datetime.date | None]
+) -> EmulationYear:
+    _require_runner(actor, emulation_year)
+    before = {f: getattr(emulation_year, f) for f in DEADLINE_FIELDS}
+    for name, value in deadlines.items():
+        if name not in DEADLINE_FIELDS:
+            raise ValueError(name)
+        setattr(emulation_year, name, value)
+    emulation_year.save(update_fields=list(deadlines))
+    record(
+        actor=actor,
+        verb="year.deadlines",
+        target=emulation_year,
+        group=emulation_year.group,
+        data={
+            f: [before[f], getattr(emulation_year, f)]
+            for f in deadlines
+            if before[f] != getattr(emulation_year, f)
+        },
+    )
+    return emulation_year
+
+
+def _default_title(emulation_year: EmulationYear) -> str:
+    return f"Giao ước thi đua năm {emulation_year.year} — {emulation_year.group}"
+
+
+@transaction.atomic
+def create_agreement_from_template(*, actor: User, emulation_year: EmulationYear) -> Agreement:
+    """A draft from the built-in template for provincial unions; every point is an editable default."""
+    _require_runner(actor, emulation_year)
+    if emulation_year.agreements.exists():
+        raise ValidationError("Năm thi đua này đã có giao ước; hãy sửa dự thảo hoặc lập bản sửa đổi.")
+    agreement = Agreement.objects.create(
+        emulation_year=emulation_year,
+        title=_default_title(emulation_year),
+        goals=(
+            "Đẩy mạnh các phong trào thi đua, hoàn thành xuất sắc nhiệm vụ năm "
+            f"{emulation_year.year} của Liên hiệp Hội. ({DEFAULTS_NOTE})"
+        ),
+        commitments="Các đơn vị thành viên cam kết thực hiện đầy đủ các nội dung giao ước và báo cáo đúng hạn.",
+        bonus_cap=Decimal(5),
+        penalty_cap=Decimal(5),
+    )
+    for group_position, group_template in enumerate(PROVINCIAL_UNION_TEMPLATE, start=1):
+        criterion_group = CriterionGroup.objects.create(
+            agreement=agreement,
+            position=group_position,
+            code=group_template.code,
+            title=group_template.title,
+            max_points=group_template.max_points,
+        )
+        Criterion.objects.bulk_create(
+            Criterion(
+                agreement=agreement,
+                group=criterion_group,
+                position=position,
+                code=c.code,
+                text=c.text,
+                guidance=c.guidance,
+                kind=c.kind.value,
+                max_points=c.max_points,
+                target=c.target,
+                points_per_unit=c.points_per_unit,
+                evidence_required=c.evidence_required,
+            )
+            for position, c in enumerate(group_template.criteria, start=1)
+        )
+    record(
+        actor=actor,
+        verb="agreement.create",
+        target=agreement,
+        group=emulation_year.group,
+        data={"source": "template:provincial_union", "version": 1},
+    )
+    return agreement
+
+
+def _copy_criteria(source: Agreement, target: Agreement) -> None:
+    for old_group in source.criterion_groups.prefetch_related("criteria"):
+        new_group = CriterionGroup.objects.create(
+            agreement=target,
+            position=old_group.position,
+            code=old_group.code,
+            title=old_group.title,
+            max_points=old_group.max_points,
+        )
+        Criterion.objects.bulk_create(
+            Criterion(
+                agreement=target,
+                group=new_group,
+                position=c.position,
+                code=c.code,
+                text=c.text,
+                guidance=c.guidance,
+                kind=c.kind,
+                max_points=c.max_points,
+                target=c.target,
+                points_per_unit=c.points_per_unit,
+                evidence_required=c.evidence_required,
+            )
+            for c in old_group.criteria.all()
+        )
+
+
+@transaction.atomic
+def copy_previous_agreement(*, actor: User, emulation_year: EmulationYear) -> Agreement:
+    """A draft copied from last year's agreement in force: the usual start of a year."""
+    _require_runner(actor, emulation_year)
+    if emulation_year.agreements.exists():
+        raise ValidationError("Năm thi đua này đã có giao ước; hãy sửa dự thảo hoặc lập bản sửa đổi.")
+    source = (
+        Agreement.objects.filter(
+            emulation_year__group=emulation_year.group,
+            emulation_year__year=emulation_year.year - 1,
+            status__in=[AgreementStatus.IN_FORCE, AgreementStatus.SUPERSEDED],
+        )
+        .order_by("-version")
+        .first()
+    )
+    if source is None:
+        raise ValidationError(f"Năm {emulation_year.year - 1} không có giao ước đã ký để sao chép.")
+    agreement = Agreement.objects.create(
+        emulation_year=emulation_year,
+        title=_default_title(emulation_year),
+        goals=source.goals,
+        commitments=source.commitments,
+        bonus_cap=source.bonus_cap,
+        penalty_cap=source.penalty_cap,
+    )
+    _copy_criteria(source, agreement)
+    record(
+        actor=actor,
+        verb="agreement.create",
+        target=agreement,
+        group=emulation_year.group,
+        data={"source": f"agreement:{source.pk}", "version": 1},
+    )
+    return agreement
+
+
+def _require_draft(agreement: Agreement) -> None:
+    if not agreement.editable:
+        raise ValidationError("Giao ước đã mở ký hoặc đã có hiệu lực, không sửa được; hãy lập bản sửa đổi.")
+
+
+AGREEMENT_TEXT_FIELDS = ("title", "goals", "commitments", "bonus_cap", "penalty_cap")
+
+
+@transaction.atomic
+def update_agreement_text(*, actor: User, agreement: Agreement, values: dict[str, Any]) -> Agreement:
+    _require_runner(actor, agreement.emulation_year)
+    _require_draft(agreement)
+    changes = {}
+    for name, value in values.items():
+        if name not in AGREEMENT_TEXT_FIELDS:
+            raise ValueError(name)
+        value = clean_text(value) if name == "title" else value
+        if getattr(agreement, name) != value:
+            changes[name] = [getattr(agreement, name), value]
+            setattr(agreement, name, value)
+    agreement.save()
+    record(
+        actor=actor,
+        verb="agreement.update",
+        target=agreement,
+        group=agreement.emulation_year.group,
+        data=changes,
+    )
+    return agreement
+
+
+CRITERION_FIELDS = (
+    "group",
+    "code",
+    "text",
+    "guidance",
+    "kind",
+    "max_points",
+    "target",
+    "points_per_unit",
+    "evidence_required",
+)
+
+
+def _criterion_problems(values: dict[str, Any]) -> dict[str, str]:
+    problems = {}
+    kind = values.get("kind")
+    if kind == "quantitative" and not values.get("target"):
+        problems["target"] = "Tiêu chí định lượng cần chỉ tiêu lớn hơn 0."
+    if kind == "per_occurrence" and not values.get("points_per_unit"):
+        problems["points_per_unit"] = "Tiêu chí tính theo lần cần số điểm mỗi lần."
+    return problems
+
+
+@transaction.atomic
+def save_criterion(
+    *, actor: User, agreement: Agreement, criterion: Criterion | None, values: dict[str, Any]
+) -> Criterion:
+    """Add a criterion (criterion=None) or change one, while the agreement is a draft."""
+    _require_runner(actor, agreement.emulation_year)
+    _require_draft(agreement)
+    problems = _criterion_problems(values)
+    if problems:
+        raise ValidationError(problems)
+    group = values["group"]
+    if group.agreement_id != agreement.pk:
+        raise ValidationError({"group": "Nhóm tiêu chí không thuộc giao ước này."})
+    duplicate = agreement.criteria.filter(code=values["code"])
+    if criterion is not None:
+        duplicate = duplicate.exclude(pk=criterion.pk)
+    if duplicate.exists():
+        raise ValidationError({"code": f"Mã tiêu chí «{values['code']}» đã có trong giao ước."})
+    before = {f: str(getattr(criterion, f)) for f in CRITERION_FIELDS} if criterion else {}
+    if criterion is None:
+        position = (group.criteria.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+        criterion = Criterion(agreement=agreement, position=position)
+    for name in CRITERION_FIELDS:
+        value = values.get(name)
+        setattr(criterion, name, clean_text(value) if name in ("code",) and isinstance(value, str) else value)
+    criterion.save()
+    after = {f: str(getattr(criterion, f)) for f in CRITERION_FIELDS}
+    record(
+        actor=actor,
+        verb="criterion.update" if before else "criterion.create",
+        target=criterion,
+        group=agreement.emulation_year.group,
+        data={f: [before.get(f), after[f]] for f in CRITERION_FIELDS if before.get(f) != after[f]},
+    )
+    return criterion
+
+
+@transaction.atomic
+def delete_criterion(*, actor: User, criterion: Criterion) -> None:
+    agreement = criterion.agreement
+    _require_runner(actor, agreement.emulation_year)
+    _require_draft(agreement)
+    record(
+        actor=actor,
+        verb="criterion.delete",
+        target=criterion,
+        group=agreement.emulation_year.group,
+        data={"code": criterion.code, "text": criterion.text},
+    )
+    criterion.delete()
+
+
+@transaction.atomic
+def save_criterion_group(
+    *, actor: User, agreement: Agreement, criterion_group: CriterionGroup | None, values: dict[str, Any]
+) -> CriterionGroup:
+    _require_runner(actor, agreement.emulation_year)
+    _require_draft(agreement)
+    duplicate = agreement.criterion_groups.filter(code=values["code"])
+    if criterion_group is not None:
+        duplicate = duplicate.exclude(pk=criterion_group.pk)
+    if duplicate.exists():
+        raise ValidationError({"code": f"Mã nhóm «{values['code']}» đã có."})
+    created = criterion_group is None
+    if criterion_group is None:
+        position = (
+            agreement.criterion_groups.order_by("-position").values_list("position", flat=True).first() or 0
+        ) + 1
+        criterion_group = CriterionGroup(agreement=agreement, position=position)
+    criterion_group.code = clean_text(values["code"])
+    criterion_group.title = clean_text(values["title"])
+    criterion_group.max_points = values["max_points"]
+    criterion_group.save()
+    record(
+        actor=actor,
+        verb="criterion_group.create" if created else "criterion_group.update",
+        target=criterion_group,
+        group=agreement.emulation_year.group,
+        data={
+            "code": criterion_group.code,
+            "title": criterion_group.title,
+            "max_points": criterion_group.max_points,
+        },
+    )
+    return criterion_group
+
+
+def members_of(emulation_year: EmulationYear) -> list[Organization]:
+    return list(
+        Organization.objects.filter(
+            memberships__group=emulation_year.group, memberships__year=emulation_year.year
+        ).prefetch_related("names")
+    )
+
+
+@transaction.atomic
+def open_for_signing(*, actor: User, agreement: Agreement) -> Agreement:
+    _require_runner(actor, agreement.emulation_year)
+    _require_draft(agreement)
+    if not agreement.criteria.exists():
+        raise ValidationError("Giao ước chưa có tiêu chí nào.")
+    agreement.status = AgreementStatus.SIGNING
+    agreement.save(update_fields=["status"])
+    emulation_year = agreement.emulation_year
+    if emulation_year.status == YearStatus.PLANNING:
+        emulation_year.status = YearStatus.SIGNING
+        emulation_year.save(update_fields=["status"])
+    record(actor=actor, verb="agreement.open_signing", target=agreement, group=emulation_year.group, data={})
+    return agreement
+
+
+def _put_in_force_if_complete(actor: User, agreement: Agreement) -> None:
+    members = {m.pk for m in members_of(agreement.emulation_year)}
+    signed = set(agreement.signatures.values_list("organization_id", flat=True))
+    if not members or not members <= signed:
+        return
+    emulation_year = agreement.emulation_year
+    previous = emulation_year.agreements.filter(status=AgreementStatus.IN_FORCE).exclude(pk=agreement.pk)
+    for old in previous:
+        old.status = AgreementStatus.SUPERSEDED
+        old.save(update_fields=["status"])
+    agreement.status = AgreementStatus.IN_FORCE
+    agreement.in_force_at = timezone.now()
+    agreement.save(update_fields=["status", "in_force_at"])
+    if emulation_year.status in (YearStatus.PLANNING, YearStatus.SIGNING):
+        emulation_year.status = YearStatus.SCORING
+        emulation_year.save(update_fields=["status"])
+    record(
+        actor=actor,
+        verb="agreement.in_force",
+        target=agreement,
+        group=emulation_year.group,
+        data={"version": agreement.version, "signatures": len(signed)},
+    )
+
+
+def _require_signing(agreement: Agreement, organization: Organization) -> None:
+    if agreement.status != AgreementStatus.SIGNING:
+        raise ValidationError("Giao ước không ở giai đoạn ký.")
+    if not Membership.objects.filter(
+        group=agreement.emulation_year.group, year=agreement.emulation_year.year, organization=organization
+    ).exists():
+        raise ValidationError(f"{organization} không phải thành viên năm {agreement.emulation_year.year}.")
+    if agreement.signatures.filter(organization=organization).exists():
+        raise ValidationError(f"{organization} đã ký giao ước này.")
+
+
+@transaction.atomic
+def sign(
+    *, actor: User, agreement: Agreement, organization: Organization, signer_name: str, signer_title: str
+) -> Signature:
+    """The member's head signs (the officer records the name and title of who signs, and when)."""
+    require(is_officer_of(actor, organization), "Chỉ cán bộ của đơn vị được ký giao ước thay mặt đơn vị.")
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _require_signing(agreement, organization)
+    signature = Signature.objects.create(
+        agreement=agreement,
+        organization=organization,
+        signer_name=clean_text(signer_name),
+        signer_title=clean_text(signer_title),
+        signed_at=timezone.now(),
+        method=SignatureMethod.ONLINE,
+        recorded_by=actor,
+    )
+    record(
+        actor=actor,
+        verb="agreement.sign",
+        target=agreement,
+        group=agreement.emulation_year.group,
+        data={
+            "organization": organization.code,
+            "signer": signature.signer_name,
+            "title": signature.signer_title,
+        },
+    )
+    _put_in_force_if_complete(actor, agreement)
+    return signature
+
+
+@transaction.atomic
+def record_paper_signing(
+    *,
+    actor: User,
+    agreement: Agreement,
+    organization: Organization,
+    signer_name: str,
+    signer_title: str,
+    signed_on: datetime.date,
+    scan: UploadedFile,
+) -> Signature:
+    """The secretariat records a signing on paper, keeping the scanned PDF and its hash."""
+    _require_runner(actor, agreement.emulation_year)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _require_signing(agreement, organization)
+    head = scan.read(8)
+    if not sniff_pdf(head):
+        raise ValidationError({"scan": "Bản quét phải là tệp PDF."})
+    scan.seek(0)
+    digest = hashlib.sha256()
+    for chunk in scan.chunks():
+        digest.update(chunk)
+    scan.seek(0)
+    signature = Signature(
+        agreement=agreement,
+        organization=organization,
+        signer_name=clean_text(signer_name),
+        signer_title=clean_text(signer_title),
+        signed_at=timezone.make_aware(datetime.datetime.combine(signed_on, datetime.time(12))),
+        method=SignatureMethod.PAPER,
+        recorded_by=actor,
+        scan_sha256=digest.hexdigest(),
+    )
+    signature.scan.save(f"giao-uoc-{agreement.pk}-{organization.code}.pdf", scan, save=False)
+    signature.save()
+    record(
+        actor=actor,
+        verb="agreement.sign_paper",
+        target=agreement,
+        group=agreement.emulation_year.group,
+        data={
+            "organization": organization.code,
+            "signer": signature.signer_name,
+            "sha256": signature.scan_sha256,
+        },
+    )
+    _put_in_force_if_complete(actor, agreement)
+    return signature
+
+
+@transaction.atomic
+def amend(*, actor: User, agreement: Agreement, reason: str) -> Agreement:
+    """A change after the agreement is in force: a new draft version every member signs again."""
+    _require_runner(actor, agreement.emulation_year)
+    if agreement.status != AgreementStatus.IN_FORCE:
+        raise ValidationError("Chỉ lập bản sửa đổi cho giao ước đang có hiệu lực.")
+    if agreement.emulation_year.agreements.filter(
+        status__in=[AgreementStatus.DRAFT, AgreementStatus.SIGNING]
+    ).exists():
+        raise ValidationError("Đã có một bản sửa đổi đang soạn hoặc đang ký.")
+    if not clean_text(reason):
+        raise ValidationError({"reason": "Cần nêu lý do sửa đổi."})
+    latest = agreement.emulation_year.agreements.order_by("-version").first()
+    version = (latest.version if latest else agreement.version) + 1
+    amendment = Agreement.objects.create(
+        emulation_year=agreement.emulation_year,
+        version=version,
+        title=agreement.title,
+        goals=agreement.goals,
+        commitments=agreement.commitments,
+        bonus_cap=agreement.bonus_cap,
+        penalty_cap=agreement.penalty_cap,
+        amendment_reason=clean_text(reason),
+    )
+    _copy_criteria(agreement, amendment)
+    record(
+        actor=actor,
+        verb="agreement.amend",
+        target=amendment,
+        group=agreement.emulation_year.group,
+        data={"from_version": agreement.version, "version": version, "reason": amendment.amendment_reason},
+    )
+    return amendment
+
+
+def agreement_in_force(emulation_year: EmulationYear) -> Agreement | None:
+    return emulation_year.agreements.filter(status=AgreementStatus.IN_FORCE).first()
