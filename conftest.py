@@ -31,10 +31,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
-    from thidua.organizations.demo import load_demo
+    from thidua.organizations.demo import load_demo, load_demo_years
 
     with django_db_blocker.unblock():
         load_demo()
+        load_demo_years()
 
 
 def _user(username: str) -> Any:

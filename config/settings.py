@@ -174,6 +174,8 @@ STORAGES = {
 # Tests and `make dev` run without collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Largest evidence file (minh chứng) an officer may upload.
+EVIDENCE_MAX_BYTES = env_int("THIDUA_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 # Largest .xlsx accepted for an import.
 IMPORT_MAX_BYTES = env_int("THIDUA_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("THIDUA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)

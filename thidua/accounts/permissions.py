@@ -104,5 +104,7 @@ def member_org_ids(user: AnyUser, group: EmulationGroup, year: int) -> set[int]:
     if not officer_of:
         return set()
     return set(
-        group.memberships.filter(year=year, organization_id__in=officer_of).values_list("organization_id", flat=True)
+        group.memberships.filter(year=year, organization_id__in=officer_of).values_list(
+            "organization_id", flat=True
+        )
     )

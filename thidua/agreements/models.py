@@ -73,6 +73,9 @@ class Agreement(models.Model):
     penalty_cap = models.DecimalField(
         "điểm trừ tối đa", max_digits=7, decimal_places=2, null=True, blank=True
     )
+    # Ranking tie-break after the total: the higher score in this work area (by its code), then fewer
+    # penalty points; what is still tied goes to the conference vote.
+    tie_break_group_code = models.CharField("nhóm tiêu chí xét khi bằng điểm", max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     in_force_at = models.DateTimeField("có hiệu lực lúc", null=True, blank=True)
 

@@ -109,6 +109,8 @@ def create_agreement_from_template(*, actor: User, emulation_year: EmulationYear
         commitments="Các đơn vị thành viên cam kết thực hiện đầy đủ các nội dung giao ước và báo cáo đúng hạn.",
         bonus_cap=Decimal(5),
         penalty_cap=Decimal(5),
+        # Consulting, critique and social assessment: the work area VUSTA stresses for provincial unions.
+        tie_break_group_code="3",
     )
     for group_position, group_template in enumerate(PROVINCIAL_UNION_TEMPLATE, start=1):
         criterion_group = CriterionGroup.objects.create(
@@ -195,6 +197,7 @@ def copy_previous_agreement(*, actor: User, emulation_year: EmulationYear) -> Ag
         commitments=source.commitments,
         bonus_cap=source.bonus_cap,
         penalty_cap=source.penalty_cap,
+        tie_break_group_code=source.tie_break_group_code,
     )
     _copy_criteria(source, agreement)
     record(
@@ -212,7 +215,7 @@ def _require_draft(agreement: Agreement) -> None:
         raise ValidationError("Giao ước đã mở ký hoặc đã có hiệu lực, không sửa được; hãy lập bản sửa đổi.")
 
 
-AGREEMENT_TEXT_FIELDS = ("title", "goals", "commitments", "bonus_cap", "penalty_cap")
+AGREEMENT_TEXT_FIELDS = ("title", "goals", "commitments", "bonus_cap", "penalty_cap", "tie_break_group_code")
 
 
 @transaction.atomic
@@ -512,6 +515,7 @@ def amend(*, actor: User, agreement: Agreement, reason: str) -> Agreement:
         commitments=agreement.commitments,
         bonus_cap=agreement.bonus_cap,
         penalty_cap=agreement.penalty_cap,
+        tie_break_group_code=agreement.tie_break_group_code,
         amendment_reason=clean_text(reason),
     )
     _copy_criteria(agreement, amendment)

@@ -301,6 +301,14 @@ def load_demo() -> None:
         )
 
 
+def load_demo_years() -> None:
+    """Cụm 4's 2023 (settled) and 2026 (self-scoring open) years; see thidua.assessments.demo."""
+    from thidua.assessments.demo import load_year_demo
+
+    staff = User.objects.get(username="vusta")
+    load_year_demo(staff, EmulationGroup.objects.get(slug="vusta-cum-4"))
+
+
 def demo_logins() -> list[tuple[str, str]]:
     rows = [("quantri", "quản trị hệ thống (trang /quan-tri/)")]
     for username, _, _, kind, province in DEMO_USERS:

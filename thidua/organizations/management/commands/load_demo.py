@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from thidua.organizations.demo import load_demo
+from thidua.organizations.demo import load_demo, load_demo_years
 
 
 class Command(BaseCommand):
@@ -16,4 +16,5 @@ class Command(BaseCommand):
         if options["reset"]:
             call_command("flush", interactive=False, verbosity=0)
         load_demo()
+        load_demo_years()
         self.stdout.write("Dữ liệu minh họa đã sẵn sàng.")

@@ -1,0 +1,138 @@
+"""Totals, bands and ranks of a group's year, read in a fixed number of queries whatever its size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from thidua.agreements.models import Agreement, CriterionGroup, EmulationYear
+from thidua.assessments import rules
+from thidua.assessments.models import Assessment, AssessmentStatus, Score
+from thidua.assessments.services import spec_of
+from thidua.lib.text import vietnamese_sort_key
+from thidua.organizations.models import Organization, Regulation
+
+
+@dataclass
+class MemberResult:
+    organization: Organization
+    name: str
+    status: str | None  # the assessment's status, None when not started
+    self_total: rules.Total | None = None
+    final_total: rules.Total | None = None
+    settled: bool = False
+    rank: int | None = None
+    tied_for_conference: bool = False
+    band: str | None = None
+    self_by_group: dict[int, Decimal] = field(default_factory=dict)
+    final_by_group: dict[int, Decimal] = field(default_factory=dict)
+
+
+@dataclass
+class YearResults:
+    emulation_year: EmulationYear
+    agreement: Agreement | None
+    groups: list[CriterionGroup]
+    members: list[MemberResult]
+    maximum: Decimal
+    regulation: Regulation | None
+    tie_steps: list[str]
+
+    @property
+    def all_settled(self) -> bool:
+        return bool(self.members) and all(m.settled for m in self.members)
+
+
+def year_results(emulation_year: EmulationYear) -> YearResults:
+    agreement = emulation_year.agreements.filter(status="in_force").first()
+    members = list(
+        Organization.objects.filter(
+            memberships__group=emulation_year.group, memberships__year=emulation_year.year
+        ).prefetch_related("names")
+    )
+    regulation = Regulation.objects.in_force(emulation_year.group.parent, emulation_year.year)
+    if agreement is None:
+        rows = [MemberResult(m, m.name_in_year(emulation_year.year), None) for m in members]
+        return YearResults(emulation_year, None, [], rows, Decimal(0), regulation, [])
+    groups = list(agreement.criterion_groups.all())
+    criteria = list(agreement.criteria.select_related("group"))
+    specs = [spec_of(c) for c in criteria]
+    group_max = {str(g.pk): g.max_points for g in groups}
+    ordinary_group_ids = {
+        c.group_id for c in criteria if c.kind not in (rules.Kind.BONUS, rules.Kind.PENALTY)
+    }
+    assessments = {a.organization_id: a for a in Assessment.objects.filter(emulation_year=emulation_year)}
+    scores_by_assessment: dict[int, list[Score]] = {}
+    for score in Score.objects.filter(assessment__emulation_year=emulation_year).only(
+        "assessment_id", "criterion_id", "self_points", "final_points"
+    ):
+        scores_by_assessment.setdefault(score.assessment_id, []).append(score)
+    code_of = {c.pk: c.code for c in criteria}
+    group_of = {c.pk: c.group_id for c in criteria}
+
+    bands = [
+        rules.Band(Decimal(b["min"]), b["label"]) for b in (regulation.scoring_bands if regulation else [])
+    ]
+    maximum = rules.maximum(specs, group_max)
+    results = []
+    for member in members:
+        assessment = assessments.get(member.pk)
+        row = MemberResult(
+            member, member.name_in_year(emulation_year.year), assessment.status if assessment else None
+        )
+        if assessment is not None:
+            scores = scores_by_assessment.get(assessment.pk, [])
+            self_earned = {code_of[s.criterion_id]: s.self_points or Decimal(0) for s in scores}
+            final_earned = {code_of[s.criterion_id]: s.final_points or Decimal(0) for s in scores}
+            bonus_cap, penalty_cap = agreement.bonus_cap, agreement.penalty_cap
+            row.self_total = rules.total(specs, self_earned, group_max, bonus_cap, penalty_cap)
+            row.settled = (
+                assessment.status == AssessmentStatus.SUBMITTED
+                and bool(scores)
+                and all(s.final_points is not None for s in scores)
+            )
+            if row.settled:
+                row.final_total = rules.total(specs, final_earned, group_max, bonus_cap, penalty_cap)
+                # Bands read the final total, bonus and penalty included: the figure members see and compare.
+                row.band = rules.band(row.final_total.total, maximum, bands)
+            for s in scores:
+                group_id = group_of[s.criterion_id]
+                if group_id in ordinary_group_ids:
+                    row.self_by_group[group_id] = row.self_by_group.get(group_id, Decimal(0)) + (
+                        s.self_points or 0
+                    )
+                    if s.final_points is not None:
+                        row.final_by_group[group_id] = (
+                            row.final_by_group.get(group_id, Decimal(0)) + s.final_points
+                        )
+            row.self_by_group = {g: min(v, group_max[str(g)]) for g, v in row.self_by_group.items()}
+            row.final_by_group = {g: min(v, group_max[str(g)]) for g, v in row.final_by_group.items()}
+        results.append(row)
+
+    tie_steps = ["final_total"]
+    tie_group = next((g for g in groups if g.code == agreement.tie_break_group_code), None)
+    if tie_group is not None:
+        tie_steps.append(f"group:{tie_group.pk}")
+    tie_steps.append("fewer_penalty")
+    settled = [r for r in results if r.final_total is not None]
+    ranked = rules.rank(
+        [
+            rules.Candidate(
+                key=r.organization.code,
+                total=r.final_total.total,  # type: ignore[union-attr]
+                group_scores={str(g): v for g, v in r.final_by_group.items()},
+                penalty=r.final_total.penalty,  # type: ignore[union-attr]
+            )
+            for r in settled
+        ],
+        tie_steps,
+    )
+    by_code = {r.organization.code: r for r in results}
+    order = []
+    for position in ranked:
+        row = by_code[position.key]
+        row.rank = position.rank
+        row.tied_for_conference = position.tied_for_conference
+        order.append(row)
+    unranked = sorted((r for r in results if r.rank is None), key=lambda r: vietnamese_sort_key(r.name))
+    return YearResults(emulation_year, agreement, groups, order + unranked, maximum, regulation, tie_steps)

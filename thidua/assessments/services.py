@@ -1,0 +1,487 @@
+"""Self-scoring, evidence, cross-checking, answers and settling: one function per change, audited.
+
+Who may do what: a member's officers score and answer for their own organization; the reviewer
+organization's officers review the member assigned to them; the secretariat (or parent-body staff)
+assigns reviewers, reopens and settles (DESIGN.md, Who uses it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from thidua.accounts.models import User
+from thidua.accounts.permissions import can_run_year, is_officer_of, require
+from thidua.agreements.models import Criterion, EmulationYear, YearStatus
+from thidua.agreements.services import agreement_in_force
+from thidua.assessments import rules
+from thidua.assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    Evidence,
+    ReviewAssignment,
+    ReviewKind,
+    Score,
+)
+from thidua.audit.services import record
+from thidua.lib import files
+from thidua.lib.decimals import format_vietnamese_decimal
+from thidua.lib.text import clean_text
+from thidua.organizations.models import Leadership, Membership, Organization
+
+EVIDENCE_TYPES = (files.PDF, files.PNG, files.JPEG, files.DOCX, files.XLSX)
+
+
+def spec_of(criterion: Criterion) -> rules.CriterionSpec:
+    return rules.CriterionSpec(
+        code=criterion.code,
+        kind=rules.Kind(criterion.kind),
+        max_points=criterion.max_points,
+        group=str(criterion.group_id),
+        target=criterion.target,
+        points_per_unit=criterion.points_per_unit,
+    )
+
+
+def _is_runner(actor: User, emulation_year: EmulationYear) -> bool:
+    return can_run_year(actor, emulation_year.group, emulation_year.year)
+
+
+def _require_member_officer(actor: User, organization: Organization) -> None:
+    require(is_officer_of(actor, organization), "Bạn chỉ được chấm điểm cho đơn vị mình.")
+
+
+@transaction.atomic
+def start_assessment(*, actor: User, emulation_year: EmulationYear, organization: Organization) -> Assessment:
+    """The member's score sheet against the agreement in force, one empty score per criterion."""
+    require(
+        is_officer_of(actor, organization) or _is_runner(actor, emulation_year),
+        "Bạn chỉ được chấm điểm cho đơn vị mình.",
+    )
+    existing = Assessment.objects.filter(emulation_year=emulation_year, organization=organization).first()
+    if existing is not None:
+        return existing
+    if not Membership.objects.filter(
+        group=emulation_year.group, year=emulation_year.year, organization=organization
+    ).exists():
+        raise ValidationError(f"{organization} không phải thành viên năm {emulation_year.year}.")
+    agreement = agreement_in_force(emulation_year)
+    if agreement is None:
+        raise ValidationError("Giao ước năm nay chưa có hiệu lực (chưa đủ các đơn vị ký).")
+    assessment = Assessment.objects.create(
+        emulation_year=emulation_year, organization=organization, agreement=agreement
+    )
+    Score.objects.bulk_create(Score(assessment=assessment, criterion=c) for c in agreement.criteria.all())
+    record(
+        actor=actor,
+        verb="assessment.start",
+        target=assessment,
+        group=emulation_year.group,
+        data={"organization": organization.code, "agreement_version": agreement.version},
+    )
+    return assessment
+
+
+def _require_draft(assessment: Assessment) -> None:
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise ValidationError("Bản tự chấm đã nộp; cần mở lại trước khi sửa.")
+
+
+@transaction.atomic
+def save_self_score(*, actor: User, score: Score, value: Decimal | None, note: str) -> Score:
+    """A draft score: saved as the officer types, checked against the criterion's range."""
+    assessment = score.assessment
+    _require_member_officer(actor, assessment.organization)
+    _require_draft(assessment)
+    before = (score.self_value, score.self_points, score.note)
+    if value is None:
+        score.self_value = score.self_points = None
+    else:
+        try:
+            score.self_points = rules.points(spec_of(score.criterion), value)
+        except rules.ScoreError as error:
+            raise ValidationError({"value": str(error)}) from error
+        score.self_value = value
+    score.note = note.strip()
+    score.save(update_fields=["self_value", "self_points", "note"])
+    if before != (score.self_value, score.self_points, score.note):
+        record(
+            actor=actor,
+            verb="score.self",
+            target=score,
+            group=assessment.emulation_year.group,
+            data={
+                "organization": assessment.organization.code,
+                "criterion": score.criterion.code,
+                "value": [before[0], score.self_value],
+                "points": [before[1], score.self_points],
+            },
+        )
+    return score
+
+
+@transaction.atomic
+def add_evidence(*, actor: User, score: Score, upload: UploadedFile) -> Evidence:
+    """Keep a file backing a score: its type checked by content, its size limited, its SHA-256 kept."""
+    assessment = score.assessment
+    _require_member_officer(actor, assessment.organization)
+    _require_draft(assessment)
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            {
+                "file": f"Tệp «{upload.name}» lớn hơn giới hạn {format_vietnamese_decimal(Decimal(limit) / 1024 / 1024, 1)} MB."
+            }
+        )
+    content_type = files.detect(upload.file)  # type: ignore[arg-type]
+    if content_type not in EVIDENCE_TYPES:
+        raise ValidationError(
+            {
+                "file": f"Tệp «{upload.name}» không phải PDF, ảnh PNG/JPEG, Word (.docx) hay Excel (.xlsx) (kiểm tra theo nội dung tệp)."
+            }
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    evidence = Evidence(
+        score=score,
+        original_name=clean_text(upload.name or "minh-chung")[:255],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    # A random stored name: the original name is kept for display only, never as a path.
+    extension = {
+        files.PDF: "pdf",
+        files.PNG: "png",
+        files.JPEG: "jpg",
+        files.DOCX: "docx",
+        files.XLSX: "xlsx",
+    }[content_type]
+    evidence.file.save(f"{digest.hexdigest()[:16]}-{timezone.now():%H%M%S%f}.{extension}", upload, save=False)
+    evidence.save()
+    record(
+        actor=actor,
+        verb="evidence.add",
+        target=score,
+        group=assessment.emulation_year.group,
+        data={"criterion": score.criterion.code, "name": evidence.original_name, "sha256": evidence.sha256},
+    )
+    return evidence
+
+
+@transaction.atomic
+def remove_evidence(*, actor: User, evidence: Evidence) -> None:
+    assessment = evidence.score.assessment
+    _require_member_officer(actor, assessment.organization)
+    _require_draft(assessment)
+    record(
+        actor=actor,
+        verb="evidence.remove",
+        target=evidence.score,
+        group=assessment.emulation_year.group,
+        data={"name": evidence.original_name, "sha256": evidence.sha256},
+    )
+    evidence.delete()
+
+
+def submission_problems(assessment: Assessment) -> list[str]:
+    """Why the assessment cannot be submitted yet, criterion by criterion, in Vietnamese."""
+    problems = []
+    scores = assessment.scores.select_related("criterion").prefetch_related("evidence")
+    for score in sorted(scores, key=lambda s: (s.criterion.group.position, s.criterion.position)):
+        criterion = score.criterion
+        if score.self_points is None and criterion.kind not in (rules.Kind.BONUS, rules.Kind.PENALTY):
+            problems.append(f"Tiêu chí {criterion.code}: chưa chấm điểm.")
+        if criterion.evidence_required and not score.evidence.all():
+            problems.append(f"Tiêu chí {criterion.code}: bắt buộc có minh chứng.")
+    return problems
+
+
+@transaction.atomic
+def submit(*, actor: User, assessment: Assessment) -> Assessment:
+    _require_member_officer(actor, assessment.organization)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _require_draft(assessment)
+    problems = submission_problems(assessment)
+    if problems:
+        raise ValidationError(problems)
+    assessment.status = AssessmentStatus.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.save(update_fields=["status", "submitted_at"])
+    total = rules.total(
+        [spec_of(s.criterion) for s in assessment.scores.select_related("criterion")],
+        {
+            s.criterion.code: s.self_points or Decimal(0)
+            for s in assessment.scores.select_related("criterion")
+        },
+    )
+    record(
+        actor=actor,
+        verb="assessment.submit",
+        target=assessment,
+        group=assessment.emulation_year.group,
+        data={"organization": assessment.organization.code, "self_total": total.total},
+    )
+    return assessment
+
+
+@transaction.atomic
+def reopen(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
+    """Before the self-scoring deadline the member may reopen its own submission; after it, only the
+    secretariat, with a reason (the issue's rule: late changes are the secretariat's call)."""
+    emulation_year = assessment.emulation_year
+    late = (
+        emulation_year.self_scoring_due is not None and timezone.localdate() > emulation_year.self_scoring_due
+    )
+    if late:
+        require(_is_runner(actor, emulation_year), "Đã quá hạn tự chấm: chỉ thường trực cụm được mở lại.")
+    else:
+        require(
+            _is_runner(actor, emulation_year) or is_officer_of(actor, assessment.organization),
+            "Bạn không có quyền mở lại bản tự chấm này.",
+        )
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise ValidationError("Bản tự chấm chưa nộp.")
+    if not clean_text(reason):
+        raise ValidationError({"reason": "Cần nêu lý do mở lại."})
+    assessment.status = AssessmentStatus.DRAFT
+    assessment.reopened_reason = clean_text(reason)
+    assessment.save(update_fields=["status", "reopened_reason"])
+    record(
+        actor=actor,
+        verb="assessment.reopen",
+        target=assessment,
+        group=emulation_year.group,
+        data={
+            "organization": assessment.organization.code,
+            "reason": assessment.reopened_reason,
+            "late": late,
+        },
+    )
+    return assessment
+
+
+@dataclass(frozen=True)
+class ProposedAssignment:
+    reviewed: Organization
+    reviewer: Organization
+    kind: str
+
+
+def propose_reviewers(emulation_year: EmulationYear, *, appraisal: bool = False) -> list[ProposedAssignment]:
+    """A rotation where nobody reviews itself and, from three members, no two review each other; the
+    shift changes with the year so pairs change. With `appraisal`, the head appraises everyone and the
+    deputy appraises the head (thẩm định)."""
+    members = sorted(
+        Organization.objects.filter(
+            memberships__group=emulation_year.group, memberships__year=emulation_year.year
+        ),
+        key=lambda o: o.code,
+    )
+    by_code = {m.code: m for m in members}
+    if appraisal:
+        leaders = {
+            lead.role: lead.organization
+            for lead in Leadership.objects.filter(
+                group=emulation_year.group, year=emulation_year.year
+            ).select_related("organization")
+        }
+        head, deputy = leaders.get("head"), leaders.get("deputy")
+        if head is None or deputy is None:
+            raise ValidationError("Cần có cụm trưởng và cụm phó năm nay để thẩm định.")
+        return [
+            ProposedAssignment(m, deputy if m.pk == head.pk else head, ReviewKind.APPRAISAL) for m in members
+        ]
+    rotation = rules.reviewer_rotation(list(by_code), shift=emulation_year.year)
+    return [
+        ProposedAssignment(by_code[r], by_code[rv], ReviewKind.PEER) for r, rv in sorted(rotation.items())
+    ]
+
+
+@transaction.atomic
+def assign_reviewers(
+    *, actor: User, emulation_year: EmulationYear, assignments: list[ProposedAssignment]
+) -> list[ReviewAssignment]:
+    require(_is_runner(actor, emulation_year), "Chỉ thường trực cụm được phân công chấm chéo.")
+    if any(a.reviewer.pk == a.reviewed.pk for a in assignments):
+        raise ValidationError("Không đơn vị nào tự chấm chéo cho mình.")
+    if ReviewAssignment.objects.filter(emulation_year=emulation_year, completed_at__isnull=False).exists():
+        raise ValidationError("Đã có đơn vị chấm chéo xong; không phân công lại được.")
+    ReviewAssignment.objects.filter(emulation_year=emulation_year).delete()
+    created = ReviewAssignment.objects.bulk_create(
+        ReviewAssignment(emulation_year=emulation_year, reviewed=a.reviewed, reviewer=a.reviewer, kind=a.kind)
+        for a in assignments
+    )
+    if emulation_year.status in (YearStatus.SCORING, YearStatus.SIGNING):
+        emulation_year.status = YearStatus.REVIEWING
+        emulation_year.save(update_fields=["status"])
+    record(
+        actor=actor,
+        verb="review.assign",
+        target=emulation_year,
+        group=emulation_year.group,
+        data={"assignments": {a.reviewed.code: [a.reviewer.code, a.kind] for a in assignments}},
+    )
+    return created
+
+
+def _assignment_for(score: Score) -> ReviewAssignment | None:
+    return ReviewAssignment.objects.filter(
+        emulation_year=score.assessment.emulation_year, reviewed=score.assessment.organization
+    ).first()
+
+
+@transaction.atomic
+def save_review(*, actor: User, score: Score, reviewed_points: Decimal, reason: str) -> Score:
+    """The reviewer's checked score for one criterion; a different score needs a reason."""
+    assessment = score.assessment
+    assignment = _assignment_for(score)
+    require(
+        assignment is not None and is_officer_of(actor, assignment.reviewer),
+        "Đơn vị của bạn không được phân công chấm đơn vị này.",
+    )
+    assert assignment is not None
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise ValidationError("Đơn vị chưa nộp bản tự chấm.")
+    if assignment.completed_at is not None:
+        raise ValidationError("Đã hoàn thành chấm chéo; không sửa được.")
+    maximum = score.criterion.max_points
+    if not Decimal(0) <= reviewed_points <= maximum:
+        raise ValidationError(
+            {"reviewed_points": f"Điểm phải từ 0 đến {format_vietnamese_decimal(maximum)}."}
+        )
+    reason = reason.strip()
+    if reviewed_points != score.self_points and not reason:
+        raise ValidationError({"review_reason": "Chấm khác điểm tự chấm thì cần nêu lý do."})
+    before = score.reviewed_points
+    score.reviewed_points = reviewed_points
+    score.review_reason = reason
+    score.save(update_fields=["reviewed_points", "review_reason"])
+    record(
+        actor=actor,
+        verb="score.review",
+        target=score,
+        group=assessment.emulation_year.group,
+        data={
+            "organization": assessment.organization.code,
+            "criterion": score.criterion.code,
+            "self": score.self_points,
+            "reviewed": [before, reviewed_points],
+            "reason": reason,
+        },
+    )
+    return score
+
+
+@transaction.atomic
+def complete_review(*, actor: User, assignment: ReviewAssignment) -> ReviewAssignment:
+    require(is_officer_of(actor, assignment.reviewer), "Đơn vị của bạn không được phân công chấm đơn vị này.")
+    assessment = Assessment.objects.filter(
+        emulation_year=assignment.emulation_year, organization=assignment.reviewed
+    ).first()
+    if assessment is None or assessment.status != AssessmentStatus.SUBMITTED:
+        raise ValidationError("Đơn vị chưa nộp bản tự chấm.")
+    missing = [
+        s.criterion.code for s in assessment.scores.select_related("criterion") if s.reviewed_points is None
+    ]
+    if missing:
+        raise ValidationError(f"Chưa chấm các tiêu chí: {', '.join(missing)}.")
+    assignment.completed_at = timezone.now()
+    assignment.save(update_fields=["completed_at"])
+    record(
+        actor=actor,
+        verb="review.complete",
+        target=assessment,
+        group=assignment.emulation_year.group,
+        data={"reviewed": assignment.reviewed.code, "reviewer": assignment.reviewer.code},
+    )
+    return assignment
+
+
+@transaction.atomic
+def answer(*, actor: User, score: Score, text: str) -> Score:
+    """The member's explanation (giải trình) of a criterion the reviewer scored differently."""
+    assessment = score.assessment
+    _require_member_officer(actor, assessment.organization)
+    if not score.disagrees:
+        raise ValidationError("Chỉ giải trình ở tiêu chí có điểm chấm chéo khác điểm tự chấm.")
+    if score.final_points is not None:
+        raise ValidationError("Điểm đã được chốt.")
+    text = text.strip()
+    if not text:
+        raise ValidationError({"answer": "Nội dung giải trình không được để trống."})
+    before = score.answer
+    score.answer = text
+    score.save(update_fields=["answer"])
+    record(
+        actor=actor,
+        verb="score.answer",
+        target=score,
+        group=assessment.emulation_year.group,
+        data={
+            "organization": assessment.organization.code,
+            "criterion": score.criterion.code,
+            "answer": [before, text],
+        },
+    )
+    return score
+
+
+@transaction.atomic
+def settle(*, actor: User, score: Score, final_points: Decimal, note: str = "") -> Score:
+    """The secretariat's final score for one criterion."""
+    assessment = score.assessment
+    require(_is_runner(actor, assessment.emulation_year), "Chỉ thường trực cụm được chốt điểm.")
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise ValidationError("Đơn vị chưa nộp bản tự chấm.")
+    maximum = score.criterion.max_points
+    if not Decimal(0) <= final_points <= maximum:
+        raise ValidationError({"final_points": f"Điểm phải từ 0 đến {format_vietnamese_decimal(maximum)}."})
+    before = score.final_points
+    score.final_points = final_points
+    score.final_note = note.strip()
+    score.save(update_fields=["final_points", "final_note"])
+    record(
+        actor=actor,
+        verb="score.settle",
+        target=score,
+        group=assessment.emulation_year.group,
+        data={
+            "organization": assessment.organization.code,
+            "criterion": score.criterion.code,
+            "self": score.self_points,
+            "reviewed": score.reviewed_points,
+            "final": [before, final_points],
+        },
+    )
+    return score
+
+
+@transaction.atomic
+def settle_agreed(*, actor: User, emulation_year: EmulationYear) -> int:
+    """Settle every unsettled criterion where reviewer and member agree (or nobody reviewed): the
+    final score is the reviewed score, else the self score. Disagreements wait for the secretariat."""
+    require(_is_runner(actor, emulation_year), "Chỉ thường trực cụm được chốt điểm.")
+    count = 0
+    scores = Score.objects.filter(
+        assessment__emulation_year=emulation_year,
+        assessment__status=AssessmentStatus.SUBMITTED,
+        final_points__isnull=True,
+    ).select_related("criterion", "assessment__organization", "assessment__emulation_year__group")
+    for score in scores:
+        if score.disagrees:
+            continue
+        points = score.reviewed_points if score.reviewed_points is not None else score.self_points
+        settle(actor=actor, score=score, final_points=points or Decimal(0), note="Thống nhất")
+        count += 1
+    return count
