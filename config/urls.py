@@ -8,6 +8,8 @@ urlpatterns = [
     path("tai-khoan/", include("thidua.accounts.urls")),
     path("nhat-ky/", include("thidua.audit.urls")),
     path("cap-tren/<slug:parent_code>/nhap-excel/", include("thidua.organizations.import_urls")),
+    path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.agreements.urls")),
+    path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.assessments.urls")),
     path("", include("thidua.organizations.urls")),
     path("quan-tri/", admin.site.urls),
 ]

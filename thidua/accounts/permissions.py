@@ -108,3 +108,8 @@ def member_org_ids(user: AnyUser, group: EmulationGroup, year: int) -> set[int]:
             "organization_id", flat=True
         )
     )
+
+
+def can_view_year(user: AnyUser, group: EmulationGroup, year: int) -> bool:
+    """The year's dashboard, agreement and summary: its members' officers, its secretariat, the parent body."""
+    return can_run_year(user, group, year) or bool(member_org_ids(user, group, year))

@@ -13,6 +13,7 @@ from thidua.accounts import permissions, services
 from thidua.accounts.forms import AccountForm, ThrottledLoginForm
 from thidua.accounts.models import Role, User
 from thidua.organizations.models import Organization
+from thidua.web.forms import apply_service_errors
 
 
 class LoginView(auth_views.LoginView):
@@ -43,11 +44,7 @@ def organization_accounts(request: HttpRequest, code: str) -> HttpResponse:
         try:
             user = services.create_account(actor=actor, organization=organization, **form.cleaned_data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error("password", error.messages)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Đã tạo tài khoản {user.username}.")
             return redirect("accounts:organization_accounts", code=organization.code)

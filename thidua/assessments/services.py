@@ -485,3 +485,16 @@ def settle_agreed(*, actor: User, emulation_year: EmulationYear) -> int:
         settle(actor=actor, score=score, final_points=points or Decimal(0), note="Thống nhất")
         count += 1
     return count
+
+
+def sheet_totals(assessment: Assessment, scores: list[Score]) -> rules.Total:
+    """The self-scored total of a sheet, with the agreement's caps, from already-loaded scores."""
+    agreement = assessment.agreement
+    groups = {s.criterion.group_id: s.criterion.group.max_points for s in scores}
+    return rules.total(
+        [spec_of(s.criterion) for s in scores],
+        {s.criterion.code: s.self_points or Decimal(0) for s in scores},
+        {str(g): m for g, m in groups.items()},
+        agreement.bonus_cap,
+        agreement.penalty_cap,
+    )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from thidua.agreements import views as year_views
 from thidua.organizations import views
 
 app_name = "organizations"
@@ -7,6 +8,7 @@ urlpatterns = [
     path("cum-khoi/", views.group_list, name="group_list"),
     path("cum-khoi/<slug:slug>/", views.group_detail, name="group_detail"),
     path("cum-khoi/<slug:slug>/sua/", views.group_edit, name="group_edit"),
+    path("cum-khoi/<slug:slug>/mo-nam-thi-dua/", year_views.open_year, name="open_year"),
     path("cum-khoi/<slug:slug>/nam/<int:year>/", views.group_year, name="group_year"),
     path("thanh-vien/<int:pk>/bo/", views.membership_remove, name="membership_remove"),
     path("lanh-dao-cum/<int:pk>/bo/", views.leadership_clear, name="leadership_clear"),

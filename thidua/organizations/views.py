@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -42,21 +41,13 @@ from thidua.organizations.models import (
     OrganizationName,
     Regulation,
 )
+from thidua.web.forms import apply_service_errors
 
 
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, on its field where the service named one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _with_names(queryset: QuerySet[Organization]) -> QuerySet[Organization]:
@@ -178,7 +169,7 @@ def group_create(request: HttpRequest, parent_code: str) -> HttpResponse:
         try:
             group = services.create_group(actor=_user(request), parent=parent, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Đã tạo {group}.")
             return redirect("organizations:group_detail", slug=group.slug)
@@ -240,7 +231,7 @@ def group_year(request: HttpRequest, slug: str, year: int) -> HttpResponse:
                     return redirect(request.path)
         except ValidationError as error:
             target = {"add": membership_form, "lead": leadership_form, "copy": copy_form}[str(action)]
-            _apply_errors(target, error)
+            apply_service_errors(target, error)
     memberships = sorted(
         Membership.objects.filter(group=group, year=year).prefetch_related("organization__names"),
         key=lambda m: vietnamese_sort_key(m.organization.name_in_year(year)),
@@ -354,7 +345,7 @@ def organization_create(request: HttpRequest, parent_code: str) -> HttpResponse:
                 actor=_user(request), parent=parent, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Đã thêm {organization}.")
             return redirect("organizations:organization_detail", code=organization.code)
@@ -376,7 +367,7 @@ def organization_rename(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.rename_organization(actor=_user(request), organization=organization, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Đã ghi tên mới.")
             return redirect("organizations:organization_detail", code=organization.code)
@@ -404,7 +395,7 @@ def organization_merge(request: HttpRequest, code: str) -> HttpResponse:
                 source=form.cleaned_data["source"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, "Đã ghi nhận sáp nhập.")
             return redirect("organizations:organization_detail", code=organization.code)

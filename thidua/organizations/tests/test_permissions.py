@@ -9,12 +9,31 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from thidua.organizations.models import Membership, Organization, Regulation
 
-ANON, NGHE_AN, NINH_BINH, EDITOR, STAFF = "anonymous", "nghean", "ninhbinh", "bientap", "vusta"
-ROLES = [ANON, NGHE_AN, NINH_BINH, EDITOR, STAFF]
+# Personas: anonymous; officers of Nghệ An (submitted its 2026 sheet) and Ninh Bình (2026 draft, head
+# in 2023); Quảng Trị's officer (head of Cụm 4 in 2026: the secretariat); the editor; VUSTA's staff.
+ANON, NGHE_AN, NINH_BINH, EDITOR, STAFF, QUANG_TRI = "anonymous", "nghean", "ninhbinh", "bientap", "vusta", "quangtri"
+ROLES = [ANON, NGHE_AN, NINH_BINH, EDITOR, STAFF, QUANG_TRI]
 
 PUBLIC = dict.fromkeys(ROLES, 200)
-STAFF_ONLY = {ANON: 302, NGHE_AN: 403, NINH_BINH: 403, EDITOR: 403, STAFF: 200}
-LOGGED_IN = {ANON: 302, NGHE_AN: 200, NINH_BINH: 200, EDITOR: 200, STAFF: 200}
+STAFF_ONLY = {ANON: 302, NGHE_AN: 403, NINH_BINH: 403, EDITOR: 403, STAFF: 200, QUANG_TRI: 403}
+LOGGED_IN = {ANON: 302, NGHE_AN: 200, NINH_BINH: 200, EDITOR: 200, STAFF: 200, QUANG_TRI: 200}
+YEAR_MEMBERS = {ANON: 302, NGHE_AN: 200, NINH_BINH: 200, EDITOR: 403, STAFF: 200, QUANG_TRI: 200}
+YEAR_RUNNERS = {ANON: 302, NGHE_AN: 403, NINH_BINH: 403, EDITOR: 403, STAFF: 200, QUANG_TRI: 200}
+# Criteria can only be edited in a draft; 2026's agreement is in force, so runners find nothing to edit.
+DRAFT_ONLY = {ANON: 302, NGHE_AN: 403, NINH_BINH: 403, EDITOR: 403, STAFF: 404, QUANG_TRI: 404}
+Y = "/nam-thi-dua/vusta-cum-4/2026"
+
+
+def _evidence_pk() -> int:
+    from thidua.assessments.models import Evidence
+
+    return Evidence.objects.filter(score__assessment__organization__code="lhh-ninh-binh", score__assessment__emulation_year__year=2026).values_list("pk", flat=True)[0]
+
+
+def _criterion_pk() -> int:
+    from thidua.agreements.models import Criterion
+
+    return Criterion.objects.filter(agreement__emulation_year__year=2026).values_list("pk", flat=True)[0]
 
 
 def _regulation_pk() -> int:
@@ -40,19 +59,42 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
     "organizations:regulation_edit": (lambda: "/cap-tren/vusta/quy-che/2027/", STAFF_ONLY),
     "organizations:organization_profile": (
         lambda: "/don-vi/lhh-nghe-an/thong-tin/",
-        {ANON: 302, NGHE_AN: 200, NINH_BINH: 403, EDITOR: 403, STAFF: 200},
+        {ANON: 302, NGHE_AN: 200, NINH_BINH: 403, EDITOR: 403, STAFF: 200, QUANG_TRI: 403},
     ),
     "audit:group_audit": (
         lambda: "/nhat-ky/cum-khoi/vusta-cum-4/",
-        {ANON: 302, NGHE_AN: 200, NINH_BINH: 200, EDITOR: 403, STAFF: 200},
+        {ANON: 302, NGHE_AN: 200, NINH_BINH: 200, EDITOR: 403, STAFF: 200, QUANG_TRI: 200},
     ),
     "accounts:login": (
         lambda: "/tai-khoan/dang-nhap/",
-        {ANON: 200, NGHE_AN: 302, NINH_BINH: 302, EDITOR: 302, STAFF: 302},
+        {ANON: 200, NGHE_AN: 302, NINH_BINH: 302, EDITOR: 302, STAFF: 302, QUANG_TRI: 302},
     ),
     "accounts:password_change": (lambda: "/tai-khoan/doi-mat-khau/", LOGGED_IN),
     "accounts:password_change_done": (lambda: "/tai-khoan/doi-mat-khau/xong/", LOGGED_IN),
     "accounts:organization_accounts": (lambda: "/tai-khoan/don-vi/lhh-nghe-an/", STAFF_ONLY),
+    "organizations:open_year": (lambda: "/cum-khoi/vusta-cum-4/mo-nam-thi-dua/", YEAR_RUNNERS),
+    "years:dashboard": (lambda: f"{Y}/", YEAR_MEMBERS),
+    "years:agreement": (lambda: f"{Y}/giao-uoc/", YEAR_MEMBERS),
+    "years:agreement_version": (lambda: f"{Y}/giao-uoc/lan-1/", YEAR_MEMBERS),
+    "years:criterion_group_new": (lambda: f"{Y}/giao-uoc/nhom/moi/", DRAFT_ONLY),
+    "years:criterion_group_edit": (lambda: f"{Y}/giao-uoc/nhom/1/", DRAFT_ONLY),
+    "years:criterion_new": (lambda: f"{Y}/giao-uoc/tieu-chi/moi/", DRAFT_ONLY),
+    "years:criterion_edit": (lambda: f"{Y}/giao-uoc/tieu-chi/{_criterion_pk()}/", DRAFT_ONLY),
+    "scoring:sheet": (
+        lambda: f"{Y}/cham-diem/lhh-ninh-binh/",
+        {ANON: 302, NGHE_AN: 403, NINH_BINH: 200, EDITOR: 403, STAFF: 200, QUANG_TRI: 200},
+    ),
+    "scoring:evidence": (
+        lambda: f"{Y}/cham-diem/lhh-ninh-binh/minh-chung/{_evidence_pk()}/",
+        {ANON: 302, NGHE_AN: 403, NINH_BINH: 200, EDITOR: 403, STAFF: 200, QUANG_TRI: 200},
+    ),
+    # Nobody is assigned to review in 2026 yet.
+    "scoring:review": (
+        lambda: f"{Y}/cham-cheo/lhh-nghe-an/",
+        {ANON: 302, NGHE_AN: 403, NINH_BINH: 403, EDITOR: 403, STAFF: 403, QUANG_TRI: 403},
+    ),
+    "scoring:assign": (lambda: f"{Y}/phan-cong-cham-cheo/", YEAR_RUNNERS),
+    "scoring:settle_all": (lambda: f"{Y}/chot-diem/", YEAR_RUNNERS),
 }
 # POST-only URLs, checked below with their own data.
 POST_ONLY = {
@@ -60,9 +102,22 @@ POST_ONLY = {
     "organizations:leadership_clear",
     "accounts:logout",
     "accounts:role_revoke",
+    "years:deadlines",
+    "years:agreement_create",
+    "years:agreement_text",
+    "years:criterion_delete",
+    "years:open_signing",
+    "years:sign",
+    "years:sign_paper",
+    "years:amend",
+    "scoring:submit",
+    "scoring:reopen",
+    "scoring:evidence_add",
+    "scoring:evidence_remove",
+    "scoring:settle_score",
 }
 # Mounted third-party or import pages with their own tests.
-ELSEWHERE = {"registry_import"}
+ELSEWHERE = {"registry_import", "score_excel", "score_summary"}
 
 
 def _names(resolver: URLResolver, prefix: str = "") -> set[str]:

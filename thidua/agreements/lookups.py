@@ -1,0 +1,37 @@
+"""Finding a group's year from its URL, with the permission to see it: shared by every year page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from thidua.accounts import permissions
+from thidua.agreements.models import EmulationYear
+from thidua.organizations.models import EmulationGroup
+
+
+def group_or_404(slug: str) -> EmulationGroup:
+    return get_object_or_404(EmulationGroup.objects.select_related("parent"), slug=slug)
+
+
+def year_for_viewer(request: HttpRequest, slug: str, year: int) -> EmulationYear:
+    """The year, if the user may see it (members' officers, secretariat, parent body); 403 otherwise."""
+    emulation_year = get_object_or_404(
+        EmulationYear.objects.select_related("group", "group__parent"), group__slug=slug, year=year
+    )
+    permissions.require(
+        permissions.can_view_year(request.user, emulation_year.group, year),
+        "Chỉ các đơn vị trong cụm, thường trực cụm và cơ quan cấp trên được xem năm thi đua này.",
+    )
+    return emulation_year
+
+
+def year_for_runner(request: HttpRequest, slug: str, year: int) -> EmulationYear:
+    emulation_year = get_object_or_404(
+        EmulationYear.objects.select_related("group", "group__parent"), group__slug=slug, year=year
+    )
+    permissions.require(
+        permissions.can_run_year(request.user, emulation_year.group, year),
+        "Chỉ thường trực cụm hoặc cơ quan cấp trên được thực hiện thao tác này.",
+    )
+    return emulation_year

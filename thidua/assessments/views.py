@@ -1,0 +1,536 @@
+"""Score sheets: self-scoring with evidence, the reviewer's cross-check, the member's answers, and the
+secretariat's settling. Thin views: permission → form → service → response.
+
+Who sees a sheet: the member's own officers always; the secretariat and the parent body always; the
+assigned reviewer once it is submitted. Nobody else, so no member reads another's draft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from thidua.accounts import permissions
+from thidua.accounts.models import User
+from thidua.agreements.lookups import year_for_runner, year_for_viewer
+from thidua.agreements.models import EmulationYear
+from thidua.assessments import services
+from thidua.assessments.forms import EvidenceForm, ReasonForm
+from thidua.assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    Evidence,
+    ReviewAssignment,
+    ReviewKind,
+    Score,
+)
+from thidua.assessments.ranking import year_results
+from thidua.lib.decimals import parse_vietnamese_decimal
+from thidua.lib.text import vietnamese_sort_key
+from thidua.organizations.models import Organization
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _assignment(emulation_year: EmulationYear, organization: Organization) -> ReviewAssignment | None:
+    return (
+        ReviewAssignment.objects.filter(emulation_year=emulation_year, reviewed=organization)
+        .select_related("reviewer")
+        .first()
+    )
+
+
+def _can_read_sheet(
+    user: Any, emulation_year: EmulationYear, organization: Organization, assessment: Assessment | None
+) -> bool:
+    if permissions.is_officer_of(user, organization):
+        return True
+    if permissions.can_run_year(user, emulation_year.group, emulation_year.year):
+        return True
+    assignment = _assignment(emulation_year, organization)
+    submitted = assessment is not None and assessment.status == AssessmentStatus.SUBMITTED
+    return submitted and assignment is not None and permissions.is_officer_of(user, assignment.reviewer)
+
+
+def _sheet_scores(assessment: Assessment) -> list[Score]:
+    return list(
+        assessment.scores.select_related("criterion", "criterion__group")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")))
+        .order_by("criterion__group__position", "criterion__position")
+    )
+
+
+@dataclass
+class Row:
+    score: Score
+    typed: str  # what the officer typed, kept when the form is refused
+    error: str
+
+
+def _rows(
+    scores: list[Score], typed: dict[int, str] | None = None, errors: dict[int, str] | None = None
+) -> list[Row]:
+    typed = typed or {}
+    errors = errors or {}
+    return [
+        Row(
+            s,
+            typed.get(s.pk, "" if s.self_value is None else str(s.self_value).replace(".", ",")),
+            errors.get(s.pk, ""),
+        )
+        for s in scores
+    ]
+
+
+def _organization_in_year(emulation_year: EmulationYear, org_code: str) -> Organization:
+    return get_object_or_404(
+        Organization.objects.prefetch_related("names"),
+        code=org_code,
+        memberships__group=emulation_year.group,
+        memberships__year=emulation_year.year,
+    )
+
+
+@login_required
+def sheet(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResponse:
+    emulation_year = year_for_viewer(request, slug, year)
+    organization = _organization_in_year(emulation_year, org_code)
+    assessment = Assessment.objects.filter(emulation_year=emulation_year, organization=organization).first()
+    permissions.require(
+        _can_read_sheet(request.user, emulation_year, organization, assessment),
+        "Bạn không được xem bảng điểm của đơn vị khác khi chưa được phân công chấm.",
+    )
+    is_own = permissions.is_officer_of(request.user, organization)
+    if assessment is None and is_own:
+        try:
+            assessment = services.start_assessment(
+                actor=_user(request), emulation_year=emulation_year, organization=organization
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("years:dashboard", slug=slug, year=year)
+    if assessment is None:
+        return render(
+            request,
+            "assessments/sheet.html",
+            {
+                "emulation_year": emulation_year,
+                "organization": organization,
+                "assessment": None,
+                "name": organization.name_in_year(year),
+            },
+        )
+    scores = _sheet_scores(assessment)
+    typed: dict[int, str] = {}
+    errors: dict[int, str] = {}
+    if request.method == "POST" and request.POST.get("action") == "save":
+        permissions.require(is_own, "Bạn chỉ được chấm điểm cho đơn vị mình.")
+        typed, errors = _save_sheet(request, assessment, scores)
+        if not errors:
+            messages.success(request, "Đã lưu bảng tự chấm.")
+            return redirect(request.path)
+        messages.error(request, "Chưa lưu: có giá trị không hợp lệ, xem các dòng đánh dấu đỏ.")
+    elif request.method == "POST" and request.POST.get("action") == "answer":
+        permissions.require(is_own, "Bạn chỉ giải trình cho đơn vị mình.")
+        try:
+            with transaction.atomic():
+                for score in scores:
+                    text = request.POST.get(f"answer-{score.pk}", "").strip()
+                    if score.disagrees and text and text != score.answer:
+                        services.answer(actor=_user(request), score=score, text=text)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Đã gửi giải trình.")
+            return redirect(request.path)
+    results = year_results(emulation_year) if assessment.status == AssessmentStatus.SUBMITTED else None
+    my_result = (
+        next((m for m in results.members if m.organization.pk == organization.pk), None) if results else None
+    )
+    totals = services.sheet_totals(assessment, scores)
+    return render(
+        request,
+        "assessments/sheet.html",
+        {
+            "emulation_year": emulation_year,
+            "group": emulation_year.group,
+            "organization": organization,
+            "name": organization.name_in_year(year),
+            "assessment": assessment,
+            "rows": _rows(scores, typed, errors),
+            "editable": is_own and assessment.status == AssessmentStatus.DRAFT,
+            "is_own": is_own,
+            "can_run": permissions.can_run_year(request.user, emulation_year.group, year),
+            "problems": services.submission_problems(assessment)
+            if assessment.status == AssessmentStatus.DRAFT
+            else [],
+            "evidence_form": EvidenceForm(),
+            "reason_form": ReasonForm(),
+            "totals": totals,
+            "result": my_result,
+            "assignment": _assignment(emulation_year, organization),
+        },
+    )
+
+
+def _save_sheet(
+    request: HttpRequest, assessment: Assessment, scores: list[Score]
+) -> tuple[dict[int, str], dict[int, str]]:
+    """Every row or none (DESIGN.md: a form writes everything or nothing); typed values survive an error."""
+    typed: dict[int, str] = {}
+    errors: dict[int, str] = {}
+    parsed: dict[int, Decimal | None] = {}
+    for score in scores:
+        raw = request.POST.get(f"value-{score.pk}", "").strip()
+        typed[score.pk] = raw
+        try:
+            parsed[score.pk] = parse_vietnamese_decimal(raw) if raw else None
+        except ValueError as error:
+            errors[score.pk] = str(error)
+    if errors:
+        return typed, errors
+    try:
+        with transaction.atomic():
+            for score in scores:
+                note = request.POST.get(f"note-{score.pk}", score.note)
+                if parsed[score.pk] != score.self_value or note.strip() != score.note:
+                    try:
+                        services.save_self_score(
+                            actor=_user(request), score=score, value=parsed[score.pk], note=note
+                        )
+                    except ValidationError as error:
+                        errors[score.pk] = " ".join(error.messages)
+            if errors:
+                raise _Rollback
+    except _Rollback:
+        pass
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        errors[0] = " ".join(error.messages)
+    return typed, errors
+
+
+class _Rollback(Exception):
+    """Undo the rows already saved when a later row is refused."""
+
+
+def _own_assessment(request: HttpRequest, slug: str, year: int, org_code: str) -> Assessment:
+    emulation_year = year_for_viewer(request, slug, year)
+    organization = _organization_in_year(emulation_year, org_code)
+    permissions.require(
+        permissions.is_officer_of(request.user, organization), "Bạn chỉ được chấm điểm cho đơn vị mình."
+    )
+    return get_object_or_404(Assessment, emulation_year=emulation_year, organization=organization)
+
+
+@login_required
+@require_POST
+def evidence_add(request: HttpRequest, slug: str, year: int, org_code: str, score_pk: int) -> HttpResponse:
+    assessment = _own_assessment(request, slug, year, org_code)
+    score = get_object_or_404(assessment.scores.select_related("criterion", "assessment"), pk=score_pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_evidence(actor=_user(request), score=score, upload=form.cleaned_data["file"])
+        except ValidationError as error:
+            messages.error(request, f"Tiêu chí {score.criterion.code}: " + " ".join(error.messages))
+        else:
+            messages.success(request, f"Đã thêm minh chứng cho tiêu chí {score.criterion.code}.")
+    else:
+        messages.error(request, f"Tiêu chí {score.criterion.code}: chưa chọn tệp minh chứng.")
+    return redirect(f"{_sheet_url(slug, year, org_code)}#tc-{score.pk}")
+
+
+def _sheet_url(slug: str, year: int, org_code: str) -> str:
+    from django.urls import reverse
+
+    return reverse("scoring:sheet", args=[slug, year, org_code])
+
+
+@login_required
+@require_POST
+def evidence_remove(request: HttpRequest, slug: str, year: int, org_code: str, pk: int) -> HttpResponse:
+    assessment = _own_assessment(request, slug, year, org_code)
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("score__assessment"), pk=pk, score__assessment=assessment
+    )
+    try:
+        services.remove_evidence(actor=_user(request), evidence=evidence)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{_sheet_url(slug, year, org_code)}#tc-{evidence.score_id}")
+
+
+@login_required
+def evidence_download(request: HttpRequest, slug: str, year: int, org_code: str, pk: int) -> FileResponse:
+    emulation_year = year_for_viewer(request, slug, year)
+    organization = _organization_in_year(emulation_year, org_code)
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("score__assessment"),
+        pk=pk,
+        score__assessment__organization=organization,
+        score__assessment__emulation_year=emulation_year,
+    )
+    permissions.require(
+        _can_read_sheet(request.user, emulation_year, organization, evidence.score.assessment)
+    )
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResponse:
+    assessment = _own_assessment(request, slug, year, org_code)
+    try:
+        services.submit(actor=_user(request), assessment=assessment)
+    except ValidationError as error:
+        messages.error(request, "Chưa nộp được: " + " ".join(error.messages))
+    else:
+        messages.success(request, "Đã nộp bản tự chấm.")
+    return redirect("scoring:sheet", slug=slug, year=year, org_code=org_code)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResponse:
+    emulation_year = year_for_viewer(request, slug, year)
+    organization = _organization_in_year(emulation_year, org_code)
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("emulation_year__group__parent"),
+        emulation_year=emulation_year,
+        organization=organization,
+    )
+    form = ReasonForm(request.POST)
+    try:
+        services.reopen(
+            actor=_user(request),
+            assessment=assessment,
+            reason=request.POST.get("reason", "") if form.is_valid() else "",
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Đã mở lại bản tự chấm.")
+    return redirect("scoring:sheet", slug=slug, year=year, org_code=org_code)
+
+
+@login_required
+def review(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResponse:
+    """The reviewer's page: the member's scores, notes and evidence, and a checked score per criterion."""
+    emulation_year = year_for_viewer(request, slug, year)
+    organization = _organization_in_year(emulation_year, org_code)
+    assignment = _assignment(emulation_year, organization)
+    permissions.require(
+        assignment is not None and permissions.is_officer_of(request.user, assignment.reviewer),
+        "Đơn vị của bạn không được phân công chấm đơn vị này.",
+    )
+    assert assignment is not None
+    assessment = Assessment.objects.filter(emulation_year=emulation_year, organization=organization).first()
+    if assessment is None or assessment.status != AssessmentStatus.SUBMITTED:
+        messages.error(request, f"{organization} chưa nộp bản tự chấm.")
+        return redirect("years:dashboard", slug=slug, year=year)
+    scores = _sheet_scores(assessment)
+    errors: dict[int, str] = {}
+    typed: dict[int, tuple[str, str]] = {}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "complete":
+            try:
+                services.complete_review(actor=_user(request), assignment=assignment)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, "Đã hoàn thành chấm chéo.")
+            return redirect(request.path)
+        try:
+            with transaction.atomic():
+                for score in scores:
+                    raw = request.POST.get(f"reviewed-{score.pk}", "").strip()
+                    reason = request.POST.get(f"reason-{score.pk}", "")
+                    typed[score.pk] = (raw, reason)
+                    if not raw:
+                        continue
+                    try:
+                        points = parse_vietnamese_decimal(raw)
+                        if points != score.reviewed_points or reason.strip() != score.review_reason:
+                            services.save_review(
+                                actor=_user(request), score=score, reviewed_points=points, reason=reason
+                            )
+                    except (ValueError, ValidationError) as error:
+                        errors[score.pk] = (
+                            " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                        )
+                if errors:
+                    raise _Rollback
+        except _Rollback:
+            messages.error(request, "Chưa lưu: xem các dòng đánh dấu đỏ.")
+        else:
+            messages.success(request, "Đã lưu điểm chấm chéo.")
+            return redirect(request.path)
+    return render(
+        request,
+        "assessments/review.html",
+        {
+            "emulation_year": emulation_year,
+            "group": emulation_year.group,
+            "organization": organization,
+            "name": organization.name_in_year(year),
+            "assignment": assignment,
+            "rows": [
+                {
+                    "score": s,
+                    "reviewed": typed.get(
+                        s.pk,
+                        (
+                            "" if s.reviewed_points is None else str(s.reviewed_points).replace(".", ","),
+                            s.review_reason,
+                        ),
+                    )[0],
+                    "reason": typed.get(s.pk, ("", s.review_reason))[1],
+                    "error": errors.get(s.pk, ""),
+                }
+                for s in scores
+            ],
+        },
+    )
+
+
+@login_required
+def assign(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    emulation_year = year_for_runner(request, slug, year)
+    appraisal = request.GET.get("hinh-thuc") == "tham-dinh"
+    members = {
+        m.pk: m
+        for m in Organization.objects.filter(
+            memberships__group=emulation_year.group, memberships__year=year
+        ).prefetch_related("names")
+    }
+    try:
+        proposal = services.propose_reviewers(emulation_year, appraisal=appraisal)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        proposal = services.propose_reviewers(emulation_year)
+    current = {a.reviewed_id: a for a in ReviewAssignment.objects.filter(emulation_year=emulation_year)}
+    if request.method == "POST":
+        chosen = []
+        for reviewed in members.values():
+            reviewer_pk = request.POST.get(f"reviewer-{reviewed.pk}", "")
+            reviewer = members.get(int(reviewer_pk)) if reviewer_pk.isdigit() else None
+            if reviewer is None:
+                messages.error(request, f"{reviewed}: chưa chọn đơn vị chấm.")
+                return redirect(request.get_full_path())
+            kind = (
+                ReviewKind.APPRAISAL if request.POST.get("kind") == ReviewKind.APPRAISAL else ReviewKind.PEER
+            )
+            chosen.append(services.ProposedAssignment(reviewed, reviewer, kind))
+        try:
+            services.assign_reviewers(actor=_user(request), emulation_year=emulation_year, assignments=chosen)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Đã phân công chấm chéo.")
+            return redirect("years:dashboard", slug=slug, year=year)
+    proposed = {p.reviewed.pk: p.reviewer.pk for p in proposal}
+    rows = sorted(
+        (
+            {
+                "reviewed": m,
+                "name": m.name_in_year(year),
+                "selected": current[m.pk].reviewer_id
+                if m.pk in current and not request.GET.get("hinh-thuc")
+                else proposed.get(m.pk),
+            }
+            for m in members.values()
+        ),
+        key=lambda r: vietnamese_sort_key(str(r["name"])),
+    )
+    return render(
+        request,
+        "assessments/assign.html",
+        {
+            "emulation_year": emulation_year,
+            "group": emulation_year.group,
+            "rows": rows,
+            "members": sorted(members.values(), key=lambda m: vietnamese_sort_key(m.name_in_year(year))),
+            "appraisal": appraisal,
+            "kind": ReviewKind.APPRAISAL if appraisal else ReviewKind.PEER,
+            "has_current": bool(current),
+        },
+    )
+
+
+@login_required
+def settle_all(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    emulation_year = year_for_runner(request, slug, year)
+    if request.method == "POST":
+        count = services.settle_agreed(actor=_user(request), emulation_year=emulation_year)
+        messages.success(request, f"Đã chốt {count} tiêu chí không có ý kiến khác.")
+        return redirect(request.path)
+    results = year_results(emulation_year)
+    pending = (
+        Score.objects.filter(
+            assessment__emulation_year=emulation_year,
+            assessment__status=AssessmentStatus.SUBMITTED,
+            final_points__isnull=True,
+        )
+        .select_related("criterion", "assessment__organization")
+        .order_by("assessment__organization__code", "criterion__code")
+    )
+    return render(
+        request,
+        "assessments/settle.html",
+        {
+            "emulation_year": emulation_year,
+            "group": emulation_year.group,
+            "results": results,
+            "pending": pending,
+        },
+    )
+
+
+@login_required
+@require_POST
+def settle_score(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    emulation_year = year_for_runner(request, slug, year)
+    score = get_object_or_404(
+        Score.objects.select_related(
+            "criterion", "assessment__organization", "assessment__emulation_year__group"
+        ),
+        pk=pk,
+        assessment__emulation_year=emulation_year,
+    )
+    try:
+        points = parse_vietnamese_decimal(request.POST.get("final_points", ""))
+        services.settle(
+            actor=_user(request), score=score, final_points=points, note=request.POST.get("note", "")
+        )
+    except ValueError as error:
+        messages.error(request, f"{score.criterion.code}: {error}")
+    except ValidationError as error:
+        messages.error(request, f"{score.criterion.code}: " + " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"Đã chốt tiêu chí {score.criterion.code} của {score.assessment.organization}."
+        )
+    return redirect("scoring:settle_all", slug=slug, year=year)
