@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from thidua.accounts import permissions
 from thidua.accounts.models import User
+from thidua.agreements.models import EmulationYear
+from thidua.agreements.todo import todos
 from thidua.lib.text import fold, vietnamese_sort_key
 from thidua.organizations import services
 from thidua.organizations.forms import (
@@ -81,7 +83,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organizations/home.html",
-        {"year": year, "my_groups": my_groups, "staff_groups": staff_groups, "parents": _with_names(parents)},
+        {
+            "year": year,
+            "my_groups": my_groups,
+            "staff_groups": staff_groups,
+            "parents": _with_names(parents),
+            "todos": todos(request.user) if isinstance(request.user, User) else [],
+        },
     )
 
 
@@ -156,6 +164,9 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_manage": can_manage,
         "is_secretariat": permissions.is_secretariat(request.user, group, year),
         "can_view_audit": permissions.can_view_audit(request.user, group),
+        "emulation_year": EmulationYear.objects.filter(group=group, year=year).first(),
+        "can_view_year": permissions.can_view_year(request.user, group, year),
+        "can_run_year": permissions.can_run_year(request.user, group, year),
     }
     return render(request, "organizations/group_detail.html", context)
 
