@@ -312,6 +312,9 @@ def load_demo_years() -> None:
 def demo_logins() -> list[tuple[str, str]]:
     rows = [("quantri", "quản trị hệ thống (trang /quan-tri/)")]
     for username, _, _, kind, province in DEMO_USERS:
-        where = "Liên hiệp Hội Việt Nam" if province is None else province.short_name
+        where = "Liên hiệp Hội Việt Nam"
+        if province is not None:
+            organization = Organization.objects.filter(code=province.code).prefetch_related("names").first()
+            where = organization.current_short_name if organization else province.short_name
         rows.append((username, f"{RoleKind(kind).label} — {where}"))
     return rows
