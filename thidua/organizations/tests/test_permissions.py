@@ -11,7 +11,14 @@ from thidua.organizations.models import Membership, Organization, Regulation
 
 # Personas: anonymous; officers of Nghệ An (submitted its 2026 sheet) and Ninh Bình (2026 draft, head
 # in 2023); Quảng Trị's officer (head of Cụm 4 in 2026: the secretariat); the editor; VUSTA's staff.
-ANON, NGHE_AN, NINH_BINH, EDITOR, STAFF, QUANG_TRI = "anonymous", "nghean", "ninhbinh", "bientap", "vusta", "quangtri"
+ANON, NGHE_AN, NINH_BINH, EDITOR, STAFF, QUANG_TRI = (
+    "anonymous",
+    "nghean",
+    "ninhbinh",
+    "bientap",
+    "vusta",
+    "quangtri",
+)
 ROLES = [ANON, NGHE_AN, NINH_BINH, EDITOR, STAFF, QUANG_TRI]
 
 PUBLIC = dict.fromkeys(ROLES, 200)
@@ -27,7 +34,9 @@ Y = "/nam-thi-dua/vusta-cum-4/2026"
 def _evidence_pk() -> int:
     from thidua.assessments.models import Evidence
 
-    return Evidence.objects.filter(score__assessment__organization__code="lhh-ninh-binh", score__assessment__emulation_year__year=2026).values_list("pk", flat=True)[0]
+    return Evidence.objects.filter(
+        score__assessment__organization__code="lhh-ninh-binh", score__assessment__emulation_year__year=2026
+    ).values_list("pk", flat=True)[0]
 
 
 def _criterion_pk() -> int:
