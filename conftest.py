@@ -98,3 +98,12 @@ def org(db: Any) -> Callable[[str], Any]:
     from thidua.organizations.models import Organization
 
     return lambda province: Organization.objects.get(code=f"lhh-{province}")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test's rolled-back transaction returns the audit chain to the same version, so a page
+    cached by one test under that version must not be served to the next."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -174,6 +174,10 @@ STORAGES = {
 # Tests and `make dev` run without collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Per-process memory cache: what thidua caches (rendered summaries) is keyed on a data version checked
+# on every request, so processes never need to share or invalidate each other's entries.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "thidua"}}
+
 # Largest evidence file (minh chứng) an officer may upload.
 EVIDENCE_MAX_BYTES = env_int("THIDUA_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 # Largest .xlsx accepted for an import.

@@ -35,7 +35,7 @@ from thidua.assessments.models import (
     Score,
 )
 from thidua.assessments.ranking import year_results
-from thidua.lib.decimals import parse_vietnamese_decimal
+from thidua.lib.decimals import format_vietnamese_decimal, parse_vietnamese_decimal
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Organization
 
@@ -89,7 +89,7 @@ def _rows(
     return [
         Row(
             s,
-            typed.get(s.pk, "" if s.self_value is None else str(s.self_value).replace(".", ",")),
+            typed.get(s.pk, "" if s.self_value is None else format_vietnamese_decimal(s.self_value)),
             errors.get(s.pk, ""),
         )
         for s in scores
@@ -183,6 +183,7 @@ def sheet(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResp
             "totals": totals,
             "result": my_result,
             "assignment": _assignment(emulation_year, organization),
+            "answerable": is_own and any(s.disagrees and s.final_points is None for s in scores),
         },
     )
 
@@ -403,7 +404,7 @@ def review(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpRes
                     "reviewed": typed.get(
                         s.pk,
                         (
-                            "" if s.reviewed_points is None else str(s.reviewed_points).replace(".", ","),
+                            "" if s.reviewed_points is None else format_vietnamese_decimal(s.reviewed_points),
                             s.review_reason,
                         ),
                     )[0],

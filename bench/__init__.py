@@ -1,0 +1,1 @@
+"""Speed measurements (DESIGN.md, Tests and measurements): scripts run by hand, results in docs/benchmarks.md."""
