@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from thidua.agreements.models import Agreement, CriterionGroup, EmulationYear
 from thidua.assessments import rules
@@ -11,6 +12,13 @@ from thidua.assessments.models import Assessment, AssessmentStatus, Score
 from thidua.assessments.services import spec_of
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Organization, Regulation
+
+
+class ScoreRow(NamedTuple):
+    assessment_id: int
+    criterion_id: int
+    self_points: Decimal | None
+    final_points: Decimal | None
 
 
 @dataclass
@@ -39,6 +47,13 @@ class YearResults:
     tie_steps: list[str]
 
     @property
+    def work_areas(self) -> list[CriterionGroup]:
+        """The criterion groups that are work areas, not bonus or penalty points."""
+        return [g for g in self.groups if g.pk in self.work_area_ids]
+
+    work_area_ids: frozenset[int] = frozenset()
+
+    @property
     def all_settled(self) -> bool:
         return bool(self.members) and all(m.settled for m in self.members)
 
@@ -55,18 +70,20 @@ def year_results(emulation_year: EmulationYear) -> YearResults:
         rows = [MemberResult(m, m.name_in_year(emulation_year.year), None) for m in members]
         return YearResults(emulation_year, None, [], rows, Decimal(0), regulation, [])
     groups = list(agreement.criterion_groups.all())
-    criteria = list(agreement.criteria.select_related("group"))
+    criteria = list(agreement.criteria.all())
     specs = [spec_of(c) for c in criteria]
     group_max = {str(g.pk): g.max_points for g in groups}
     ordinary_group_ids = {
         c.group_id for c in criteria if c.kind not in (rules.Kind.BONUS, rules.Kind.PENALTY)
     }
     assessments = {a.organization_id: a for a in Assessment.objects.filter(emulation_year=emulation_year)}
-    scores_by_assessment: dict[int, list[Score]] = {}
-    for score in Score.objects.filter(assessment__emulation_year=emulation_year).only(
+    # Plain tuples, not model instances: a 10-member × 80-criterion year is 800 rows on every view.
+    scores_by_assessment: dict[int, list[ScoreRow]] = {}
+    for row_values in Score.objects.filter(assessment__emulation_year=emulation_year).values_list(
         "assessment_id", "criterion_id", "self_points", "final_points"
     ):
-        scores_by_assessment.setdefault(score.assessment_id, []).append(score)
+        score_row = ScoreRow(*row_values)
+        scores_by_assessment.setdefault(score_row.assessment_id, []).append(score_row)
     code_of = {c.pk: c.code for c in criteria}
     group_of = {c.pk: c.group_id for c in criteria}
 
@@ -135,4 +152,13 @@ def year_results(emulation_year: EmulationYear) -> YearResults:
         row.tied_for_conference = position.tied_for_conference
         order.append(row)
     unranked = sorted((r for r in results if r.rank is None), key=lambda r: vietnamese_sort_key(r.name))
-    return YearResults(emulation_year, agreement, groups, order + unranked, maximum, regulation, tie_steps)
+    return YearResults(
+        emulation_year,
+        agreement,
+        groups,
+        order + unranked,
+        maximum,
+        regulation,
+        tie_steps,
+        frozenset(ordinary_group_ids),
+    )

@@ -26,7 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
 from thidua.agreements.lookups import year_for_viewer
-from thidua.agreements.models import Criterion, CriterionGroup, EmulationYear
+from thidua.agreements.models import CriterionGroup, EmulationYear
 from thidua.assessments import rules
 from thidua.assessments.models import AssessmentStatus
 from thidua.assessments.ranking import MemberResult, YearResults, year_results
@@ -335,17 +335,7 @@ def summary(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 
 def _context(emulation_year: EmulationYear, sort: str, printing: bool) -> dict[str, Any]:
     results = year_results(emulation_year)
-    groups: list[CriterionGroup] = []
-    if results.agreement is not None:
-        # Bonus and penalty areas have columns of their own; the others are the work areas. One query.
-        ordinary = set(
-            Criterion.objects.filter(agreement=results.agreement)
-            .exclude(kind__in=[rules.Kind.BONUS, rules.Kind.PENALTY])
-            .order_by()
-            .values_list("group_id", flat=True)
-        )
-        groups = [g for g in results.groups if g.pk in ordinary]
-
+    groups = results.work_areas
     rows = [_row(m, groups, emulation_year.year, i) for i, m in enumerate(results.members)]
     sort_keys = _sort_keys(groups)
     if sort not in sort_keys:
