@@ -10,6 +10,7 @@ urlpatterns = [
     path("cap-tren/<slug:parent_code>/nhap-excel/", include("thidua.organizations.import_urls")),
     path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.agreements.urls")),
     path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.assessments.urls")),
+    path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.assessments.excel_urls")),
     path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.assessments.summary_urls")),
     path("", include("thidua.organizations.urls")),
     path("quan-tri/", admin.site.urls),
