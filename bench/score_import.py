@@ -295,7 +295,8 @@ def _child(rounds: int, database_url: str) -> dict[str, Any]:
 def _measure(rounds: int) -> dict[str, Any]:
     from django.db import connection
 
-    from thidua.assessments.excel import parse_score_sheet, score_sheet_workbook
+    from thidua.assessments.excel import score_sheet_workbook
+    from thidua.assessments.excel_reading import parse_score_sheet
     from thidua.assessments.importing import apply_score_sheet
     from thidua.assessments.models import Assessment
 

@@ -1,4 +1,5 @@
-"""Excel (.xlsx) for self-scoring: a member's score sheet to fill in and import back, and the year's summary.
+"""Excel (.xlsx) for self-scoring: writing a member's score sheet (reading it back: `excel_reading`; the
+year's summary workbook: `excel_summary`).
 
 The score sheet is one worksheet whose structure is locked (sheet and workbook protection, no password:
 protection here guides people, it does not guard anything, because every imported value is checked again).
@@ -16,15 +17,11 @@ from __future__ import annotations
 
 import io
 import logging
-import warnings
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
@@ -33,12 +30,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from thidua.agreements.models import Criterion, CriterionKind
 from thidua.assessments import rules
-from thidua.assessments.models import Assessment, AssessmentStatus
-from thidua.assessments.ranking import MemberResult, YearResults
+from thidua.assessments.models import Assessment
+from thidua.assessments.ranking import YearResults
 from thidua.assessments.services import spec_of
-from thidua.lib.decimals import format_vietnamese_decimal, parse_vietnamese_decimal
-from thidua.lib.text import clean_text, fold, nfc
-from thidua.organizations.excel import CORRUPT, MAX_DATA_ROWS, Problem, file_problem
+from thidua.lib.decimals import format_vietnamese_decimal
 
 __all__ = [
     "FORMULA_IN_VALUE",
@@ -47,14 +42,9 @@ __all__ = [
     "SCORE_HEADERS",
     "SCORE_SHEET",
     "SUMMARY_SHEET",
-    "ScoreRow",
-    "ScoreSheetImport",
-    "SheetProblem",
-    "parse_score_sheet",
     "score_sheet_filename",
     "score_sheet_workbook",
     "summary_filename",
-    "summary_workbook",
 ]
 
 SCORE_SHEET = "Bảng tự chấm"
@@ -80,24 +70,24 @@ FORMAT_VERSION = 1
 
 FORMULA_IN_VALUE = "Ô chứa công thức; hãy nhập giá trị"
 # What Score.self_value can hold (max_digits=12, decimal_places=2).
-_VALUE_PLACES = 2
-_VALUE_LIMIT = Decimal(10) ** 10
+VALUE_PLACES = 2
+VALUE_LIMIT = Decimal(10) ** 10
 
 logger = logging.getLogger(__name__)
 
 FONT = "Times New Roman"
 _THIN = Side(style="thin", color="000000")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")  # the cells people type into
 _GROUP_FILL = PatternFill("solid", fgColor="E8EEF7")
-_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-_TWO_PLACES = "0.00"
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+TWO_PLACES = "0.00"
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _UNLOCKED = Protection(locked=False)
 
 
-def _font(size: int = 12, *, bold: bool = False, italic: bool = False) -> Font:
+def font(size: int = 12, *, bold: bool = False, italic: bool = False) -> Font:
     return Font(name=FONT, size=size, bold=bold, italic=italic)
 
 
@@ -224,25 +214,25 @@ def _add_score_styles(workbook: Workbook) -> None:
         name: str, *, bold: bool = False, italic: bool = False, number: str = "General", **extra: Any
     ) -> None:
         style = NamedStyle(
-            name=name, font=_font(12, bold=bold, italic=italic), border=_BORDER, number_format=number
+            name=name, font=font(12, bold=bold, italic=italic), border=BORDER, number_format=number
         )
         style.alignment = extra.pop("alignment", _WRAP_TOP)
         for attribute, value in extra.items():
             setattr(style, attribute, value)
         workbook.add_named_style(style)
 
-    add("thidua header", bold=True, alignment=_CENTER, fill=_HEADER_FILL)
+    add("thidua header", bold=True, alignment=CENTER, fill=HEADER_FILL)
     add("thidua group", bold=True, fill=_GROUP_FILL)
-    add("thidua group number", bold=True, fill=_GROUP_FILL, number=_TWO_PLACES)
+    add("thidua group number", bold=True, fill=_GROUP_FILL, number=TWO_PLACES)
     add("thidua text")
-    add("thidua number", number=_TWO_PLACES)
-    add("thidua value", number=_TWO_PLACES, fill=_INPUT_FILL, protection=_UNLOCKED)
+    add("thidua number", number=TWO_PLACES)
+    add("thidua value", number=TWO_PLACES, fill=_INPUT_FILL, protection=_UNLOCKED)
     # A note stays text even when someone types "5".
     add("thidua note", number="@", fill=_INPUT_FILL, protection=_UNLOCKED)
     add("thidua total", bold=True, italic=True)
-    add("thidua total number", bold=True, italic=True, number=_TWO_PLACES)
+    add("thidua total number", bold=True, italic=True, number=TWO_PLACES)
     add("thidua grand", bold=True)
-    add("thidua grand number", bold=True, number=_TWO_PLACES)
+    add("thidua grand number", bold=True, number=TWO_PLACES)
 
 
 _SCORE_WIDTHS = (7, 52, 18, 9, 14, 12, 9, 40)
@@ -288,17 +278,17 @@ def score_sheet_workbook(assessment: Assessment) -> bytes:
     assert isinstance(sheet, Worksheet)
     sheet.title = SCORE_SHEET
 
-    _title_line(sheet, TITLE_ROW, f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {year}", _font(14, bold=True), 22)
-    _title_line(sheet, GROUP_ROW, emulation_year.group.title.upper(), _font(13, bold=True))
-    _title_line(sheet, ORGANIZATION_ROW, f"Đơn vị: {organization.name_in_year(year)}", _font(13, bold=True))
+    _title_line(sheet, TITLE_ROW, f"BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM {year}", font(14, bold=True), 22)
+    _title_line(sheet, GROUP_ROW, emulation_year.group.title.upper(), font(13, bold=True))
+    _title_line(sheet, ORGANIZATION_ROW, f"Đơn vị: {organization.name_in_year(year)}", font(13, bold=True))
     version = f" (lần ban hành {agreement.version})" if agreement.version > 1 else ""
-    _title_line(sheet, AGREEMENT_ROW, f"Theo: {agreement.title}{version}", _font(12, italic=True), 30)
+    _title_line(sheet, AGREEMENT_ROW, f"Theo: {agreement.title}{version}", font(12, italic=True), 30)
     _title_line(
         sheet,
         GUIDE_ROW,
         "Chỉ nhập ở hai cột «Giá trị tự chấm» và «Thuyết minh» (ô nền vàng). Cột «Điểm» và các dòng tổng tự tính; "
         "khi nhập lại, phần mềm kiểm tra và tính lại từng tiêu chí. Số thập phân viết 7,5 hoặc 7.5.",
-        _font(11, italic=True),
+        font(11, italic=True),
         32,
     )
     _add_score_styles(workbook)
@@ -410,7 +400,7 @@ def score_sheet_workbook(assessment: Assessment) -> bytes:
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False
     sheet.protection.formatRows = False
-    _print_setup(sheet, landscape=False, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    print_setup(sheet, landscape=False, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
     identity = workbook.create_sheet(IDENTITY_SHEET)
     for name, value in _identity(assessment).items():
@@ -437,7 +427,7 @@ def _identity(assessment: Assessment) -> dict[str, str | int]:
     }
 
 
-def _print_setup(sheet: Worksheet, *, landscape: bool, title_rows: str) -> None:
+def print_setup(sheet: Worksheet, *, landscape: bool, title_rows: str) -> None:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE if landscape else sheet.ORIENTATION_PORTRAIT
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -449,547 +439,3 @@ def _print_setup(sheet: Worksheet, *, landscape: bool, title_rows: str) -> None:
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
     sheet.oddFooter.center.text = "Trang &P/&N"
     sheet.oddFooter.center.font = FONT
-
-
-# --- Reading a filled score sheet back
-
-
-class SheetProblem(Problem):
-    """A `Problem` of the score sheet: columns are labelled with this sheet's headers, "F (Giá trị tự chấm)"."""
-
-    @property
-    def column_label(self) -> str:
-        if self.column is None:
-            return ""
-        index = sum((ord(c) - 64) * 26**i for i, c in enumerate(reversed(self.column))) - 1
-        if (
-            self.sheet == SCORE_SHEET
-            and (self.row is None or self.row >= HEADER_ROW)
-            and index < len(SCORE_HEADERS)
-        ):
-            return f"{self.column} ({SCORE_HEADERS[index]})"
-        return self.column
-
-
-@dataclass(frozen=True)
-class ScoreRow:
-    """One criterion row of the file: what it says, the points it earns, and what is saved now."""
-
-    row: int
-    code: str
-    text: str
-    value: Decimal | None
-    note: str
-    points: Decimal | None
-    saved_value: Decimal | None
-    saved_points: Decimal | None
-    saved_note: str
-
-    @property
-    def changed(self) -> bool:
-        return (self.value, self.note) != (self.saved_value, self.saved_note)
-
-    @property
-    def change(self) -> str:
-        if not self.changed:
-            return "không đổi"
-        if self.value is None and self.saved_value is not None:
-            return "xóa điểm"
-        if self.value == self.saved_value:
-            return "sửa thuyết minh"
-        return "chấm mới" if self.saved_value is None else "sửa điểm"
-
-
-@dataclass
-class ScoreSheetImport:
-    rows: list[ScoreRow] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def changed_rows(self) -> list[ScoreRow]:
-        return [r for r in self.rows if r.changed]
-
-    @property
-    def has_changes(self) -> bool:
-        return any(r.changed for r in self.rows)
-
-
-class _CellError(Exception):
-    pass
-
-
-@dataclass(frozen=True)
-class _Cell:
-    value: Any
-    formula: bool = False
-    error: bool = False
-
-    @property
-    def blank(self) -> bool:
-        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
-
-
-def _cell(raw: Any) -> _Cell:
-    data_type = getattr(raw, "data_type", None)
-    return _Cell(raw.value, formula=data_type == "f", error=data_type == "e")
-
-
-def _number(cell: _Cell) -> Decimal | None:
-    """A value cell: a number, a number typed as text ("7,5"), or empty."""
-    if cell.formula:
-        raise _CellError(FORMULA_IN_VALUE)
-    if cell.error:
-        raise _CellError(f"Ô chứa lỗi {cell.value}; hãy nhập giá trị.")
-    value = cell.value
-    if cell.blank:
-        return None
-    if isinstance(value, bool):
-        raise _CellError("Ô chứa giá trị đúng/sai (TRUE/FALSE); cần một số.")
-    if isinstance(value, datetime | date | time | timedelta):
-        raise _CellError("Ô chứa ngày, giờ; cần một số.")
-    if isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))  # the shortest spelling: 7.1 stays 7.1
-    elif isinstance(value, str):
-        text = clean_text(value)
-        try:
-            number = parse_vietnamese_decimal(text)
-        except ValueError:
-            raise _CellError(f"Ô chứa chữ «{text}»; cần một số (ví dụ 7,5).") from None
-    else:
-        raise _CellError(f"«{value}» không phải một số.")
-    if not number.is_finite():
-        raise _CellError(f"«{value}» không phải một số.")
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -_VALUE_PLACES and number != number.quantize(Decimal("0.01")):
-        raise _CellError(
-            f"Giá trị {format_vietnamese_decimal(number)} có quá {_VALUE_PLACES} chữ số thập phân; hãy làm tròn."
-        )
-    if abs(number) >= _VALUE_LIMIT:
-        raise _CellError(f"Giá trị {format_vietnamese_decimal(number)} quá lớn.")
-    return (
-        number.quantize(Decimal("0.01"))
-        if isinstance(exponent, int) and exponent < -_VALUE_PLACES
-        else number
-    )
-
-
-def _note(cell: _Cell) -> str:
-    if cell.formula:
-        raise _CellError(FORMULA_IN_VALUE)
-    if cell.error:
-        raise _CellError(f"Ô chứa lỗi {cell.value}; hãy nhập chữ.")
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    # Notes keep their line breaks; NFC, and the ends trimmed, as every other input.
-    return nfc(str(value)).replace("\r\n", "\n").strip()
-
-
-def _code(cell: _Cell) -> str:
-    if cell.formula:
-        raise _CellError(FORMULA_IN_VALUE)
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return clean_text(str(value))
-
-
-class _Unreadable(Exception):
-    pass
-
-
-@dataclass
-class _Sheet:
-    rows: list[tuple[int, tuple[_Cell, ...]]]
-    identity: dict[str, str] | None
-
-
-def _read(data: bytes) -> _Sheet | Problem:
-    """The score sheet's rows as plain cells (header included), and the identity sheet; or why not."""
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about features it does not keep (data validation extensions…): not our concern.
-            warnings.simplefilter("ignore", UserWarning)
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-            try:
-                titles = {clean_text(t): t for t in workbook.sheetnames}
-                title = titles.get(SCORE_SHEET)
-                if title is None:
-                    return SheetProblem(
-                        "",
-                        None,
-                        None,
-                        f"Không thấy trang tính «{SCORE_SHEET}»: tệp không phải bảng tự chấm tải từ phần mềm.",
-                    )
-                worksheet = workbook[title]
-                if not hasattr(worksheet, "iter_rows"):
-                    return SheetProblem("", None, None, f"Trang «{SCORE_SHEET}» không phải bảng dữ liệu.")
-                worksheet.reset_dimensions()
-                rows = []
-                for number, raw in enumerate(worksheet.iter_rows(max_col=NOTE), start=1):
-                    cells = tuple(_cell(c) for c in raw)
-                    if len(cells) < NOTE:
-                        cells += (_Cell(None),) * (NOTE - len(cells))
-                    if number > HEADER_ROW and all(c.blank for c in cells):
-                        continue
-                    rows.append((number, cells))
-                    if len(rows) > MAX_DATA_ROWS + HEADER_ROW:
-                        return SheetProblem(
-                            "",
-                            None,
-                            None,
-                            f"Trang «{SCORE_SHEET}» có quá nhiều dòng; đây không phải bảng tự chấm.",
-                        )
-                identity = None
-                if IDENTITY_SHEET in workbook.sheetnames:
-                    hidden = workbook[IDENTITY_SHEET]
-                    if hasattr(hidden, "iter_rows"):
-                        identity = {
-                            str(key): str(value)
-                            for key, value, *_ in hidden.iter_rows(max_col=2, values_only=True)
-                            if key is not None
-                        }
-            finally:
-                workbook.close()
-    except Exception as error:
-        # Whatever the zip or XML layer throws means the same to the person uploading (see the registry import).
-        logger.info("unreadable score sheet upload", exc_info=True)
-        raise _Unreadable from error
-    return _Sheet(rows, identity)
-
-
-def _identity_problem(identity: dict[str, str] | None, assessment: Assessment) -> Problem | None:
-    year = assessment.emulation_year.year
-    organization = assessment.organization
-    if identity is None or identity.get("format") != str(FORMAT_VERSION):
-        return SheetProblem(
-            SCORE_SHEET,
-            ORGANIZATION_ROW,
-            "A",
-            "Không nhận ra bảng: tệp không phải bảng tự chấm tải từ phần mềm (hoặc đã chép sang tệp khác). "
-            "Hãy tải bảng điểm của đơn vị về, điền vào chính bảng ấy rồi nhập lại.",
-        )
-    if identity.get("organization") != organization.code:
-        other = identity.get("organization_name") or identity.get("organization") or "?"
-        return SheetProblem(
-            SCORE_SHEET,
-            ORGANIZATION_ROW,
-            "A",
-            f"Bảng này của đơn vị khác ({other}), không phải của {organization.name_in_year(year)}.",
-        )
-    if identity.get("year") != str(year):
-        return SheetProblem(
-            SCORE_SHEET,
-            TITLE_ROW,
-            "A",
-            f"Bảng này của năm khác ({identity.get('year')}), không phải năm {year}.",
-        )
-    agreement = assessment.agreement
-    if identity.get("agreement") != str(agreement.pk) or identity.get("agreement_version") != str(
-        agreement.version
-    ):
-        return SheetProblem(
-            SCORE_SHEET,
-            AGREEMENT_ROW,
-            "A",
-            f"Bảng này theo giao ước khác (lần ban hành {identity.get('agreement_version')}); bản tự chấm đang "
-            f"theo giao ước lần ban hành {agreement.version}. Hãy tải bảng điểm mới.",
-        )
-    if identity.get("assessment") != str(assessment.pk):
-        return SheetProblem(
-            SCORE_SHEET,
-            ORGANIZATION_ROW,
-            "A",
-            "Bảng này của một bản tự chấm khác của đơn vị (đã bị thay); hãy tải bảng điểm mới.",
-        )
-    return None
-
-
-def _header_problems(cells: tuple[_Cell, ...], row: int) -> list[Problem]:
-    problems: list[Problem] = []
-    for index, expected in enumerate(SCORE_HEADERS):
-        found = cells[index].value
-        shown = clean_text(str(found)) if found is not None else ""
-        if fold(shown) == fold(expected):
-            continue
-        message = (
-            f"Tiêu đề cột phải là «{expected}», tệp ghi «{shown}»."
-            if shown
-            else f"Thiếu tiêu đề cột «{expected}»."
-        )
-        problems.append(SheetProblem(SCORE_SHEET, row, get_column_letter(index + 1), message))
-    return problems
-
-
-def _find_header(rows: Iterable[tuple[int, tuple[_Cell, ...]]]) -> tuple[int, tuple[_Cell, ...]] | None:
-    """The header row: where the layout puts it, or wherever column A says "Mã" near the top."""
-    candidates = [(n, c) for n, c in rows if n <= HEADER_ROW + 10]
-    for number, cells in candidates:
-        if number == HEADER_ROW and not _header_problems(cells, number):
-            return number, cells
-    for number, cells in candidates:
-        if isinstance(cells[0].value, str) and fold(cells[0].value) == fold(SCORE_HEADERS[0]):
-            return number, cells
-    return next(((n, c) for n, c in candidates if n == HEADER_ROW), None)
-
-
-def parse_score_sheet(data: bytes, *, assessment: Assessment) -> ScoreSheetImport:
-    """Every criterion row of the file, its points and whether it changes what is saved, and every problem
-    named by sheet, row and column; writes nothing."""
-    result = ScoreSheetImport()
-    message = file_problem(data)
-    if message is not None:
-        result.problems.append(SheetProblem("", None, None, message))
-        return result
-    try:
-        read = _read(data)
-    except _Unreadable:
-        result.problems.append(SheetProblem("", None, None, CORRUPT))
-        return result
-    if isinstance(read, Problem):
-        result.problems.append(read)
-        return result
-    identity_problem = _identity_problem(read.identity, assessment)
-    if identity_problem is not None:
-        # Checking values against another member's or another version's criteria would only add noise.
-        result.problems.append(identity_problem)
-        return result
-    header = _find_header(read.rows)
-    if header is None:
-        result.problems.append(SheetProblem(SCORE_SHEET, HEADER_ROW, None, "Thiếu dòng tiêu đề của bảng."))
-        return result
-    header_row, header_cells = header
-    problems = _header_problems(header_cells, header_row)
-    if problems:
-        result.problems.extend(problems)
-        return result
-
-    criteria = {c.code: c for c in assessment.agreement.criteria.select_related("group")}
-    group_codes = set(assessment.agreement.criterion_groups.values_list("code", flat=True))
-    saved = {s.criterion_id: s for s in assessment.scores.all()}
-    specs = {code: spec_of(c) for code, c in criteria.items()}
-    first_row: dict[str, int] = {}
-
-    def problem(row: int, column: int, text: str) -> None:
-        result.problems.append(SheetProblem(SCORE_SHEET, row, get_column_letter(column), text))
-
-    for number, cells in read.rows:
-        if number <= header_row:
-            continue
-        try:
-            code = _code(cells[CODE - 1])
-        except _CellError as error:
-            problem(number, CODE, str(error))
-            continue
-        value_cell, note_cell = cells[VALUE - 1], cells[NOTE - 1]
-        if code not in criteria:
-            if not code:
-                if not (value_cell.blank and note_cell.blank):
-                    problem(number, CODE, "Dòng có giá trị hoặc thuyết minh nhưng thiếu mã tiêu chí.")
-            elif code in group_codes:
-                if not value_cell.blank:
-                    problem(
-                        number, VALUE, f"Dòng «{code}» là nhóm tiêu chí: chỉ nhập giá trị ở dòng tiêu chí."
-                    )
-            else:
-                problem(number, CODE, f"Không có tiêu chí mã «{code}» trong giao ước của bản tự chấm này.")
-            continue
-        if code in first_row:
-            problem(
-                number, CODE, f"Tiêu chí «{code}» đã có ở dòng {first_row[code]}; mỗi tiêu chí chỉ một dòng."
-            )
-            continue
-        first_row[code] = number
-        value: Decimal | None = None
-        points: Decimal | None = None
-        ok = True
-        try:
-            value = _number(value_cell)
-            if value is not None:
-                points = rules.points(specs[code], value)
-        except (_CellError, rules.ScoreError) as error:
-            problem(number, VALUE, str(error))
-            ok = False
-        try:
-            note = _note(note_cell)
-        except _CellError as error:
-            problem(number, NOTE, str(error))
-            ok = False
-        if not ok:
-            continue
-        criterion = criteria[code]
-        score = saved.get(criterion.pk)
-        result.rows.append(
-            ScoreRow(
-                row=number,
-                code=code,
-                text=criterion.text,
-                value=value,
-                note=note,
-                points=points,
-                saved_value=score.self_value if score is not None else None,
-                saved_points=score.self_points if score is not None else None,
-                saved_note=score.note if score is not None else "",
-            )
-        )
-    return result
-
-
-# --- The year's summary
-
-
-def _summary_columns(results: YearResults, ordinary_ids: set[int]) -> list[tuple[str, str | None]]:
-    """Header cells: (top header, sub-header or None for a column spanning both header rows)."""
-    columns: list[tuple[str, str | None]] = [("Xếp hạng", None), ("Đơn vị", None)]
-    for group in results.groups:
-        if group.pk in ordinary_ids:
-            top = f"{group.code}. {group.title} (tối đa {format_vietnamese_decimal(group.max_points)})"
-            columns += [(top, "Tự chấm"), (top, "Chốt")]
-    columns += [
-        ("Điểm thưởng", "Tự chấm"),
-        ("Điểm thưởng", "Chốt"),
-        ("Điểm trừ", "Tự chấm"),
-        ("Điểm trừ", "Chốt"),
-    ]
-    columns += [("Tổng tự chấm", None), ("Tổng chốt", None), ("Xếp loại", None)]
-    return columns
-
-
-def _member_values(member: MemberResult, results: YearResults, ordinary_ids: set[int]) -> list[Any]:
-    values: list[Any] = []
-    for group in results.groups:
-        if group.pk in ordinary_ids:
-            values.append(member.self_by_group.get(group.pk, Decimal(0)))
-            values.append(member.final_by_group.get(group.pk) if member.settled else None)
-    self_total, final_total = member.self_total, member.final_total
-    values += [
-        self_total.bonus if self_total else None,
-        final_total.bonus if final_total else None,
-        self_total.penalty if self_total else None,
-        final_total.penalty if final_total else None,
-        self_total.total if self_total else None,
-        final_total.total if final_total else None,
-    ]
-    return values
-
-
-def summary_workbook(results: YearResults) -> bytes:
-    """The year's results, one row per member in rank order, formatted to print on A4 landscape."""
-    emulation_year = results.emulation_year
-    ordinary_ids: set[int] = set()
-    if results.agreement is not None:
-        ordinary_ids = set(
-            results.agreement.criteria.exclude(
-                kind__in=[CriterionKind.BONUS, CriterionKind.PENALTY]
-            ).values_list("group_id", flat=True)
-        )
-    columns = _summary_columns(results, ordinary_ids)
-    width = len(columns)
-    workbook = Workbook()
-    sheet = workbook.active
-    assert isinstance(sheet, Worksheet)
-    sheet.title = SUMMARY_SHEET
-
-    def line(row: int, text: str, font: Font, height: float) -> None:
-        sheet.cell(row=row, column=1, value=text).font = font
-        sheet.cell(row=row, column=1).alignment = _CENTER
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-        sheet.row_dimensions[row].height = height
-
-    line(1, f"BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM THI ĐUA NĂM {emulation_year.year}", _font(14, bold=True), 24)
-    line(2, emulation_year.group.title.upper(), _font(13, bold=True), 20)
-    if results.agreement is not None:
-        subtitle = (
-            f"Theo {results.agreement.title}; điểm tối đa (không kể điểm thưởng): "
-            f"{format_vietnamese_decimal(results.maximum)}"
-        )
-    else:
-        subtitle = "Năm thi đua chưa có giao ước có hiệu lực."
-    line(3, subtitle, _font(12, italic=True), 20)
-
-    top, sub = 5, 6
-    column = 1
-    while column <= width:
-        label, below = columns[column - 1]
-        sheet.cell(row=top, column=column, value=label)
-        if below is None:
-            sheet.merge_cells(start_row=top, start_column=column, end_row=sub, end_column=column)
-            column += 1
-        else:
-            # A pair of columns (self score, settled score) under one merged heading.
-            sheet.merge_cells(start_row=top, start_column=column, end_row=top, end_column=column + 1)
-            sheet.cell(row=sub, column=column, value=below)
-            sheet.cell(row=sub, column=column + 1, value=columns[column][1])
-            column += 2
-    for row in (top, sub):
-        for index in range(1, width + 1):
-            cell = sheet.cell(row=row, column=index)
-            cell.font = _font(11, bold=True)
-            cell.alignment = _CENTER
-            cell.fill = _HEADER_FILL
-            cell.border = _BORDER
-    sheet.row_dimensions[top].height = 64
-    sheet.row_dimensions[sub].height = 18
-
-    row = sub
-    tied = False
-    for member in results.members:
-        row += 1
-        submitted = member.status == AssessmentStatus.SUBMITTED
-        name = member.name + (" (*)" if member.tied_for_conference else "")
-        tied = tied or member.tied_for_conference
-        sheet.cell(row=row, column=1, value=member.rank)
-        sheet.cell(row=row, column=2, value=name)
-        if submitted:
-            for index, value in enumerate(_member_values(member, results, ordinary_ids), start=3):
-                sheet.cell(row=row, column=index, value=value).number_format = _TWO_PLACES
-            sheet.cell(row=row, column=width, value=member.band)
-        else:
-            sheet.cell(row=row, column=3, value="chưa nộp")
-            sheet.merge_cells(start_row=row, start_column=3, end_row=row, end_column=width - 1)
-        for index in range(1, width + 1):
-            cell = sheet.cell(row=row, column=index)
-            cell.border = _BORDER
-            cell.font = _font(12, bold=index in (1, width - 1), italic=not submitted and index == 3)
-            cell.alignment = Alignment(
-                horizontal="left" if index == 2 else "center", vertical="center", wrap_text=True
-            )
-        # Full names take two lines; print layouts do not grow rows by themselves.
-        sheet.row_dimensions[row].height = 32
-
-    notes = [
-        "Điểm nhóm tiêu chí đã áp mức tối đa của nhóm; điểm thưởng, điểm trừ đã áp mức tối đa của giao ước. "
-        "Xếp hạng theo tổng điểm chốt; đơn vị chưa chốt điểm chưa được xếp hạng.",
-        f"Lập ngày {timezone.localdate():%d/%m/%Y}.",
-    ]
-    if tied:
-        notes.insert(1, "(*) Bằng điểm sau mọi tiêu chí phụ: hội nghị bình xét.")
-    row += 1
-    for text in notes:
-        row += 1
-        sheet.cell(row=row, column=1, value=text).font = _font(11, italic=True)
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-
-    sheet.column_dimensions["A"].width = 8
-    sheet.column_dimensions["B"].width = 40
-    for index in range(3, width + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 9
-    for letter in (get_column_letter(width - 2), get_column_letter(width - 1)):
-        sheet.column_dimensions[letter].width = 11
-    sheet.column_dimensions[get_column_letter(width)].width = 18
-    sheet.freeze_panes = sheet.cell(row=sub + 1, column=3)
-    _print_setup(sheet, landscape=True, title_rows=f"{top}:{sub}")
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

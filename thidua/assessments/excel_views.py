@@ -28,14 +28,9 @@ from thidua.accounts.models import User
 from thidua.agreements.lookups import year_for_viewer
 from thidua.agreements.models import EmulationYear
 from thidua.assessments import services
-from thidua.assessments.excel import (
-    ScoreSheetImport,
-    parse_score_sheet,
-    score_sheet_filename,
-    score_sheet_workbook,
-    summary_filename,
-    summary_workbook,
-)
+from thidua.assessments.excel import score_sheet_filename, score_sheet_workbook, summary_filename
+from thidua.assessments.excel_reading import ScoreSheetImport, parse_score_sheet
+from thidua.assessments.excel_summary import summary_workbook
 from thidua.assessments.importing import NOT_DRAFT, ImportRejected, apply_score_sheet
 from thidua.assessments.models import Assessment, AssessmentStatus
 from thidua.assessments.ranking import year_results

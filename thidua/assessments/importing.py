@@ -15,7 +15,7 @@ from django.db import transaction
 from thidua.accounts.models import User
 from thidua.accounts.permissions import is_officer_of, require
 from thidua.assessments import services
-from thidua.assessments.excel import parse_score_sheet
+from thidua.assessments.excel_reading import parse_score_sheet
 from thidua.assessments.models import Assessment, AssessmentStatus, Score
 from thidua.audit.services import record
 from thidua.organizations.importing import ImportRejected

@@ -39,11 +39,10 @@ from thidua.assessments.excel import (
     IDENTITY_SHEET,
     SCORE_HEADERS,
     SCORE_SHEET,
-    ScoreSheetImport,
-    parse_score_sheet,
     score_sheet_workbook,
-    summary_workbook,
 )
+from thidua.assessments.excel_reading import ScoreSheetImport, parse_score_sheet
+from thidua.assessments.excel_summary import summary_workbook
 from thidua.assessments.importing import ImportRejected, apply_score_sheet
 from thidua.assessments.models import Assessment, AssessmentStatus, Score
 from thidua.assessments.ranking import year_results
@@ -533,7 +532,7 @@ def test_an_oversized_file_and_a_zip_bomb_are_refused_before_openpyxl_reads_them
     def must_not_parse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("openpyxl must not open this file")
 
-    monkeypatch.setattr("thidua.assessments.excel.load_workbook", must_not_parse)
+    monkeypatch.setattr("thidua.assessments.excel_reading.load_workbook", must_not_parse)
     settings.IMPORT_MAX_BYTES = len(ninh_binh_sheet) - 1
     assert "vượt giới hạn" in only(parse_score_sheet(ninh_binh_sheet, assessment=ninh_binh)).message
     settings.IMPORT_MAX_BYTES = 100 * 1024  # so the uncompressed limit is 2 MB
