@@ -53,6 +53,16 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 ALLOWED_HOSTS = env_list("THIDUA_ALLOWED_HOSTS", "127.0.0.1,localhost")
+
+# The address delegates' phones reach this server at, printed in the QR codes of their voting cards.
+# `make run LAN=1` sets it to this laptop's address on the venue's network (and serves on 0.0.0.0).
+PUBLIC_URL = os.environ.get("THIDUA_PUBLIC_URL", "").rstrip("/")
+if PUBLIC_URL:
+    from urllib.parse import urlsplit
+
+    _public_host = urlsplit(PUBLIC_URL).hostname
+    if _public_host and _public_host not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(_public_host)
 CSRF_TRUSTED_ORIGINS = env_list("THIDUA_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -69,6 +79,7 @@ INSTALLED_APPS = [
     "thidua.organizations",
     "thidua.agreements",
     "thidua.assessments",
+    "thidua.conferences",
 ]
 
 MIDDLEWARE = [

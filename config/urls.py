@@ -12,6 +12,8 @@ urlpatterns = [
     path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.assessments.urls")),
     path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.assessments.excel_urls")),
     path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.assessments.summary_urls")),
+    path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.conferences.urls")),
+    path("bo-phieu/", include("thidua.conferences.vote_urls")),
     path("", include("thidua.organizations.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -88,14 +88,16 @@ def require(allowed: bool, message: str = "Bạn không có quyền thực hiệ
 
 
 def can_run_year(user: AnyUser, group: EmulationGroup, year: int) -> bool:
-    """Who drafts the agreement, assigns reviews and settles scores of a group's year: the secretariat of
-    that year, the previous year's secretariat (next year's agreement is drafted before the new head takes
-    over, at the year-end conference), and the parent body's staff."""
-    return (
-        is_parent_staff(user, group.parent)
-        or is_secretariat(user, group, year)
-        or is_secretariat(user, group, year - 1)
-    )
+    """Who runs a group's year — assigns reviews, settles scores, holds its conference: the secretariat of
+    that year and the parent body's staff."""
+    return is_parent_staff(user, group.parent) or is_secretariat(user, group, year)
+
+
+def can_draft_agreement(user: AnyUser, group: EmulationGroup, year: int) -> bool:
+    """Who opens a year and drafts its agreement: those who run it, and also the previous year's
+    secretariat — next year's agreement is drafted and adopted at this year's conference, before the
+    newly elected head takes over."""
+    return can_run_year(user, group, year) or is_secretariat(user, group, year - 1)
 
 
 def member_org_ids(user: AnyUser, group: EmulationGroup, year: int) -> set[int]:

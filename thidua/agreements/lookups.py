@@ -35,3 +35,14 @@ def year_for_runner(request: HttpRequest, slug: str, year: int) -> EmulationYear
         "Chỉ thường trực cụm hoặc cơ quan cấp trên được thực hiện thao tác này.",
     )
     return emulation_year
+
+
+def year_for_drafter(request: HttpRequest, slug: str, year: int) -> EmulationYear:
+    emulation_year = get_object_or_404(
+        EmulationYear.objects.select_related("group", "group__parent"), group__slug=slug, year=year
+    )
+    permissions.require(
+        permissions.can_draft_agreement(request.user, emulation_year.group, year),
+        "Chỉ thường trực cụm (năm nay hoặc năm trước) hoặc cơ quan cấp trên được soạn giao ước.",
+    )
+    return emulation_year

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from thidua.accounts.models import User
-from thidua.accounts.permissions import can_run_year, is_officer_of, require
+from thidua.accounts.permissions import can_draft_agreement, can_run_year, is_officer_of, require
 from thidua.agreements.models import (
     Agreement,
     AgreementStatus,
@@ -37,6 +37,13 @@ def _require_runner(actor: User, emulation_year: EmulationYear) -> None:
     require(
         can_run_year(actor, emulation_year.group, emulation_year.year),
         "Chỉ thường trực cụm hoặc cơ quan cấp trên được thực hiện thao tác này.",
+    )
+
+
+def _require_drafter(actor: User, emulation_year: EmulationYear) -> None:
+    require(
+        can_draft_agreement(actor, emulation_year.group, emulation_year.year),
+        "Chỉ thường trực cụm (năm nay hoặc năm trước) hoặc cơ quan cấp trên được soạn giao ước.",
     )
 
 
@@ -96,7 +103,7 @@ def _default_title(emulation_year: EmulationYear) -> str:
 @transaction.atomic
 def create_agreement_from_template(*, actor: User, emulation_year: EmulationYear) -> Agreement:
     """A draft from the built-in template for provincial unions; every point is an editable default."""
-    _require_runner(actor, emulation_year)
+    _require_drafter(actor, emulation_year)
     if emulation_year.agreements.exists():
         raise ValidationError("Năm thi đua này đã có giao ước; hãy sửa dự thảo hoặc lập bản sửa đổi.")
     agreement = Agreement.objects.create(
@@ -176,7 +183,7 @@ def _copy_criteria(source: Agreement, target: Agreement) -> None:
 @transaction.atomic
 def copy_previous_agreement(*, actor: User, emulation_year: EmulationYear) -> Agreement:
     """A draft copied from last year's agreement in force: the usual start of a year."""
-    _require_runner(actor, emulation_year)
+    _require_drafter(actor, emulation_year)
     if emulation_year.agreements.exists():
         raise ValidationError("Năm thi đua này đã có giao ước; hãy sửa dự thảo hoặc lập bản sửa đổi.")
     source = (
@@ -220,7 +227,7 @@ AGREEMENT_TEXT_FIELDS = ("title", "goals", "commitments", "bonus_cap", "penalty_
 
 @transaction.atomic
 def update_agreement_text(*, actor: User, agreement: Agreement, values: dict[str, Any]) -> Agreement:
-    _require_runner(actor, agreement.emulation_year)
+    _require_drafter(actor, agreement.emulation_year)
     _require_draft(agreement)
     changes = {}
     for name, value in values.items():
@@ -269,7 +276,7 @@ def save_criterion(
     *, actor: User, agreement: Agreement, criterion: Criterion | None, values: dict[str, Any]
 ) -> Criterion:
     """Add a criterion (criterion=None) or change one, while the agreement is a draft."""
-    _require_runner(actor, agreement.emulation_year)
+    _require_drafter(actor, agreement.emulation_year)
     _require_draft(agreement)
     problems = _criterion_problems(values)
     if problems:
@@ -304,7 +311,7 @@ def save_criterion(
 @transaction.atomic
 def delete_criterion(*, actor: User, criterion: Criterion) -> None:
     agreement = criterion.agreement
-    _require_runner(actor, agreement.emulation_year)
+    _require_drafter(actor, agreement.emulation_year)
     _require_draft(agreement)
     record(
         actor=actor,
@@ -320,7 +327,7 @@ def delete_criterion(*, actor: User, criterion: Criterion) -> None:
 def save_criterion_group(
     *, actor: User, agreement: Agreement, criterion_group: CriterionGroup | None, values: dict[str, Any]
 ) -> CriterionGroup:
-    _require_runner(actor, agreement.emulation_year)
+    _require_drafter(actor, agreement.emulation_year)
     _require_draft(agreement)
     duplicate = agreement.criterion_groups.filter(code=values["code"])
     if criterion_group is not None:
@@ -361,7 +368,7 @@ def members_of(emulation_year: EmulationYear) -> list[Organization]:
 
 @transaction.atomic
 def open_for_signing(*, actor: User, agreement: Agreement) -> Agreement:
-    _require_runner(actor, agreement.emulation_year)
+    _require_drafter(actor, agreement.emulation_year)
     _require_draft(agreement)
     if not agreement.criteria.exists():
         raise ValidationError("Giao ước chưa có tiêu chí nào.")
@@ -455,7 +462,7 @@ def record_paper_signing(
     scan: UploadedFile,
 ) -> Signature:
     """The secretariat records a signing on paper, keeping the scanned PDF and its hash."""
-    _require_runner(actor, agreement.emulation_year)
+    _require_drafter(actor, agreement.emulation_year)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _require_signing(agreement, organization)
     head = scan.read(8)
@@ -496,7 +503,7 @@ def record_paper_signing(
 @transaction.atomic
 def amend(*, actor: User, agreement: Agreement, reason: str) -> Agreement:
     """A change after the agreement is in force: a new draft version every member signs again."""
-    _require_runner(actor, agreement.emulation_year)
+    _require_drafter(actor, agreement.emulation_year)
     if agreement.status != AgreementStatus.IN_FORCE:
         raise ValidationError("Chỉ lập bản sửa đổi cho giao ước đang có hiệu lực.")
     if agreement.emulation_year.agreements.filter(

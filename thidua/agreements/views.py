@@ -29,7 +29,7 @@ from thidua.agreements.forms import (
     PaperSignForm,
     SignForm,
 )
-from thidua.agreements.lookups import group_or_404, year_for_runner, year_for_viewer
+from thidua.agreements.lookups import group_or_404, year_for_drafter, year_for_runner, year_for_viewer
 from thidua.agreements.models import Agreement, AgreementStatus, Criterion, CriterionGroup, EmulationYear
 from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssignment
 from thidua.lib.text import vietnamese_sort_key
@@ -61,13 +61,13 @@ def open_year(request: HttpRequest, slug: str) -> HttpResponse:
     group = group_or_404(slug)
     this_year = timezone.localdate().year
     permissions.require(
-        any(permissions.can_run_year(request.user, group, y) for y in (this_year, this_year + 1)),
+        any(permissions.can_draft_agreement(request.user, group, y) for y in (this_year, this_year + 1)),
         "Chỉ thường trực cụm hoặc cơ quan cấp trên được mở năm thi đua.",
     )
     form = OpenYearForm(request.POST or None, initial={"year": this_year})
     if request.method == "POST" and form.is_valid():
         year = form.cleaned_data.pop("year")
-        permissions.require(permissions.can_run_year(request.user, group, year))
+        permissions.require(permissions.can_draft_agreement(request.user, group, year))
         try:
             services.open_year(actor=_user(request), group=group, year=year, deadlines=form.cleaned_data)
         except ValidationError as error:
@@ -276,7 +276,7 @@ def agreement_detail(request: HttpRequest, slug: str, year: int, version: int | 
 @login_required
 @require_POST
 def agreement_create(request: HttpRequest, slug: str, year: int) -> HttpResponse:
-    emulation_year = year_for_runner(request, slug, year)
+    emulation_year = year_for_drafter(request, slug, year)
     try:
         if request.POST.get("source") == "copy":
             services.copy_previous_agreement(actor=_user(request), emulation_year=emulation_year)
@@ -298,7 +298,7 @@ def _redisplay(request: HttpRequest, slug: str, year: int, title: str, form: Any
 @login_required
 @require_POST
 def agreement_text(request: HttpRequest, slug: str, year: int) -> HttpResponse:
-    emulation_year = year_for_runner(request, slug, year)
+    emulation_year = year_for_drafter(request, slug, year)
     agreement = _draft(emulation_year)
     form = AgreementTextForm(request.POST)
     if form.is_valid():
@@ -316,7 +316,7 @@ def agreement_text(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 
 @login_required
 def criterion_group_edit(request: HttpRequest, slug: str, year: int, pk: int | None = None) -> HttpResponse:
-    emulation_year = year_for_runner(request, slug, year)
+    emulation_year = year_for_drafter(request, slug, year)
     agreement = _draft(emulation_year)
     criterion_group = get_object_or_404(agreement.criterion_groups, pk=pk) if pk else None
     initial = (
@@ -347,7 +347,7 @@ def criterion_group_edit(request: HttpRequest, slug: str, year: int, pk: int | N
 
 @login_required
 def criterion_edit(request: HttpRequest, slug: str, year: int, pk: int | None = None) -> HttpResponse:
-    emulation_year = year_for_runner(request, slug, year)
+    emulation_year = year_for_drafter(request, slug, year)
     agreement = _draft(emulation_year)
     criterion = get_object_or_404(agreement.criteria, pk=pk) if pk else None
     initial = {f: getattr(criterion, f) for f in services.CRITERION_FIELDS} if criterion else None
@@ -370,7 +370,7 @@ def criterion_edit(request: HttpRequest, slug: str, year: int, pk: int | None = 
 @login_required
 @require_POST
 def criterion_delete(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
-    emulation_year = year_for_runner(request, slug, year)
+    emulation_year = year_for_drafter(request, slug, year)
     criterion = get_object_or_404(Criterion.objects.filter(agreement=_draft(emulation_year)), pk=pk)
     services.delete_criterion(actor=_user(request), criterion=criterion)
     messages.success(request, f"Đã xóa tiêu chí {criterion.code}.")
@@ -380,7 +380,7 @@ def criterion_delete(request: HttpRequest, slug: str, year: int, pk: int) -> Htt
 @login_required
 @require_POST
 def open_signing(request: HttpRequest, slug: str, year: int) -> HttpResponse:
-    emulation_year = year_for_runner(request, slug, year)
+    emulation_year = year_for_drafter(request, slug, year)
     try:
         services.open_for_signing(actor=_user(request), agreement=_draft(emulation_year))
         messages.success(request, "Giao ước đã mở để các đơn vị ký.")
@@ -418,7 +418,7 @@ def sign(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 @login_required
 @require_POST
 def sign_paper(request: HttpRequest, slug: str, year: int) -> HttpResponse:
-    emulation_year = year_for_runner(request, slug, year)
+    emulation_year = year_for_drafter(request, slug, year)
     agreement = get_object_or_404(emulation_year.agreements, status=AgreementStatus.SIGNING)
     form = PaperSignForm(request.POST, request.FILES, unsigned=Organization.objects.all())
     if form.is_valid():
@@ -439,7 +439,7 @@ def sign_paper(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 @login_required
 @require_POST
 def amend(request: HttpRequest, slug: str, year: int) -> HttpResponse:
-    emulation_year = year_for_runner(request, slug, year)
+    emulation_year = year_for_drafter(request, slug, year)
     agreement = get_object_or_404(emulation_year.agreements, status=AgreementStatus.IN_FORCE)
     form = AmendForm(request.POST)
     if form.is_valid():

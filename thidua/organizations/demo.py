@@ -302,11 +302,14 @@ def load_demo() -> None:
 
 
 def load_demo_years() -> None:
-    """Cụm 4's 2023 (settled) and 2026 (self-scoring open) years; see thidua.assessments.demo."""
+    """Cụm 4's 2023 (settled, its conference replayed) and 2026 (self-scoring open) years."""
     from thidua.assessments.demo import load_year_demo
+    from thidua.conferences.demo import load_conference_demo
 
     staff = User.objects.get(username="vusta")
-    load_year_demo(staff, EmulationGroup.objects.get(slug="vusta-cum-4"))
+    cluster4 = EmulationGroup.objects.get(slug="vusta-cum-4")
+    load_year_demo(staff, cluster4)
+    load_conference_demo(staff, cluster4)
 
 
 def demo_logins() -> list[tuple[str, str]]:

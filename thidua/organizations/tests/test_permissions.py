@@ -29,6 +29,22 @@ YEAR_RUNNERS = {ANON: 302, NGHE_AN: 403, NINH_BINH: 403, EDITOR: 403, STAFF: 200
 # Criteria can only be edited in a draft; 2026's agreement is in force, so runners find nothing to edit.
 DRAFT_ONLY = {ANON: 302, NGHE_AN: 403, NINH_BINH: 403, EDITOR: 403, STAFF: 404, QUANG_TRI: 404}
 Y = "/nam-thi-dua/vusta-cum-4/2026"
+# The replayed 2023 conference: Ninh Bình headed Cụm 4 that year (demo), so its officer runs it.
+RUNNERS_2023 = {ANON: 302, NGHE_AN: 403, NINH_BINH: 200, EDITOR: 403, STAFF: 200, QUANG_TRI: 403}
+
+
+def _conference_2023() -> str:
+    from thidua.conferences.models import Conference
+
+    return f"/nam-thi-dua/vusta-cum-4/2023/hoi-nghi/{Conference.objects.get(emulation_year__year=2023).pk}"
+
+
+def _published_poll_2023() -> str:
+    from thidua.conferences.models import Poll
+
+    poll = Poll.objects.filter(conference__emulation_year__year=2023).first()
+    assert poll is not None
+    return f"{_conference_2023()}/bo-phieu/{poll.pk}"
 
 
 def _evidence_pk() -> int:
@@ -103,6 +119,15 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
         {ANON: 302, NGHE_AN: 403, NINH_BINH: 403, EDITOR: 403, STAFF: 403, QUANG_TRI: 403},
     ),
     "scoring:assign": (lambda: f"{Y}/phan-cong-cham-cheo/", YEAR_RUNNERS),
+    "conferences:list": (lambda: "/nam-thi-dua/vusta-cum-4/2023/hoi-nghi/", YEAR_MEMBERS),
+    "conferences:detail": (lambda: f"{_conference_2023()}/", YEAR_MEMBERS),
+    "conferences:edit": (lambda: f"{_conference_2023()}/sua/", RUNNERS_2023),
+    "conferences:poll": (lambda: f"{_published_poll_2023()}/", YEAR_MEMBERS),
+    "conferences:ballots": (lambda: f"{_published_poll_2023()}/danh-sach-phieu/", PUBLIC),
+    "conferences:projector": (lambda: f"{_conference_2023()}/trinh-chieu/", RUNNERS_2023),
+    "conferences:progress": (lambda: f"{_conference_2023()}/tien-do.json", RUNNERS_2023),
+    # Delegates vote with the code on their card, without an account.
+    "vote:start": (lambda: f"/bo-phieu/{_conference_2023().rsplit('/', 1)[1]}/", PUBLIC),
     "scoring:settle_all": (lambda: f"{Y}/chot-diem/", YEAR_RUNNERS),
 }
 # POST-only URLs, checked below with their own data.
@@ -124,6 +149,12 @@ POST_ONLY = {
     "scoring:evidence_add",
     "scoring:evidence_remove",
     "scoring:settle_score",
+    "conferences:delegate_add",
+    "conferences:check_in",
+    "conferences:cards",
+    "conferences:poll_create",
+    "conferences:paper_count",
+    "conferences:poll_action",
 }
 # Mounted third-party or import pages with their own tests.
 ELSEWHERE = {"registry_import", "score_excel", "score_summary"}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConferencesConfig(AppConfig):
+    name = "thidua.conferences"
+    verbose_name = "Hội nghị và bỏ phiếu"

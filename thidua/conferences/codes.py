@@ -1,0 +1,47 @@
+"""Delegate access codes: pure, stdlib only.
+
+A code is "<card>-<secret>": the card number is printed in clear and says which card it is, so that
+wrong attempts are counted per card (DESIGN.md and the conference issue: rate-limited per code, not per
+IP — a venue's delegates share one address). The secret is 16 characters of Crockford base32: 80 bits
+of entropy, well past the 64 the issue asks for. Only a hash of the whole code is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U, so nothing reads as another
+SECRET_LENGTH = 16
+GROUP = 4
+
+
+def new_secret() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(SECRET_LENGTH))
+
+
+def format_code(card: str, secret: str) -> str:
+    groups = [secret[i : i + GROUP] for i in range(0, len(secret), GROUP)]
+    return "-".join([card, *groups])
+
+
+def normalize(code: str) -> tuple[str, str] | None:
+    """(card, secret) from what a delegate typed or scanned: case, spaces and dashes do not matter, and
+    the letters people confuse with digits are read as Crockford says (O→0, I/L→1)."""
+    cleaned = code.strip().upper().replace(" ", "").translate(str.maketrans("OIL", "011"))
+    if "-" not in cleaned:
+        return None
+    card, _, rest = cleaned.partition("-")
+    secret = rest.replace("-", "")
+    if not card.isdigit() or len(secret) != SECRET_LENGTH or any(c not in ALPHABET for c in secret):
+        return None
+    return card, secret
+
+
+def code_hash(card: str, secret: str) -> str:
+    return hashlib.sha256(f"{card}-{secret}".encode()).hexdigest()
+
+
+def receipt() -> str:
+    """A ballot's receipt: 10 characters, enough that nobody guesses another voter's."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(10))

@@ -1,0 +1,250 @@
+"""The year-end conference, its delegates and its polls.
+
+Secret ballot (DESIGN.md, Decisions): `Participation` records that a voter took part in a poll, never
+what they chose; `Ballot` records what was chosen, never by whom. A ballot has a random UUID key, no
+voter field, no timestamp and no serial id, and both rows are written in one transaction. When a poll
+closes its ballots are rewritten in random order, so not even the order rows were stored in can pair
+them with participations (see `services.close_poll`).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ConferenceKind(models.TextChoices):
+    YEAR_END = "year_end", "Hội nghị tổng kết"
+    MID_YEAR = "mid_year", "Hội nghị sơ kết 6 tháng"
+    SIGNING = "signing", "Hội nghị ký kết giao ước"
+
+
+class Conference(models.Model):
+    emulation_year = models.ForeignKey(
+        "agreements.EmulationYear",
+        verbose_name="năm thi đua",
+        on_delete=models.PROTECT,
+        related_name="conferences",
+    )
+    kind = models.CharField(
+        "loại hội nghị", max_length=10, choices=ConferenceKind.choices, default=ConferenceKind.YEAR_END
+    )
+    title = models.CharField("tên hội nghị", max_length=300)
+    starts_at = models.DateTimeField("thời gian")
+    place = models.CharField("địa điểm", max_length=300)
+    host = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="đơn vị đăng cai",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    chair = models.CharField("chủ trì", max_length=200, blank=True)
+    secretary = models.CharField("thư ký", max_length=200, blank=True)
+    supervisor = models.CharField("đại diện cơ quan cấp trên dự, chỉ đạo", max_length=200, blank=True)
+    agenda = models.TextField("chương trình", blank=True)
+    opinions = models.TextField("tóm tắt ý kiến thảo luận", blank=True)
+    closed_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "hội nghị"
+        verbose_name_plural = "hội nghị"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Delegate(models.Model):
+    """A person at the conference. Voters get a card with a one-time access code: `card` is printed in
+    clear (it says which card this is, so wrong attempts are counted per card), the secret part is kept
+    only as a hash."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="delegates")
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="đơn vị",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Để trống với khách mời.",
+    )
+    full_name = models.CharField("họ và tên", max_length=150)
+    job_title = models.CharField("chức vụ", max_length=150, blank=True)
+    votes = models.BooleanField("có quyền biểu quyết", default=False)
+    counting_board = models.BooleanField("thành viên ban kiểm phiếu", default=False)
+    checked_in_at = models.DateTimeField("điểm danh lúc", null=True, blank=True)
+    card = models.CharField("số thẻ", max_length=8, blank=True)
+    code_hash = models.CharField(max_length=128, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "đại biểu"
+        verbose_name_plural = "đại biểu"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conference", "card"], condition=~Q(card=""), name="one_card_number_per_conference"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class PollKind(models.TextChoices):
+    NOMINATION = "nomination", "Suy tôn, bình xét khen thưởng"
+    ELECTION = "election", "Bầu cụm trưởng, cụm phó"
+    MOTION = "motion", "Biểu quyết thông qua"
+
+
+class PollStatus(models.TextChoices):
+    DRAFT = "draft", "Chuẩn bị"
+    OPEN = "open", "Đang bỏ phiếu"
+    CLOSED = "closed", "Đã đóng, đang kiểm phiếu"
+    PUBLISHED = "published", "Đã công bố kết quả"
+
+
+class BallotMode(models.TextChoices):
+    ELECTRONIC = "electronic", "Bỏ phiếu điện tử"
+    PAPER = "paper", "Phiếu giấy"
+
+
+class Poll(models.Model):
+    """One question put to the vote. The regulation's rules are copied in when it opens, with their
+    sources, so a later change of the regulation never changes a vote already held."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="polls")
+    kind = models.CharField("loại", max_length=12, choices=PollKind.choices)
+    title = models.CharField("nội dung bỏ phiếu", max_length=300)
+    method = models.CharField("cách bỏ phiếu", max_length=14)  # rules.Method
+    mode = models.CharField(
+        "hình thức", max_length=10, choices=BallotMode.choices, default=BallotMode.ELECTRONIC
+    )
+    seats = models.PositiveSmallIntegerField("số suất", default=1)
+    max_picks = models.PositiveSmallIntegerField("số phương án chọn tối đa", default=1)
+    award_form = models.CharField("hình thức khen thưởng", max_length=30, blank=True)
+    # What it decides: next year's leadership role, or next year's agreement.
+    leadership_role = models.CharField(max_length=10, blank=True)
+    agreement = models.ForeignKey(
+        "agreements.Agreement", null=True, blank=True, on_delete=models.PROTECT, related_name="adoption_polls"
+    )
+    runoff_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="runoffs",
+        verbose_name="bỏ phiếu lại của",
+    )
+    round = models.PositiveSmallIntegerField("vòng", default=1)
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=PollStatus.choices, default=PollStatus.DRAFT
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    # The regulation's rules as they stood when the poll opened.
+    voting_unit = models.CharField(max_length=20, blank=True)
+    self_vote_allowed = models.BooleanField(default=True)
+    vote_base = models.CharField(max_length=20, blank=True)
+    threshold_numerator = models.PositiveSmallIntegerField(default=1)
+    threshold_denominator = models.PositiveSmallIntegerField(default=2)
+    threshold_inclusive = models.BooleanField(default=False)
+    quorum_numerator = models.PositiveSmallIntegerField(default=2)
+    quorum_denominator = models.PositiveSmallIntegerField(default=3)
+    rule_sources = models.JSONField(default=dict)
+    eligible = models.PositiveSmallIntegerField("số người có quyền bỏ phiếu", default=0)
+    members = models.PositiveSmallIntegerField("số đơn vị thành viên", default=0)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField("kết quả", default=dict, blank=True)
+    confirmed_at = models.DateTimeField("ban kiểm phiếu xác nhận lúc", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "cuộc bỏ phiếu"
+        verbose_name_plural = "cuộc bỏ phiếu"
+        ordering = ["conference", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title + (f" (vòng {self.round})" if self.round > 1 else "")
+
+
+class Choice(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="choices")
+    key = models.CharField(max_length=40)
+    label = models.CharField("phương án", max_length=300)
+    organization = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    detail = models.CharField("thông tin thêm", max_length=300, blank=True)  # e.g. "Điểm chốt 94,00 — hạng 1"
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "phương án"
+        verbose_name_plural = "phương án"
+        ordering = ["poll", "position"]
+        constraints = [models.UniqueConstraint(fields=["poll", "key"], name="choice_key_unique_per_poll")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Participation(models.Model):
+    """That a voter took part in a poll — never what they chose. The unique constraint is what
+    enforces one vote per voter (per organization when the regulation says one vote per member)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="participations")
+    delegate = models.ForeignKey(Delegate, on_delete=models.PROTECT, related_name="participations")
+    # The organization's id when one vote per member organization, else the delegate's, prefixed:
+    # "org:12" / "delegate:40". Unique per poll.
+    voter_key = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = "lượt tham gia bỏ phiếu"
+        verbose_name_plural = "lượt tham gia bỏ phiếu"
+        constraints = [models.UniqueConstraint(fields=["poll", "voter_key"], name="one_vote_per_voter")]
+
+    def __str__(self) -> str:
+        return f"{self.poll_id}: {self.voter_key}"
+
+
+class Ballot(models.Model):
+    """What was voted — never by whom. No voter field, no timestamp, no serial id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="ballots")
+    selections = models.JSONField(default=list)  # sorted choice keys
+    receipt = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = "phiếu bầu"
+        verbose_name_plural = "phiếu bầu"
+        constraints = [models.UniqueConstraint(fields=["poll", "receipt"], name="receipt_unique_per_poll")]
+
+    def __str__(self) -> str:
+        return self.receipt
+
+
+class PaperCount(models.Model):
+    """The counting board's count of paper ballots for a poll."""
+
+    poll = models.OneToOneField(Poll, on_delete=models.CASCADE, related_name="paper_count")
+    issued = models.PositiveSmallIntegerField("số phiếu phát ra")
+    returned = models.PositiveSmallIntegerField("số phiếu thu về")
+    valid = models.PositiveSmallIntegerField("số phiếu hợp lệ (có chọn)")
+    blank = models.PositiveSmallIntegerField("số phiếu trắng", default=0)
+    invalid = models.PositiveSmallIntegerField("số phiếu không hợp lệ")
+    counts = models.JSONField("số phiếu từng phương án", default=dict)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "kiểm phiếu giấy"
+        verbose_name_plural = "kiểm phiếu giấy"
+
+    def __str__(self) -> str:
+        return f"Kiểm phiếu {self.poll}"

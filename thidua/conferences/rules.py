@@ -1,0 +1,440 @@
+"""The tally of a conference poll (cuộc bỏ phiếu): thresholds, quorum, seats, runoffs, paper counts. Pure, stdlib only.
+
+Vote ratios are ``Fraction``, never float (DESIGN.md, Decisions): "80% of 7 is 5.6, so 6 votes are
+needed" (DOMAIN.md, Voting) is done here on integers, so a vote sitting exactly on a threshold is never
+misjudged by a rounding error. The base, the threshold, the quorum and the seats are the Regulation's
+(DOMAIN.md marks the cluster's voting rules [L], configurable per Regulation); the caller copies them
+into a ``PollSpec`` and this module applies them. Tie-break steps that come before a re-vote (the
+higher final score, DOMAIN.md, Voting) are the caller's: ``Tally.runoff`` names who is tied.
+
+The counting is built for many ballots: identical ballots are grouped with one ``Counter`` over their
+frozensets, each distinct content is validated and added once, and ``Fraction`` work is per choice,
+never per ballot (100,000 ballots: see docs/benchmarks.md, "Tally (issue 4)").
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+from thidua.lib.decimals import format_vietnamese_decimal
+
+__all__ = [
+    "BallotContent",
+    "BallotError",
+    "Base",
+    "ChoiceResult",
+    "Method",
+    "PollSpec",
+    "Tally",
+    "Threshold",
+    "paper_count_problems",
+    "percent_words",
+    "tally",
+    "tally_counts",
+    "validate_ballot",
+]
+
+
+class Method(StrEnum):
+    # Suy tôn: each ballot says đồng ý / không đồng ý to each nominee; the approved ones are recorded.
+    APPROVE_EACH = "approve_each"
+    # Election: each ballot picks at most `max_picks` choices (head or deputy: max_picks = 1).
+    PICK_UP_TO = "pick_up_to"
+    # Motion: the choices are the answers Đồng ý / Không đồng ý / Không có ý kiến; a ballot picks one.
+    MOTION = "motion"
+
+
+class Base(StrEnum):
+    """What a share is a share of (DOMAIN.md, Voting [L]: voters present by default)."""
+
+    PRESENT = "present"  # the voters who took part in this poll
+    ELIGIBLE = "eligible"  # every voter with the right to vote, present or not
+    MEMBERS = "members"  # every member organization of the group
+
+
+class BallotError(ValueError):
+    """A ballot the poll does not accept; the message is Vietnamese, for the voter or the board."""
+
+
+def _ratio(value: object, what: str) -> Fraction:
+    """An exact ratio between 0 and 1. A float is refused outright: 0.8 is not 4/5 in binary, and the
+    point of the module is that 5.6 votes are never compared as 5.6000000000000005."""
+    if isinstance(value, bool) or not isinstance(value, Fraction | int | Decimal):
+        raise TypeError(
+            f"{what}: expected a Fraction, int or Decimal (never float), got {type(value).__name__}"
+        )
+    ratio = Fraction(value)
+    if not 0 <= ratio <= 1:
+        raise ValueError(f"{what} phải là một tỉ lệ từ 0 đến 1 (0% đến 100%), không phải {ratio}.")
+    return ratio
+
+
+def percent_words(share: Fraction) -> str:
+    """A share as Vietnamese write a percentage: "85,71%" (two decimals, rounded half up as taught in
+    Vietnamese schools, comma for decimals), "50%" when the percentage is an exact integer. Only for
+    display: whether a vote passes is decided on the Fraction itself, never on this text."""
+    percent = Fraction(share) * 100
+    if percent.denominator == 1:
+        return f"{format_vietnamese_decimal(Decimal(percent.numerator))}%"
+    # Half up on the magnitude, in integers: floor(|p| × 100 + 1/2) hundredths of a percent.
+    hundredths = (2 * abs(percent.numerator) * 100 + percent.denominator) // (2 * percent.denominator)
+    value = Decimal(hundredths if percent > 0 else -hundredths).scaleb(-2)
+    return f"{format_vietnamese_decimal(value, 2)}%"
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """What a choice needs: votes / base ≥ fraction (inclusive, "từ … trở lên") or > fraction (not
+    inclusive, "quá …"). Cluster default "more than 1/2" [L]; parent council "≥ 80%" (DOMAIN.md, Voting)."""
+
+    fraction: Fraction
+    inclusive: bool
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fraction", _ratio(self.fraction, "Ngưỡng thông qua"))
+        if not self.inclusive and self.fraction == 1:
+            # Nothing can ever get more than all the votes: a configuration mistake, said at once.
+            raise ValueError("Ngưỡng «quá 100%» không phương án nào đạt được; hãy dùng «từ 100% trở lên».")
+
+    def votes_needed(self, base: int) -> int:
+        """The fewest votes that pass out of `base`: 80% of 7 is 28/5 = 5.6, so 6; more than 1/2 of 6
+        is more than 3, so 4. With a base of 0 nothing passes: 1 is returned so that "0 votes out of
+        0" never reads as enough."""
+        if base < 0:
+            raise ValueError(f"base must not be negative, got {base}")
+        if base == 0:
+            return 1
+        product = self.fraction * base  # exact: a Fraction, floor/ceil are integer divisions
+        return math.ceil(product) if self.inclusive else math.floor(product) + 1
+
+    def passes(self, votes: int, base: int) -> bool:
+        return base > 0 and votes >= self.votes_needed(base)
+
+    def words(self) -> str:
+        """ "quá 1/2 (50%)", "từ 4/5 (80%) trở lên", "từ 2/3 (66,67%) trở lên": the ratio as the
+        regulation writes it, with the percentage, for minutes and result pages."""
+        fraction = self.fraction
+        if fraction.denominator == 1:
+            ratio = percent_words(fraction)
+        else:
+            ratio = f"{fraction.numerator}/{fraction.denominator} ({percent_words(fraction)})"
+        return f"từ {ratio} trở lên" if self.inclusive else f"quá {ratio}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PollSpec:
+    """A poll's rules, copied from the Regulation when it opens (so a later change of the Regulation
+    never changes a vote already held). Keyword-only: too many integers to pass by position safely.
+
+    `labels`, optional, parallel to `choices`, are the names the outcome sentence uses (an
+    organization's name rather than its code); without them the keys are used."""
+
+    method: Method
+    choices: tuple[str, ...]
+    seats: int  # how many choices can win; a motion has 1, its "adopt" answer being `adopt_choice`
+    max_picks: int = 1  # PICK_UP_TO only: the most choices one ballot may pick
+    threshold: Threshold
+    base: Base
+    eligible: int  # voters with the right to vote (per delegate or per member organization)
+    members: int  # member organizations of the group
+    quorum: Fraction  # share of `eligible` that must take part (≥, inclusive)
+    adopt_choice: str | None = None
+    labels: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Model fields arrive as str and lists; store the enums and tuples the rest of the code expects.
+        object.__setattr__(self, "method", Method(self.method))
+        object.__setattr__(self, "base", Base(self.base))
+        object.__setattr__(self, "choices", tuple(self.choices))
+        object.__setattr__(self, "labels", tuple(self.labels))
+        object.__setattr__(self, "quorum", _ratio(self.quorum, "Tỉ lệ đại biểu tối thiểu"))
+        if len(set(self.choices)) != len(self.choices):
+            raise ValueError("Các phương án của một cuộc bỏ phiếu phải khác nhau.")
+        if self.labels and len(self.labels) != len(self.choices):
+            raise ValueError("labels must be empty or name every choice, in the order of choices")
+        if self.seats < 1:
+            raise ValueError(f"Số suất phải từ 1 trở lên, không phải {self.seats}.")
+        if self.max_picks < 1:
+            raise ValueError(f"Số phương án được chọn tối đa phải từ 1 trở lên, không phải {self.max_picks}.")
+        if self.eligible < 0 or self.members < 0:
+            raise ValueError("Số người có quyền bỏ phiếu và số đơn vị thành viên không được âm.")
+        if self.method is Method.MOTION:
+            if self.seats != 1:
+                raise ValueError("Biểu quyết một nội dung chỉ có một kết quả: số suất phải là 1.")
+            if self.adopt_choice not in self.choices:
+                raise ValueError("Biểu quyết cần chỉ rõ ý kiến «đồng ý» (adopt_choice) trong các phương án.")
+        elif self.adopt_choice is not None:
+            raise ValueError("adopt_choice is for motions only")
+
+    def label(self, key: str) -> str:
+        if self.labels and key in self.choices:
+            return self.labels[self.choices.index(key)]
+        return key
+
+
+@dataclass(frozen=True)
+class BallotContent:
+    """What one ballot says. APPROVE_EACH: the approved choices; PICK_UP_TO: the picked ones; MOTION:
+    exactly one answer. An empty selection is a blank ballot (phiếu trắng)."""
+
+    selections: frozenset[str]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.selections, frozenset):
+            object.__setattr__(self, "selections", frozenset(self.selections))
+
+
+def validate_ballot(spec: PollSpec, selections: Iterable[str]) -> frozenset[str]:
+    """The ballot's selections as a set (choosing a choice twice is choosing it once), or BallotError
+    saying in Vietnamese what the poll does not accept."""
+    if isinstance(selections, str):
+        # A bare string would be read letter by letter and refused with a baffling message.
+        raise TypeError("selections must be an iterable of choice keys, not a single string")
+    chosen = frozenset(selections)
+    unknown = chosen.difference(spec.choices)
+    if unknown:
+        names = ", ".join(f"«{key}»" for key in sorted(unknown))
+        raise BallotError(f"Phiếu có phương án không thuộc cuộc bỏ phiếu này: {names}.")
+    if spec.method is Method.PICK_UP_TO and len(chosen) > spec.max_picks:
+        raise BallotError(f"Chỉ được chọn tối đa {spec.max_picks} phương án; phiếu đã chọn {len(chosen)}.")
+    if spec.method is Method.MOTION and len(chosen) != 1:
+        raise BallotError(f"Phải chọn đúng một ý kiến; phiếu đã chọn {len(chosen)}.")
+    return chosen
+
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    key: str
+    votes: int
+    share: Fraction  # votes / base, exactly; 0 when the base is 0
+    passes_threshold: bool
+    elected: bool
+    tied_for_last_seat: bool  # in the runoff
+
+
+@dataclass(frozen=True)
+class Tally:
+    participants: int  # voters who took part: valid + blank + invalid
+    valid: int  # ballots with at least one selection
+    blank: int  # ballots with none (phiếu trắng)
+    invalid: int  # paper ballots the board declared invalid; an electronic ballot never is
+    base: int
+    quorum_met: bool
+    quorum_needed: int
+    votes_needed: int
+    choices: tuple[ChoiceResult, ...]  # most votes first, then in the poll's order
+    elected: tuple[str, ...]
+    # Tied for the last seat(s) among the passing choices, when taking them all would exceed the seats:
+    # none of them is elected; a second round among them (for seats - len(elected)) is the caller's to open.
+    runoff: tuple[str, ...]
+    outcome: str  # Vietnamese summary for the result page and the minutes
+
+
+def _join_and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} và {names[-1]}"
+
+
+def _fill_seats(passing: list[tuple[str, int]], seats: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(elected, runoff) from the passing choices, most votes first. If several tie at the last seat
+    and taking them all would exceed the seats, none of the tied is elected: the seat is not decided
+    by the order the choices happen to be listed in (DOMAIN.md, Voting: ties go to a re-vote among the
+    tied)."""
+    if len(passing) <= seats:
+        return tuple(key for key, _ in passing), ()
+    boundary = passing[seats - 1][1]
+    above = [key for key, votes in passing if votes > boundary]
+    tied = [key for key, votes in passing if votes == boundary]
+    if len(above) + len(tied) <= seats:
+        return (*above, *tied), ()
+    return tuple(above), tuple(tied)
+
+
+def _count(spec: PollSpec, counts: Mapping[str, int], *, valid: int, blank: int, invalid: int) -> Tally:
+    """The outcome logic shared by electronic ballots (`tally`) and the board's paper counts (`tally_counts`)."""
+    # Invalid paper ballots count as participants, hence in the PRESENT base: their voters were present
+    # and returned a ballot. DOMAIN.md (Voting) leaves the base to the Regulation [L] and says nothing of
+    # invalid ballots, so this is the default; a regulation that excludes them needs a switch here.
+    participants = valid + blank + invalid
+    base = {Base.PRESENT: participants, Base.ELIGIBLE: spec.eligible, Base.MEMBERS: spec.members}[spec.base]
+    quorum_needed = math.ceil(spec.quorum * spec.eligible)
+    # Nobody with the right to vote means no valid vote, whatever a quorum of 0 would say.
+    quorum_met = spec.eligible > 0 and participants >= quorum_needed
+    threshold = spec.threshold
+    votes_needed = threshold.votes_needed(base)
+
+    order = sorted(range(len(spec.choices)), key=lambda i: (-counts.get(spec.choices[i], 0), i))
+    ranked = [(spec.choices[i], counts.get(spec.choices[i], 0)) for i in order]
+    passing = [(key, votes) for key, votes in ranked if threshold.passes(votes, base)]
+
+    elected: tuple[str, ...] = ()
+    runoff: tuple[str, ...] = ()
+    if quorum_met:
+        if spec.method is Method.MOTION:
+            elected = tuple(key for key, _ in passing if key == spec.adopt_choice)
+        else:
+            elected, runoff = _fill_seats(passing, spec.seats)
+
+    results = tuple(
+        ChoiceResult(
+            key=key,
+            votes=votes,
+            share=Fraction(votes, base) if base else Fraction(0),
+            passes_threshold=threshold.passes(votes, base),
+            elected=key in elected,
+            tied_for_last_seat=key in runoff,
+        )
+        for key, votes in ranked
+    )
+    outcome = _outcome(spec, results, base, participants, quorum_met, quorum_needed, elected, runoff)
+    return Tally(
+        participants=participants,
+        valid=valid,
+        blank=blank,
+        invalid=invalid,
+        base=base,
+        quorum_met=quorum_met,
+        quorum_needed=quorum_needed,
+        votes_needed=votes_needed,
+        choices=results,
+        elected=elected,
+        runoff=runoff,
+        outcome=outcome,
+    )
+
+
+def _outcome(
+    spec: PollSpec,
+    results: tuple[ChoiceResult, ...],
+    base: int,
+    participants: int,
+    quorum_met: bool,
+    quorum_needed: int,
+    elected: tuple[str, ...],
+    runoff: tuple[str, ...],
+) -> str:
+    if not quorum_met:
+        return (
+            f"Không đủ số đại biểu tối thiểu: {participants}/{spec.eligible} đại biểu có quyền biểu quyết "
+            f"tham gia bỏ phiếu, cần ít nhất {quorum_needed}. "
+            + ("Không thông qua." if spec.method is Method.MOTION else "Không có phương án nào trúng.")
+        )
+    words = spec.threshold.words()
+
+    def votes_of(result: ChoiceResult) -> str:
+        return f"{spec.label(result.key)} đạt {result.votes}/{base} phiếu ({percent_words(result.share)})"
+
+    if spec.method is Method.MOTION:
+        adopt = next(r for r in results if r.key == spec.adopt_choice)
+        if adopt.elected:
+            return f"Thông qua: {votes_of(adopt)}, {words}."
+        return f"Không thông qua: {votes_of(adopt)}, cần {words}."
+    parts = []
+    for result in results:
+        if result.elected:
+            verdict = "trúng"
+        elif result.tied_for_last_seat:
+            verdict = "bằng phiếu"
+        elif result.passes_threshold:
+            verdict = "không trúng, hết suất"
+        else:
+            verdict = f"không trúng, cần {words}"
+        parts.append(f"{votes_of(result)}, {verdict}")
+    if not parts:
+        return "Cuộc bỏ phiếu không có phương án nào."
+    outcome = "; ".join(parts) + "."
+    if runoff:
+        names = _join_and([spec.label(key) for key in runoff])
+        outcome += f" Cần bỏ phiếu lại giữa {names} cho {spec.seats - len(elected)} suất còn lại."
+    return outcome
+
+
+def tally(spec: PollSpec, ballots: Iterable[BallotContent], *, invalid: int = 0) -> Tally:
+    """Count electronic ballots (plus `invalid` paper ballots, if a poll mixes both). Every distinct
+    non-empty ballot content is checked with `validate_ballot` (BallotError if one is not acceptable:
+    the data, not the voter, is then at fault); an empty one is a blank ballot."""
+    if invalid < 0:
+        raise ValueError(f"Số phiếu không hợp lệ không được âm ({invalid}).")
+    # One Counter over the frozensets (whose hash Python caches), then work per distinct content: a
+    # 7-choice poll has at most 128 of them however many ballots there are.
+    contents = Counter(ballot.selections for ballot in ballots)
+    counts: Counter[str] = Counter()
+    blank = 0
+    for selections, number in contents.items():
+        if not selections:
+            blank += number
+            continue
+        for key in validate_ballot(spec, selections):
+            counts[key] += number
+    return _count(spec, counts, valid=contents.total() - blank, blank=blank, invalid=invalid)
+
+
+def tally_counts(spec: PollSpec, counts: Mapping[str, int], *, valid: int, blank: int, invalid: int) -> Tally:
+    """The same outcome from the counting board's figures (paper ballots): votes per choice, a missing
+    choice having 0. Figures that cannot be counted at all (negative, unknown choice) raise ValueError;
+    whether the figures add up is `paper_count_problems`'s to say, before this is called."""
+    unknown = sorted(set(counts).difference(spec.choices))
+    if unknown:
+        raise ValueError(f"Phương án không thuộc cuộc bỏ phiếu này: {', '.join(unknown)}.")
+    if min(valid, blank, invalid, *counts.values()) < 0:
+        raise ValueError("Số phiếu không được âm.")
+    return _count(spec, counts, valid=valid, blank=blank, invalid=invalid)
+
+
+def paper_count_problems(
+    *,
+    issued: int,
+    returned: int,
+    valid: int,
+    invalid: int,
+    blank: int,
+    counts: Mapping[str, int],
+    spec: PollSpec,
+) -> list[str]:
+    """What does not add up in the counting board's figures (biên bản kiểm phiếu: issued, returned,
+    valid, invalid, votes per choice — DOMAIN.md, Documents), each as a Vietnamese sentence naming the
+    figures; empty when they are consistent. `valid` excludes blank ballots, as in `Tally`."""
+    problems: list[str] = []
+    totals = {
+        "Số phiếu phát ra": issued,
+        "Số phiếu thu về": returned,
+        "Số phiếu hợp lệ": valid,
+        "Số phiếu trắng": blank,
+        "Số phiếu không hợp lệ": invalid,
+    }
+    problems += [f"{name} không được âm ({number})." for name, number in totals.items() if number < 0]
+    problems += [
+        f"Số phiếu của «{spec.label(key)}» không được âm ({number})."
+        for key, number in counts.items()
+        if number < 0
+    ]
+    problems += [
+        f"Phương án «{key}» không thuộc cuộc bỏ phiếu này." for key in counts if key not in spec.choices
+    ]
+    if returned > issued:
+        problems.append(f"Số phiếu thu về ({returned}) nhiều hơn số phiếu phát ra ({issued}).")
+    if valid + blank + invalid != returned:
+        problems.append(
+            f"Số phiếu hợp lệ ({valid}) + phiếu trắng ({blank}) + phiếu không hợp lệ ({invalid}) "
+            f"= {valid + blank + invalid}, khác số phiếu thu về ({returned})."
+        )
+    problems += [
+        f"«{spec.label(key)}» có {number} phiếu, nhiều hơn số phiếu hợp lệ ({valid})."
+        for key, number in counts.items()
+        if number > valid
+    ]
+    picks = sum(counts.values())
+    if spec.method is Method.PICK_UP_TO and picks > valid * spec.max_picks:
+        problems.append(
+            f"Tổng số lượt chọn ({picks}) vượt quá số phiếu hợp lệ × số phương án được chọn tối đa "
+            f"({valid} × {spec.max_picks} = {valid * spec.max_picks})."
+        )
+    if spec.method is Method.MOTION and picks != valid:
+        # Every valid motion ballot carries exactly one answer.
+        problems.append(f"Tổng số phiếu của các ý kiến ({picks}) khác số phiếu hợp lệ ({valid}).")
+    return problems

@@ -1,0 +1,815 @@
+"""The conference: delegates, codes, check-in, polls, the secret vote, counting and results.
+
+Every change is one function in a transaction with its audit event — except casting a vote, which on
+purpose writes no audit event: an event per vote would carry a time and a sequence number next to the
+voter, and would serialize every vote on the audit chain's lock. What a vote leaves is exactly a
+`Participation` and a `Ballot`, written together (DESIGN.md, secret ballot).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from thidua.accounts.models import User
+from thidua.accounts.permissions import can_run_year, require
+from thidua.agreements.models import Agreement, AgreementStatus, EmulationYear
+from thidua.agreements.services import open_for_signing
+from thidua.assessments.ranking import year_results
+from thidua.audit.services import record
+from thidua.conferences import codes, rules
+from thidua.conferences.models import (
+    Ballot,
+    BallotMode,
+    Choice,
+    Conference,
+    Delegate,
+    PaperCount,
+    Participation,
+    Poll,
+    PollKind,
+    PollStatus,
+)
+from thidua.lib.decimals import format_vietnamese_decimal
+from thidua.lib.text import clean_text
+from thidua.organizations import rules as registry_rules
+from thidua.organizations import services as registry
+from thidua.organizations.models import (
+    AwardForm,
+    Leadership,
+    LeadershipRole,
+    Membership,
+    Organization,
+    Regulation,
+    VotingUnit,
+)
+
+MAX_FAILED_ATTEMPTS = 5
+LOCK_MINUTES = 10
+MOTION_CHOICES = (("yes", "Đồng ý"), ("no", "Không đồng ý"), ("abstain", "Không có ý kiến"))
+
+
+def _require_runner(actor: User, conference: Conference) -> None:
+    emulation_year = conference.emulation_year
+    require(
+        can_run_year(actor, emulation_year.group, emulation_year.year),
+        "Chỉ thường trực cụm hoặc cơ quan cấp trên được điều hành hội nghị.",
+    )
+
+
+def regulation_for(conference: Conference) -> Regulation:
+    emulation_year = conference.emulation_year
+    regulation = Regulation.objects.in_force(emulation_year.group.parent, emulation_year.year)
+    if regulation is None:
+        raise ValidationError("Cơ quan cấp trên chưa có quy chế cho năm này.")
+    return regulation
+
+
+@transaction.atomic
+def create_conference(*, actor: User, emulation_year: EmulationYear, values: dict[str, Any]) -> Conference:
+    require(
+        can_run_year(actor, emulation_year.group, emulation_year.year),
+        "Chỉ thường trực cụm hoặc cơ quan cấp trên được tạo hội nghị.",
+    )
+    conference = Conference(emulation_year=emulation_year)
+    for name in ("kind", "title", "starts_at", "place", "host", "chair", "secretary", "supervisor", "agenda"):
+        if name in values:
+            value = values[name]
+            setattr(
+                conference, name, clean_text(value) if isinstance(value, str) and name != "agenda" else value
+            )
+    conference.full_clean()
+    conference.save()
+    record(
+        actor=actor,
+        verb="conference.create",
+        target=conference,
+        group=emulation_year.group,
+        data={"title": conference.title, "starts_at": conference.starts_at, "place": conference.place},
+    )
+    return conference
+
+
+@transaction.atomic
+def update_conference(*, actor: User, conference: Conference, values: dict[str, Any]) -> Conference:
+    _require_runner(actor, conference)
+    changes = {}
+    for name in (
+        "title",
+        "starts_at",
+        "place",
+        "host",
+        "chair",
+        "secretary",
+        "supervisor",
+        "agenda",
+        "opinions",
+    ):
+        if name in values and getattr(conference, name) != values[name]:
+            changes[name] = [str(getattr(conference, name)), str(values[name])]
+            setattr(conference, name, values[name])
+    conference.save()
+    record(
+        actor=actor,
+        verb="conference.update",
+        target=conference,
+        group=conference.emulation_year.group,
+        data=changes,
+    )
+    return conference
+
+
+def voting_unit(conference: Conference) -> str:
+    return regulation_for(conference).voting_unit
+
+
+@transaction.atomic
+def add_delegate(
+    *,
+    actor: User,
+    conference: Conference,
+    organization: Organization | None,
+    full_name: str,
+    job_title: str = "",
+    votes: bool = False,
+    counting_board: bool = False,
+) -> Delegate:
+    _require_runner(actor, conference)
+    emulation_year = conference.emulation_year
+    if votes:
+        if organization is None:
+            raise ValidationError({"votes": "Khách mời không có quyền biểu quyết."})
+        if not Membership.objects.filter(
+            group=emulation_year.group, year=emulation_year.year, organization=organization
+        ).exists():
+            raise ValidationError(
+                {"organization": f"{organization} không phải thành viên năm {emulation_year.year}."}
+            )
+        if (
+            voting_unit(conference) == VotingUnit.ORGANIZATION
+            and conference.delegates.filter(organization=organization, votes=True).exists()
+        ):
+            raise ValidationError(
+                {
+                    "votes": f"{organization} đã có đại biểu biểu quyết; quy chế: mỗi đơn vị thành viên một phiếu."
+                }
+            )
+    delegate = Delegate.objects.create(
+        conference=conference,
+        organization=organization,
+        full_name=clean_text(full_name),
+        job_title=clean_text(job_title),
+        votes=votes,
+        counting_board=counting_board,
+    )
+    record(
+        actor=actor,
+        verb="delegate.add",
+        target=delegate,
+        group=emulation_year.group,
+        data={
+            "organization": organization.code if organization else None,
+            "votes": votes,
+            "board": counting_board,
+        },
+    )
+    return delegate
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    delegate: Delegate
+    code: str  # shown once, on the printed card; only its hash is kept
+
+
+@transaction.atomic
+def issue_codes(
+    *, actor: User, conference: Conference, delegates: Iterable[Delegate] | None = None
+) -> list[IssuedCode]:
+    """New access codes for the voting delegates (or the given ones); earlier codes stop working."""
+    _require_runner(actor, conference)
+    chosen = list(delegates) if delegates is not None else list(conference.delegates.filter(votes=True))
+    used = set(conference.delegates.exclude(card="").values_list("card", flat=True))
+    number = 1
+    issued = []
+    for delegate in sorted(chosen, key=lambda d: d.pk):
+        if not delegate.card:
+            while f"{number:02d}" in used:
+                number += 1
+            delegate.card = f"{number:02d}"
+            used.add(delegate.card)
+        secret = codes.new_secret()
+        delegate.code_hash = codes.code_hash(delegate.card, secret)
+        delegate.failed_attempts = 0
+        delegate.locked_until = None
+        delegate.save(update_fields=["card", "code_hash", "failed_attempts", "locked_until"])
+        issued.append(IssuedCode(delegate, codes.format_code(delegate.card, secret)))
+    record(
+        actor=actor,
+        verb="delegate.issue_codes",
+        target=conference,
+        group=conference.emulation_year.group,
+        data={"cards": sorted(d.delegate.card for d in issued)},
+    )
+    return issued
+
+
+class CodeRejected(ValidationError):
+    pass
+
+
+def authenticate(conference: Conference, code: str) -> Delegate:
+    """The delegate holding `code`. Wrong attempts are counted on the card the code names, and a card
+    with too many is locked for a while: guessing a code means guessing 80 bits, a few at a time."""
+    parsed = codes.normalize(code)
+    if parsed is None:
+        raise CodeRejected("Mã không đúng dạng. Mã in trên thẻ có dạng 07-ABCD-EFGH-JKMN-PQRS.")
+    card, secret = parsed
+    card = card.zfill(2)
+    delegate = conference.delegates.filter(card=card).select_related("organization").first()
+    now = timezone.now()
+    if delegate is None:
+        raise CodeRejected("Mã không đúng.")
+    if delegate.locked_until and delegate.locked_until > now:
+        raise CodeRejected(
+            f"Thẻ số {card} tạm khóa vì nhập sai nhiều lần; thử lại sau {LOCK_MINUTES} phút hoặc gặp thư ký hội nghị."
+        )
+    if delegate.code_hash != codes.code_hash(card, secret):
+        # An atomic increment: concurrent wrong attempts on one card all count.
+        Delegate.objects.filter(pk=delegate.pk).update(failed_attempts=F("failed_attempts") + 1)
+        delegate.refresh_from_db(fields=["failed_attempts"])
+        if delegate.failed_attempts >= MAX_FAILED_ATTEMPTS:
+            Delegate.objects.filter(pk=delegate.pk).update(
+                locked_until=now + datetime.timedelta(minutes=LOCK_MINUTES), failed_attempts=0
+            )
+        raise CodeRejected("Mã không đúng.")
+    if delegate.failed_attempts:
+        Delegate.objects.filter(pk=delegate.pk).update(failed_attempts=0)
+    return delegate
+
+
+@transaction.atomic
+def check_in(*, actor: User | None, delegate: Delegate) -> Delegate:
+    """By the secretariat (actor given) or by the delegate's own code (actor None, already authenticated)."""
+    if actor is not None:
+        _require_runner(actor, delegate.conference)
+    if delegate.checked_in_at is None:
+        delegate.checked_in_at = timezone.now()
+        delegate.save(update_fields=["checked_in_at"])
+        record(
+            actor=actor,
+            verb="delegate.check_in",
+            target=delegate,
+            group=delegate.conference.emulation_year.group,
+            data={"by": "secretariat" if actor else "code"},
+        )
+    return delegate
+
+
+@dataclass(frozen=True)
+class Quorum:
+    eligible: int
+    present: int
+    needed: int
+    met: bool
+    fraction: Fraction
+    source: str
+
+
+def quorum(conference: Conference) -> Quorum:
+    """Voters present against the regulation's quorum, live (DOMAIN.md: one vote per member by default)."""
+    regulation = regulation_for(conference)
+    voters = conference.delegates.filter(votes=True)
+    if regulation.voting_unit == VotingUnit.ORGANIZATION:
+        eligible = voters.values("organization_id").distinct().count()
+        present = voters.filter(checked_in_at__isnull=False).values("organization_id").distinct().count()
+    else:
+        eligible = voters.count()
+        present = voters.filter(checked_in_at__isnull=False).count()
+    fraction = regulation.quorum
+    needed = -(-fraction.numerator * eligible // fraction.denominator)  # ceiling, exactly
+    return Quorum(
+        eligible, present, needed, eligible > 0 and present >= needed, fraction, regulation.quorum_source
+    )
+
+
+def _next_position(conference: Conference) -> int:
+    return (conference.polls.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+
+
+def _new_poll(conference: Conference, **fields: Any) -> Poll:
+    return Poll.objects.create(conference=conference, position=_next_position(conference), **fields)
+
+
+@transaction.atomic
+def create_nomination_poll(
+    *,
+    actor: User,
+    conference: Conference,
+    award_form: str = AwardForm.PARENT_FLAG,
+    method: str = rules.Method.APPROVE_EACH,
+) -> Poll:
+    """Suy tôn: choices pre-filled from the year's ranking, with their scores shown."""
+    _require_runner(actor, conference)
+    regulation = regulation_for(conference)
+    seats = int(regulation.seats.get(award_form, 1))
+    results = year_results(conference.emulation_year)
+    label = AwardForm(award_form).label if award_form in AwardForm.values else award_form
+    poll = _new_poll(
+        conference,
+        kind=PollKind.NOMINATION,
+        title=f"Suy tôn đơn vị đề nghị tặng {label} năm {conference.emulation_year.year}",
+        method=method,
+        seats=seats,
+        max_picks=seats,
+        award_form=award_form,
+    )
+    ranked = [m for m in results.members if m.rank is not None] or results.members
+    Choice.objects.bulk_create(
+        Choice(
+            poll=poll,
+            key=m.organization.code,
+            label=m.name,
+            organization=m.organization,
+            detail=(
+                f"Điểm chốt {format_vietnamese_decimal(m.final_total.total, 2)} — hạng {m.rank}"
+                + (" (bằng điểm)" if m.tied_for_conference else "")
+                if m.final_total is not None
+                else "Chưa chốt điểm"
+            ),
+            position=index,
+        )
+        for index, m in enumerate(ranked)
+    )
+    record(
+        actor=actor,
+        verb="poll.create",
+        target=poll,
+        group=conference.emulation_year.group,
+        data={"kind": poll.kind, "title": poll.title},
+    )
+    return poll
+
+
+@transaction.atomic
+def create_election_poll(*, actor: User, conference: Conference, role: str) -> Poll:
+    """Next year's head or deputy. Candidates are this year's members; the rotation's suggestion is
+    marked, the vote decides (DOMAIN.md: rotation [H], the deputy usually moves up [L])."""
+    _require_runner(actor, conference)
+    emulation_year = conference.emulation_year
+    next_year = emulation_year.year + 1
+    # The rotation for next year: this year's members, this year's deputy moving up.
+    members = sorted(
+        Organization.objects.filter(
+            memberships__group=emulation_year.group, memberships__year=emulation_year.year
+        ).prefetch_related("names"),
+        key=lambda o: o.code,
+    )
+    headed: dict[str, list[int]] = {}
+    deputy_now = None
+    for lead in Leadership.objects.filter(
+        group=emulation_year.group, year__lte=emulation_year.year
+    ).select_related("organization"):
+        if lead.role == LeadershipRole.HEAD:
+            headed.setdefault(lead.organization.code, []).append(lead.year)
+        elif lead.year == emulation_year.year:
+            deputy_now = lead.organization.code
+    head_code, deputy_code = registry_rules.suggest_rotation([m.code for m in members], headed, deputy_now)
+    suggested = head_code if role == LeadershipRole.HEAD else deputy_code
+    word = LeadershipRole(role).label
+    poll = _new_poll(
+        conference,
+        kind=PollKind.ELECTION,
+        title=f"Bầu {word.lower()} năm {next_year}",
+        method=rules.Method.PICK_UP_TO,
+        seats=1,
+        max_picks=1,
+        leadership_role=role,
+    )
+    Choice.objects.bulk_create(
+        Choice(
+            poll=poll,
+            key=m.code,
+            label=m.name_in_year(emulation_year.year),
+            organization=m,
+            detail="Đề xuất theo luân phiên" if m.code == suggested else "",
+            position=0 if m.code == suggested else index + 1,
+        )
+        for index, m in enumerate(members)
+    )
+    record(
+        actor=actor,
+        verb="poll.create",
+        target=poll,
+        group=emulation_year.group,
+        data={"kind": poll.kind, "role": role},
+    )
+    return poll
+
+
+@transaction.atomic
+def create_motion_poll(
+    *, actor: User, conference: Conference, title: str, agreement: Agreement | None = None
+) -> Poll:
+    _require_runner(actor, conference)
+    poll = _new_poll(
+        conference,
+        kind=PollKind.MOTION,
+        title=clean_text(title),
+        method=rules.Method.MOTION,
+        seats=1,
+        max_picks=1,
+        agreement=agreement,
+    )
+    Choice.objects.bulk_create(
+        Choice(poll=poll, key=k, label=v, position=i) for i, (k, v) in enumerate(MOTION_CHOICES)
+    )
+    record(
+        actor=actor,
+        verb="poll.create",
+        target=poll,
+        group=conference.emulation_year.group,
+        data={"kind": poll.kind, "title": poll.title},
+    )
+    return poll
+
+
+def spec_of(poll: Poll) -> rules.PollSpec:
+    keys_and_labels = list(poll.choices.order_by("position").values_list("key", "label"))
+    return rules.PollSpec(
+        method=rules.Method(poll.method),
+        choices=tuple(k for k, _ in keys_and_labels),
+        labels=tuple(label for _, label in keys_and_labels),
+        seats=poll.seats,
+        max_picks=poll.max_picks,
+        threshold=rules.Threshold(
+            Fraction(poll.threshold_numerator, poll.threshold_denominator), poll.threshold_inclusive
+        ),
+        base=rules.Base(poll.vote_base or rules.Base.PRESENT),
+        eligible=poll.eligible,
+        members=poll.members,
+        quorum=Fraction(poll.quorum_numerator, poll.quorum_denominator),
+        adopt_choice="yes" if poll.method == rules.Method.MOTION else None,
+    )
+
+
+@transaction.atomic
+def open_poll(*, actor: User, poll: Poll) -> Poll:
+    """Copy the regulation's rules into the poll, with their sources, and open it."""
+    conference = poll.conference
+    _require_runner(actor, conference)
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.status != PollStatus.DRAFT:
+        raise ValidationError("Cuộc bỏ phiếu đã mở hoặc đã kết thúc.")
+    if not poll.choices.exists():
+        raise ValidationError("Cuộc bỏ phiếu chưa có phương án nào.")
+    regulation = regulation_for(conference)
+    live = quorum(conference)
+    poll.voting_unit = regulation.voting_unit
+    poll.self_vote_allowed = regulation.self_vote_allowed
+    poll.vote_base = regulation.vote_base
+    poll.threshold_numerator = regulation.threshold_numerator
+    poll.threshold_denominator = regulation.threshold_denominator
+    poll.threshold_inclusive = regulation.threshold_inclusive
+    poll.quorum_numerator = regulation.quorum_numerator
+    poll.quorum_denominator = regulation.quorum_denominator
+    poll.rule_sources = {
+        "regulation": str(regulation),
+        "citation": regulation.citation,
+        "voting_unit": regulation.voting_unit_source,
+        "self_vote": regulation.self_vote_source,
+        "base": regulation.vote_base_source,
+        "threshold": regulation.threshold_source,
+        "quorum": regulation.quorum_source,
+        "seats": regulation.seats_source,
+        "tie_break": regulation.tie_break_source,
+    }
+    poll.eligible = live.eligible
+    poll.members = Membership.objects.filter(
+        group=conference.emulation_year.group, year=conference.emulation_year.year
+    ).count()
+    poll.status = PollStatus.OPEN
+    poll.opened_at = timezone.now()
+    poll.save()
+    record(
+        actor=actor,
+        verb="poll.open",
+        target=poll,
+        group=conference.emulation_year.group,
+        data={"eligible": poll.eligible, "present": live.present, "mode": poll.mode},
+    )
+    return poll
+
+
+class VoteRefused(ValidationError):
+    pass
+
+
+def voter_key(poll: Poll, delegate: Delegate) -> str:
+    if poll.voting_unit == VotingUnit.ORGANIZATION and delegate.organization_id is not None:
+        return f"org:{delegate.organization_id}"
+    return f"delegate:{delegate.pk}"
+
+
+def ballot_problems(poll: Poll, delegate: Delegate, selections: Iterable[str]) -> frozenset[str]:
+    """The cleaned selections, or VoteRefused with why (Vietnamese)."""
+    if poll.status != PollStatus.OPEN or poll.mode != BallotMode.ELECTRONIC:
+        raise VoteRefused("Cuộc bỏ phiếu này không mở để bỏ phiếu điện tử.")
+    if not delegate.votes:
+        raise VoteRefused("Đại biểu không có quyền biểu quyết.")
+    try:
+        chosen = rules.validate_ballot(spec_of(poll), selections)
+    except rules.BallotError as error:
+        raise VoteRefused(str(error)) from error
+    if (
+        not poll.self_vote_allowed
+        and delegate.organization is not None
+        and delegate.organization.code in chosen
+    ):
+        raise VoteRefused(
+            f"Theo quy chế, đơn vị không bỏ phiếu cho chính mình ({poll.rule_sources.get('self_vote', '')})."
+        )
+    return chosen
+
+
+def cast_vote(*, poll: Poll, delegate: Delegate, selections: Iterable[str]) -> str:
+    """Record one vote; return the ballot's receipt. One transaction: the participation (whose unique
+    constraint refuses a second vote — the poll row is never locked) and the ballot (no voter, no time,
+    no serial). A failure writes neither, so the voter can vote again."""
+    chosen = ballot_problems(poll, delegate, selections)
+    receipt = codes.receipt()
+    try:
+        with transaction.atomic():
+            Participation.objects.create(poll=poll, delegate=delegate, voter_key=voter_key(poll, delegate))
+            Ballot.objects.create(poll=poll, selections=sorted(chosen), receipt=receipt)
+            if delegate.checked_in_at is None:
+                # Voting is being present: the quorum counts this delegate from now on.
+                Delegate.objects.filter(pk=delegate.pk, checked_in_at__isnull=True).update(
+                    checked_in_at=timezone.now()
+                )
+    except IntegrityError:
+        raise VoteRefused(
+            "Phiếu của đại biểu (hoặc của đơn vị) cho nội dung này đã được ghi nhận trước đó."
+        ) from None
+    return receipt
+
+
+def progress(poll: Poll) -> tuple[int, int]:
+    """(voted, eligible): all the projector may show while a poll is open."""
+    return Participation.objects.filter(poll=poll).count(), poll.eligible
+
+
+@transaction.atomic
+def close_poll(*, actor: User, poll: Poll) -> Poll:
+    """Close, rewrite the ballots in random order (so their storage order says nothing about who voted
+    when), and count."""
+    _require_runner(actor, poll.conference)
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.status != PollStatus.OPEN:
+        raise ValidationError("Cuộc bỏ phiếu không đang mở.")
+    poll.status = PollStatus.CLOSED
+    poll.closed_at = timezone.now()
+    ballots = list(Ballot.objects.filter(poll=poll).values_list("selections", "receipt"))
+    Ballot.objects.filter(poll=poll).delete()
+    random.SystemRandom().shuffle(ballots)
+    Ballot.objects.bulk_create(Ballot(poll=poll, selections=s, receipt=r) for s, r in ballots)
+    if poll.mode == BallotMode.ELECTRONIC:
+        poll.result = _result_json(
+            poll, rules.tally(spec_of(poll), [rules.BallotContent(frozenset(s)) for s, _ in ballots])
+        )
+    poll.save()
+    record(
+        actor=actor,
+        verb="poll.close",
+        target=poll,
+        group=poll.conference.emulation_year.group,
+        data={"participants": Participation.objects.filter(poll=poll).count()},
+    )
+    return poll
+
+
+def _result_json(poll: Poll, tally: rules.Tally) -> dict[str, Any]:
+    return {
+        "participants": tally.participants,
+        "valid": tally.valid,
+        "blank": tally.blank,
+        "invalid": tally.invalid,
+        "base": tally.base,
+        "base_kind": poll.vote_base,
+        "quorum_met": tally.quorum_met,
+        "quorum_needed": tally.quorum_needed,
+        "votes_needed": tally.votes_needed,
+        "threshold": rules.Threshold(
+            Fraction(poll.threshold_numerator, poll.threshold_denominator), poll.threshold_inclusive
+        ).words(),
+        "choices": [
+            {
+                "key": c.key,
+                "votes": c.votes,
+                "share": f"{c.share.numerator}/{c.share.denominator}",
+                "percent": rules.percent_words(c.share),
+                "passes": c.passes_threshold,
+                "elected": c.elected,
+                "tied": c.tied_for_last_seat,
+            }
+            for c in tally.choices
+        ],
+        "elected": list(tally.elected),
+        "runoff": list(tally.runoff),
+        "outcome": tally.outcome,
+    }
+
+
+@transaction.atomic
+def enter_paper_count(
+    *,
+    actor: User,
+    poll: Poll,
+    issued: int,
+    returned: int,
+    valid: int,
+    blank: int,
+    invalid: int,
+    counts: dict[str, int],
+) -> PaperCount:
+    _require_runner(actor, poll.conference)
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.mode != BallotMode.PAPER or poll.status != PollStatus.CLOSED:
+        raise ValidationError("Chỉ nhập kiểm phiếu giấy cho cuộc bỏ phiếu giấy đã đóng.")
+    spec = spec_of(poll)
+    problems = rules.paper_count_problems(
+        issued=issued, returned=returned, valid=valid, invalid=invalid, blank=blank, counts=counts, spec=spec
+    )
+    if problems:
+        raise ValidationError(problems)
+    count, _ = PaperCount.objects.update_or_create(
+        poll=poll,
+        defaults={
+            "issued": issued,
+            "returned": returned,
+            "valid": valid,
+            "blank": blank,
+            "invalid": invalid,
+            "counts": counts,
+            "entered_by": actor,
+        },
+    )
+    poll.result = _result_json(
+        poll, rules.tally_counts(spec, counts, valid=valid, blank=blank, invalid=invalid)
+    )
+    poll.result["issued"] = issued
+    poll.result["returned"] = returned
+    poll.save(update_fields=["result"])
+    record(
+        actor=actor,
+        verb="poll.paper_count",
+        target=poll,
+        group=poll.conference.emulation_year.group,
+        data={
+            "issued": issued,
+            "returned": returned,
+            "valid": valid,
+            "blank": blank,
+            "invalid": invalid,
+            "counts": counts,
+        },
+    )
+    return count
+
+
+@transaction.atomic
+def confirm_results(*, actor: User, poll: Poll) -> Poll:
+    """The counting board's confirmation, recorded by the secretariat (board members are named in the
+    minutes: issue 5)."""
+    _require_runner(actor, poll.conference)
+    if poll.status != PollStatus.CLOSED or not poll.result:
+        raise ValidationError("Chưa có kết quả kiểm phiếu để xác nhận.")
+    poll.confirmed_at = timezone.now()
+    poll.confirmed_by = actor
+    poll.save(update_fields=["confirmed_at", "confirmed_by"])
+    record(
+        actor=actor,
+        verb="poll.confirm",
+        target=poll,
+        group=poll.conference.emulation_year.group,
+        data={"outcome": poll.result.get("outcome")},
+    )
+    return poll
+
+
+@transaction.atomic
+def publish(*, actor: User, poll: Poll) -> Poll:
+    """Publish a confirmed result and let it decide: next year's head or deputy, the nomination, the
+    adoption of next year's agreement."""
+    _require_runner(actor, poll.conference)
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.status != PollStatus.CLOSED or poll.confirmed_at is None:
+        raise ValidationError("Kết quả cần được ban kiểm phiếu xác nhận trước khi công bố.")
+    poll.status = PollStatus.PUBLISHED
+    poll.save(update_fields=["status"])
+    elected = poll.result.get("elected", []) if poll.result.get("quorum_met") else []
+    effects: dict[str, Any] = {"elected": elected}
+    emulation_year = poll.conference.emulation_year
+    group = emulation_year.group
+    if poll.kind == PollKind.ELECTION and elected:
+        next_year = emulation_year.year + 1
+        organization = Organization.objects.get(code=elected[0])
+        if not Membership.objects.filter(group=group, year=next_year).exists():
+            registry.copy_memberships(
+                actor=actor, group=group, from_year=emulation_year.year, to_year=next_year
+            )
+        if Membership.objects.filter(group=group, year=next_year, organization=organization).exists():
+            _set_leadership_by_vote(actor, poll, organization, next_year)
+            effects["leadership"] = [poll.leadership_role, organization.code, next_year]
+    if poll.kind == PollKind.MOTION and poll.agreement is not None and "yes" in elected:
+        agreement = poll.agreement
+        if agreement.status == AgreementStatus.DRAFT:
+            open_for_signing(actor=actor, agreement=agreement)
+        effects["agreement"] = agreement.pk
+    record(actor=actor, verb="poll.publish", target=poll, group=group, data=effects)
+    return poll
+
+
+def _set_leadership_by_vote(actor: User, poll: Poll, organization: Organization, year: int) -> None:
+    group = poll.conference.emulation_year.group
+    source = f"{poll} — {poll.conference} ({timezone.localtime(poll.conference.starts_at):%d/%m/%Y})"
+    existing = (
+        Leadership.objects.filter(group=group, year=year, organization=organization)
+        .exclude(role=poll.leadership_role)
+        .first()
+    )
+    if existing is not None:
+        raise ValidationError(f"{organization} đã là {existing.get_role_display()} năm {year}.")
+    # The vote decides; parent-body staff rights are not needed for what the conference elected.
+    current = Leadership.objects.filter(
+        group=group, year=year, role=poll.leadership_role
+    ).first() or Leadership(group=group, year=year, role=poll.leadership_role)
+    before = current.organization.code if current.pk else None
+    current.organization = organization
+    current.source = source
+    current.save()
+    record(
+        actor=actor,
+        verb="leadership.elect",
+        target=current,
+        group=group,
+        data={
+            "year": year,
+            "role": poll.leadership_role,
+            "before": before,
+            "after": organization.code,
+            "poll": poll.pk,
+        },
+    )
+
+
+@transaction.atomic
+def create_runoff(*, actor: User, poll: Poll) -> Poll:
+    """Round 2 among the choices tied for the last seat (DOMAIN.md: ties → re-vote among the tied)."""
+    _require_runner(actor, poll.conference)
+    tied = poll.result.get("runoff") or []
+    if poll.status != PollStatus.PUBLISHED or not tied:
+        raise ValidationError("Không có phương án nào cần bỏ phiếu lại.")
+    elected = len(poll.result.get("elected", []))
+    runoff = _new_poll(
+        poll.conference,
+        kind=poll.kind,
+        title=poll.title,
+        method=poll.method,
+        mode=poll.mode,
+        seats=poll.seats - elected,
+        max_picks=min(poll.max_picks, poll.seats - elected),
+        award_form=poll.award_form,
+        leadership_role=poll.leadership_role,
+        agreement=poll.agreement,
+        runoff_of=poll,
+        round=poll.round + 1,
+    )
+    Choice.objects.bulk_create(
+        Choice(
+            poll=runoff,
+            key=c.key,
+            label=c.label,
+            organization=c.organization,
+            detail=c.detail,
+            position=c.position,
+        )
+        for c in poll.choices.filter(key__in=tied)
+    )
+    record(
+        actor=actor,
+        verb="poll.runoff",
+        target=runoff,
+        group=poll.conference.emulation_year.group,
+        data={"of": poll.pk, "tied": tied},
+    )
+    return runoff

@@ -1,0 +1,325 @@
+"""The conference and its secret ballot, on the demo's replay of Cụm 4's 08/12/2023 conference and on a
+fresh conference for 2026."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from thidua.accounts.models import User
+from thidua.agreements.models import EmulationYear
+from thidua.audit.models import AuditEvent
+from thidua.conferences import codes, services
+from thidua.conferences.models import Ballot, Conference, Delegate, Participation, Poll, PollStatus
+from thidua.organizations.models import Leadership, Organization
+
+
+@pytest.fixture
+def quangtri(db: Any) -> User:
+    return User.objects.get(username="quangtri")  # head of Cụm 4 in 2026 (demo): the secretariat
+
+
+@pytest.fixture
+def conference_2026(quangtri: User) -> Conference:
+    year = EmulationYear.objects.get(group__slug="vusta-cum-4", year=2026)
+    conference = services.create_conference(
+        actor=quangtri,
+        emulation_year=year,
+        values={
+            "title": "Hội nghị tổng kết năm 2026",
+            "starts_at": datetime.datetime(2026, 12, 22, 8, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+            "place": "Đông Hà",
+            "host": Organization.objects.get(code="lhh-quang-tri"),
+        },
+    )
+    for member in Organization.objects.filter(memberships__group=year.group, memberships__year=2026).order_by(
+        "code"
+    ):
+        services.add_delegate(
+            actor=quangtri,
+            conference=conference,
+            organization=member,
+            full_name=f"Đại biểu {member.code}",
+            votes=True,
+        )
+    return conference
+
+
+def _codes(quangtri: User, conference: Conference) -> dict[str, str]:
+    return {
+        i.delegate.organization.code: i.code
+        for i in services.issue_codes(actor=quangtri, conference=conference)
+    }  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db
+def test_the_replayed_2023_conference_elected_the_2024_head_and_deputy_and_adopted_the_agreement() -> None:
+    conference = Conference.objects.get(emulation_year__year=2023)
+    assert [p.status for p in conference.polls.all()] == [PollStatus.PUBLISHED] * 4
+    leaders = dict(
+        Leadership.objects.filter(group__slug="vusta-cum-4", year=2024).values_list(
+            "role", "organization__code"
+        )
+    )
+    assert leaders == {"head": "lhh-nghe-an", "deputy": "lhh-ha-tinh"}
+    flag = conference.polls.get(kind="nomination")
+    assert flag.result["elected"] == ["lhh-ninh-binh"]
+    assert flag.result["base"] == 7 and flag.result["votes_needed"] == 4
+
+
+@pytest.mark.django_db
+def test_a_code_has_at_least_64_bits_and_is_stored_only_as_a_hash(
+    quangtri: User, conference_2026: Conference
+) -> None:
+    issued = services.issue_codes(actor=quangtri, conference=conference_2026)
+    assert len(codes.ALPHABET) ** codes.SECRET_LENGTH >= 2**64
+    for item in issued:
+        stored = Delegate.objects.get(pk=item.delegate.pk)
+        assert item.code.split("-", 1)[1].replace("-", "") not in stored.code_hash
+        assert stored.code_hash == codes.code_hash(*codes.normalize(item.code))  # type: ignore[misc]
+
+
+@pytest.mark.django_db
+def test_wrong_codes_lock_the_card_they_name_not_the_address(
+    quangtri: User, conference_2026: Conference
+) -> None:
+    good = _codes(quangtri, conference_2026)["lhh-nghe-an"]
+    card = good.split("-")[0]
+    wrong = f"{card}-0000-0000-0000-0000"
+    for _ in range(services.MAX_FAILED_ATTEMPTS):
+        with pytest.raises(services.CodeRejected):
+            services.authenticate(conference_2026, wrong)
+    with pytest.raises(services.CodeRejected, match="tạm khóa"):
+        services.authenticate(conference_2026, good)
+    other = _codes(quangtri, conference_2026)  # fresh codes unlock every card
+    assert services.authenticate(conference_2026, other["lhh-ha-tinh"]).organization.code == "lhh-ha-tinh"  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db
+def test_a_typed_code_is_read_whatever_its_case_spaces_and_confusable_letters(
+    quangtri: User, conference_2026: Conference
+) -> None:
+    code = _codes(quangtri, conference_2026)["lhh-hue"]
+    sloppy = code.lower().replace("-", " - ").replace("0", "o").replace("1", "l")
+    assert services.authenticate(conference_2026, sloppy).organization.code == "lhh-hue"  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db
+def test_one_vote_per_member_and_a_second_attempt_is_refused(
+    quangtri: User, conference_2026: Conference
+) -> None:
+    poll = services.create_election_poll(actor=quangtri, conference=conference_2026, role="head")
+    poll = services.open_poll(actor=quangtri, poll=poll)
+    delegate = conference_2026.delegates.get(organization__code="lhh-nghe-an")
+    receipt = services.cast_vote(poll=poll, delegate=delegate, selections=["lhh-hue"])
+    assert len(receipt) == 10
+    with pytest.raises(services.VoteRefused, match="đã được ghi nhận"):
+        services.cast_vote(poll=poll, delegate=delegate, selections=["lhh-ha-tinh"])
+    # A second delegate of the same member cannot add a second vote for it either.
+    extra = services.add_delegate(
+        actor=quangtri, conference=conference_2026, organization=delegate.organization, full_name="Phó đoàn"
+    )
+    extra.votes = True
+    extra.save()
+    with pytest.raises(services.VoteRefused):
+        services.cast_vote(poll=poll, delegate=extra, selections=["lhh-ha-tinh"])
+    assert Ballot.objects.filter(poll=poll).count() == 1
+
+
+@pytest.mark.django_db
+def test_results_exist_only_after_the_poll_closes(
+    quangtri: User, conference_2026: Conference, client_for: Any
+) -> None:
+    poll = services.open_poll(
+        actor=quangtri,
+        poll=services.create_election_poll(actor=quangtri, conference=conference_2026, role="head"),
+    )
+    services.cast_vote(poll=poll, delegate=conference_2026.delegates.first(), selections=["lhh-hue"])  # type: ignore[arg-type]
+    poll.refresh_from_db()
+    assert poll.result == {}
+    staff = User.objects.get(username="vusta")
+    page = (
+        client_for(staff)
+        .get(f"/nam-thi-dua/vusta-cum-4/2026/hoi-nghi/{conference_2026.pk}/bo-phieu/{poll.pk}/")
+        .content.decode()
+    )
+    assert "1 / 6" in page and "Kết quả kiểm phiếu" not in page
+    progress = (
+        client_for(quangtri)
+        .get(f"/nam-thi-dua/vusta-cum-4/2026/hoi-nghi/{conference_2026.pk}/tien-do.json")
+        .json()
+    )
+    assert progress["polls"][0]["text"] == "1 / 6 đã bỏ phiếu"
+    assert set(progress["polls"][0]) == {"title", "status", "voted", "eligible", "text", "outcome"}
+    assert progress["polls"][0]["outcome"] == ""
+
+
+@pytest.mark.django_db
+def test_nothing_in_the_schema_or_the_rows_links_a_ballot_to_a_voter(
+    quangtri: User, conference_2026: Conference
+) -> None:
+    poll = services.open_poll(
+        actor=quangtri,
+        poll=services.create_election_poll(actor=quangtri, conference=conference_2026, role="head"),
+    )
+    for delegate in conference_2026.delegates.order_by("pk"):
+        services.cast_vote(
+            poll=poll, delegate=delegate, selections=["lhh-hue"] if delegate.pk % 2 else ["lhh-ha-tinh"]
+        )
+    before_close = AuditEvent.objects.count()
+    services.close_poll(actor=quangtri, poll=poll)
+    # Schema: a ballot has its poll, its selections and a receipt; no voter, delegate, time or serial.
+    fields = {f.name for f in Ballot._meta.get_fields()}
+    assert fields == {"id", "poll", "selections", "receipt"}
+    assert Ballot._meta.pk.get_internal_type() == "UUIDField"  # type: ignore[union-attr]
+    participation_fields = {f.name for f in Participation._meta.get_fields()}
+    assert not participation_fields & {"ballot", "selections", "receipt", "created_at"}
+    with connection.cursor() as cursor:
+        columns = [
+            c.name for c in connection.introspection.get_table_description(cursor, Ballot._meta.db_table)
+        ]
+    assert sorted(columns) == ["id", "poll_id", "receipt", "selections"]
+    # No audit event carries ballot contents or a receipt.
+    for event in AuditEvent.objects.filter(seq__gt=before_close - 50):
+        text = str(event.data)
+        assert "receipt" not in text and "selections" not in text
+        assert not any(b.receipt in text for b in Ballot.objects.filter(poll=poll))
+
+
+@pytest.mark.django_db
+def test_closing_rewrites_ballots_under_new_keys_so_storage_order_says_nothing(
+    quangtri: User, conference_2026: Conference
+) -> None:
+    poll = services.open_poll(
+        actor=quangtri,
+        poll=services.create_election_poll(actor=quangtri, conference=conference_2026, role="head"),
+    )
+    for delegate in conference_2026.delegates.order_by("pk"):
+        services.cast_vote(poll=poll, delegate=delegate, selections=["lhh-hue"])
+    keys_before = set(Ballot.objects.filter(poll=poll).values_list("id", flat=True))
+    receipts = set(Ballot.objects.filter(poll=poll).values_list("receipt", flat=True))
+    services.close_poll(actor=quangtri, poll=poll)
+    assert not keys_before & set(Ballot.objects.filter(poll=poll).values_list("id", flat=True))
+    assert set(Ballot.objects.filter(poll=poll).values_list("receipt", flat=True)) == receipts
+
+
+@pytest.mark.django_db
+def test_a_tie_for_the_seat_opens_a_runoff_among_the_tied(
+    quangtri: User, conference_2026: Conference
+) -> None:
+    poll = services.open_poll(
+        actor=quangtri,
+        poll=services.create_election_poll(actor=quangtri, conference=conference_2026, role="head"),
+    )
+    for index, delegate in enumerate(conference_2026.delegates.order_by("pk")):
+        services.cast_vote(
+            poll=poll, delegate=delegate, selections=["lhh-hue"] if index < 3 else ["lhh-ha-tinh"]
+        )
+    poll = services.confirm_results(actor=quangtri, poll=services.close_poll(actor=quangtri, poll=poll))
+    services.publish(actor=quangtri, poll=poll)
+    poll.refresh_from_db()
+    # 3 of 6 is not "more than half": nobody passes, so there is no tie to break either.
+    assert poll.result["elected"] == [] and poll.result["runoff"] == []
+
+
+@pytest.mark.django_db
+def test_only_the_secretariat_runs_polls(conference_2026: Conference, officer_nghe_an: User) -> None:
+    with pytest.raises(PermissionDenied):
+        services.create_election_poll(actor=officer_nghe_an, conference=conference_2026, role="head")
+
+
+@pytest.mark.django_db
+def test_paper_counts_that_do_not_add_up_are_refused_by_name(
+    quangtri: User, conference_2026: Conference
+) -> None:
+    poll = services.create_motion_poll(
+        actor=quangtri, conference=conference_2026, title="Thông qua giao ước 2027"
+    )
+    poll.mode = "paper"
+    poll.save()
+    poll = services.close_poll(actor=quangtri, poll=services.open_poll(actor=quangtri, poll=poll))
+    with pytest.raises(ValidationError) as error:
+        services.enter_paper_count(
+            actor=quangtri,
+            poll=poll,
+            issued=6,
+            returned=7,
+            valid=5,
+            blank=0,
+            invalid=1,
+            counts={"yes": 5, "no": 1, "abstain": 0},
+        )
+    assert any("thu về" in m for m in error.value.messages)
+    services.enter_paper_count(
+        actor=quangtri,
+        poll=poll,
+        issued=6,
+        returned=6,
+        valid=6,
+        blank=0,
+        invalid=0,
+        counts={"yes": 5, "no": 1, "abstain": 0},
+    )
+    poll.refresh_from_db()
+    assert poll.result["elected"] == ["yes"] and poll.result["issued"] == 6
+
+
+@pytest.mark.django_db
+def test_a_delegate_votes_on_a_phone_with_the_code_and_gets_a_receipt(
+    quangtri: User, conference_2026: Conference, client: Any
+) -> None:
+    code = _codes(quangtri, conference_2026)["lhh-nghe-an"]
+    poll = services.open_poll(
+        actor=quangtri,
+        poll=services.create_election_poll(actor=quangtri, conference=conference_2026, role="head"),
+    )
+    url = f"/bo-phieu/{conference_2026.pk}/"
+    assert "Mã trên thẻ biểu quyết" in client.get(url).content.decode()
+    page = client.post(url, {"code": code, "step": "list"}).content.decode()
+    assert str(poll) in page
+    page = client.post(url, {"code": code, "step": "ballot", "poll": poll.pk}).content.decode()
+    assert page.count('name="choice"') == 6
+    page = client.post(
+        url, {"code": code, "step": "review", "poll": poll.pk, "choice": ["lhh-hue"]}
+    ).content.decode()
+    assert "Xác nhận phiếu" in page
+    response = client.post(url, {"code": code, "step": "cast", "poll": poll.pk, "choice": ["lhh-hue"]})
+    receipt = Ballot.objects.get(poll=poll).receipt
+    assert receipt in response.content.decode()
+    again = client.post(url, {"code": code, "step": "cast", "poll": poll.pk, "choice": ["lhh-ha-tinh"]})
+    assert again.status_code == 400 and "đã được ghi nhận" in again.content.decode()
+    assert client.post(url, {"code": code[:-1] + "Z", "step": "list"}).status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["nghean", "hatinh", "bientap"])
+def test_no_one_but_the_secretariat_issues_cards_or_opens_polls_through_the_pages(
+    username: str, quangtri: User, conference_2026: Conference, client_for: Any
+) -> None:
+    poll = services.create_election_poll(actor=quangtri, conference=conference_2026, role="head")
+    client = client_for(User.objects.get(username=username))
+    base = f"/nam-thi-dua/vusta-cum-4/2026/hoi-nghi/{conference_2026.pk}"
+    assert client.post(f"{base}/the-bieu-quyet/").status_code == 403
+    assert client.post(f"{base}/bo-phieu/{poll.pk}/mo/").status_code == 403
+    assert client.post(f"{base}/bo-phieu/them/", {"kind": "head"}).status_code == 403
+    assert Poll.objects.get(pk=poll.pk).status == PollStatus.DRAFT
+    assert not Delegate.objects.filter(conference=conference_2026).exclude(code_hash="").exists()
+
+
+@pytest.mark.django_db
+def test_the_secretariat_prints_cards_with_a_qr_code_carrying_the_code_in_the_fragment(
+    quangtri: User, conference_2026: Conference, client_for: Any, settings: Any
+) -> None:
+    settings.PUBLIC_URL = "http://192.168.1.20:8000"
+    page = client_for(quangtri).post(
+        f"/nam-thi-dua/vusta-cum-4/2026/hoi-nghi/{conference_2026.pk}/the-bieu-quyet/"
+    )
+    text = page.content.decode()
+    assert page["Cache-Control"] == "no-store"
+    assert text.count("<svg") == 6
+    assert f"http://192.168.1.20:8000/bo-phieu/{conference_2026.pk}/" in text

@@ -1,0 +1,24 @@
+"""The secretariat's conference pages, under /nam-thi-dua/<group>/<year>/hoi-nghi/."""
+
+from django.urls import path
+
+from thidua.conferences import views
+
+app_name = "conferences"
+urlpatterns = [
+    path("hoi-nghi/", views.conference_list, name="list"),
+    path("hoi-nghi/<int:pk>/", views.conference_detail, name="detail"),
+    path("hoi-nghi/<int:pk>/sua/", views.conference_edit, name="edit"),
+    path("hoi-nghi/<int:pk>/dai-bieu/them/", views.delegate_add, name="delegate_add"),
+    path("hoi-nghi/<int:pk>/dai-bieu/<int:delegate_pk>/diem-danh/", views.delegate_check_in, name="check_in"),
+    path("hoi-nghi/<int:pk>/the-bieu-quyet/", views.cards, name="cards"),
+    path("hoi-nghi/<int:pk>/bo-phieu/them/", views.poll_create, name="poll_create"),
+    path("hoi-nghi/<int:pk>/bo-phieu/<int:poll_pk>/", views.poll_detail, name="poll"),
+    path("hoi-nghi/<int:pk>/bo-phieu/<int:poll_pk>/kiem-phieu-giay/", views.paper_count, name="paper_count"),
+    path(
+        "hoi-nghi/<int:pk>/bo-phieu/<int:poll_pk>/danh-sach-phieu/", views.published_ballots, name="ballots"
+    ),
+    path("hoi-nghi/<int:pk>/bo-phieu/<int:poll_pk>/<slug:action>/", views.poll_action, name="poll_action"),
+    path("hoi-nghi/<int:pk>/trinh-chieu/", views.projector, name="projector"),
+    path("hoi-nghi/<int:pk>/tien-do.json", views.progress, name="progress"),
+]

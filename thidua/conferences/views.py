@@ -1,0 +1,393 @@
+"""The secretariat's conference pages: set-up, delegates and cards, polls, projector, results.
+
+Nothing here shows a count of votes before a poll closes: the progress figure (x / y đã bỏ phiếu) is
+the only number, and results exist only once `close_poll` has counted them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from thidua.accounts import permissions
+from thidua.accounts.models import User
+from thidua.agreements.lookups import year_for_runner, year_for_viewer
+from thidua.agreements.models import Agreement, AgreementStatus, EmulationYear
+from thidua.conferences import services
+from thidua.conferences.forms import ConferenceForm, DelegateForm, PaperCountForm
+from thidua.conferences.models import BallotMode, Conference, Poll, PollStatus
+from thidua.conferences.qr import qr_svg
+from thidua.lib.text import vietnamese_sort_key
+from thidua.organizations.models import LeadershipRole, Organization
+from thidua.web.forms import apply_service_errors
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _members(emulation_year: EmulationYear) -> Any:
+    return Organization.objects.filter(
+        memberships__group=emulation_year.group, memberships__year=emulation_year.year
+    ).prefetch_related("names")
+
+
+def _conference(request: HttpRequest, slug: str, year: int, pk: int, *, run: bool) -> Conference:
+    emulation_year = (year_for_runner if run else year_for_viewer)(request, slug, year)
+    return get_object_or_404(
+        Conference.objects.select_related("emulation_year__group__parent", "host"),
+        pk=pk,
+        emulation_year=emulation_year,
+    )
+
+
+def _can_run(request: HttpRequest, conference: Conference) -> bool:
+    emulation_year = conference.emulation_year
+    return permissions.can_run_year(request.user, emulation_year.group, emulation_year.year)
+
+
+@login_required
+def conference_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    emulation_year = year_for_viewer(request, slug, year)
+    can_run = permissions.can_run_year(request.user, emulation_year.group, year)
+    form = ConferenceForm(
+        request.POST or None,
+        members=_members(emulation_year),
+        initial={
+            "title": f"Hội nghị tổng kết công tác thi đua, khen thưởng năm {year} — {emulation_year.group}"
+        },
+    )
+    if request.method == "POST":
+        permissions.require(can_run, "Chỉ thường trực cụm được tạo hội nghị.")
+        if form.is_valid():
+            try:
+                conference = services.create_conference(
+                    actor=_user(request), emulation_year=emulation_year, values=form.cleaned_data
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                return redirect("conferences:detail", slug=slug, year=year, pk=conference.pk)
+    return render(
+        request,
+        "conferences/list.html",
+        {
+            "emulation_year": emulation_year,
+            "group": emulation_year.group,
+            "conferences": Conference.objects.filter(emulation_year=emulation_year).order_by("starts_at"),
+            "form": form if can_run else None,
+        },
+    )
+
+
+@login_required
+def conference_detail(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    conference = _conference(request, slug, year, pk, run=False)
+    emulation_year = conference.emulation_year
+    can_run = _can_run(request, conference)
+    delegates = sorted(
+        conference.delegates.select_related("organization").prefetch_related("organization__names"),
+        key=lambda d: (
+            d.organization is None,
+            vietnamese_sort_key(d.organization.current_name if d.organization else ""),
+            d.full_name,
+        ),
+    )
+    next_agreement = (
+        Agreement.objects.filter(emulation_year__group=emulation_year.group, emulation_year__year=year + 1)
+        .exclude(status=AgreementStatus.SUPERSEDED)
+        .order_by("-version")
+        .first()
+    )
+    try:
+        quorum = services.quorum(conference)
+    except ValidationError:
+        quorum = None
+    return render(
+        request,
+        "conferences/detail.html",
+        {
+            "conference": conference,
+            "emulation_year": emulation_year,
+            "group": emulation_year.group,
+            "delegates": delegates,
+            "polls": conference.polls.prefetch_related("choices"),
+            "quorum": quorum,
+            "can_run": can_run,
+            "delegate_form": DelegateForm(members=_members(emulation_year)) if can_run else None,
+            "next_agreement": next_agreement,
+            "vote_url": _vote_url(request, conference),
+        },
+    )
+
+
+def _vote_url(request: HttpRequest, conference: Conference) -> str:
+    """Where delegates' phones go: THIDUA_PUBLIC_URL when the laptop serves the venue's Wi-Fi, else
+    the address this page was asked for."""
+    path = reverse("vote:start", args=[conference.pk])
+    base = settings.PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")
+    return f"{base}{path}"
+
+
+@login_required
+def conference_edit(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    conference = _conference(request, slug, year, pk, run=True)
+    form = ConferenceForm(
+        request.POST or None,
+        members=_members(conference.emulation_year),
+        initial={
+            f: getattr(conference, f)
+            for f in ("title", "starts_at", "place", "host", "chair", "secretary", "supervisor", "agenda")
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_conference(actor=_user(request), conference=conference, values=form.cleaned_data)
+        messages.success(request, "Đã lưu.")
+        return redirect("conferences:detail", slug=slug, year=year, pk=pk)
+    return render(request, "organizations/form_page.html", {"form": form, "title": f"Sửa — {conference}"})
+
+
+@login_required
+@require_POST
+def delegate_add(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    conference = _conference(request, slug, year, pk, run=True)
+    form = DelegateForm(request.POST, members=_members(conference.emulation_year))
+    if form.is_valid():
+        try:
+            services.add_delegate(actor=_user(request), conference=conference, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Đã thêm đại biểu {form.cleaned_data['full_name']}.")
+    else:
+        messages.error(request, "Cần ghi họ tên đại biểu.")
+    return redirect("conferences:detail", slug=slug, year=year, pk=pk)
+
+
+@login_required
+@require_POST
+def delegate_check_in(request: HttpRequest, slug: str, year: int, pk: int, delegate_pk: int) -> HttpResponse:
+    conference = _conference(request, slug, year, pk, run=True)
+    delegate = get_object_or_404(conference.delegates, pk=delegate_pk)
+    services.check_in(actor=_user(request), delegate=delegate)
+    return redirect(f"{reverse('conferences:detail', args=[slug, year, pk])}#dai-bieu")
+
+
+@login_required
+@require_POST
+def cards(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    """Issue fresh codes and show the printable cards once: the codes are never stored in clear."""
+    conference = _conference(request, slug, year, pk, run=True)
+    issued = services.issue_codes(actor=_user(request), conference=conference)
+    base = _vote_url(request, conference)
+    rows = [
+        {
+            "delegate": item.delegate,
+            "code": item.code,
+            # The code rides in the URL's fragment, which browsers never send to the server: it stays out
+            # of every access log.
+            "qr": qr_svg(f"{base}#{item.code}"),
+        }
+        for item in issued
+    ]
+    response = render(
+        request, "conferences/cards.html", {"conference": conference, "rows": rows, "vote_url": base}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def poll_create(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    conference = _conference(request, slug, year, pk, run=True)
+    kind = request.POST.get("kind", "")
+    actor = _user(request)
+    try:
+        if kind == "nomination":
+            poll = services.create_nomination_poll(actor=actor, conference=conference)
+        elif kind in ("head", "deputy"):
+            poll = services.create_election_poll(
+                actor=actor,
+                conference=conference,
+                role=LeadershipRole.HEAD if kind == "head" else LeadershipRole.DEPUTY,
+            )
+        elif kind == "agreement":
+            agreement = (
+                Agreement.objects.filter(
+                    emulation_year__group=conference.emulation_year.group, emulation_year__year=year + 1
+                )
+                .exclude(status=AgreementStatus.SUPERSEDED)
+                .order_by("-version")
+                .first()
+            )
+            poll = services.create_motion_poll(
+                actor=actor,
+                conference=conference,
+                title=f"Thông qua giao ước thi đua năm {year + 1}",
+                agreement=agreement,
+            )
+        else:
+            poll = services.create_motion_poll(
+                actor=actor, conference=conference, title=request.POST.get("title") or "Biểu quyết"
+            )
+        if request.POST.get("mode") == BallotMode.PAPER:
+            poll.mode = BallotMode.PAPER
+            poll.save(update_fields=["mode"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("conferences:detail", slug=slug, year=year, pk=pk)
+    return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=poll.pk)
+
+
+def _poll(conference: Conference, poll_pk: int) -> Poll:
+    return get_object_or_404(conference.polls.prefetch_related("choices"), pk=poll_pk)
+
+
+@login_required
+def poll_detail(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: int) -> HttpResponse:
+    conference = _conference(request, slug, year, pk, run=False)
+    poll = _poll(conference, poll_pk)
+    can_run = _can_run(request, conference)
+    # Results: the secretariat sees the count once the poll is closed (to confirm it); everyone who
+    # may see the year sees it once published. Before closing there is no count anywhere.
+    show_result = bool(poll.result) and (
+        poll.status == PollStatus.PUBLISHED or (can_run and poll.status == PollStatus.CLOSED)
+    )
+    labels = {c.key: c.label for c in poll.choices.all()}
+    result_rows = (
+        [{**row, "label": labels.get(row["key"], row["key"])} for row in poll.result.get("choices", [])]
+        if show_result
+        else []
+    )
+    voted, eligible = services.progress(poll)
+    paper_form = None
+    if can_run and poll.mode == BallotMode.PAPER and poll.status == PollStatus.CLOSED:
+        paper_form = PaperCountForm(choices=list(poll.choices.all()))
+    return render(
+        request,
+        "conferences/poll.html",
+        {
+            "conference": conference,
+            "group": conference.emulation_year.group,
+            "emulation_year": conference.emulation_year,
+            "poll": poll,
+            "can_run": can_run,
+            "show_result": show_result,
+            "result_rows": result_rows,
+            "voted": voted,
+            "eligible": eligible,
+            "paper_form": paper_form,
+            "runoff_labels": [labels.get(k, k) for k in poll.result.get("runoff", [])] if show_result else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def poll_action(
+    request: HttpRequest, slug: str, year: int, pk: int, poll_pk: int, action: str
+) -> HttpResponse:
+    conference = _conference(request, slug, year, pk, run=True)
+    poll = _poll(conference, poll_pk)
+    actor = _user(request)
+    steps = {
+        "mo": (services.open_poll, "Đã mở bỏ phiếu."),
+        "dong": (services.close_poll, "Đã đóng bỏ phiếu và kiểm phiếu."),
+        "xac-nhan": (services.confirm_results, "Ban kiểm phiếu đã xác nhận kết quả."),
+        "cong-bo": (services.publish, "Đã công bố kết quả."),
+        "bo-phieu-lai": (services.create_runoff, "Đã tạo cuộc bỏ phiếu lại (vòng 2)."),
+    }
+    if action not in steps:
+        return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=poll_pk)
+    step, message = steps[action]
+    try:
+        result = step(actor=actor, poll=poll)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, message)
+        if action == "bo-phieu-lai":
+            return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=result.pk)
+    return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=poll_pk)
+
+
+@login_required
+@require_POST
+def paper_count(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: int) -> HttpResponse:
+    conference = _conference(request, slug, year, pk, run=True)
+    poll = _poll(conference, poll_pk)
+    form = PaperCountForm(request.POST, choices=list(poll.choices.all()))
+    if form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if not k.startswith("choice_")}
+        try:
+            services.enter_paper_count(actor=_user(request), poll=poll, counts=form.counts(), **values)
+        except ValidationError as error:
+            for problem in error.messages:
+                messages.error(request, problem)
+        else:
+            messages.success(request, "Đã ghi kết quả kiểm phiếu giấy.")
+    else:
+        messages.error(request, "Cần nhập đủ các số (số nguyên không âm).")
+    return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=poll_pk)
+
+
+@login_required
+def projector(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    conference = _conference(request, slug, year, pk, run=True)
+    return render(
+        request,
+        "conferences/projector.html",
+        {"conference": conference, "progress_url": reverse("conferences:progress", args=[slug, year, pk])},
+    )
+
+
+@login_required
+def progress(request: HttpRequest, slug: str, year: int, pk: int) -> JsonResponse:
+    """The projector's live figures: how many have voted in each open poll, and nothing else."""
+    conference = _conference(request, slug, year, pk, run=True)
+    quorum = services.quorum(conference)
+    polls = []
+    for poll in conference.polls.filter(status__in=[PollStatus.OPEN, PollStatus.PUBLISHED]):
+        voted, eligible = services.progress(poll)
+        polls.append(
+            {
+                "title": str(poll),
+                "status": poll.status,
+                "voted": voted,
+                "eligible": eligible,
+                "text": f"{voted} / {eligible} đã bỏ phiếu",
+                "outcome": poll.result.get("outcome", "") if poll.status == PollStatus.PUBLISHED else "",
+            }
+        )
+    response = JsonResponse(
+        {"present": quorum.present, "eligible": quorum.eligible, "quorum_met": quorum.met, "polls": polls}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def published_ballots(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: int) -> HttpResponse:
+    """Every ballot of a published poll, by receipt: a voter finds theirs and sees it was counted as cast."""
+    conference = get_object_or_404(
+        Conference, pk=pk, emulation_year__group__slug=slug, emulation_year__year=year
+    )
+    poll = get_object_or_404(conference.polls, pk=poll_pk, status=PollStatus.PUBLISHED)
+    labels = dict(poll.choices.values_list("key", "label"))
+    ballots = [
+        {"receipt": receipt, "labels": [labels.get(k, k) for k in selections]}
+        for receipt, selections in poll.ballots.order_by("receipt").values_list("receipt", "selections")
+    ]
+    return render(
+        request, "conferences/ballots.html", {"conference": conference, "poll": poll, "ballots": ballots}
+    )

@@ -1,0 +1,97 @@
+"""The delegate's phone: enter (or scan) the card's code, pick, confirm, get a receipt.
+
+No account and no session: the code travels in each form post and nowhere else — not in a URL (the QR
+puts it in the fragment, which browsers never send), not in a cookie, not in a log line. Choices are
+shown in a fresh random order for each voter so that position favours no one.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+
+from thidua.conferences import services
+from thidua.conferences.models import BallotMode, Conference, Delegate, Participation, Poll, PollStatus
+
+
+def _open_polls(conference: Conference, delegate: Delegate) -> list[Poll]:
+    polls = list(
+        conference.polls.filter(status=PollStatus.OPEN, mode=BallotMode.ELECTRONIC).order_by("position")
+    )
+    done = set(
+        Participation.objects.filter(
+            poll__in=polls, voter_key__in=[services.voter_key(p, delegate) for p in polls]
+        ).values_list("poll_id", flat=True)
+    )
+    return [p for p in polls if p.pk not in done]
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    response = render(request, f"conferences/vote/{template}", context, status=status)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+def start(request: HttpRequest, pk: int) -> HttpResponse:
+    conference = get_object_or_404(Conference.objects.select_related("emulation_year__group"), pk=pk)
+    context: dict[str, Any] = {"conference": conference}
+    if request.method != "POST":
+        return _page(request, "start.html", context)
+    code = request.POST.get("code", "")
+    try:
+        delegate = services.authenticate(conference, code)
+    except ValidationError as error:
+        return _page(
+            request, "start.html", {**context, "error": " ".join(error.messages), "code": ""}, status=400
+        )
+    services.check_in(actor=None, delegate=delegate)
+    step = request.POST.get("step", "list")
+    context.update({"delegate": delegate, "code": code})
+    if step == "list" or not request.POST.get("poll", "").isdigit():
+        return _page(request, "polls.html", {**context, "polls": _open_polls(conference, delegate)})
+    poll = get_object_or_404(conference.polls.prefetch_related("choices"), pk=int(request.POST["poll"]))
+    choices = list(poll.choices.all())
+    selections = request.POST.getlist("choice")
+    try:
+        if step == "ballot":
+            if poll.status != PollStatus.OPEN:
+                raise services.VoteRefused("Cuộc bỏ phiếu này không còn mở.")
+            random.SystemRandom().shuffle(choices)
+            return _page(request, "ballot.html", {**context, "poll": poll, "choices": choices})
+        chosen = services.ballot_problems(poll, delegate, selections)
+        if step == "review":
+            picked = [c for c in choices if c.key in chosen]
+            return _page(
+                request,
+                "review.html",
+                {**context, "poll": poll, "picked": picked, "selections": sorted(chosen)},
+            )
+        if step == "cast":
+            receipt = services.cast_vote(poll=poll, delegate=delegate, selections=chosen)
+            return _page(
+                request,
+                "receipt.html",
+                {**context, "poll": poll, "receipt": receipt, "polls": _open_polls(conference, delegate)},
+            )
+    except ValidationError as error:
+        random.SystemRandom().shuffle(choices)
+        return _page(
+            request,
+            "ballot.html" if poll.status == PollStatus.OPEN else "polls.html",
+            {
+                **context,
+                "poll": poll,
+                "choices": choices,
+                "error": " ".join(error.messages),
+                "polls": _open_polls(conference, delegate),
+            },
+            status=400,
+        )
+    return _page(request, "polls.html", {**context, "polls": _open_polls(conference, delegate)})
