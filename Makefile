@@ -7,6 +7,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run LAN=1` at a venue: serve the venue's Wi-Fi and print this laptop's address in the voting
+# cards' QR codes, so delegates' phones can reach it.
+ifeq ($(LAN),1)
+HOST := 0.0.0.0
+LAN_ADDRESS = $(shell $(PYTHON) -m thidua.lib.lan)
+export THIDUA_PUBLIC_URL = http://$(LAN_ADDRESS):$(PORT)
+endif
 # The PostgreSQL server `make test` runs the suite against a second time, when it answers.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/thidua
 
@@ -25,7 +32,7 @@ run: install
 	$(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py demo_logins
-	@echo "thidua: http://$(HOST):$(PORT)/"
+	@echo "thidua: http://$(HOST):$(PORT)/$(if $(filter 1,$(LAN)), — điện thoại của đại biểu: $(THIDUA_PUBLIC_URL)/,)"
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --forwarded-allow-ips=""
 
 ## Development server with auto-reload and DEBUG on.
