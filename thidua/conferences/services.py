@@ -585,7 +585,13 @@ def close_poll(*, actor: User, poll: Poll) -> Poll:
     if poll.mode == BallotMode.ELECTRONIC:
         # One BallotContent per distinct ballot, shared by its repeats: 100,000 ballots have few shapes.
         shapes: dict[tuple[str, ...], rules.BallotContent] = {}
-        contents = [shapes.setdefault(tuple(s), rules.BallotContent(frozenset(s))) for s, _ in ballots]
+        contents = []
+        for selections, _ in ballots:
+            key = tuple(selections)
+            content = shapes.get(key)
+            if content is None:
+                content = shapes[key] = rules.BallotContent(frozenset(key))
+            contents.append(content)
         poll.result = _result_json(poll, rules.tally(spec_of(poll), contents))
     poll.save()
     record(
