@@ -324,6 +324,9 @@ def create_nomination_poll(
     seats = int(regulation.seats.get(award_form, 1))
     results = year_results(conference.emulation_year)
     label = AwardForm(award_form).label if award_form in AwardForm.values else award_form
+    if award_form in (AwardForm.PARENT_FLAG, AwardForm.PARENT_MERIT):
+        # "Cờ thi đua của Liên hiệp Hội Việt Nam", as the parent body names its own awards (DOMAIN.md).
+        label = label.replace("cơ quan cấp trên", conference.emulation_year.group.parent.current_short_name)
     poll = _new_poll(
         conference,
         kind=PollKind.NOMINATION,

@@ -34,7 +34,8 @@ def _open_polls(conference: Conference, delegate: Delegate) -> list[Poll]:
 def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     response = render(request, f"conferences/vote/{template}", context, status=status)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: with no-referrer browsers post "Origin: null" and CSRF checks refuse it.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

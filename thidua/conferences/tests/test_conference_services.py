@@ -69,6 +69,7 @@ def test_the_replayed_2023_conference_elected_the_2024_head_and_deputy_and_adopt
     assert leaders == {"head": "lhh-nghe-an", "deputy": "lhh-ha-tinh"}
     flag = conference.polls.get(kind="nomination")
     assert flag.result["elected"] == ["lhh-ninh-binh"]
+    assert flag.title == "Suy tôn đơn vị đề nghị tặng Cờ thi đua của Liên hiệp Hội Việt Nam năm 2023"
     assert flag.result["base"] == 7 and flag.result["votes_needed"] == 4
 
 
@@ -294,6 +295,8 @@ def test_a_delegate_votes_on_a_phone_with_the_code_and_gets_a_receipt(
     again = client.post(url, {"code": code, "step": "cast", "poll": poll.pk, "choice": ["lhh-ha-tinh"]})
     assert again.status_code == 400 and "đã được ghi nhận" in again.content.decode()
     assert client.post(url, {"code": code[:-1] + "Z", "step": "list"}).status_code == 400
+    # With "no-referrer" browsers post "Origin: null", which Django's CSRF check refuses (found in Chromium).
+    assert client.get(url)["Referrer-Policy"] == "same-origin"
 
 
 @pytest.mark.django_db
