@@ -335,6 +335,12 @@ def assign_reviewers(
     return created
 
 
+def _require_within_maximum(score: Score, points: Decimal, field: str) -> None:
+    maximum = score.criterion.max_points
+    if not Decimal(0) <= points <= maximum:
+        raise ValidationError({field: f"Điểm phải từ 0 đến {format_vietnamese_decimal(maximum)}."})
+
+
 def _assignment_for(score: Score) -> ReviewAssignment | None:
     return ReviewAssignment.objects.filter(
         emulation_year=score.assessment.emulation_year, reviewed=score.assessment.organization
@@ -355,11 +361,7 @@ def save_review(*, actor: User, score: Score, reviewed_points: Decimal, reason: 
         raise ValidationError("Đơn vị chưa nộp bản tự chấm.")
     if assignment.completed_at is not None:
         raise ValidationError("Đã hoàn thành chấm chéo; không sửa được.")
-    maximum = score.criterion.max_points
-    if not Decimal(0) <= reviewed_points <= maximum:
-        raise ValidationError(
-            {"reviewed_points": f"Điểm phải từ 0 đến {format_vietnamese_decimal(maximum)}."}
-        )
+    _require_within_maximum(score, reviewed_points, "reviewed_points")
     reason = reason.strip()
     if reviewed_points != score.self_points and not reason:
         raise ValidationError({"review_reason": "Chấm khác điểm tự chấm thì cần nêu lý do."})
@@ -444,9 +446,7 @@ def settle(*, actor: User, score: Score, final_points: Decimal, note: str = "") 
     require(_is_runner(actor, assessment.emulation_year), "Chỉ thường trực cụm được chốt điểm.")
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise ValidationError("Đơn vị chưa nộp bản tự chấm.")
-    maximum = score.criterion.max_points
-    if not Decimal(0) <= final_points <= maximum:
-        raise ValidationError({"final_points": f"Điểm phải từ 0 đến {format_vietnamese_decimal(maximum)}."})
+    _require_within_maximum(score, final_points, "final_points")
     before = score.final_points
     score.final_points = final_points
     score.final_note = note.strip()

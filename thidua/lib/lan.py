@@ -3,6 +3,7 @@ delegates' phones scan at the venue. Reads the interfaces' addresses; sends noth
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import subprocess
@@ -12,14 +13,13 @@ import sys
 def _candidates() -> list[str]:
     found: list[str] = []
     try:
-        output = subprocess.run(["hostname", "-I"], capture_output=True, text=True, timeout=3, check=False).stdout  # noqa: S607
+        command = ["hostname", "-I"]  # Linux: every address of every interface, no name lookup
+        output = subprocess.run(command, capture_output=True, text=True, timeout=3, check=False).stdout  # noqa: S603
         found += output.split()
     except (OSError, subprocess.SubprocessError):
         pass
-    try:
-        found += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)]
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        found += [str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)]
     return found
 
 
@@ -30,7 +30,12 @@ def lan_address(candidates: list[str]) -> str | None:
             address = ipaddress.ip_address(candidate)
         except ValueError:
             continue
-        if address.version == 4 and address.is_private and not address.is_loopback and not address.is_link_local:
+        if (
+            address.version == 4
+            and address.is_private
+            and not address.is_loopback
+            and not address.is_link_local
+        ):
             return str(address)
     return None
 
