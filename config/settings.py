@@ -189,6 +189,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 # on every request, so processes never need to share or invalidate each other's entries.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "thidua"}}
 
+# A TrueType font with the Vietnamese letters for PDFs (voting cards, paper ballots); when empty thidua
+# looks for Liberation (the fonts-liberation2 version) or DejaVu Sans where Debian installs them.
+PDF_FONT = os.environ.get("THIDUA_PDF_FONT", "").strip()
+
 # Largest evidence file (minh chứng) an officer may upload.
 EVIDENCE_MAX_BYTES = env_int("THIDUA_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 # Largest .xlsx accepted for an import.

@@ -18,6 +18,9 @@ urlpatterns = [
     path(
         "hoi-nghi/<int:pk>/bo-phieu/<int:poll_pk>/danh-sach-phieu/", views.published_ballots, name="ballots"
     ),
+    path(
+        "hoi-nghi/<int:pk>/bo-phieu/<int:poll_pk>/phieu-giay.pdf", views.paper_ballots, name="paper_ballots"
+    ),
     path("hoi-nghi/<int:pk>/bo-phieu/<int:poll_pk>/<slug:action>/", views.poll_action, name="poll_action"),
     path("hoi-nghi/<int:pk>/trinh-chieu/", views.projector, name="projector"),
     path("hoi-nghi/<int:pk>/tien-do.json", views.progress, name="progress"),

@@ -21,7 +21,7 @@ from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.agreements.lookups import year_for_runner, year_for_viewer
 from thidua.agreements.models import Agreement, AgreementStatus, EmulationYear
-from thidua.conferences import services
+from thidua.conferences import pdf, services
 from thidua.conferences.forms import ConferenceForm, DelegateForm, PaperCountForm
 from thidua.conferences.models import BallotMode, Conference, Poll, PollStatus
 from thidua.conferences.qr import qr_svg
@@ -186,10 +186,22 @@ def delegate_check_in(request: HttpRequest, slug: str, year: int, pk: int, deleg
 @login_required
 @require_POST
 def cards(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
-    """Issue fresh codes and show the printable cards once: the codes are never stored in clear."""
+    """Issue fresh codes and show the printable cards once: the codes are never stored in clear. With
+    `format=pdf` the cards come as an A4 PDF (8 to a page) when the server has a Vietnamese font, else
+    as the page to print from the browser, with a word why."""
     conference = _conference(request, slug, year, pk, run=True)
     issued = services.issue_codes(actor=_user(request), conference=conference)
     base = _vote_url(request, conference)
+    if request.POST.get("format") == "pdf":
+        try:
+            document = pdf.cards_pdf(conference, issued, base)
+        except pdf.PdfUnavailable as error:
+            messages.warning(request, str(error))
+        else:
+            response = HttpResponse(document, content_type="application/pdf")
+            response["Content-Disposition"] = 'attachment; filename="the-bieu-quyet.pdf"'
+            response["Cache-Control"] = "no-store"
+            return response
     rows = [
         {
             "delegate": item.delegate,
@@ -391,3 +403,27 @@ def published_ballots(request: HttpRequest, slug: str, year: int, pk: int, poll_
     return render(
         request, "conferences/ballots.html", {"conference": conference, "poll": poll, "ballots": ballots}
     )
+
+
+PAPER_BALLOTS_MAX = 500
+
+
+@login_required
+def paper_ballots(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: int) -> HttpResponse:
+    """Blank ballots of a paper poll to print, two to an A4 page: as many as there are voting delegates,
+    or `?so-phieu=N` (1 to 500). Every copy is the same: nothing on a ballot tells whose it is."""
+    conference = _conference(request, slug, year, pk, run=True)
+    poll = get_object_or_404(conference.polls.prefetch_related("choices"), pk=poll_pk, mode=BallotMode.PAPER)
+    copies = conference.delegates.filter(votes=True).count()
+    asked = request.GET.get("so-phieu", "").strip()
+    if asked.isascii() and asked.isdigit():
+        copies = int(asked) if len(asked) <= 6 else PAPER_BALLOTS_MAX  # int() refuses thousands of digits
+    copies = min(max(copies, 1), PAPER_BALLOTS_MAX)
+    try:
+        document = pdf.paper_ballot_pdf(poll, copies)
+    except pdf.PdfUnavailable as error:
+        messages.warning(request, str(error))
+        return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=poll_pk)
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="phieu-giay-{poll.pk}.pdf"'
+    return response

@@ -31,6 +31,8 @@ DRAFT_ONLY = {ANON: 302, NGHE_AN: 403, NINH_BINH: 403, EDITOR: 403, STAFF: 404, 
 Y = "/nam-thi-dua/vusta-cum-4/2026"
 # The replayed 2023 conference: Ninh Bình headed Cụm 4 that year (demo), so its officer runs it.
 RUNNERS_2023 = {ANON: 302, NGHE_AN: 403, NINH_BINH: 200, EDITOR: 403, STAFF: 200, QUANG_TRI: 403}
+# The same people, on something the 2023 conference does not have (paper ballots of an electronic poll).
+RUNNERS_2023_NOT_FOUND = {ANON: 302, NGHE_AN: 403, NINH_BINH: 404, EDITOR: 403, STAFF: 404, QUANG_TRI: 403}
 
 
 def _conference_2023() -> str:
@@ -124,6 +126,8 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
     "conferences:edit": (lambda: f"{_conference_2023()}/sua/", RUNNERS_2023),
     "conferences:poll": (lambda: f"{_published_poll_2023()}/", YEAR_MEMBERS),
     "conferences:ballots": (lambda: f"{_published_poll_2023()}/danh-sach-phieu/", PUBLIC),
+    # 2023 voted electronically: there are no paper ballots to print, but only runners learn that.
+    "conferences:paper_ballots": (lambda: f"{_published_poll_2023()}/phieu-giay.pdf", RUNNERS_2023_NOT_FOUND),
     "conferences:projector": (lambda: f"{_conference_2023()}/trinh-chieu/", RUNNERS_2023),
     "conferences:progress": (lambda: f"{_conference_2023()}/tien-do.json", RUNNERS_2023),
     # Delegates vote with the code on their card, without an account.
