@@ -15,5 +15,7 @@ from thidua.lib.lan import lan_address
         ([], None),
     ],
 )
-def test_the_venue_address_is_the_first_private_ipv4_of_the_machine(candidates: list[str], expected: str | None) -> None:
+def test_the_venue_address_is_the_first_private_ipv4_of_the_machine(
+    candidates: list[str], expected: str | None
+) -> None:
     assert lan_address(candidates) == expected
