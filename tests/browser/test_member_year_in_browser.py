@@ -64,12 +64,21 @@ def year_2027(demo_site: str) -> Iterator[Year2027]:
     from thidua.accounts.models import User
     from thidua.agreements import services as agreements
     from thidua.agreements.models import AgreementStatus
-    from thidua.organizations.models import EmulationGroup
-    from thidua.organizations.services import copy_memberships
+    from thidua.organizations.models import EmulationGroup, Organization
+    from thidua.organizations.services import copy_memberships, set_leadership
 
     vusta = User.objects.get(username="vusta")
     group = EmulationGroup.objects.get(slug=GROUP)
     copy_memberships(actor=vusta, group=group, from_year=2026, to_year=YEAR)
+    # Quảng Trị heads 2027 too (as if re-elected), so its officer is the secretariat who assigns and settles.
+    set_leadership(
+        actor=vusta,
+        group=group,
+        year=YEAR,
+        role="head",
+        organization=Organization.objects.get(code="lhh-quang-tri"),
+        source="Kiểm thử",
+    )
     emulation_year = agreements.open_year(actor=vusta, group=group, year=YEAR)
     agreement = agreements.create_agreement_from_template(actor=vusta, emulation_year=emulation_year)
     agreements.open_for_signing(actor=vusta, agreement=agreement)

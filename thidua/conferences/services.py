@@ -733,10 +733,7 @@ def publish(*, actor: User, poll: Poll) -> Poll:
     if poll.kind == PollKind.ELECTION and elected:
         next_year = emulation_year.year + 1
         organization = Organization.objects.get(code=elected[0])
-        if not Membership.objects.filter(group=group, year=next_year).exists():
-            registry.copy_memberships(
-                actor=actor, group=group, from_year=emulation_year.year, to_year=next_year
-            )
+        registry.carry_members_into_next_year(actor=actor, group=group, year=emulation_year.year)
         if Membership.objects.filter(group=group, year=next_year, organization=organization).exists():
             _set_leadership_by_vote(actor, poll, organization, next_year)
             effects["leadership"] = [poll.leadership_role, organization.code, next_year]

@@ -222,6 +222,12 @@ def add_membership(
     *, actor: User, group: EmulationGroup, organization: Organization, year: int
 ) -> Membership:
     require(can_manage_registry(actor, group.parent))
+    return _add_membership(actor=actor, group=group, organization=organization, year=year)
+
+
+def _add_membership(
+    *, actor: User, group: EmulationGroup, organization: Organization, year: int
+) -> Membership:
     problems = membership_problems(
         group=group, organization=organization, year=year, today=timezone.localdate()
     )
@@ -260,6 +266,22 @@ def remove_membership(*, actor: User, membership: Membership) -> None:
 def copy_memberships(*, actor: User, group: EmulationGroup, from_year: int, to_year: int) -> list[Membership]:
     """Start a year with last year's members: the usual case, then adjust by hand."""
     require(can_manage_registry(actor, group.parent))
+    return _copy_memberships(actor=actor, group=group, from_year=from_year, to_year=to_year)
+
+
+@transaction.atomic
+def carry_members_into_next_year(*, actor: User, group: EmulationGroup, year: int) -> list[Membership]:
+    """When a conference elects next year's head and no one has listed next year's members yet, the
+    group continues with this year's members: the secretariat publishing the vote needs no registry
+    rights for that (the conference decided, not the secretariat). Parent-body staff adjust later."""
+    if Membership.objects.filter(group=group, year=year + 1).exists():
+        return []
+    return _copy_memberships(actor=actor, group=group, from_year=year, to_year=year + 1)
+
+
+def _copy_memberships(
+    *, actor: User, group: EmulationGroup, from_year: int, to_year: int
+) -> list[Membership]:
     created = []
     for membership in group.memberships.filter(year=from_year).select_related("organization"):
         organization = membership.organization
@@ -267,7 +289,7 @@ def copy_memberships(*, actor: User, group: EmulationGroup, from_year: int, to_y
             group=group, organization=organization, year=to_year, today=timezone.localdate()
         ):
             continue
-        created.append(add_membership(actor=actor, group=group, organization=organization, year=to_year))
+        created.append(_add_membership(actor=actor, group=group, organization=organization, year=to_year))
     return created
 
 

@@ -327,3 +327,24 @@ def test_the_secretariat_prints_cards_with_a_qr_code_carrying_the_code_in_the_fr
     assert page["Cache-Control"] == "no-store"
     assert text.count("<svg") == 6
     assert f"http://192.168.1.20:8000/bo-phieu/{conference_2026.pk}/" in text
+
+
+@pytest.mark.django_db
+def test_the_secretariat_publishes_an_election_and_next_years_members_and_head_follow(
+    quangtri: User, conference_2026: Conference
+) -> None:
+    poll = services.open_poll(
+        actor=quangtri,
+        poll=services.create_election_poll(actor=quangtri, conference=conference_2026, role="head"),
+    )
+    for delegate in conference_2026.delegates.all():
+        services.cast_vote(poll=poll, delegate=delegate, selections=["lhh-hue"])
+    poll = services.confirm_results(actor=quangtri, poll=services.close_poll(actor=quangtri, poll=poll))
+    services.publish(actor=quangtri, poll=poll)
+    assert (
+        Leadership.objects.get(group__slug="vusta-cum-4", year=2027, role="head").organization.code
+        == "lhh-hue"
+    )
+    from thidua.organizations.models import Membership
+
+    assert Membership.objects.filter(group__slug="vusta-cum-4", year=2027).count() == 6
