@@ -1,0 +1,508 @@
+"""The layout of an administrative document (thể thức văn bản hành chính), rendered as DOCX.
+
+Every document the cluster issues — biên bản, tờ trình, giao ước thi đua, báo cáo — shares one frame:
+the two-column header (issuer on the left, national name and motto on the right), the type name and
+summary, the body, the signatures and the recipients. That frame is Nghị định 30/2020/NĐ-CP về công tác
+văn thư, Phụ lục I ("Thể thức, kỹ thuật trình bày văn bản hành chính"), which VUSTA applies "as
+appropriate" (DOMAIN.md, Layout). This module describes a document as plain dataclasses and writes it
+with python-docx; it knows nothing of Django, so the renderers of each document type build an
+``OfficialDocument`` from their models and call ``render_docx``.
+
+Times New Roman is named on the document defaults, on the styles and on every run, for all four font
+slots (ascii, hAnsi, eastAsia, cs): Word picks the slot per character, and Vietnamese letters with two
+marks (ệ, ỗ) would otherwise be drawn in whatever the eastAsia or theme font is.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Literal
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt, RGBColor
+
+from thidua.lib.dates import document_date_line
+from thidua.lib.text import nfc
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+    from docx.oxml.xmlchemy import BaseOxmlElement
+    from docx.table import Table as DocxTable
+    from docx.table import _Cell
+    from docx.text.paragraph import Paragraph as DocxParagraph
+    from docx.text.run import Run
+
+__all__ = [
+    "FONT_NAME",
+    "Block",
+    "Heading",
+    "Issuer",
+    "OfficialDocument",
+    "Paragraph",
+    "Signer",
+    "Table",
+    "render_docx",
+]
+
+# NĐ 30/2020/NĐ-CP, Phụ lục I, Mục I.1: font Times New Roman (Unicode, TCVN 6909:2001), black.
+FONT_NAME = "Times New Roman"
+# NĐ 30/2020/NĐ-CP, Phụ lục I, Mục I.2–3: A4 (210 × 297 mm), portrait; margins top and bottom 20–25 mm,
+# left 30–35 mm, right 15–20 mm. The smallest of each leaves the most room for the text.
+PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210, 297
+MARGIN_TOP_MM, MARGIN_BOTTOM_MM, MARGIN_LEFT_MM, MARGIN_RIGHT_MM = 20, 20, 30, 15
+TEXT_WIDTH_MM = PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM  # 165 mm
+# NĐ 30/2020/NĐ-CP, Phụ lục I, Mục I.4 and the sample layouts (Mẫu 1.x): issuer on the left, national
+# name and motto on the right; the right column must hold "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" on one line.
+HEADER_LEFT_MM, HEADER_RIGHT_MM = 65.0, TEXT_WIDTH_MM - 65.0
+NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+BODY_PT = 14  # NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.11: body 13–14 pt.
+TABLE_PT = 13
+FIRST_LINE_INDENT_CM = 1.27  # NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.11: first-line indent 1–1.27 cm.
+SIGNATURE_SPACE_LINES = 4  # room for a hand signature and the seal between title and name
+SIGNERS_PER_ROW = 3  # a counting board of five signs on two rows
+RECIPIENTS_BELOW_MM = 100.0  # "Nơi nhận" under a row of signatures has the width of the page's left part
+
+Align = Literal["justify", "center", "left", "right"]
+_ALIGN = {
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+}
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """The organization that issues the document, under the body it belongs to (cơ quan chủ quản)."""
+
+    parent_name: str  # "LIÊN HIỆP CÁC HỘI KHOA HỌC VÀ KỸ THUẬT VIỆT NAM"
+    name: str  # "CỤM THI ĐUA SỐ 4"
+    place: str  # "Ninh Bình": the place name of the date line
+
+
+@dataclass(frozen=True)
+class Signer:
+    """One signature: "TM. CỤM THI ĐUA SỐ 4" / "CỤM TRƯỞNG" / "Nguyễn Văn A".
+
+    ``authority`` is the mark of signing on behalf of a collective or for a head (TM., KT., TL., TUQ.);
+    it is "" when the person signs in their own name, as the secretary of a conference does.
+    """
+
+    authority: str
+    title: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    indent: bool = True
+    align: Align = "justify"
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading of the body, e.g. "I. THÀNH PHẦN THAM DỰ" (bold)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A ruled table in the body (vote counts, scores); ``bold_last_row`` for a "Tổng cộng" row."""
+
+    header: list[str]
+    rows: list[list[str]]
+    widths_cm: list[float] | None = None
+    bold_last_row: bool = False
+
+
+Block = Paragraph | Heading | Table
+
+
+@dataclass(frozen=True)
+class OfficialDocument:
+    """A document ready to lay out.
+
+    ``signers`` are placed left to right in the given order; by custom the higher authority stands on
+    the right (minutes: the secretary on the left, the chair on the right). ``recipients`` are the
+    "Nơi nhận" lines without their dash, the last one being "Lưu: VT, …".
+    """
+
+    issuer: Issuer
+    number_line: str  # "Số: 05/BB-CTĐ4"
+    date: date
+    type_name: str  # "BIÊN BẢN", "TỜ TRÌNH", "GIAO ƯỚC THI ĐUA", "BÁO CÁO"
+    summary: str  # trích yếu
+    body: list[Block]
+    signers: list[Signer]
+    recipients: list[str] = field(default_factory=list)
+
+
+def render_docx(doc: OfficialDocument) -> bytes:
+    """The document as the bytes of a .docx file in the NĐ 30/2020 layout."""
+    if not doc.signers:
+        raise ValueError("Văn bản cần ít nhất một người ký")
+    document = Document()
+    _setup_fonts(document)
+    _setup_page(document)
+    _header_block(document, doc)
+    # NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.5: type name centred, caps, bold, 13–14 pt; the summary
+    # right under it, centred, bold, 13–14 pt; under the summary a short rule, 1/3–1/2 of the line.
+    _paragraph(document, doc.type_name.upper(), size=BODY_PT, bold=True, align="center", before=12)
+    _paragraph(document, doc.summary, size=BODY_PT, bold=True, align="center")
+    _rule(document, length_mm=min(_text_width_mm(doc.summary, BODY_PT), TEXT_WIDTH_MM) / 3)
+    for block in doc.body:
+        _block(document, block)
+    _signature_block(document, doc.signers, doc.recipients)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- page, styles and fonts -------------------------------------------------------------------------
+
+
+def _setup_page(document: DocxDocument) -> None:
+    """NĐ 30/2020/NĐ-CP, Phụ lục I, Mục I.2–3 and II.13: A4 portrait, the margins, page numbers."""
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
+    section.top_margin, section.bottom_margin = Mm(MARGIN_TOP_MM), Mm(MARGIN_BOTTOM_MM)
+    section.left_margin, section.right_margin = Mm(MARGIN_LEFT_MM), Mm(MARGIN_RIGHT_MM)
+    section.header_distance = section.footer_distance = Mm(10)
+    # NĐ 30/2020/NĐ-CP, Phụ lục I, Mục I.5: page numbers in Arabic digits, 13–14 pt, centred in the top
+    # margin, not shown on page 1: an empty first-page header, a PAGE field in the default one.
+    section.different_first_page_header_footer = True
+    section.first_page_header.is_linked_to_previous = False
+    _font(section.first_page_header.paragraphs[0].add_run(""), BODY_PT)
+    number = section.header.paragraphs[0]
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _page_field(number)
+
+
+def _page_field(paragraph: DocxParagraph) -> None:
+    """A PAGE field as Word writes it: begin, instruction, separate, cached result, end."""
+    for kind, text in (
+        ("begin", None),
+        ("instr", " PAGE "),
+        ("separate", None),
+        ("text", "2"),
+        ("end", None),
+    ):
+        run = paragraph.add_run()
+        _font(run, BODY_PT)
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+        elif kind == "text":
+            run.text = text or ""
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+
+
+def _set_rfonts(rpr: BaseOxmlElement) -> None:
+    """Times New Roman in all four slots, and no theme font that would take precedence over them."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(1 if rpr.find(qn("w:rStyle")) is not None else 0, fonts)  # rFonts comes after rStyle only
+    for slot in ("ascii", "hAnsi", "eastAsia", "cs"):
+        fonts.set(qn(f"w:{slot}"), FONT_NAME)
+    for theme in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts.attrib.pop(qn(f"w:{theme}"), None)
+
+
+def _setup_fonts(document: DocxDocument) -> None:
+    """NĐ 30/2020/NĐ-CP, Phụ lục I, Mục I.1: Times New Roman, black, on the defaults and the styles."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
+        if rpr is not None:
+            _set_rfonts(rpr)
+            language = rpr.find(qn("w:lang"))  # the template's has en-US
+            if language is None:
+                language = OxmlElement("w:lang")
+                rpr.insert_element_before(language, "w:eastAsianLayout", "w:specVanish", "w:oMath")
+            language.set(qn("w:val"), "vi-VN")
+    for name in ("Normal", "Header", "Footer"):
+        style = document.styles[name]
+        style.font.name = FONT_NAME
+        style.font.size = Pt(BODY_PT)
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        _set_rfonts(style.element.get_or_add_rPr())
+    normal = document.styles["Normal"].paragraph_format
+    normal.space_before = normal.space_after = Pt(0)
+    normal.line_spacing = 1.0  # NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.11: at least single spacing
+
+
+def _font(run: Run, size: float, *, bold: bool = False, italic: bool = False) -> None:
+    """Name, size and colour on the run itself too, so pasting it elsewhere keeps the layout."""
+    font = run.font
+    font.name, font.size, font.bold, font.italic = FONT_NAME, Pt(size), bold, italic
+    font.color.rgb = RGBColor(0, 0, 0)
+    _set_rfonts(run._r.get_or_add_rPr())
+
+
+# --- paragraphs, rules, tables ----------------------------------------------------------------------
+
+
+def _paragraph(
+    container: DocxDocument | _Cell,
+    text: str,
+    *,
+    size: float,
+    bold: bool = False,
+    italic: bool = False,
+    align: Align = "center",
+    indent_cm: float = 0,
+    before: float = 0,
+    after: float = 0,
+) -> DocxParagraph:
+    paragraph = container.add_paragraph()
+    paragraph.alignment = _ALIGN[align]
+    form = paragraph.paragraph_format
+    form.space_before, form.space_after = Pt(before), Pt(after)
+    if indent_cm:
+        form.first_line_indent = Cm(indent_cm)
+    _font(paragraph.add_run(nfc(text)), size, bold=bold, italic=italic)
+    return paragraph
+
+
+def _rule(container: DocxDocument | _Cell, *, length_mm: float, width_mm: float = TEXT_WIDTH_MM) -> None:
+    """A centred horizontal rule ``length_mm`` long: the bottom border of a 1 pt empty paragraph whose
+    indents leave exactly that length."""
+    paragraph = container.add_paragraph()
+    side = max((width_mm - length_mm) / 2, 0)
+    form = paragraph.paragraph_format
+    form.left_indent = form.right_indent = Mm(side)
+    form.line_spacing = Pt(1)
+    form.space_before, form.space_after = Pt(2), Pt(0)  # clear of the descenders of the line above
+    mark = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")
+    mark.append(size)
+    borders, bottom = OxmlElement("w:pBdr"), OxmlElement("w:bottom")
+    for key, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "000000")):
+        bottom.set(qn(f"w:{key}"), value)
+    borders.append(bottom)
+    # Word refuses a file whose properties are out of the schema's order: pBdr before spacing and
+    # ind, rPr (the mark's size) after them.
+    properties = paragraph._p.get_or_add_pPr()
+    properties.insert_element_before(borders, "w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc", "w:rPr")
+    properties.insert_element_before(mark, "w:sectPr", "w:pPrChange")
+
+
+# Advance widths of Times New Roman Bold in 1/1000 em (the metric-compatible Times-Bold); a letter with
+# Vietnamese marks is as wide as its base letter. Only used to size rules to the text they underline.
+_BOLD_WIDTHS = dict(
+    zip(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 -.,:/()",
+        [722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944, 722, 778, 611, 778, 722, 556]
+        + [667, 722, 722, 1000, 722, 722, 667, 500, 556, 444, 556, 444, 333, 500, 556, 278, 333, 556]
+        + [278, 833, 556, 500, 556, 556, 444, 389, 333, 556, 500, 722, 500, 500, 444]
+        + [500] * 10
+        + [250, 333, 250, 250, 333, 278, 333, 333],
+        strict=True,
+    )
+)
+
+
+def _text_width_mm(text: str, size: float) -> float:
+    """Estimated width of ``text`` set in bold at ``size`` pt; horned Ơ and Ư come out a little wider."""
+    base = unicodedata.normalize("NFD", nfc(text).replace("Đ", "D").replace("đ", "d"))
+    units = sum(_BOLD_WIDTHS.get(char, 0 if unicodedata.combining(char) else 600) for char in base)
+    return units / 1000 * size * 25.4 / 72 * 1.02
+
+
+def _grid(table: DocxTable, widths_mm: list[float], *, borders: bool) -> None:
+    """Fixed column widths (Word and LibreOffice both honour them) and all borders on or off."""
+    table.autofit = False  # python-docx writes <w:tblLayout w:type="fixed"/>
+    edges = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "single" if borders else "nil")
+        if borders:
+            element.set(qn("w:sz"), "4")
+            element.set(qn("w:color"), "000000")
+        edges.append(element)
+    table._tbl.tblPr.insert_element_before(edges, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
+    for index, width in enumerate(widths_mm):
+        table.columns[index].width = Mm(width)
+        for cell in table.columns[index].cells:
+            cell.width = Mm(width)
+
+
+def _layout_table(document: DocxDocument, columns: int, widths_mm: list[float]) -> DocxTable:
+    """A borderless table for placing blocks side by side, its cells without side padding."""
+    table = document.add_table(rows=1, cols=columns)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _grid(table, widths_mm, borders=False)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), "0")
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    table._tbl.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
+    return table
+
+
+def _first(
+    cell: _Cell, text: str, *, size: float, bold: bool = False, italic: bool = False, align: Align = "center"
+) -> DocxParagraph:
+    """Fill the paragraph a new cell already has, so no empty line opens the cell."""
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = _ALIGN[align]
+    _font(paragraph.add_run(nfc(text)), size, bold=bold, italic=italic)
+    return paragraph
+
+
+# --- the parts of the document ----------------------------------------------------------------------
+
+
+def _header_block(document: DocxDocument, doc: OfficialDocument) -> None:
+    """NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.1–4 and Mẫu 1.x: the two-column header without borders."""
+    table = _layout_table(document, 2, [HEADER_LEFT_MM, HEADER_RIGHT_MM])
+    left, right = table.rows[0].cells
+    # Mục II.2: parent body caps 12–13 regular; issuer caps 12–13 bold; under it a rule 1/3–1/2 as
+    # long as the issuer line, centred on it.
+    _first(left, doc.issuer.parent_name.upper(), size=12)
+    _paragraph(left, doc.issuer.name.upper(), size=12, bold=True)
+    issuer_mm = min(_text_width_mm(doc.issuer.name.upper(), 12), HEADER_LEFT_MM)
+    _rule(left, length_mm=issuer_mm / 2, width_mm=HEADER_LEFT_MM)
+    # Mục II.3: "Số:" and the number, 13 pt, centred under the issuer.
+    _paragraph(left, doc.number_line, size=13, before=6)
+    # Mục II.1: national name caps 12–13 bold; motto 13–14 bold, initials capitalised, hyphens with a
+    # space each side, under it a rule as long as the motto (its own paragraph: the motto never wraps).
+    _first(right, NATIONAL_NAME, size=12, bold=True)
+    _paragraph(right, MOTTO, size=13, bold=True)
+    _rule(right, length_mm=_text_width_mm(MOTTO, 13), width_mm=HEADER_RIGHT_MM)
+    # Mục II.4: place and date, 13–14 italic, under the motto; the leading-zero rule is in dates.py.
+    _paragraph(right, document_date_line(doc.issuer.place, doc.date), size=BODY_PT, italic=True, before=6)
+
+
+def _block(document: DocxDocument, block: Block) -> None:
+    """NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.11: body 13–14 pt, justified, first line indented 1–1.27 cm,
+    6 pt or more between paragraphs."""
+    if isinstance(block, Heading):
+        _paragraph(
+            document,
+            block.text,
+            size=BODY_PT,
+            bold=True,
+            align="justify",
+            indent_cm=FIRST_LINE_INDENT_CM,
+            before=6,
+        )
+    elif isinstance(block, Paragraph):
+        _paragraph(
+            document,
+            block.text,
+            size=BODY_PT,
+            bold=block.bold,
+            italic=block.italic,
+            align=block.align,
+            indent_cm=FIRST_LINE_INDENT_CM if block.indent else 0,
+            before=6,
+        )
+    else:
+        _body_table(document, block)
+
+
+def _body_table(document: DocxDocument, block: Table) -> None:
+    columns = len(block.header)
+    if any(len(row) != columns for row in block.rows):
+        raise ValueError("Mỗi dòng của bảng phải có đúng số cột của dòng tiêu đề")
+    widths_mm = [w * 10 for w in block.widths_cm] if block.widths_cm else [TEXT_WIDTH_MM / columns] * columns
+    document.add_paragraph().paragraph_format.space_after = Pt(0)  # a line of air above the table
+    table = document.add_table(rows=1 + len(block.rows), cols=columns)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _grid(table, widths_mm, borders=True)
+    # A column whose cells are all numbers (counts, percentages, scores) is centred.
+    numeric = [all(_is_number(row[i]) for row in block.rows) for i in range(columns)]
+    for index, text in enumerate(block.header):
+        _first(table.rows[0].cells[index], text, size=TABLE_PT, bold=True)
+    for number, row in enumerate(block.rows, start=1):
+        bold = block.bold_last_row and number == len(block.rows)
+        for index, text in enumerate(row):
+            cell = table.rows[number].cells[index]
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            _first(cell, text, size=TABLE_PT, bold=bold, align="center" if numeric[index] else "left")
+
+
+def _is_number(text: str) -> bool:
+    stripped = text.strip().rstrip("%").replace(",", "").replace(".", "")
+    return stripped.isdigit() or text.strip() in {"", "-"}
+
+
+def _signature_block(document: DocxDocument, signers: list[Signer], recipients: list[str]) -> None:
+    """NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.7–9 and Mẫu 1.x: signatures on the right (or side by side),
+    "Nơi nhận" at the bottom left."""
+    document.add_paragraph()
+    lone = len(signers) == 1
+    columns = 2 if lone else min(len(signers), SIGNERS_PER_ROW)
+    widths = (
+        [TEXT_WIDTH_MM - HEADER_RIGHT_MM, HEADER_RIGHT_MM] if lone else [TEXT_WIDTH_MM / columns] * columns
+    )
+    table = _layout_table(document, columns, widths)
+    if lone:
+        if recipients:
+            _recipients(table.rows[0].cells[0], recipients)
+        _signature(table.rows[0].cells[1], signers[0])
+    else:
+        for start in range(0, len(signers), columns):
+            row = signers[start : start + columns]
+            cells = (table.rows[0] if start == 0 else table.add_row()).cells
+            heads = max(len(_head_lines(signer)) for signer in row)
+            for cell, signer in zip(cells, row, strict=False):
+                _signature(cell, signer, heads)
+        if recipients:
+            document.add_paragraph()
+            below = _layout_table(document, 2, [RECIPIENTS_BELOW_MM, TEXT_WIDTH_MM - RECIPIENTS_BELOW_MM])
+            _recipients(below.rows[0].cells[0], recipients)
+
+
+def _head_lines(signer: Signer) -> list[str]:
+    return [line.upper() for line in (signer.authority, signer.title) if line]
+
+
+def _signature(cell: _Cell, signer: Signer, heads: int = 1) -> None:
+    """Mục II.7–8: authority mark and title caps bold 13–14; the name bold 13–14, under room to sign.
+
+    Signers of one row are padded to the same number of head lines (``heads``), so that a secretary
+    signing in their own name has their name on the line of the chair's.
+    """
+    lines = _head_lines(signer)
+    _first(cell, lines[0] if lines else "", size=BODY_PT, bold=True)
+    for line in lines[1:]:
+        _paragraph(cell, line, size=BODY_PT, bold=True)
+    for _ in range(SIGNATURE_SPACE_LINES + heads - max(len(lines), 1)):
+        _paragraph(cell, "", size=BODY_PT)
+    _paragraph(cell, signer.name, size=BODY_PT, bold=True)
+
+
+def _recipients(cell: _Cell, recipients: list[str]) -> None:
+    """Mục II.9: "Nơi nhận:" italic bold 12; each recipient on its line "- …", 11 pt, ending with ";"
+    and the last ("Lưu: VT, …") with "."."""
+    _first(cell, "Nơi nhận:", size=12, bold=True, italic=True, align="left")
+    for index, recipient in enumerate(recipients):
+        text = recipient.strip()
+        if text[-1:] not in {";", ".", ","}:
+            text += "." if index == len(recipients) - 1 else ";"
+        _paragraph(cell, f"- {text}", size=11, align="left")
