@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "thidua.agreements",
     "thidua.assessments",
     "thidua.conferences",
+    "thidua.documents",
 ]
 
 MIDDLEWARE = [

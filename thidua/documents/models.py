@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class DocumentType(models.TextChoices):
+    # Type codes of NĐ 30/2020/NĐ-CP, Phụ lục III (BB, TTr, BC) and the cluster's own GƯ.
+    AGREEMENT = "GƯ", "Giao ước thi đua"
+    MINUTES = "BB", "Biên bản"
+    PROPOSAL = "TTr", "Tờ trình"
+    REPORT = "BC", "Báo cáo"
+
+
+class NumberSequence(models.Model):
+    """The last number an issuer used in a year. Locked while a number is taken, so two people issuing
+    at the same moment never get the same one; never decremented, so a discarded draft's number is
+    never reused."""
+
+    issuer_key = models.CharField(max_length=40)  # "group:3" or "org:12"
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "sổ đăng ký số văn bản"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer_key", "year"], name="one_sequence_per_issuer_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer_key} {self.year}: {self.last_number}"
+
+
+class DocumentStatus(models.TextChoices):
+    DRAFT = "draft", "Dự thảo"
+    ISSUED = "issued", "Đã ban hành"
+    DISCARDED = "discarded", "Đã hủy"
+
+
+class Document(models.Model):
+    """An issued (or drafted) document with its number, by the group (signed by its head) or an organization."""
+
+    issuer_group = models.ForeignKey(
+        "organizations.EmulationGroup",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    issuer_organization = models.ForeignKey(
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    doc_type = models.CharField("loại văn bản", max_length=4, choices=DocumentType.choices)
+    year = models.PositiveSmallIntegerField("năm")
+    number = models.PositiveIntegerField("số")
+    number_text = models.CharField("số, ký hiệu", max_length=60)
+    date = models.DateField("ngày ban hành")
+    place = models.CharField("địa danh", max_length=100)
+    summary = models.CharField("trích yếu", max_length=500)
+    status = models.CharField(max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
+    docx = models.FileField(upload_to="documents/%Y/", blank=True)
+    pdf = models.FileField(upload_to="documents/%Y/", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "văn bản"
+        verbose_name_plural = "văn bản"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(issuer_group__isnull=False) & Q(issuer_organization__isnull=True))
+                | (Q(issuer_group__isnull=True) & Q(issuer_organization__isnull=False)),
+                name="document_has_one_issuer",
+            ),
+            models.UniqueConstraint(
+                fields=["issuer_group", "year", "number"],
+                condition=Q(issuer_group__isnull=False),
+                name="group_number_once_a_year",
+            ),
+            models.UniqueConstraint(
+                fields=["issuer_organization", "year", "number"],
+                condition=Q(issuer_organization__isnull=False),
+                name="organization_number_once_a_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number_text} — {self.summary}"
+
+
+class SignedOriginal(models.Model):
+    """The signed PDF uploaded as the original. Immutable: a new upload is a new version."""
+
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="originals")
+    version = models.PositiveSmallIntegerField()
+    file = models.FileField(upload_to="originals/%Y/")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "bản gốc đã ký"
+        verbose_name_plural = "bản gốc đã ký"
+        constraints = [
+            models.UniqueConstraint(fields=["document", "version"], name="original_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} — bản {self.version}"

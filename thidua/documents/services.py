@@ -1,0 +1,147 @@
+"""The document registry: numbers that are never reused nor given twice, and immutable signed originals."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+from thidua.accounts.models import User
+from thidua.accounts.permissions import can_run_year, is_officer_of, require
+from thidua.audit.services import record
+from thidua.documents import rules
+from thidua.documents.models import Document, DocumentStatus, NumberSequence, SignedOriginal
+from thidua.lib.files import sniff_pdf
+from thidua.lib.text import clean_text
+from thidua.organizations.models import EmulationGroup, Organization
+
+
+def _issuer_key(group: EmulationGroup | None, organization: Organization | None) -> str:
+    if (group is None) == (organization is None):
+        raise ValueError("a document has exactly one issuer")
+    return f"group:{group.pk}" if group is not None else f"org:{organization.pk}"  # type: ignore[union-attr]
+
+
+def next_number(issuer_key: str, year: int) -> int:
+    """Take the issuer's next number for `year`. Must run inside the caller's transaction: the sequence
+    row stays locked until it commits, so concurrent callers queue (PostgreSQL row lock; SQLite's write
+    lock), and a rolled-back transaction gives its number back untouched."""
+    try:
+        with transaction.atomic():
+            NumberSequence.objects.get_or_create(issuer_key=issuer_key, year=year)
+    except IntegrityError:
+        pass  # another transaction created it first: fine, lock it below
+    sequence = NumberSequence.objects.select_for_update().get(issuer_key=issuer_key, year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence.last_number
+
+
+def _can_issue(
+    actor: User, group: EmulationGroup | None, organization: Organization | None, year: int
+) -> bool:
+    if group is not None:
+        return can_run_year(actor, group, year)
+    return organization is not None and is_officer_of(actor, organization)
+
+
+@transaction.atomic
+def register(
+    *,
+    actor: User,
+    doc_type: str,
+    date: datetime.date,
+    place: str,
+    summary: str,
+    group: EmulationGroup | None = None,
+    organization: Organization | None = None,
+    issuer_code: str,
+    pattern: str = rules.DEFAULT_PATTERN,
+) -> Document:
+    """A new document with the issuer's next number for the document's calendar year."""
+    require(
+        _can_issue(actor, group, organization, date.year), "Bạn không được ban hành văn bản của đơn vị này."
+    )
+    problems = rules.pattern_problems(pattern)
+    if problems:
+        raise ValidationError(problems)
+    key = _issuer_key(group, organization)
+    number = next_number(key, date.year)
+    document = Document.objects.create(
+        issuer_group=group,
+        issuer_organization=organization,
+        doc_type=doc_type,
+        year=date.year,
+        number=number,
+        number_text=rules.format_number(
+            pattern, number=number, type_code=doc_type, issuer_code=issuer_code, year=date.year
+        ),
+        date=date,
+        place=clean_text(place),
+        summary=clean_text(summary),
+        created_by=actor,
+    )
+    record(
+        actor=actor,
+        verb="document.register",
+        target=document,
+        group=group,
+        data={"number": document.number_text, "type": doc_type, "date": date, "summary": document.summary},
+    )
+    return document
+
+
+@transaction.atomic
+def discard(*, actor: User, document: Document, reason: str) -> Document:
+    """A discarded draft keeps its number; the number is never given again."""
+    require(
+        _can_issue(actor, document.issuer_group, document.issuer_organization, document.year),
+        "Bạn không được hủy văn bản của đơn vị này.",
+    )
+    if document.status != DocumentStatus.DRAFT:
+        raise ValidationError("Chỉ hủy được dự thảo; văn bản đã ban hành thì ban hành văn bản khác thay thế.")
+    document.status = DocumentStatus.DISCARDED
+    document.save(update_fields=["status"])
+    record(
+        actor=actor,
+        verb="document.discard",
+        target=document,
+        group=document.issuer_group,
+        data={"reason": clean_text(reason)},
+    )
+    return document
+
+
+@transaction.atomic
+def upload_signed_original(*, actor: User, document: Document, upload: UploadedFile) -> SignedOriginal:
+    """Keep the signed PDF as the original. Never overwritten: each upload is a new version."""
+    require(
+        _can_issue(actor, document.issuer_group, document.issuer_organization, document.year),
+        "Bạn không được tải bản gốc của văn bản này.",
+    )
+    head = upload.read(8)
+    upload.seek(0)
+    if not sniff_pdf(head):
+        raise ValidationError({"file": "Bản gốc đã ký phải là tệp PDF (kiểm tra theo nội dung tệp)."})
+    data = upload.read()
+    digest = hashlib.sha256(data).hexdigest()
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    version = (document.originals.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+    original = SignedOriginal(document=document, version=version, sha256=digest, uploaded_by=actor)
+    original.file.save(f"{document.pk}-{version}-{digest[:12]}.pdf", ContentFile(data), save=False)
+    original.save()
+    if document.status == DocumentStatus.DRAFT:
+        document.status = DocumentStatus.ISSUED
+        document.save(update_fields=["status"])
+    record(
+        actor=actor,
+        verb="document.signed_original",
+        target=document,
+        group=document.issuer_group,
+        data={"version": version, "sha256": digest},
+    )
+    return original
