@@ -1,0 +1,242 @@
+"""Vote documents: the counting board's minutes (biên bản kiểm phiếu), and the pieces the conference
+minutes share with it (the group as issuer, a poll's choices, counts and result sentence).
+
+Content of a biên bản kiểm phiếu (DOMAIN.md, "Documents the cluster issues" [H]): the counting board;
+the ballot type; ballots issued, returned, valid, invalid; votes and percentage per choice **with the
+base stated**; the result; the time; signed by all board members. Figures come from the poll's stored
+tally (`Poll.result`, written by `conferences.services._result_json`), never recomputed here, so the
+document says exactly what the result page said.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from thidua.conferences.models import BallotMode, Conference, Delegate, Poll, PollKind
+from thidua.documents import rules as number_rules
+from thidua.documents.layout import Heading, Issuer, OfficialDocument, Paragraph, Signer, Table
+from thidua.lib.dates import VIETNAM_TZ, document_date, vietnam_today
+from thidua.organizations.models import EmulationGroup, GroupKind, Organization
+
+__all__ = [
+    "choice_labels",
+    "conference_day",
+    "group_issuer",
+    "group_name",
+    "place_name",
+    "poll_sentence",
+    "vote_count_minutes",
+]
+
+# What a percentage is a percentage of (Poll.vote_base, copied from the Regulation when the poll opened;
+# DOMAIN.md, Voting [L]: voters present by default). Said in every table, as DOMAIN.md requires.
+BASE_WORDS = {
+    "present": "đại biểu có mặt tham gia bỏ phiếu",
+    "eligible": "đại biểu có quyền biểu quyết",
+    "members": "đơn vị thành viên của Cụm",
+}
+PLACE_PREFIXES = ("tỉnh ", "thành phố ")
+
+
+def group_name(group: EmulationGroup) -> str:
+    """ "Cụm thi đua số 4" (a block: "Khối thi đua số 2"); the nickname is not part of the issuer's name."""
+    word = "Cụm" if group.kind == GroupKind.CLUSTER else "Khối"
+    return f"{word} thi đua số {group.number}"
+
+
+def conference_day(conference: Conference) -> datetime.date:
+    """The conference's calendar day in Vietnam (starts_at is stored in UTC)."""
+    return vietnam_today(conference.starts_at)
+
+
+def place_name(host: Organization, day: datetime.date, fallback: str) -> str:
+    """The place of the date line (NĐ 30/2020, Phụ lục I, Mục II.4: the province where the issuer sits):
+    "Ninh Bình" from "Liên hiệp các Hội Khoa học và Kỹ thuật tỉnh Ninh Bình", the host's name on that
+    day; the conference's place when the name holds no province."""
+    name = host.name_on(day)
+    for prefix in PLACE_PREFIXES:
+        position = name.rfind(prefix)
+        if position >= 0:
+            return name[position + len(prefix) :].strip()
+    return fallback
+
+
+def group_issuer(conference: Conference) -> Issuer:
+    """The group issues its documents under its parent body (cơ quan chủ quản, NĐ 30/2020 Phụ lục I,
+    Mục II.2): the parent's current name in caps, "CỤM THI ĐUA SỐ 4", the host's province as place."""
+    group = conference.emulation_year.group
+    return Issuer(
+        parent_name=group.parent.current_name.upper(),
+        name=group_name(group).upper(),
+        place=place_name(conference.host, conference_day(conference), conference.place),
+    )
+
+
+def choice_labels(poll: Poll) -> dict[str, str]:
+    return dict(poll.choices.values_list("key", "label"))
+
+
+def _result(poll: Poll) -> dict[str, Any]:
+    if not poll.result or "choices" not in poll.result:
+        raise ValueError(f"Cuộc bỏ phiếu «{poll}» chưa có kết quả kiểm phiếu")
+    return poll.result
+
+
+def _base_sentence(result: dict[str, Any]) -> str:
+    words = BASE_WORDS.get(result.get("base_kind") or "present", BASE_WORDS["present"])
+    return f"Tỷ lệ tính trên {result['base']} {words}."
+
+
+def votes_text(choice: dict[str, Any], base: int) -> str:
+    """ "6/7 (85,71%)": the votes over the base, and the percentage the tally computed exactly."""
+    return f"{choice['votes']}/{base} ({choice['percent']})"
+
+
+def poll_sentence(poll: Poll, labels: dict[str, str] | None = None) -> str:
+    """One sentence for the conference minutes: what was voted, who or what passed, with the figures."""
+    result = _result(poll)
+    labels = labels if labels is not None else choice_labels(poll)
+    base = result["base"]
+    head = (
+        f"{poll.title}: {result['participants']} đại biểu tham gia bỏ phiếu, "
+        f"{result['valid']} phiếu hợp lệ, ngưỡng {result['threshold']}"
+    )
+    if not result.get("quorum_met", True):
+        return f"{head}. {result['outcome']}"
+    elected = [c for c in result["choices"] if c["elected"]]
+    if poll.kind == PollKind.MOTION:
+        yes = next((c for c in result["choices"] if c["key"] == "yes"), None)
+        verdict = "thông qua" if elected else "không thông qua"
+        votes = f" với {votes_text(yes, base)} phiếu đồng ý" if yes else ""
+        return f"{head}. Hội nghị {verdict}{votes}."
+    if not elected:
+        return f"{head}. Không có phương án nào trúng. {result['outcome']}"
+    names = "; ".join(f"{labels.get(c['key'], c['key'])} đạt {votes_text(c, base)} phiếu" for c in elected)
+    return f"{head}. Trúng: {names}."
+
+
+def _read_out(poll: Poll, day: datetime.date) -> str:
+    """The time the result was read out: the poll's closing, in Vietnam time ("09 giờ 30 phút")."""
+    if poll.closed_at is None:
+        return "Kết quả kiểm phiếu được công bố tại hội nghị."
+    local = poll.closed_at.astimezone(VIETNAM_TZ)
+    when = f"{local.hour:02d} giờ {local.minute:02d} phút"
+    on = "cùng ngày" if local.date() == day else document_date(local.date())
+    return f"Kết quả kiểm phiếu được công bố tại hội nghị vào hồi {when} {on}."
+
+
+def _board(conference: Conference) -> list[Delegate]:
+    return list(
+        conference.delegates.filter(counting_board=True)
+        .select_related("organization")
+        .prefetch_related("organization__names")
+        .order_by("pk")
+    )
+
+
+def _counts(poll: Poll, result: dict[str, Any]) -> list[Paragraph]:
+    if poll.mode == BallotMode.PAPER:
+        ballot = "Hình thức bỏ phiếu: bỏ phiếu kín bằng phiếu giấy."
+        issued = (
+            f"Số phiếu phát ra: {result.get('issued', result['participants'])}; "
+            f"số phiếu thu về: {result.get('returned', result['participants'])}."
+        )
+    else:
+        ballot = "Hình thức bỏ phiếu: bỏ phiếu kín bằng hình thức điện tử (mỗi đại biểu một mã truy cập dùng một lần)."
+        issued = (
+            f"Số người có quyền biểu quyết: {poll.eligible}; số người tham gia bỏ phiếu (số phiếu thu về): "
+            f"{result['participants']}."
+        )
+    return [
+        Paragraph(ballot),
+        Paragraph(issued),
+        Paragraph(
+            f"Số phiếu hợp lệ: {result['valid']}; số phiếu trắng: {result['blank']}; "
+            f"số phiếu không hợp lệ: {result['invalid']}."
+        ),
+    ]
+
+
+def vote_count_minutes(
+    poll: Poll, *, number_text: str, date: datetime.date | None = None
+) -> OfficialDocument:
+    """Biên bản kiểm phiếu of one poll. ``date`` defaults to the conference's day."""
+    result = _result(poll)
+    conference = poll.conference
+    day = date or conference_day(conference)
+    labels = choice_labels(poll)
+    base = result["base"]
+    board = _board(conference)
+    if not board:
+        raise ValueError("Hội nghị chưa có ban kiểm phiếu")
+    body: list[Paragraph | Heading | Table] = [
+        Paragraph(
+            f"Tại {conference.title}, tổ chức ngày {document_date(day).removeprefix('ngày ')} "
+            f"tại {conference.place}, Ban kiểm phiếu đã kiểm phiếu nội dung: {poll.title}."
+        ),
+        Heading("I. BAN KIỂM PHIẾU"),
+    ]
+    for index, member in enumerate(board, start=1):
+        where = f", {member.organization.name_on(day)}" if member.organization else ""
+        role = "Trưởng ban" if index == 1 else "Thành viên"
+        title = f", {member.job_title}" if member.job_title else ""
+        body.append(Paragraph(f"{index}. {member.full_name}{title}{where} — {role}.", indent=False))
+    body += [Heading("II. SỐ PHIẾU"), *_counts(poll, result), Heading("III. KẾT QUẢ KIỂM PHIẾU")]
+    body.append(Paragraph(_base_sentence(result)))
+    verdicts = {True: "Trúng", False: "Không trúng"}
+    if poll.kind == PollKind.MOTION:
+        verdicts = {True: "Thông qua", False: ""}
+    body.append(
+        Table(
+            header=["TT", "Phương án", "Số phiếu", f"Tỷ lệ (trên {base})", "Kết quả"],
+            rows=[
+                [
+                    str(index),
+                    labels.get(choice["key"], choice["key"]),
+                    f"{choice['votes']}/{base}",
+                    choice["percent"],
+                    "Bằng phiếu" if choice["tied"] else verdicts[bool(choice["elected"])],
+                ]
+                for index, choice in enumerate(result["choices"], start=1)
+            ],
+            widths_cm=[1.0, 7.5, 2.5, 2.5, 3.0],
+        )
+    )
+    for choice in result["choices"]:
+        if choice["votes"] or choice["elected"]:
+            label = labels.get(choice["key"], choice["key"])
+            body.append(Paragraph(f"{label}: {votes_text(choice, base)} phiếu."))
+    threshold_source = (poll.rule_sources or {}).get("threshold", "")
+    body.append(
+        Paragraph(
+            f"Ngưỡng trúng: {result['threshold']} số phiếu tính trên {base}, tức ít nhất "
+            f"{result['votes_needed']} phiếu"
+            + (f" (căn cứ: {threshold_source})." if threshold_source else ".")
+        )
+    )
+    body.append(Paragraph(f"Kết quả: {result['outcome']}", bold=True))
+    body.append(Paragraph(_read_out(poll, day)))
+    body.append(
+        Paragraph(
+            "Biên bản được lập thành 02 bản, các thành viên Ban kiểm phiếu đã thống nhất ký tên./.",
+            italic=True,
+        )
+    )
+    signers = [
+        Signer(
+            authority="",
+            title="Trưởng ban kiểm phiếu" if i == 0 else "Thành viên Ban kiểm phiếu",
+            name=m.full_name,
+        )
+        for i, m in enumerate(board)
+    ]
+    return OfficialDocument(
+        issuer=group_issuer(conference),
+        number_line=number_rules.number_line(number_text),
+        date=day,
+        type_name="BIÊN BẢN",
+        summary=f"Kiểm phiếu: {poll.title}",
+        body=body,
+        signers=signers,
+    )
