@@ -194,6 +194,12 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # looks for Liberation (the fonts-liberation2 version) or DejaVu Sans where Debian installs them.
 PDF_FONT = os.environ.get("THIDUA_PDF_FONT", "").strip()
 
+# LibreOffice, for PDFs of official documents: the `soffice` to run (empty: the one on PATH; a missing
+# file: PDFs unavailable, DOCX still served) and a Python with LibreOffice's `uno` module (empty: the
+# bundled or system one) for the warm converter.
+SOFFICE = os.environ.get("THIDUA_SOFFICE", "").strip()
+UNO_PYTHON = os.environ.get("THIDUA_UNO_PYTHON", "").strip()
+
 # Largest evidence file (minh chứng) an officer may upload.
 EVIDENCE_MAX_BYTES = env_int("THIDUA_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 # Largest .xlsx accepted for an import.

@@ -156,7 +156,9 @@ def load_conference_demo(staff: User, group: EmulationGroup) -> None:
 
     for index, poll in enumerate(conference.polls.order_by("position")):
         opened = conference.starts_at + datetime.timedelta(hours=2, minutes=15 * index)
-        Poll.objects.filter(pk=poll.pk).update(opened_at=opened, closed_at=opened + datetime.timedelta(minutes=10))
+        Poll.objects.filter(pk=poll.pk).update(
+            opened_at=opened, closed_at=opened + datetime.timedelta(minutes=10)
+        )
     agreement_2024.refresh_from_db()
     if agreement_2024.in_force_at is not None:
         type(agreement_2024).objects.filter(pk=agreement_2024.pk).update(in_force_at=conference.closed_at)

@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -552,6 +552,11 @@ def cast_vote(*, poll: Poll, delegate: Delegate, selections: Iterable[str]) -> s
     receipt = codes.receipt()
     try:
         with transaction.atomic():
+            # The poll must still be open when the vote commits, or a vote cast as the poll closes could
+            # miss the count. A shared lock lets votes run side by side while `close_poll`'s exclusive
+            # lock waits for the ones in flight (SQLite serializes writers anyway).
+            if _poll_status_for_vote(poll) != PollStatus.OPEN:
+                raise VoteRefused("Cuộc bỏ phiếu đã đóng.")
             Participation.objects.create(poll=poll, delegate=delegate, voter_key=voter_key(poll, delegate))
             Ballot.objects.create(poll=poll, selections=sorted(chosen), receipt=receipt)
             if delegate.checked_in_at is None:
@@ -564,6 +569,15 @@ def cast_vote(*, poll: Poll, delegate: Delegate, selections: Iterable[str]) -> s
             "Phiếu của đại biểu (hoặc của đơn vị) cho nội dung này đã được ghi nhận trước đó."
         ) from None
     return receipt
+
+
+def _poll_status_for_vote(poll: Poll) -> str:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT status FROM {Poll._meta.db_table} WHERE id = %s FOR SHARE", [poll.pk])  # noqa: S608 — table name from the model
+            row = cursor.fetchone()
+        return str(row[0]) if row else ""
+    return str(Poll.objects.filter(pk=poll.pk).values_list("status", flat=True).first() or "")
 
 
 def progress(poll: Poll) -> tuple[int, int]:

@@ -79,7 +79,8 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
             return _page(
                 request,
                 "receipt.html",
-                {**context, "poll": poll, "receipt": receipt, "polls": _open_polls(conference, delegate)},
+                # No query for what is left to vote on: the next page lists it, the cast stays cheap.
+                {**context, "poll": poll, "receipt": receipt},
             )
     except ValidationError as error:
         random.SystemRandom().shuffle(choices)

@@ -348,3 +348,20 @@ def test_the_secretariat_publishes_an_election_and_next_years_members_and_head_f
     from thidua.organizations.models import Membership
 
     assert Membership.objects.filter(group__slug="vusta-cum-4", year=2027).count() == 6
+
+
+@pytest.mark.django_db
+def test_a_vote_arriving_after_the_poll_closed_is_refused_and_leaves_nothing(
+    quangtri: User, conference_2026: Conference
+) -> None:
+    poll = services.open_poll(
+        actor=quangtri,
+        poll=services.create_election_poll(actor=quangtri, conference=conference_2026, role="head"),
+    )
+    stale = Poll.objects.get(pk=poll.pk)  # a request that read the poll while it was still open
+    services.close_poll(actor=quangtri, poll=poll)
+    with pytest.raises(services.VoteRefused, match="đã đóng"):
+        services.cast_vote(poll=stale, delegate=conference_2026.delegates.first(), selections=["lhh-hue"])  # type: ignore[arg-type]
+    assert (
+        not Participation.objects.filter(poll=poll).exists() and not Ballot.objects.filter(poll=poll).exists()
+    )
