@@ -13,6 +13,7 @@ urlpatterns = [
     path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.assessments.excel_urls")),
     path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.assessments.summary_urls")),
     path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.conferences.urls")),
+    path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.documents.urls")),
     path("bo-phieu/", include("thidua.conferences.vote_urls")),
     path("", include("thidua.organizations.urls")),
     path("quan-tri/", admin.site.urls),

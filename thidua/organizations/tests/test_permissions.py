@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from thidua.organizations.models import Membership, Organization, Regulation
+from thidua.organizations.models import EmulationGroup, Membership, Organization, Regulation
 
 # Personas: anonymous; officers of Nghệ An (submitted its 2026 sheet) and Ninh Bình (2026 draft, head
 # in 2023); Quảng Trị's officer (head of Cụm 4 in 2026: the secretariat); the editor; VUSTA's staff.
@@ -39,6 +39,26 @@ def _conference_2023() -> str:
     from thidua.conferences.models import Conference
 
     return f"/nam-thi-dua/vusta-cum-4/2023/hoi-nghi/{Conference.objects.get(emulation_year__year=2023).pk}"
+
+
+def _document_2023() -> str:
+    """A document of Cụm 4 numbered in 2023 (made here: the demo issues none)."""
+    import datetime
+
+    from thidua.accounts.models import User
+    from thidua.documents import services as documents
+    from thidua.documents.models import Document
+
+    document = Document.objects.filter(year=2023).first() or documents.register(
+        actor=User.objects.get(username="vusta"),
+        doc_type="BB",
+        date=datetime.date(2023, 12, 8),
+        place="Ninh Bình",
+        summary="Kiểm thử",
+        group=EmulationGroup.objects.get(slug="vusta-cum-4"),
+        issuer_code="CTĐ4",
+    )
+    return f"/nam-thi-dua/vusta-cum-4/2023/van-ban/{document.pk}"
 
 
 def _published_poll_2023() -> str:
@@ -131,6 +151,16 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
     "conferences:projector": (lambda: f"{_conference_2023()}/trinh-chieu/", RUNNERS_2023),
     "conferences:progress": (lambda: f"{_conference_2023()}/tien-do.json", RUNNERS_2023),
     # Delegates vote with the code on their card, without an account.
+    "documents:list": (lambda: "/nam-thi-dua/vusta-cum-4/2023/van-ban/", YEAR_MEMBERS),
+    # The document has no file yet: members reach the view and find nothing (404); others are refused.
+    "documents:file": (
+        lambda: f"{_document_2023()}/docx/",
+        {ANON: 302, NGHE_AN: 404, NINH_BINH: 404, EDITOR: 403, STAFF: 404, QUANG_TRI: 404},
+    ),
+    "documents:original": (
+        lambda: f"{_document_2023()}/ban-goc/1/",
+        {ANON: 302, NGHE_AN: 404, NINH_BINH: 404, EDITOR: 403, STAFF: 404, QUANG_TRI: 404},
+    ),
     "vote:start": (lambda: f"/bo-phieu/{_conference_2023().rsplit('/', 1)[1]}/", PUBLIC),
     "scoring:settle_all": (lambda: f"{Y}/chot-diem/", YEAR_RUNNERS),
 }
@@ -159,6 +189,8 @@ POST_ONLY = {
     "conferences:poll_create",
     "conferences:paper_count",
     "conferences:poll_action",
+    "documents:issue",
+    "documents:original_upload",
 }
 # Mounted third-party or import pages with their own tests.
 ELSEWHERE = {"registry_import", "score_excel", "score_summary"}

@@ -1,0 +1,121 @@
+"""One click per document: take the next number, build the document from the data in the official
+layout, keep the DOCX, and add the PDF made by the warm LibreOffice when it is there."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from thidua.accounts.models import User
+from thidua.agreements.models import AgreementStatus, EmulationYear
+from thidua.conferences.models import Conference, Poll, PollStatus
+from thidua.documents import converter, generators, layout, services
+from thidua.documents.generators_votes import conference_day
+from thidua.documents.models import Document, DocumentType
+from thidua.organizations.models import EmulationGroup, GroupKind
+
+logger = logging.getLogger(__name__)
+
+
+def group_code(group: EmulationGroup) -> str:
+    """The issuer code in a number line: "CTĐ4" for Cụm thi đua số 4, "KTĐ2" for Khối thi đua số 2."""
+    return f"{'CTĐ' if group.kind == GroupKind.CLUSTER else 'KTĐ'}{group.number}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    doc_type: str
+    summary: str
+    date: datetime.date
+    build: Callable[[str], layout.OfficialDocument]
+    filename: str
+
+
+def plan_for(kind: str, *, conference: Conference, poll: Poll | None = None) -> Plan:
+    """What a click on `kind` makes for a conference (Vietnamese errors for what is not ready yet)."""
+    emulation_year = conference.emulation_year
+    day = conference_day(conference)
+    year = emulation_year.year
+    if kind == "minutes":
+        return Plan(
+            DocumentType.MINUTES,
+            f"Hội nghị tổng kết công tác thi đua, khen thưởng năm {year}",
+            day,
+            lambda number: generators.conference_minutes(conference, number_text=number),
+            f"bien-ban-hoi-nghi-{year}",
+        )
+    if kind == "count":
+        if poll is None or poll.status != PollStatus.PUBLISHED:
+            raise ValidationError("Chỉ lập biên bản kiểm phiếu cho cuộc bỏ phiếu đã công bố kết quả.")
+        return Plan(
+            DocumentType.MINUTES,
+            f"Kiểm phiếu: {poll}",
+            day,
+            lambda number: generators.vote_count_minutes(poll, number_text=number),
+            f"bien-ban-kiem-phieu-{poll.pk}",
+        )
+    if kind == "proposal":
+        return Plan(
+            DocumentType.PROPOSAL,
+            f"Đề nghị khen thưởng năm {year}",
+            day,
+            lambda number: generators.proposal_letter(conference, number_text=number),
+            f"to-trinh-{year}",
+        )
+    if kind == "summary":
+        return Plan(
+            DocumentType.REPORT,
+            f"Tổng hợp kết quả chấm điểm thi đua năm {year}",
+            day,
+            lambda number: generators.score_summary_document(emulation_year, number_text=number, date=day),
+            f"bang-tong-hop-{year}",
+        )
+    if kind == "agreement":
+        next_year = EmulationYear.objects.filter(group=emulation_year.group, year=year + 1).first()
+        agreement = (
+            next_year.agreements.exclude(status=AgreementStatus.SUPERSEDED).order_by("-version").first()
+            if next_year
+            else None
+        )
+        if agreement is None:
+            raise ValidationError(f"Chưa có giao ước năm {year + 1}.")
+        return Plan(
+            DocumentType.AGREEMENT,
+            f"Giao ước thi đua năm {year + 1}",
+            day,
+            lambda number: generators.agreement_document(agreement, number_text=number, date=day),
+            f"giao-uoc-{year + 1}",
+        )
+    raise ValidationError("Không có loại văn bản này.")
+
+
+def issue(*, actor: User, kind: str, conference: Conference, poll: Poll | None = None) -> Document:
+    """Number and build the document (one transaction), then add its PDF (outside it: a conversion takes
+    a while and must not hold the issuer's number sequence locked)."""
+    plan = plan_for(kind, conference=conference, poll=poll)
+    group = conference.emulation_year.group
+    with transaction.atomic():
+        document = services.register(
+            actor=actor,
+            doc_type=plan.doc_type,
+            date=plan.date,
+            place=conference.place,
+            summary=plan.summary,
+            group=group,
+            issuer_code=group_code(group),
+        )
+        content = layout.render_docx(plan.build(document.number_text))
+        document.docx.save(f"{plan.filename}-{document.number}.docx", ContentFile(content), save=True)
+    try:
+        pdf = converter.convert_to_pdf(content)
+    except (converter.PdfUnavailable, converter.ConversionFailed) as error:
+        logger.warning("PDF not made for document %s: %s", document.pk, error)
+        return document
+    document.pdf.save(f"{plan.filename}-{document.number}.pdf", ContentFile(pdf), save=True)
+    return document

@@ -1,0 +1,121 @@
+"""A year's documents: list, one click per document, downloads, the signed original."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from thidua.accounts import permissions
+from thidua.accounts.models import User
+from thidua.agreements.lookups import year_for_runner, year_for_viewer
+from thidua.conferences.models import Conference, PollStatus
+from thidua.documents import converter, issuing, services
+from thidua.documents.models import Document, SignedOriginal
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+def document_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    emulation_year = year_for_viewer(request, slug, year)
+    group = emulation_year.group
+    documents = (
+        Document.objects.filter(issuer_group=group, year=year)
+        .prefetch_related(Prefetch("originals", queryset=SignedOriginal.objects.order_by("-version")))
+        .order_by("-number")
+    )
+    conferences = Conference.objects.filter(emulation_year=emulation_year).prefetch_related("polls")
+    return render(
+        request,
+        "documents/list.html",
+        {
+            "emulation_year": emulation_year,
+            "group": group,
+            "documents": documents,
+            "conferences": conferences,
+            "published": PollStatus.PUBLISHED,
+            "can_run": permissions.can_run_year(request.user, group, year),
+            "pdf_available": converter.pdf_available(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def document_issue(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    emulation_year = year_for_runner(request, slug, year)
+    conference = get_object_or_404(
+        Conference, pk=request.POST.get("conference", 0), emulation_year=emulation_year
+    )
+    poll = conference.polls.filter(pk=request.POST.get("poll") or 0).first()
+    try:
+        document = issuing.issue(
+            actor=_user(request), kind=request.POST.get("kind", ""), conference=conference, poll=poll
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        note = (
+            "" if document.pdf else " PDF chưa tạo được (máy chủ chưa có LibreOffice); bản DOCX vẫn tải được."
+        )
+        messages.success(request, f"Đã lập văn bản số {document.number_text}.{note}")
+    return redirect("documents:list", slug=slug, year=year)
+
+
+def _document(request: HttpRequest, slug: str, year: int, pk: int) -> Document:
+    emulation_year = year_for_viewer(request, slug, year)
+    return get_object_or_404(Document, pk=pk, issuer_group=emulation_year.group)
+
+
+@login_required
+def document_file(request: HttpRequest, slug: str, year: int, pk: int, kind: str) -> FileResponse:
+    document = _document(request, slug, year, pk)
+    field = {"docx": document.docx, "pdf": document.pdf}.get(kind)
+    if not field:
+        raise Http404
+    response = FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1])
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def original_file(request: HttpRequest, slug: str, year: int, pk: int, version: int) -> FileResponse:
+    document = _document(request, slug, year, pk)
+    original = get_object_or_404(document.originals, version=version)
+    response = FileResponse(
+        original.file.open("rb"),
+        as_attachment=True,
+        filename=f"ban-goc-{document.pk}-{version}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def original_upload(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    emulation_year = year_for_runner(request, slug, year)
+    document = get_object_or_404(Document, pk=pk, issuer_group=emulation_year.group)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Chưa chọn tệp PDF bản gốc đã ký.")
+    else:
+        try:
+            original = services.upload_signed_original(actor=_user(request), document=document, upload=upload)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"Đã lưu bản gốc đã ký (bản {original.version}) của văn bản {document.number_text}."
+            )
+    return redirect("documents:list", slug=slug, year=year)
