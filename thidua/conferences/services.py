@@ -257,12 +257,14 @@ def authenticate(conference: Conference, code: str) -> Delegate:
     return delegate
 
 
-@transaction.atomic
 def check_in(*, actor: User | None, delegate: Delegate) -> Delegate:
-    """By the secretariat (actor given) or by the delegate's own code (actor None, already authenticated)."""
+    """By the secretariat (actor given) or by the delegate's own code (actor None, already authenticated).
+    A delegate already present costs nothing: every page of the phone's flow calls this."""
     if actor is not None:
         _require_runner(actor, delegate.conference)
-    if delegate.checked_in_at is None:
+    if delegate.checked_in_at is not None:
+        return delegate
+    with transaction.atomic():
         delegate.checked_in_at = timezone.now()
         delegate.save(update_fields=["checked_in_at"])
         record(
@@ -447,7 +449,8 @@ def create_motion_poll(
 
 
 def spec_of(poll: Poll) -> rules.PollSpec:
-    keys_and_labels = list(poll.choices.order_by("position").values_list("key", "label"))
+    # The prefetched choices when the caller loaded them (the phone's pages do): no query per vote.
+    keys_and_labels = [(c.key, c.label) for c in sorted(poll.choices.all(), key=lambda c: c.position)]
     return rules.PollSpec(
         method=rules.Method(poll.method),
         choices=tuple(k for k, _ in keys_and_labels),

@@ -66,6 +66,11 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
                 raise services.VoteRefused("Cuộc bỏ phiếu này không còn mở.")
             random.SystemRandom().shuffle(choices)
             return _page(request, "ballot.html", {**context, "poll": poll, "choices": choices})
+        if step == "cast":
+            # cast_vote checks the ballot itself: checking here too would do the work twice per vote.
+            receipt = services.cast_vote(poll=poll, delegate=delegate, selections=selections)
+            # No query for what is left to vote on: the next page lists it, the cast stays cheap.
+            return _page(request, "receipt.html", {**context, "poll": poll, "receipt": receipt})
         chosen = services.ballot_problems(poll, delegate, selections)
         if step == "review":
             picked = [c for c in choices if c.key in chosen]
@@ -73,14 +78,6 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 "review.html",
                 {**context, "poll": poll, "picked": picked, "selections": sorted(chosen)},
-            )
-        if step == "cast":
-            receipt = services.cast_vote(poll=poll, delegate=delegate, selections=chosen)
-            return _page(
-                request,
-                "receipt.html",
-                # No query for what is left to vote on: the next page lists it, the cast stays cheap.
-                {**context, "poll": poll, "receipt": receipt},
             )
     except ValidationError as error:
         random.SystemRandom().shuffle(choices)
