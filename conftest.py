@@ -8,7 +8,7 @@ Hà Tĩnh's records", not of user #3.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -31,11 +31,38 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
-    from thidua.organizations.demo import load_demo, load_demo_years
+    from thidua.organizations.demo import load_full_demo
 
     with django_db_blocker.unblock():
-        load_demo()
-        load_demo_years()
+        load_full_demo()
+
+
+@pytest.fixture(scope="module")
+def demo_restored_after_module(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Transactional tests commit for real, and pytest-django empties every table after each of them;
+    this puts the demo back once the module's last test (and its flush) is done, for whatever runs next."""
+    yield
+    from django.db import connections
+
+    from thidua.organizations.demo import load_full_demo
+
+    with django_db_blocker.unblock():
+        load_full_demo()
+        connections.close_all()
+
+
+@pytest.fixture
+def committed_demo(transactional_db: Any, demo_restored_after_module: None) -> Iterator[None]:
+    """For tests whose threads or processes need committed rows: the registry demo, committed."""
+    from django.db import connections
+
+    from thidua.organizations.demo import load_demo
+
+    load_demo()
+    yield
+    # Threads open connections of their own; on PostgreSQL one left open keeps the test database
+    # from being dropped at the end of the session.
+    connections.close_all()
 
 
 def _user(username: str) -> Any:

@@ -7,34 +7,12 @@ puts the demo back for whatever runs next.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.db import connection, connections, transaction
 
 from thidua.audit.models import AuditEvent
 from thidua.audit.services import record, verify_chain
-
-
-@pytest.fixture
-def committed_demo(transactional_db: Any) -> Iterator[None]:
-    from thidua.organizations.demo import load_demo
-
-    load_demo()
-    yield
-    connections.close_all()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _demo_back_afterwards(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    yield
-    from thidua.organizations.demo import load_demo, load_demo_years
-
-    with django_db_blocker.unblock():
-        load_demo()
-        load_demo_years()
-        connections.close_all()
 
 
 @pytest.mark.usefixtures("committed_demo")

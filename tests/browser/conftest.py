@@ -126,10 +126,9 @@ def demo_site(live_server: Any) -> str:
 def _load_demo_committed() -> None:
     from django.db import connections
 
-    from thidua.organizations.demo import load_demo, load_demo_years
+    from thidua.organizations.demo import load_full_demo
 
-    load_demo()
-    load_demo_years()
+    load_full_demo()
     # Playwright's sync API runs test code in its own context, where Django (whose connections are
     # per context) opens a connection of its own. Hand it back now: on PostgreSQL a connection
     # left open keeps the test database from being dropped at the end of the session. (Closing

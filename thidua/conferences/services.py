@@ -41,7 +41,6 @@ from thidua.conferences.models import (
 )
 from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import clean_text
-from thidua.organizations import rules as registry_rules
 from thidua.organizations import services as registry
 from thidua.organizations.models import (
     AwardForm,
@@ -308,8 +307,23 @@ def _next_position(conference: Conference) -> int:
     return (conference.polls.order_by("-position").values_list("position", flat=True).first() or 0) + 1
 
 
-def _new_poll(conference: Conference, **fields: Any) -> Poll:
-    return Poll.objects.create(conference=conference, position=_next_position(conference), **fields)
+def _new_poll(
+    conference: Conference,
+    *,
+    actor: User,
+    verb: str = "poll.create",
+    data: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Poll:
+    poll = Poll.objects.create(conference=conference, position=_next_position(conference), **fields)
+    record(
+        actor=actor,
+        verb=verb,
+        target=poll,
+        group=conference.emulation_year.group,
+        data={"kind": poll.kind, "title": poll.title, **(data or {})},
+    )
+    return poll
 
 
 @transaction.atomic
@@ -331,6 +345,7 @@ def create_nomination_poll(
         label = label.replace("cơ quan cấp trên", conference.emulation_year.group.parent.current_short_name)
     poll = _new_poll(
         conference,
+        actor=actor,
         kind=PollKind.NOMINATION,
         title=f"Suy tôn đơn vị đề nghị tặng {label} năm {conference.emulation_year.year}",
         method=method,
@@ -355,13 +370,6 @@ def create_nomination_poll(
         )
         for index, m in enumerate(ranked)
     )
-    record(
-        actor=actor,
-        verb="poll.create",
-        target=poll,
-        group=conference.emulation_year.group,
-        data={"kind": poll.kind, "title": poll.title},
-    )
     return poll
 
 
@@ -379,26 +387,22 @@ def create_election_poll(*, actor: User, conference: Conference, role: str) -> P
         ).prefetch_related("names"),
         key=lambda o: o.code,
     )
-    headed: dict[str, list[int]] = {}
-    deputy_now = None
-    for lead in Leadership.objects.filter(
-        group=emulation_year.group, year__lte=emulation_year.year
-    ).select_related("organization"):
-        if lead.role == LeadershipRole.HEAD:
-            headed.setdefault(lead.organization.code, []).append(lead.year)
-        elif lead.year == emulation_year.year:
-            deputy_now = lead.organization.code
-    head_code, deputy_code = registry_rules.suggest_rotation([m.code for m in members], headed, deputy_now)
-    suggested = head_code if role == LeadershipRole.HEAD else deputy_code
+    rotation = registry.suggest_rotation(
+        group=emulation_year.group, year=next_year, members_year=emulation_year.year
+    )
+    suggestion = rotation.head if role == LeadershipRole.HEAD else rotation.deputy
+    suggested = suggestion.code if suggestion is not None else None
     word = LeadershipRole(role).label
     poll = _new_poll(
         conference,
+        actor=actor,
         kind=PollKind.ELECTION,
         title=f"Bầu {word.lower()} năm {next_year}",
         method=rules.Method.PICK_UP_TO,
         seats=1,
         max_picks=1,
         leadership_role=role,
+        data={"role": role},
     )
     Choice.objects.bulk_create(
         Choice(
@@ -411,13 +415,6 @@ def create_election_poll(*, actor: User, conference: Conference, role: str) -> P
         )
         for index, m in enumerate(members)
     )
-    record(
-        actor=actor,
-        verb="poll.create",
-        target=poll,
-        group=emulation_year.group,
-        data={"kind": poll.kind, "role": role},
-    )
     return poll
 
 
@@ -428,6 +425,7 @@ def create_motion_poll(
     _require_runner(actor, conference)
     poll = _new_poll(
         conference,
+        actor=actor,
         kind=PollKind.MOTION,
         title=clean_text(title),
         method=rules.Method.MOTION,
@@ -437,13 +435,6 @@ def create_motion_poll(
     )
     Choice.objects.bulk_create(
         Choice(poll=poll, key=k, label=v, position=i) for i, (k, v) in enumerate(MOTION_CHOICES)
-    )
-    record(
-        actor=actor,
-        verb="poll.create",
-        target=poll,
-        group=conference.emulation_year.group,
-        data={"kind": poll.kind, "title": poll.title},
     )
     return poll
 
@@ -806,6 +797,9 @@ def create_runoff(*, actor: User, poll: Poll) -> Poll:
     elected = len(poll.result.get("elected", []))
     runoff = _new_poll(
         poll.conference,
+        actor=actor,
+        verb="poll.runoff",
+        data={"of": poll.pk, "tied": tied},
         kind=poll.kind,
         title=poll.title,
         method=poll.method,
@@ -828,12 +822,5 @@ def create_runoff(*, actor: User, poll: Poll) -> Poll:
             position=c.position,
         )
         for c in poll.choices.filter(key__in=tied)
-    )
-    record(
-        actor=actor,
-        verb="poll.runoff",
-        target=runoff,
-        group=poll.conference.emulation_year.group,
-        data={"of": poll.pk, "tied": tied},
     )
     return runoff

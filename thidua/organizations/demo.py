@@ -312,6 +312,12 @@ def load_demo_years() -> None:
     load_conference_demo(staff, cluster4)
 
 
+def load_full_demo() -> None:
+    """The whole demo: registry, Cụm 4's years and the replayed conference (idempotent)."""
+    load_demo()
+    load_demo_years()
+
+
 def demo_logins() -> list[tuple[str, str]]:
     rows = [("quantri", "quản trị hệ thống (trang /quan-tri/)")]
     for username, _, _, kind, province in DEMO_USERS:

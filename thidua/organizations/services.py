@@ -357,10 +357,14 @@ class RotationSuggestion:
     deputy: Organization | None
 
 
-def suggest_rotation(*, group: EmulationGroup, year: int) -> RotationSuggestion:
-    """Who would head and deputize `year` by rotation, from the members of `year` and past leadership."""
+def suggest_rotation(
+    *, group: EmulationGroup, year: int, members_year: int | None = None
+) -> RotationSuggestion:
+    """Who would head and deputize `year` by rotation, from past leadership and the members of
+    `members_year` (default `year`; a year-end conference elects next year's officers from this year's
+    members, before next year's list exists)."""
     members = list(
-        Organization.objects.filter(memberships__group=group, memberships__year=year)
+        Organization.objects.filter(memberships__group=group, memberships__year=members_year or year)
         .order_by("code")
         .distinct()
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -125,26 +124,6 @@ def test_a_signed_original_is_kept_with_its_hash_and_a_new_upload_is_a_new_versi
     assert first.sha256 != second.sha256
     assert first.file.read() == b"%PDF-1.7 one"  # the first version is still there, unchanged
     assert Document.objects.get(pk=document.pk).status == DocumentStatus.ISSUED
-
-
-@pytest.fixture
-def committed_demo(transactional_db: Any) -> Iterator[None]:
-    from thidua.organizations.demo import load_demo
-
-    load_demo()
-    yield
-    connections.close_all()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _demo_back_afterwards(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    yield
-    from thidua.organizations.demo import load_demo, load_demo_years
-
-    with django_db_blocker.unblock():
-        load_demo()
-        load_demo_years()
-        connections.close_all()
 
 
 @pytest.mark.usefixtures("committed_demo")

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from thidua.organizations.demo import load_demo, load_demo_years
+from thidua.organizations.demo import load_full_demo
 
 
 class Command(BaseCommand):
@@ -15,6 +15,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["reset"]:
             call_command("flush", interactive=False, verbosity=0)
-        load_demo()
-        load_demo_years()
+        load_full_demo()
         self.stdout.write("Dữ liệu minh họa đã sẵn sàng.")
