@@ -37,6 +37,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from bench.harness import replace_section
 from thidua.documents import converter
 from thidua.documents.layout import Heading, Issuer, OfficialDocument, Paragraph, Signer, Table, render_docx
 
@@ -143,6 +144,11 @@ def _cpu() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The converter reads its LibreOffice settings from the project's settings.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warm", type=int, default=10, help="conversions with the warm converter")
     parser.add_argument("--cold", type=int, default=3, help="cold soffice conversions (each kind)")
@@ -231,23 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     section = "\n".join(lines)
     print(section)
     if not args.no_write:
-        _replace_section(section)
+        replace_section(SECTION, section)
         print(f"\nwritten to {DOCS}")
     return 0 if warm_median < cold_median else 1
-
-
-def _replace_section(text: str) -> None:
-    """Replace this benchmark's section of docs/benchmarks.md (or append it), leaving the rest as is:
-    the file is read again just before writing, as other benchmarks write other sections."""
-    current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    start = current.find(SECTION + "\n")
-    if start == -1:
-        updated = current.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
-    else:
-        following = current.find("\n## ", start + len(SECTION))
-        tail = current[following + 1 :] if following != -1 else ""
-        updated = current[:start] + text.rstrip("\n") + "\n" + ("\n" + tail if tail else "")
-    DOCS.write_text(updated, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,6 @@ import platform
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,10 +42,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+from bench.harness import create_database, drop_database, free_port, start_gunicorn  # noqa: E402
+
 DATABASE = "thidua_bench_summary"
 HOST = "127.0.0.1"
 YEAR = 2027
@@ -74,30 +74,6 @@ class Measurement:
             return float("nan")
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def _admin_connect(server: str) -> Any:
-    import psycopg
-
-    return psycopg.connect(f"{server}/postgres", autocommit=True)
-
-
-def _drop_database(server: str) -> None:
-    with _admin_connect(server) as connection:
-        # FORCE ends sessions a killed worker may have left (PostgreSQL 13+).
-        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-
-
-def _create_database(server: str) -> None:
-    _drop_database(server)
-    with _admin_connect(server) as connection:
-        connection.execute(f'CREATE DATABASE "{DATABASE}"')
 
 
 def _prepare_data() -> tuple[str, str, str, str]:
@@ -297,32 +273,16 @@ def main(argv: list[str] | None = None) -> int:
     created = False
     try:
         print(f"Creating database {DATABASE}, migrating, building {MEMBERS} members × {CRITERIA} criteria…")
-        _create_database(args.server)
+        create_database(args.server, DATABASE)
         created = True
         # This process only prepares data; gunicorn's workers keep the production setting (a pool each).
         os.environ.update({**env, "THIDUA_DB_POOL": "0"})
         path, floor, cookie, pg_version = _prepare_data()
 
-        port = _free_port()
+        port = free_port()
         log = workdir / "gunicorn.log"
         with log.open("wb") as log_file:
-            server = subprocess.Popen(  # noqa: S603 — our own venv's gunicorn, fixed arguments
-                [
-                    str(ROOT / ".venv/bin/gunicorn"),
-                    "bench.bench_wsgi",
-                    "--workers",
-                    str(args.workers),
-                    "--bind",
-                    f"{HOST}:{port}",
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            server = start_gunicorn(port, args.workers, env, log_file)
         _wait_ready(port, server, log)
         status, body = _get(port, path, cookie)
         page = body.decode()
@@ -388,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         except Exception:  # noqa: S110 — Django may not be set up yet; nothing to close then
             pass
         if created:
-            _drop_database(args.server)
+            drop_database(args.server, DATABASE)
             print(f"Dropped database {DATABASE}.")
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -74,7 +74,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
-from bench.summary_bench import _admin_connect, _free_port, _machine, _raise_exit, _stop, _wait_ready
+from bench.harness import (
+    create_database,
+    drop_database,
+    free_port,
+    replace_section,
+    start_gunicorn,
+)
+from bench.summary_bench import _machine, _raise_exit, _stop, _wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "thidua_bench_vote"
@@ -99,18 +106,6 @@ T = TypeVar("T")
 
 
 # --- the database ---------------------------------------------------------------------------------
-
-
-def _drop_database(server: str) -> None:
-    with _admin_connect(server) as connection:
-        # FORCE ends the sessions a killed worker may have left (PostgreSQL 13+).
-        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-
-
-def _create_database(server: str) -> None:
-    _drop_database(server)
-    with _admin_connect(server) as connection:
-        connection.execute(f'CREATE DATABASE "{DATABASE}"')
 
 
 @dataclass
@@ -962,20 +957,6 @@ def _in_process(conference_pk: int, voters: Sequence[Voter], top: int = 30) -> I
     )
 
 
-def _replace_section(text: str) -> None:
-    """Replace this benchmark's section of docs/benchmarks.md (or append it), leaving the rest as is:
-    the file is read again just before writing, as other benchmarks write other sections."""
-    current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    start = current.find(SECTION + "\n")
-    if start == -1:
-        updated = current.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
-    else:
-        following = current.find("\n## ", start + len(SECTION))
-        tail = current[following + 1 :] if following != -1 else ""
-        updated = current[:start] + text.rstrip("\n") + "\n" + ("\n" + tail if tail else "")
-    DOCS.write_text(updated, encoding="utf-8")
-
-
 # --- the fault run and the report ------------------------------------------------------------------
 
 
@@ -1413,7 +1394,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"Creating database {DATABASE}, migrating, {args.voters} delegates and their codes…", flush=True
         )
-        _create_database(args.server)
+        create_database(args.server, DATABASE)
         created = True
         # This process only prepares and checks; gunicorn's workers keep the production pool.
         os.environ.update({**env, "THIDUA_DB_POOL": "0"})
@@ -1423,25 +1404,9 @@ def main(argv: list[str] | None = None) -> int:
 
         connections.close_all()
 
-        port = _free_port()
+        port = free_port()
         with log.open("wb") as log_file:
-            server = subprocess.Popen(  # noqa: S603 — our own venv's gunicorn, fixed arguments
-                [
-                    str(ROOT / ".venv/bin/gunicorn"),
-                    "bench.bench_wsgi",
-                    "--workers",
-                    str(args.workers),
-                    "--bind",
-                    f"{HOST}:{port}",
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            server = start_gunicorn(port, args.workers, env, log_file)
         _wait_ready(port, server, log)
 
         # Warm-up: both workers import, render and connect their pools before anything is measured.
@@ -1579,7 +1544,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {seconds * 1000:6.2f} ms  {sql[:150]}")
             print(inside.listing)
         if not args.no_write:
-            _replace_section(summary)
+            replace_section(SECTION, summary)
             print(f"\nWrote the section {SECTION!r} of {DOCS.relative_to(ROOT)}.")
         if not report.correct:
             return 1
@@ -1593,7 +1558,7 @@ def main(argv: list[str] | None = None) -> int:
         except Exception:  # noqa: S110 — Django may not be set up yet; nothing to close then
             pass
         if created:
-            _drop_database(args.server)
+            drop_database(args.server, DATABASE)
             print(f"Dropped database {DATABASE}.")
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -1,0 +1,74 @@
+"""What the server benchmarks share: a throwaway PostgreSQL database, gunicorn on a free loopback port,
+and writing one section of docs/benchmarks.md without touching the others."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+from pathlib import Path
+from typing import IO, Any
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+DOCS = ROOT / "docs" / "benchmarks.md"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def admin_connect(server: str) -> Any:
+    import psycopg
+
+    return psycopg.connect(f"{server}/postgres", autocommit=True)
+
+
+def drop_database(server: str, name: str) -> None:
+    with admin_connect(server) as connection:
+        # FORCE ends the sessions a killed worker may have left (PostgreSQL 13+).
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def create_database(server: str, name: str) -> None:
+    drop_database(server, name)
+    with admin_connect(server) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def start_gunicorn(
+    port: int, workers: int, env: dict[str, str], log_file: IO[bytes]
+) -> subprocess.Popen[bytes]:
+    """`bench.bench_wsgi` (the project plus the bench's reference views) in its own process group."""
+    return subprocess.Popen(  # noqa: S603 — our own venv's gunicorn, fixed arguments
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "bench.bench_wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"{HOST}:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def replace_section(section: str, text: str) -> None:
+    """Replace `section` ("## …") of docs/benchmarks.md, or append it, leaving the rest as is: the file is
+    read again just before writing, as other benchmarks write other sections."""
+    current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
+    start = current.find(section + "\n")
+    if start == -1:
+        updated = current.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
+    else:
+        following = current.find("\n## ", start + len(section))
+        tail = current[following + 1 :] if following != -1 else ""
+        updated = current[:start] + text.rstrip("\n") + "\n" + ("\n" + tail if tail else "")
+    DOCS.write_text(updated, encoding="utf-8")
