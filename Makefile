@@ -16,6 +16,9 @@ export THIDUA_PUBLIC_URL = http://$(LAN_ADDRESS):$(PORT)
 endif
 # The PostgreSQL server `make test` runs the suite against a second time, when it answers.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/thidua
+# The PostgreSQL pass runs with Redis as the shared cache, as production does (its own database index:
+# the tests empty it).
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/9
 
 .PHONY: run dev test test-sqlite test-postgres check lock demo clean install
 
@@ -60,7 +63,13 @@ test-sqlite: install
 	DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
 
 test-postgres: install
-	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	@if $(PY) -m thidua.lib.redisprobe "$(REDIS_TEST_URL)"; then redis="$(REDIS_TEST_URL)"; \
+	else \
+		echo "Redis does not answer at $(REDIS_TEST_URL): PostgreSQL pass without the shared cache."; \
+		if [ -n "$$CI" ]; then echo "CI must run Redis too."; exit 1; fi; redis=; \
+	fi; \
+	echo "DATABASE_URL=$(PG_TEST_URL) THIDUA_REDIS_URL=$$redis"; \
+	DATABASE_URL=$(PG_TEST_URL) THIDUA_REDIS_URL=$$redis $(PY) -m pytest $(PYTEST_ARGS)
 
 ## Lint, types and migrations.
 check: install

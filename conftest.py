@@ -7,6 +7,7 @@ Hà Tĩnh's records", not of user #3.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -131,6 +132,28 @@ def org(db: Any) -> Callable[[str], Any]:
 def _fresh_cache() -> None:
     """Each test's rolled-back transaction returns the audit chain to the same version, so a page
     cached by one test under that version must not be served to the next."""
-    from django.core.cache import cache
+    _empty_caches()
 
-    cache.clear()
+
+def _empty_caches() -> None:
+    from django.core.cache import caches
+
+    for alias in settings.CACHES:
+        caches[alias].clear()
+
+
+@pytest.fixture
+def cold_queries() -> Callable[[], contextlib.AbstractContextManager[Any]]:
+    """Capture the queries of what runs inside, every cache emptied first: a query count compared
+    between two data sizes must not depend on what an earlier request left in a cache (the signed-in
+    user, a year, a drawn page)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    @contextlib.contextmanager
+    def capture() -> Iterator[CaptureQueriesContext]:
+        _empty_caches()
+        with CaptureQueriesContext(connection) as queries:
+            yield queries
+
+    return capture

@@ -40,6 +40,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from types import FrameType
 from urllib.parse import urlsplit
@@ -82,8 +83,8 @@ def _prepare_data() -> tuple[str, str, str, str]:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.db import connection, connections
     from django.db.models import Max
@@ -105,9 +106,9 @@ def _prepare_data() -> tuple[str, str, str, str]:
         criteria=CRITERIA,
     )
     staff = User.objects.get(username="vusta")
-    session = SessionStore()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(staff.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = staff.get_session_auth_hash()
     session.create()
     assert session.session_key is not None
@@ -250,6 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=8, help="client threads")
     parser.add_argument("--rounds", type=int, default=3, help="every URL in turn, this many times")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/8",
+        help="shared cache (THIDUA_REDIS_URL) for sessions and users, as a production setup has; "
+        "'' for none (sessions and users then come from PostgreSQL on every request)",
+    )
     args = parser.parse_args(argv)
     if urlsplit(args.server).hostname not in ("127.0.0.1", "localhost", "::1"):
         parser.error("a loopback PostgreSQL server only, e.g. postgres://postgres@127.0.0.1:5432")
@@ -268,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         "THIDUA_VAR_DIR": str(workdir / "var"),  # nothing of the project's var/ is read or written
         "THIDUA_DEBUG": "",
         "PYTHONPATH": str(ROOT),
+        "THIDUA_REDIS_URL": args.redis,
     }
     server: subprocess.Popen[bytes] | None = None
     created = False

@@ -186,9 +186,32 @@ STORAGES = {
 # Tests and `make dev` run without collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Per-process memory cache: what thidua caches (rendered summaries) is keyed on a data version checked
-# on every request, so processes never need to share or invalidate each other's entries.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "thidua"}}
+# Two caches.
+# - "local", per process: what is keyed on a data version read on every request (rendered summaries,
+#   keyed on the audit chain's last sequence number), so processes never share or invalidate entries.
+# - "default": sessions, login throttling and signed-in users with their roles. These must be one store
+#   for every app process: a logout or a revoked role must take effect in all of them at once, and the
+#   throttle must count a username's failures across processes. With THIDUA_REDIS_URL set
+#   (redis://host:port/db) it is Redis, sessions are written through to the database as well
+#   ("cached_db": a Redis restart logs nobody out) and users are served from it. Without Redis it is
+#   per-process memory, and sessions and users are read from the database on every request, as a
+#   single-process laptop setup can afford.
+REDIS_URL = os.environ.get("THIDUA_REDIS_URL", "").strip()
+SHARED_CACHE = bool(REDIS_URL)
+CACHES: dict[str, dict[str, object]] = {
+    "default": (
+        {"BACKEND": "thidua.web.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "thidua"}
+        if SHARED_CACHE
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "thidua"}
+    ),
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "thidua-local"},
+}
+if SHARED_CACHE:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# A signed-in user and their roles, read once per request: kept in the shared cache (see above) for
+# this long at most, and dropped at once whenever the user or one of their roles changes.
+AUTH_CACHE_SECONDS = env_int("THIDUA_AUTH_CACHE_SECONDS", 300)
+AUTHENTICATION_BACKENDS = ["thidua.accounts.backends.CachedModelBackend"]
 
 # A TrueType font with the Vietnamese letters for PDFs (voting cards, paper ballots); when empty thidua
 # looks for Liberation (the fonts-liberation2 version) or DejaVu Sans where Debian installs them.

@@ -19,17 +19,22 @@ if TYPE_CHECKING:
 AnyUser = User | AnonymousUser
 
 
+def load_roles(user: User) -> dict[str, set[int]]:
+    """The user's roles as {kind: organization ids}, kept on the user object: pages ask several
+    questions per request, and the auth backend caches the user together with them."""
+    roles: dict[str, set[int]] | None = getattr(user, "_thidua_roles", None)
+    if roles is None:
+        roles = {}
+        for role_kind, org_id in Role.objects.filter(user=user).values_list("kind", "organization_id"):
+            roles.setdefault(role_kind, set()).add(org_id)
+        setattr(user, "_thidua_roles", roles)  # noqa: B010 — a cache on the instance, not a model field
+    return roles
+
+
 def _role_orgs(user: AnyUser, kind: str) -> set[int]:
     if not user.is_authenticated:
         return set()
-    # Cached on the user object for the request: pages ask several questions.
-    cache: dict[str, set[int]] | None = getattr(user, "_thidua_roles", None)
-    if cache is None:
-        cache = {}
-        for role_kind, org_id in Role.objects.filter(user=user).values_list("kind", "organization_id"):
-            cache.setdefault(role_kind, set()).add(org_id)
-        setattr(user, "_thidua_roles", cache)  # noqa: B010 — a per-request cache, not a model field
-    return cache.get(kind, set())
+    return load_roles(user).get(kind, set())
 
 
 def staff_parent_ids(user: AnyUser) -> set[int]:

@@ -8,8 +8,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from thidua.audit.models import AuditEvent
 from thidua.organizations import services
@@ -74,10 +72,10 @@ def test_searching_without_diacritics_finds_organizations_by_any_of_their_names(
 
 @pytest.mark.django_db
 def test_the_cluster_page_runs_the_same_number_of_queries_for_seven_or_seventy_members(
-    client_for: Any, staff: Any, cluster4: Any
+    client_for: Any, staff: Any, cluster4: Any, cold_queries: Any
 ) -> None:
     client = client_for(staff)
-    with CaptureQueriesContext(connection) as small:
+    with cold_queries() as small:
         client.get("/cum-khoi/vusta-cum-4/?nam=2024")
     vusta = cluster4.parent
     for index in range(63):
@@ -92,7 +90,7 @@ def test_the_cluster_page_runs_the_same_number_of_queries_for_seven_or_seventy_m
             valid_from=datetime.date(2020, 1, 1),
         )
         Membership.objects.create(group=cluster4, organization=organization, year=2024)
-    with CaptureQueriesContext(connection) as large:
+    with cold_queries() as large:
         response = client.get("/cum-khoi/vusta-cum-4/?nam=2024")
     assert len(MEMBER_LINK.findall(response.content.decode())) == 70
     assert len(large) == len(small)

@@ -1,0 +1,90 @@
+"""The signed-in user of each request, with their roles, served from the shared cache.
+
+Every page reads the session's user and, to decide what it may show, the user's roles: two queries per
+request that answer the same thing thousands of times between two changes. With a shared cache
+(settings.SHARED_CACHE: one Redis for all app processes) both are kept there under a generation token
+per user, and the entry holds the token it was stored under. Any change to the user or one of their
+roles, through a service or the admin, replaces the token, so every process misses and reads the
+database again at once.
+
+Why a token and not a plain delete: a request that read the old rows just before a change commits could
+store them after the change deleted the entry, and serve them until it expires. The token is read
+before the rows, so such a late write carries the old token and is never served.
+The token is replaced when the change is made and again when it commits: the first keeps a
+transaction's own later reads right, the second covers readers that ran while it was uncommitted.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from thidua.accounts import permissions
+from thidua.accounts.models import Role, User
+
+
+def _generation_key(user_id: object) -> str:
+    return f"auth:gen:{user_id}"
+
+
+def _user_key(user_id: object) -> str:
+    return f"auth:user:{user_id}"
+
+
+def forget_user(user_id: object) -> None:
+    """Drop the cached user and roles of `user_id` in every process, now and when the change commits."""
+    if not settings.SHARED_CACHE:
+        return
+
+    def replace() -> None:
+        cache.set(_generation_key(user_id), secrets.token_hex(8), None)
+
+    replace()
+    transaction.on_commit(replace)
+
+
+class CachedModelBackend(ModelBackend):
+    """Django's ModelBackend (passwords, `is_active`), with `get_user` served from the shared cache."""
+
+    def get_user(self, user_id: Any) -> User | None:
+        if not settings.SHARED_CACHE:
+            return super().get_user(user_id)
+        # One round trip for both: the entry holds the token it was stored under.
+        found = cache.get_many([_generation_key(user_id), _user_key(user_id)])
+        token = found.get(_generation_key(user_id))
+        if token is None:
+            # A token that expired or was evicted starts a new generation, never an old one again.
+            cache.add(_generation_key(user_id), secrets.token_hex(8), None)
+            token = cache.get(_generation_key(user_id))
+        entry: tuple[str, User] | None = found.get(_user_key(user_id))
+        if entry is not None and entry[0] == token:
+            return entry[1]
+        user = super().get_user(user_id)
+        if user is None:
+            return None
+        permissions.load_roles(user)  # cached with the user: pages ask about roles on every request
+        cache.set(_user_key(user_id), (token, user), settings.AUTH_CACHE_SECONDS)
+        return user
+
+
+def _user_changed(sender: type, instance: User, **kwargs: object) -> None:
+    forget_user(instance.pk)
+
+
+def _role_changed(sender: type, instance: Role, **kwargs: object) -> None:
+    forget_user(instance.user_id)
+
+
+def connect_signals() -> None:
+    """Called from AccountsConfig.ready: saves and deletes from anywhere, the admin included, reach us.
+    (A queryset `.update()` sends no signal; thidua changes users and roles only by saving or deleting.)"""
+    post_save.connect(_user_changed, sender=User, dispatch_uid="thidua-auth-user-saved")
+    post_delete.connect(_user_changed, sender=User, dispatch_uid="thidua-auth-user-deleted")
+    post_save.connect(_role_changed, sender=Role, dispatch_uid="thidua-auth-role-saved")
+    post_delete.connect(_role_changed, sender=Role, dispatch_uid="thidua-auth-role-deleted")
