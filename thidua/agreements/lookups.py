@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from thidua.accounts import permissions
 from thidua.agreements.models import EmulationYear
+from thidua.audit.version import versioned
 from thidua.organizations.models import EmulationGroup
 
 
@@ -24,8 +25,14 @@ def _year(
     allowed: Callable[[Any, EmulationGroup, int], bool],
     message: str,
 ) -> EmulationYear:
-    emulation_year = get_object_or_404(
-        EmulationYear.objects.select_related("group", "group__parent"), group__slug=slug, year=year
+    # Every year page starts here: the year is kept under the data version, which every change to a
+    # year or its group advances (thidua/audit/version.py).
+    emulation_year = versioned(
+        request,
+        f"year:{slug}:{year}",
+        lambda: get_object_or_404(
+            EmulationYear.objects.select_related("group", "group__parent"), group__slug=slug, year=year
+        ),
     )
     permissions.require(allowed(request.user, emulation_year.group, year), message)
     return emulation_year

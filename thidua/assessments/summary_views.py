@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -30,13 +29,11 @@ from thidua.agreements.models import CriterionGroup, EmulationYear
 from thidua.assessments import rules
 from thidua.assessments.models import AssessmentStatus
 from thidua.assessments.ranking import MemberResult, YearResults, year_results
-from thidua.audit.models import AuditChainHead
-from thidua.audit.services import CHAIN_HEAD_ID
+from thidua.audit.version import versioned
 from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Regulation, TieBreak
 
-SUMMARY_CACHE_SECONDS = 600
 SORT_PARAM = "sap-xep"
 PRINT_PARAM = "in"
 DEFAULT_SORT = "hang"
@@ -305,15 +302,6 @@ def _query(sort: str, printing: bool) -> str:
     return "?" + urlencode(params)
 
 
-def _cache_key(emulation_year_id: int, sort: str, printing: bool) -> str:
-    """Every state change writes an audit event in its own transaction (DESIGN.md), so the chain's
-    last sequence number is a version of the whole database: a cached page is only served while
-    nothing at all has changed since it was drawn. The version is read before the data, so a page is
-    never cached under a version newer than what it shows."""
-    version = AuditChainHead.objects.filter(pk=CHAIN_HEAD_ID).values_list("last_seq", flat=True).first() or 0
-    return f"thidua:summary:{emulation_year_id}:{version}:{sort}:{int(printing)}"
-
-
 @login_required
 def summary(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """The table and chart are the same for every viewer allowed to see the year (drafts are hidden from
@@ -321,11 +309,12 @@ def summary(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     emulation_year = year_for_viewer(request, slug, year)
     sort = request.GET.get(SORT_PARAM, DEFAULT_SORT)
     printing = request.GET.get(PRINT_PARAM) == "1"
-    key = _cache_key(emulation_year.pk, sort, printing)
-    body = cache.get(key)
-    if body is None:
-        body = render_to_string("assessments/summary_body.html", _context(emulation_year, sort, printing))
-        cache.set(key, body, SUMMARY_CACHE_SECONDS)
+    # A drawn page is only served while nothing at all has changed since it was drawn.
+    body = versioned(
+        request,
+        f"summary:{emulation_year.pk}:{sort}:{int(printing)}",
+        lambda: render_to_string("assessments/summary_body.html", _context(emulation_year, sort, printing)),
+    )
     return render(
         request,
         "assessments/summary.html",

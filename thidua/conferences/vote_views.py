@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
+from thidua.audit.version import versioned
 from thidua.conferences import services
 from thidua.conferences.models import BallotMode, Conference, Delegate, Participation, Poll, PollStatus
 
@@ -41,7 +42,13 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
 
 @never_cache
 def start(request: HttpRequest, pk: int) -> HttpResponse:
-    conference = get_object_or_404(Conference.objects.select_related("emulation_year__group"), pk=pk)
+    # The conference and the poll with its choices change only through services that write the audit
+    # trail, and a vote writes none: during a burst of votes they are read once per process.
+    conference = versioned(
+        request,
+        f"vote:conference:{pk}",
+        lambda: get_object_or_404(Conference.objects.select_related("emulation_year__group"), pk=pk),
+    )
     context: dict[str, Any] = {"conference": conference}
     if request.method != "POST":
         return _page(request, "start.html", context)
@@ -57,7 +64,13 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
     context.update({"delegate": delegate, "code": code})
     if step == "list" or not request.POST.get("poll", "").isdigit():
         return _page(request, "polls.html", {**context, "polls": _open_polls(conference, delegate)})
-    poll = get_object_or_404(conference.polls.prefetch_related("choices"), pk=int(request.POST["poll"]))
+    poll_pk = int(request.POST["poll"])
+    # The status read here may be a moment old: the cast checks it again, locked, in its transaction.
+    poll = versioned(
+        request,
+        f"vote:poll:{conference.pk}:{poll_pk}",
+        lambda: get_object_or_404(conference.polls.prefetch_related("choices"), pk=poll_pk),
+    )
     choices = list(poll.choices.all())
     selections = request.POST.getlist("choice")
     try:

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 from django.db.models import Max
 from django.template import Context, Template
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
@@ -460,7 +460,7 @@ def test_the_excel_export_is_linked_only_where_its_url_exists(client_for: Callab
 
 @pytest.mark.django_db
 def test_the_page_runs_the_same_number_of_queries_for_7_members_and_for_10_members_by_80_criteria(
-    client_for: Callable[[Any], Client],
+    client_for: Callable[[Any], Client], cold_queries: Any
 ) -> None:
     vusta = Organization.objects.get(code="vusta")
     number = (EmulationGroup.objects.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -472,15 +472,33 @@ def test_the_page_runs_the_same_number_of_queries_for_7_members_and_for_10_membe
     assert len(big_results.members) == 10
     assert Criterion.objects.filter(agreement=big_results.agreement).count() == 80
 
-    with CaptureQueriesContext(connection) as small:
+    with cold_queries() as small:
         small_response = client.get(_url(2023))
-    with CaptureQueriesContext(connection) as large:
+    with cold_queries() as large:
         large_response = client.get(_url(2027, slug=big.group.slug))
     assert small_response.status_code == large_response.status_code == 200
     assert len(large_response.context["rows"]) == 10
     assert large_response.content.decode().count('<g class="bar"') == 10
     assert len(small) == len(large), "\n".join(q["sql"] for q in large.captured_queries)
     assert len(small) <= 15
+
+
+@pytest.mark.django_db
+@override_settings(SHARED_CACHE=True)
+def test_a_repeated_view_of_an_unchanged_year_reads_only_the_data_version_and_the_session(
+    client_for: Callable[[Any], Client],
+) -> None:
+    client = client_for(_user("vusta"))
+    assert client.get(_url(2023)).status_code == 200
+    with CaptureQueriesContext(connection) as warm:
+        response = client.get(_url(2023))
+    assert response.status_code == 200 and response.content.decode().count('<g class="bar"') == 7
+    tables = " ".join(q["sql"] for q in warm.captured_queries)
+    assert "audit_auditchainhead" in tables
+    for table in ("accounts_user", "accounts_role", "agreements_emulationyear", "assessments_score"):
+        assert table not in tables
+    # The session is the other one where sessions live in the database only (no Redis configured).
+    assert len(warm) <= 2, tables
 
 
 # --- The template filter

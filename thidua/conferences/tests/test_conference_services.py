@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from thidua.accounts.models import User
 from thidua.agreements.models import EmulationYear
@@ -270,16 +271,21 @@ def test_paper_counts_that_do_not_add_up_are_refused_by_name(
     assert poll.result["elected"] == ["yes"] and poll.result["issued"] == 6
 
 
+def _open_head_election(secretariat: User, conference: Conference) -> tuple[Poll, str]:
+    """An open election of next year's head, and the phones' voting page."""
+    poll = services.open_poll(
+        actor=secretariat,
+        poll=services.create_election_poll(actor=secretariat, conference=conference, role="head"),
+    )
+    return poll, f"/bo-phieu/{conference.pk}/"
+
+
 @pytest.mark.django_db
 def test_a_delegate_votes_on_a_phone_with_the_code_and_gets_a_receipt(
     quangtri: User, conference_2026: Conference, client: Any
 ) -> None:
     code = _codes(quangtri, conference_2026)["lhh-nghe-an"]
-    poll = services.open_poll(
-        actor=quangtri,
-        poll=services.create_election_poll(actor=quangtri, conference=conference_2026, role="head"),
-    )
-    url = f"/bo-phieu/{conference_2026.pk}/"
+    poll, url = _open_head_election(quangtri, conference_2026)
     assert "Mã trên thẻ biểu quyết" in client.get(url).content.decode()
     page = client.post(url, {"code": code, "step": "list"}).content.decode()
     assert str(poll) in page
@@ -365,3 +371,41 @@ def test_a_vote_arriving_after_the_poll_closed_is_refused_and_leaves_nothing(
     assert (
         not Participation.objects.filter(poll=poll).exists() and not Ballot.objects.filter(poll=poll).exists()
     )
+
+
+@pytest.mark.django_db
+def test_a_cast_in_a_burst_reads_neither_the_conference_nor_the_poll_nor_its_choices_again(
+    quangtri: User, conference_2026: Conference, client: Any
+) -> None:
+    codes_by_org = _codes(quangtri, conference_2026)
+    poll, url = _open_head_election(quangtri, conference_2026)
+    first, second = codes_by_org["lhh-nghe-an"], codes_by_org["lhh-ha-tinh"]
+    for code in (first, second):
+        client.post(url, {"code": code, "step": "list"})  # checked in, as before a real vote
+    client.post(url, {"code": first, "step": "cast", "poll": poll.pk, "choice": ["lhh-hue"]})
+    with CaptureQueriesContext(connection) as cast:
+        response = client.post(url, {"code": second, "step": "cast", "poll": poll.pk, "choice": ["lhh-hue"]})
+    assert "Đã ghi nhận phiếu của bạn" in response.content.decode()
+    statements = [
+        q["sql"] for q in cast.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+    reads = [s for s in statements if s.startswith("SELECT")]
+    assert not [s for s in reads if "conferences_conference" in s or "conferences_choice" in s]
+    # The poll is read once more only inside the vote's transaction, for its status (locked on PostgreSQL).
+    assert len([s for s in reads if "conferences_poll" in s]) == 1
+    # The data version, the delegate by card, the poll's status, the participation, the ballot.
+    assert len(statements) <= 5, "\n".join(statements)
+
+
+@pytest.mark.django_db
+def test_a_phone_sees_a_poll_closed_the_moment_it_closes(
+    quangtri: User, conference_2026: Conference, client: Any
+) -> None:
+    code = _codes(quangtri, conference_2026)["lhh-nghe-an"]
+    poll, url = _open_head_election(quangtri, conference_2026)
+    assert client.post(url, {"code": code, "step": "ballot", "poll": poll.pk}).status_code == 200
+    services.close_poll(actor=quangtri, poll=poll)
+    response = client.post(url, {"code": code, "step": "ballot", "poll": poll.pk})
+    assert response.status_code == 400 and "không còn mở" in response.content.decode()
+    cast = client.post(url, {"code": code, "step": "cast", "poll": poll.pk, "choice": ["lhh-hue"]})
+    assert cast.status_code == 400 and not Ballot.objects.filter(poll=poll).exists()
