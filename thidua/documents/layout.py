@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from docx.text.run import Run
 
 __all__ = [
+    "AUTHORITY_MARKS",
     "FONT_NAME",
     "Block",
     "Heading",
@@ -89,17 +90,57 @@ class Issuer:
     place: str  # "Ninh Bình": the place name of the date line
 
 
+# NĐ 30/2020/NĐ-CP, Điều 13 and Phụ lục I, Mục II.8.b: the marks written before the collective's name
+# or the head's title when someone signs for them. "TM." (thay mặt) before a collective: the head signs
+# for the cluster; "KT." (ký thay) before the head's title: a deputy signs for the head; "TL." (thừa
+# lệnh) and "TUQ." (thừa ủy quyền) likewise before the head's title; "Q." (quyền) before an acting
+# head's own title.
+AUTHORITY_MARKS = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
+
+
 @dataclass(frozen=True)
 class Signer:
     """One signature: "TM. CỤM THI ĐUA SỐ 4" / "CỤM TRƯỞNG" / "Nguyễn Văn A".
 
-    ``authority`` is the mark of signing on behalf of a collective or for a head (TM., KT., TL., TUQ.);
-    it is "" when the person signs in their own name, as the secretary of a conference does.
+    ``authority`` holds the lines above the signer's own title, each starting with one of
+    ``AUTHORITY_MARKS`` (one line a row, "\n" between them); it is "" when the person signs in their own
+    name, as the secretary of a conference does. Build it with the constructors below rather than by
+    hand: they put each mark where NĐ 30/2020, Phụ lục I, Mục II.8.b wants it.
     """
 
     authority: str
     title: str
     name: str
+
+    @classmethod
+    def for_collective(cls, *, collective: str, title: str, name: str) -> Signer:
+        """The head signs for the collective: "TM. CỤM THI ĐUA SỐ 4" / "CỤM TRƯỞNG"."""
+        return cls(f"TM. {collective}", title, name)
+
+    @classmethod
+    def for_head(
+        cls, *, head_title: str, title: str, name: str, collective: str = "", mark: str = "KT."
+    ) -> Signer:
+        """A deputy signs for the head: "KT. CỤM TRƯỞNG" / "CỤM PHÓ" (or "TL."/"TUQ." for an officer
+        signing by order or by delegation). With ``collective``, the collective's "TM." line goes above,
+        as for a body that decides collectively ("TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH")."""
+        if mark not in {"KT.", "TL.", "TUQ."}:
+            raise ValueError(f"{mark} is not written before a head's title")
+        lines = ([f"TM. {collective}"] if collective else []) + [f"{mark} {head_title}"]
+        return cls("\n".join(lines), title, name)
+
+    @classmethod
+    def acting(cls, *, title: str, name: str) -> Signer:
+        """An acting head signs as such: "Q. CỤM TRƯỞNG"."""
+        return cls("", f"Q. {title}", name)
+
+    def head_lines(self) -> list[str]:
+        """The lines above the name, in caps as Mục II.8.b prints them; refuses an unknown mark."""
+        lines = [line.strip() for line in self.authority.splitlines() if line.strip()]
+        for line in lines:
+            if line.split(" ", 1)[0] not in AUTHORITY_MARKS:
+                raise ValueError(f"Thẩm quyền ký «{line}» phải bắt đầu bằng {', '.join(AUTHORITY_MARKS)}")
+        return [nfc(line).upper() for line in (*lines, self.title) if line]
 
 
 @dataclass(frozen=True)
@@ -469,7 +510,7 @@ def _signature_block(document: DocxDocument, signers: list[Signer], recipients: 
         for start in range(0, len(signers), columns):
             row = signers[start : start + columns]
             cells = (table.rows[0] if start == 0 else table.add_row()).cells
-            heads = max(len(_head_lines(signer)) for signer in row)
+            heads = max(len(signer.head_lines()) for signer in row)
             for cell, signer in zip(cells, row, strict=False):
                 _signature(cell, signer, heads)
         if recipients:
@@ -478,17 +519,13 @@ def _signature_block(document: DocxDocument, signers: list[Signer], recipients: 
             _recipients(below.rows[0].cells[0], recipients)
 
 
-def _head_lines(signer: Signer) -> list[str]:
-    return [line.upper() for line in (signer.authority, signer.title) if line]
-
-
 def _signature(cell: _Cell, signer: Signer, heads: int = 1) -> None:
     """Mục II.7–8: authority mark and title caps bold 13–14; the name bold 13–14, under room to sign.
 
     Signers of one row are padded to the same number of head lines (``heads``), so that a secretary
     signing in their own name has their name on the line of the chair's.
     """
-    lines = _head_lines(signer)
+    lines = signer.head_lines()
     _first(cell, lines[0] if lines else "", size=BODY_PT, bold=True)
     for line in lines[1:]:
         _paragraph(cell, line, size=BODY_PT, bold=True)
