@@ -195,15 +195,16 @@ def render_docx(doc: OfficialDocument) -> bytes:
     """The document as the bytes of a .docx file in the NĐ 30/2020 layout."""
     if not doc.signers:
         raise ValueError("Văn bản cần ít nhất một người ký")
-    document = Document()
-    _setup_fonts(document)
-    _setup_page(document)
-    _header_block(document, doc)
-    # NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.5: type name centred, caps, bold, 13–14 pt; the summary
-    # right under it, centred, bold, 13–14 pt; under the summary a short rule, 1/3–1/2 of the line.
-    _paragraph(document, doc.type_name.upper(), size=BODY_PT, bold=True, align="center", before=12)
-    _paragraph(document, doc.summary, size=BODY_PT, bold=True, align="center")
-    _rule(document, length_mm=min(_text_width_mm(doc.summary, BODY_PT), TEXT_WIDTH_MM) / 3)
+    document = new_document()
+    frame(
+        document,
+        parent_name=doc.issuer.parent_name.upper(),
+        issuer_name=doc.issuer.name.upper(),
+        number_line=doc.number_line,
+        date_line=document_date_line(doc.issuer.place, doc.date),
+        type_name=doc.type_name.upper(),
+        summary=doc.summary,
+    )
     for block in doc.body:
         _block(document, block)
     _signature_block(document, doc.signers, doc.recipients)
@@ -417,25 +418,71 @@ def _first(
 # --- the parts of the document ----------------------------------------------------------------------
 
 
-def _header_block(document: DocxDocument, doc: OfficialDocument) -> None:
+def frame(
+    document: DocxDocument,
+    *,
+    parent_name: str,
+    issuer_name: str,
+    number_line: str,
+    date_line: str,
+    type_name: str,
+    summary: str,
+    issuer_rule_text: str = "",
+    summary_rule_text: str = "",
+) -> None:
+    """The header, type name and summary, with the strings as given (caps already applied). The rules'
+    lengths follow the text they underline, or ``*_rule_text`` when the text is a template's field."""
+    _header_block(
+        document,
+        parent_name=parent_name,
+        issuer_name=issuer_name,
+        number_line=number_line,
+        date_line=date_line,
+        issuer_rule_text=issuer_rule_text or issuer_name,
+    )
+    # NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.5: type name centred, caps, bold, 13–14 pt; the summary
+    # right under it, centred, bold, 13–14 pt; under the summary a short rule, 1/3–1/2 of the line.
+    _paragraph(document, type_name, size=BODY_PT, bold=True, align="center", before=12)
+    _paragraph(document, summary, size=BODY_PT, bold=True, align="center")
+    rule_mm = min(_text_width_mm(summary_rule_text or summary, BODY_PT), TEXT_WIDTH_MM) / 3
+    _rule(document, length_mm=rule_mm)
+
+
+def _header_block(
+    document: DocxDocument,
+    *,
+    parent_name: str,
+    issuer_name: str,
+    number_line: str,
+    date_line: str,
+    issuer_rule_text: str,
+) -> None:
     """NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.1–4 and Mẫu 1.x: the two-column header without borders."""
     table = _layout_table(document, 2, [HEADER_LEFT_MM, HEADER_RIGHT_MM])
     left, right = table.rows[0].cells
     # Mục II.2: parent body caps 12–13 regular; issuer caps 12–13 bold; under it a rule 1/3–1/2 as
     # long as the issuer line, centred on it.
-    _first(left, doc.issuer.parent_name.upper(), size=12)
-    _paragraph(left, doc.issuer.name.upper(), size=12, bold=True)
-    issuer_mm = min(_text_width_mm(doc.issuer.name.upper(), 12), HEADER_LEFT_MM)
+    _first(left, parent_name, size=12)
+    _paragraph(left, issuer_name, size=12, bold=True)
+    issuer_mm = min(_text_width_mm(issuer_rule_text, 12), HEADER_LEFT_MM)
     _rule(left, length_mm=issuer_mm / 2, width_mm=HEADER_LEFT_MM)
     # Mục II.3: "Số:" and the number, 13 pt, centred under the issuer.
-    _paragraph(left, doc.number_line, size=13, before=6)
+    _paragraph(left, number_line, size=13, before=6)
     # Mục II.1: national name caps 12–13 bold; motto 13–14 bold, initials capitalised, hyphens with a
     # space each side, under it a rule as long as the motto (its own paragraph: the motto never wraps).
     _first(right, NATIONAL_NAME, size=12, bold=True)
     _paragraph(right, MOTTO, size=13, bold=True)
     _rule(right, length_mm=_text_width_mm(MOTTO, 13), width_mm=HEADER_RIGHT_MM)
     # Mục II.4: place and date, 13–14 italic, under the motto; the leading-zero rule is in dates.py.
-    _paragraph(right, document_date_line(doc.issuer.place, doc.date), size=BODY_PT, italic=True, before=6)
+    _paragraph(right, date_line, size=BODY_PT, italic=True, before=6)
+
+
+def new_document() -> DocxDocument:
+    """An empty document with the decree's page, fonts and page numbers (the base of a built-in layout)."""
+    document = Document()
+    _setup_fonts(document)
+    _setup_page(document)
+    return document
 
 
 def _block(document: DocxDocument, block: Block) -> None:
