@@ -15,9 +15,9 @@ from django.db import transaction
 from thidua.accounts.models import User
 from thidua.agreements.models import AgreementStatus, EmulationYear
 from thidua.conferences.models import Conference, Poll, PollStatus
-from thidua.documents import converter, generators, layout, services
+from thidua.documents import converter, generators, layout, services, templating
 from thidua.documents.generators_votes import conference_day
-from thidua.documents.models import Document, DocumentType
+from thidua.documents.models import Document, DocumentTemplate, DocumentType
 from thidua.organizations.models import EmulationGroup, GroupKind, Leadership, LeadershipRole
 
 logger = logging.getLogger(__name__)
@@ -121,6 +121,13 @@ def plan_for(
     raise ValidationError("Không có loại văn bản này.")
 
 
+def _render(doc: layout.OfficialDocument, template: DocumentTemplate | None) -> bytes:
+    if template is None:
+        return layout.render_docx(doc)
+    with template.file.open("rb") as stored:
+        return templating.fill(stored.read(), doc)
+
+
 def issue(
     *,
     actor: User,
@@ -133,6 +140,8 @@ def issue(
     a while and must not hold the issuer's number sequence locked)."""
     plan = plan_for(kind, conference=conference, poll=poll, signed_by=signed_by)
     group = conference.emulation_year.group
+    # The parent body's current template of this kind, if it uploaded one; else the built-in layout.
+    template = DocumentTemplate.objects.current(group.parent_id, kind)
     with transaction.atomic():
         document = services.register(
             actor=actor,
@@ -143,7 +152,8 @@ def issue(
             group=group,
             issuer_code=group_code(group),
         )
-        content = layout.render_docx(plan.build(document.number_text))
+        content = _render(plan.build(document.number_text), template)
+        document.template = template
         document.docx.save(f"{plan.filename}-{document.number}.docx", ContentFile(content), save=True)
     try:
         pdf = converter.convert_to_pdf(content)

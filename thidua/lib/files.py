@@ -97,3 +97,9 @@ def unpacked_size(data: bytes) -> int:
     """The uncompressed size an archive claims (for messages; call after ``ooxml_problem``)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return sum(entry.file_size for entry in archive.infolist())
+
+
+def has_part(data: bytes, name: str) -> bool:
+    """Whether the archive holds an entry ``name`` (call after ``ooxml_problem``)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return name in archive.namelist()
