@@ -357,11 +357,14 @@ def fill(template: bytes, doc: layout.OfficialDocument) -> bytes:
     if not doc.signers:
         raise ValueError("Văn bản cần ít nhất một người ký")
     document = _open(template)
+    # Block fields are located before any data is written, so data that happens to read "{{ chu_ky }}"
+    # (a title typed with braces) stays text and is never taken for a field.
+    blocks = {f.name: f.paragraph for f in _find(document) if f.name in BLOCK_FIELDS}
     values = _values(doc)
     for root, _in_header in _parts(document):
         for paragraph in list(root.iter(qn("w:p"))):
-            _replace_inline(paragraph, values)
-    blocks = {f.name: f.paragraph for f in _find(document) if f.name in BLOCK_FIELDS}
+            if paragraph not in blocks.values():
+                _replace_inline(paragraph, values)
 
     body = blocks.get("noi_dung")
     if body is not None:

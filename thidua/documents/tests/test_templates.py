@@ -155,6 +155,15 @@ def test_text_around_a_split_field_keeps_its_place():
     assert "Số: 05/BB-CTĐ4 (bản sao)" in all_text(filled).splitlines()
 
 
+def test_data_that_reads_like_a_field_is_written_as_text():
+    import dataclasses
+
+    odd = dataclasses.replace(minutes(), summary="Về {{ chu_ky }} và {{ trich_yeu }}")
+    lines = all_text(templating.fill(templating.default_template(), odd)).splitlines()
+    assert "Về {{ chu_ky }} và {{ trich_yeu }}" in lines
+    assert "TM. CỤM THI ĐUA SỐ 4" in lines
+
+
 def test_one_signer_signs_in_the_templates_cell_beside_the_recipients():
     import dataclasses
 
