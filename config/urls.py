@@ -8,6 +8,7 @@ urlpatterns = [
     path("tai-khoan/", include("thidua.accounts.urls")),
     path("nhat-ky/", include("thidua.audit.urls")),
     path("cap-tren/<slug:parent_code>/nhap-excel/", include("thidua.organizations.import_urls")),
+    path("cap-tren/<slug:parent_code>/mau-van-ban/", include("thidua.documents.template_urls")),
     path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.agreements.urls")),
     path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.assessments.urls")),
     path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.assessments.excel_urls")),

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_glossary_lists_every_thidua_model_and_choice_value() -> None:
     from thidua.accounts.models import RoleKind
+    from thidua.documents.models import TemplateKind
     from thidua.organizations.models import (
         AwardForm,
         GroupKind,
@@ -34,6 +35,7 @@ def test_the_glossary_lists_every_thidua_model_and_choice_value() -> None:
         TieBreak,
         VoteBase,
         VotingUnit,
+        TemplateKind,
     ):
         missing += [f"{choices.__name__}.{v}" for v in choices.values if f"`{v}`" not in glossary]
     assert not missing, f"add to docs/glossary.md: {missing}"

@@ -45,6 +45,7 @@ __all__ = [
     "LegalFrame",
     "agreement_document",
     "conference_minutes",
+    "leader_signer",
     "legal_frame",
     "proposal_letter",
     "score_summary_document",
@@ -113,6 +114,23 @@ def _members(group: EmulationGroup, year: int) -> list[Organization]:
 def _leader(group: EmulationGroup, year: int, role: str) -> Organization | None:
     lead = Leadership.objects.filter(group=group, year=year, role=role).select_related("organization").first()
     return lead.organization if lead else None
+
+
+def leader_signer(group: EmulationGroup, year: int, role: str) -> Signer:
+    """The signature of a document the group's leadership signs alone (tờ trình, báo cáo, bảng tổng hợp).
+
+    NĐ 30/2020/NĐ-CP, Điều 13 and Phụ lục I, Mục II.8.b: the head signs for the group, "TM. CỤM THI ĐUA
+    SỐ 4" / "CỤM TRƯỞNG"; the deputy signs in the head's stead, "KT. CỤM TRƯỞNG" / "CỤM PHÓ". The name is
+    that of the head of the organization holding the role that year (Leadership), written in by hand when
+    not recorded. A deputy who is not recorded cannot sign: issuing.plan_for refuses before this runs.
+    """
+    word = group_name(group).split()[0]  # "Cụm" or "Khối"
+    head_title = f"{word} trưởng"
+    leader = _leader(group, year, role)
+    name = leader.head_name if leader and leader.head_name else NAME_PLACEHOLDER
+    if role == LeadershipRole.DEPUTY:
+        return Signer.for_head(head_title=head_title, title=f"{word} phó", name=name)
+    return Signer.for_collective(collective=group_name(group), title=head_title, name=name)
 
 
 def _award_label(award_form: str, group: EmulationGroup) -> str:
@@ -262,7 +280,11 @@ def conference_minutes(
 
 
 def proposal_letter(
-    conference: Conference, *, number_text: str, date: datetime.date | None = None
+    conference: Conference,
+    *,
+    number_text: str,
+    date: datetime.date | None = None,
+    signed_by: str = LeadershipRole.HEAD,
 ) -> OfficialDocument:
     """Tờ trình to the parent body (DOMAIN.md: grounds, proposed organizations and award forms, summary of
     achievements, vote result; signed by the cụm trưởng). The proposals are the elected choices of the
@@ -352,7 +374,6 @@ def proposal_letter(
             f"thành tích của đơn vị được đề nghị. {group_name(group)} kính trình {parent} xem xét, quyết định./."
         )
     )
-    head = _leader(group, year, LeadershipRole.HEAD)
     short = group_name(group).replace(" thi đua số", "")
     return OfficialDocument(
         issuer=group_issuer(conference),
@@ -361,13 +382,7 @@ def proposal_letter(
         type_name="TỜ TRÌNH",
         summary=f"Về việc đề nghị tặng {', '.join(awards) or 'khen thưởng'} năm {year}",
         body=body,
-        signers=[
-            Signer(
-                authority=f"TM. {group_name(group)}",
-                title=f"{short.split()[0]} trưởng",
-                name=(head.head_name if head and head.head_name else NAME_PLACEHOLDER),
-            )
-        ],
+        signers=[leader_signer(group, year, signed_by)],
         recipients=[
             "Như trên",
             f"Ban Thi đua – Khen thưởng, {group.parent.current_short_name}",
@@ -462,7 +477,11 @@ def agreement_document(
 
 
 def score_summary_document(
-    emulation_year: EmulationYear, *, number_text: str, date: datetime.date | None = None
+    emulation_year: EmulationYear,
+    *,
+    number_text: str,
+    date: datetime.date | None = None,
+    signed_by: str = LeadershipRole.HEAD,
 ) -> OfficialDocument:
     """Bảng tổng hợp: the final points of each member per work area, total, rank and band (year_results).
 
@@ -513,7 +532,6 @@ def score_summary_document(
     ]
     for member, name in zip(members, names, strict=True):
         body.append(Paragraph(f"{name}: {member.name}.", indent=False))
-    head = _leader(group, emulation_year.year, LeadershipRole.HEAD)
     short = group_name(group).replace(" thi đua số", "")
     return OfficialDocument(
         issuer=_year_issuer(emulation_year, day),
@@ -522,13 +540,7 @@ def score_summary_document(
         type_name="BẢNG TỔNG HỢP",
         summary=f"Kết quả chấm điểm thi đua năm {emulation_year.year}",
         body=body,
-        signers=[
-            Signer(
-                authority=f"TM. {group_name(group)}",
-                title=f"{short.split()[0]} trưởng",
-                name=(head.head_name if head and head.head_name else NAME_PLACEHOLDER),
-            )
-        ],
+        signers=[leader_signer(group, emulation_year.year, signed_by)],
         recipients=[
             f"Ban Thi đua – Khen thưởng, {group.parent.current_short_name}",
             f"Các đơn vị thành viên {group_name(group)}",

@@ -15,10 +15,10 @@ from django.db import transaction
 from thidua.accounts.models import User
 from thidua.agreements.models import AgreementStatus, EmulationYear
 from thidua.conferences.models import Conference, Poll, PollStatus
-from thidua.documents import converter, generators, layout, services
+from thidua.documents import converter, generators, layout, services, templating
 from thidua.documents.generators_votes import conference_day
-from thidua.documents.models import Document, DocumentType
-from thidua.organizations.models import EmulationGroup, GroupKind
+from thidua.documents.models import Document, DocumentTemplate, DocumentType
+from thidua.organizations.models import EmulationGroup, GroupKind, Leadership, LeadershipRole
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +37,35 @@ class Plan:
     filename: str
 
 
-def plan_for(kind: str, *, conference: Conference, poll: Poll | None = None) -> Plan:
-    """What a click on `kind` makes for a conference (Vietnamese errors for what is not ready yet)."""
+def _signer_role(signed_by: str, group: EmulationGroup, year: int) -> str:
+    """Who signs a document the leadership signs alone: the head (TM.) or the deputy in the head's stead
+    (KT.), NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.8.b. The deputy is the one Leadership records that year."""
+    if signed_by not in LeadershipRole.values:
+        raise ValidationError("Người ký phải là cụm trưởng hoặc cụm phó.")
+    if not Leadership.objects.filter(group=group, year=year, role=signed_by).exists():
+        raise ValidationError(
+            f"Năm {year} chưa ghi nhận {LeadershipRole(signed_by).label.lower()} để ký thay."
+        )
+    return signed_by
+
+
+def plan_for(
+    kind: str,
+    *,
+    conference: Conference,
+    poll: Poll | None = None,
+    signed_by: str = LeadershipRole.HEAD,
+) -> Plan:
+    """What a click on `kind` makes for a conference (Vietnamese errors for what is not ready yet).
+
+    ``signed_by`` (a LeadershipRole) matters to the documents the leadership signs alone, the tờ trình
+    and the bảng tổng hợp; the minutes (chair and secretary), the vote counts (the whole counting board)
+    and the agreement (every member) keep their signatures."""
     emulation_year = conference.emulation_year
     day = conference_day(conference)
     year = emulation_year.year
+    if kind in {"proposal", "summary"} and signed_by != LeadershipRole.HEAD:
+        signed_by = _signer_role(signed_by, emulation_year.group, year)
     if kind == "minutes":
         return Plan(
             DocumentType.MINUTES,
@@ -65,7 +89,7 @@ def plan_for(kind: str, *, conference: Conference, poll: Poll | None = None) -> 
             DocumentType.PROPOSAL,
             f"Đề nghị khen thưởng năm {year}",
             day,
-            lambda number: generators.proposal_letter(conference, number_text=number),
+            lambda number: generators.proposal_letter(conference, number_text=number, signed_by=signed_by),
             f"to-trinh-{year}",
         )
     if kind == "summary":
@@ -73,7 +97,9 @@ def plan_for(kind: str, *, conference: Conference, poll: Poll | None = None) -> 
             DocumentType.REPORT,
             f"Tổng hợp kết quả chấm điểm thi đua năm {year}",
             day,
-            lambda number: generators.score_summary_document(emulation_year, number_text=number, date=day),
+            lambda number: generators.score_summary_document(
+                emulation_year, number_text=number, date=day, signed_by=signed_by
+            ),
             f"bang-tong-hop-{year}",
         )
     if kind == "agreement":
@@ -95,11 +121,27 @@ def plan_for(kind: str, *, conference: Conference, poll: Poll | None = None) -> 
     raise ValidationError("Không có loại văn bản này.")
 
 
-def issue(*, actor: User, kind: str, conference: Conference, poll: Poll | None = None) -> Document:
+def _render(doc: layout.OfficialDocument, template: DocumentTemplate | None) -> bytes:
+    if template is None:
+        return layout.render_docx(doc)
+    with template.file.open("rb") as stored:
+        return templating.fill(stored.read(), doc)
+
+
+def issue(
+    *,
+    actor: User,
+    kind: str,
+    conference: Conference,
+    poll: Poll | None = None,
+    signed_by: str = LeadershipRole.HEAD,
+) -> Document:
     """Number and build the document (one transaction), then add its PDF (outside it: a conversion takes
     a while and must not hold the issuer's number sequence locked)."""
-    plan = plan_for(kind, conference=conference, poll=poll)
+    plan = plan_for(kind, conference=conference, poll=poll, signed_by=signed_by)
     group = conference.emulation_year.group
+    # The parent body's current template of this kind, if it uploaded one; else the built-in layout.
+    template = DocumentTemplate.objects.current(group.parent_id, kind)
     with transaction.atomic():
         document = services.register(
             actor=actor,
@@ -110,7 +152,8 @@ def issue(*, actor: User, kind: str, conference: Conference, poll: Poll | None =
             group=group,
             issuer_code=group_code(group),
         )
-        content = layout.render_docx(plan.build(document.number_text))
+        content = _render(plan.build(document.number_text), template)
+        document.template = template
         document.docx.save(f"{plan.filename}-{document.number}.docx", ContentFile(content), save=True)
     try:
         pdf = converter.convert_to_pdf(content)

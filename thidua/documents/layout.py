@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from docx.text.run import Run
 
 __all__ = [
+    "AUTHORITY_MARKS",
     "FONT_NAME",
     "Block",
     "Heading",
@@ -89,17 +90,57 @@ class Issuer:
     place: str  # "Ninh Bình": the place name of the date line
 
 
+# NĐ 30/2020/NĐ-CP, Điều 13 and Phụ lục I, Mục II.8.b: the marks written before the collective's name
+# or the head's title when someone signs for them. "TM." (thay mặt) before a collective: the head signs
+# for the cluster; "KT." (ký thay) before the head's title: a deputy signs for the head; "TL." (thừa
+# lệnh) and "TUQ." (thừa ủy quyền) likewise before the head's title; "Q." (quyền) before an acting
+# head's own title.
+AUTHORITY_MARKS = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
+
+
 @dataclass(frozen=True)
 class Signer:
     """One signature: "TM. CỤM THI ĐUA SỐ 4" / "CỤM TRƯỞNG" / "Nguyễn Văn A".
 
-    ``authority`` is the mark of signing on behalf of a collective or for a head (TM., KT., TL., TUQ.);
-    it is "" when the person signs in their own name, as the secretary of a conference does.
+    ``authority`` holds the lines above the signer's own title, each starting with one of
+    ``AUTHORITY_MARKS`` (one line a row, "\n" between them); it is "" when the person signs in their own
+    name, as the secretary of a conference does. Build it with the constructors below rather than by
+    hand: they put each mark where NĐ 30/2020, Phụ lục I, Mục II.8.b wants it.
     """
 
     authority: str
     title: str
     name: str
+
+    @classmethod
+    def for_collective(cls, *, collective: str, title: str, name: str) -> Signer:
+        """The head signs for the collective: "TM. CỤM THI ĐUA SỐ 4" / "CỤM TRƯỞNG"."""
+        return cls(f"TM. {collective}", title, name)
+
+    @classmethod
+    def for_head(
+        cls, *, head_title: str, title: str, name: str, collective: str = "", mark: str = "KT."
+    ) -> Signer:
+        """A deputy signs for the head: "KT. CỤM TRƯỞNG" / "CỤM PHÓ" (or "TL."/"TUQ." for an officer
+        signing by order or by delegation). With ``collective``, the collective's "TM." line goes above,
+        as for a body that decides collectively ("TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH")."""
+        if mark not in {"KT.", "TL.", "TUQ."}:
+            raise ValueError(f"{mark} is not written before a head's title")
+        lines = ([f"TM. {collective}"] if collective else []) + [f"{mark} {head_title}"]
+        return cls("\n".join(lines), title, name)
+
+    @classmethod
+    def acting(cls, *, title: str, name: str) -> Signer:
+        """An acting head signs as such: "Q. CỤM TRƯỞNG"."""
+        return cls("", f"Q. {title}", name)
+
+    def head_lines(self) -> list[str]:
+        """The lines above the name, in caps as Mục II.8.b prints them; refuses an unknown mark."""
+        lines = [line.strip() for line in self.authority.splitlines() if line.strip()]
+        for line in lines:
+            if line.split(" ", 1)[0] not in AUTHORITY_MARKS:
+                raise ValueError(f"Thẩm quyền ký «{line}» phải bắt đầu bằng {', '.join(AUTHORITY_MARKS)}")
+        return [nfc(line).upper() for line in (*lines, self.title) if line]
 
 
 @dataclass(frozen=True)
@@ -154,15 +195,16 @@ def render_docx(doc: OfficialDocument) -> bytes:
     """The document as the bytes of a .docx file in the NĐ 30/2020 layout."""
     if not doc.signers:
         raise ValueError("Văn bản cần ít nhất một người ký")
-    document = Document()
-    _setup_fonts(document)
-    _setup_page(document)
-    _header_block(document, doc)
-    # NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.5: type name centred, caps, bold, 13–14 pt; the summary
-    # right under it, centred, bold, 13–14 pt; under the summary a short rule, 1/3–1/2 of the line.
-    _paragraph(document, doc.type_name.upper(), size=BODY_PT, bold=True, align="center", before=12)
-    _paragraph(document, doc.summary, size=BODY_PT, bold=True, align="center")
-    _rule(document, length_mm=min(_text_width_mm(doc.summary, BODY_PT), TEXT_WIDTH_MM) / 3)
+    document = new_document()
+    frame(
+        document,
+        parent_name=doc.issuer.parent_name.upper(),
+        issuer_name=doc.issuer.name.upper(),
+        number_line=doc.number_line,
+        date_line=document_date_line(doc.issuer.place, doc.date),
+        type_name=doc.type_name.upper(),
+        summary=doc.summary,
+    )
     for block in doc.body:
         _block(document, block)
     _signature_block(document, doc.signers, doc.recipients)
@@ -376,25 +418,71 @@ def _first(
 # --- the parts of the document ----------------------------------------------------------------------
 
 
-def _header_block(document: DocxDocument, doc: OfficialDocument) -> None:
+def frame(
+    document: DocxDocument,
+    *,
+    parent_name: str,
+    issuer_name: str,
+    number_line: str,
+    date_line: str,
+    type_name: str,
+    summary: str,
+    issuer_rule_text: str = "",
+    summary_rule_text: str = "",
+) -> None:
+    """The header, type name and summary, with the strings as given (caps already applied). The rules'
+    lengths follow the text they underline, or ``*_rule_text`` when the text is a template's field."""
+    _header_block(
+        document,
+        parent_name=parent_name,
+        issuer_name=issuer_name,
+        number_line=number_line,
+        date_line=date_line,
+        issuer_rule_text=issuer_rule_text or issuer_name,
+    )
+    # NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.5: type name centred, caps, bold, 13–14 pt; the summary
+    # right under it, centred, bold, 13–14 pt; under the summary a short rule, 1/3–1/2 of the line.
+    _paragraph(document, type_name, size=BODY_PT, bold=True, align="center", before=12)
+    _paragraph(document, summary, size=BODY_PT, bold=True, align="center")
+    rule_mm = min(_text_width_mm(summary_rule_text or summary, BODY_PT), TEXT_WIDTH_MM) / 3
+    _rule(document, length_mm=rule_mm)
+
+
+def _header_block(
+    document: DocxDocument,
+    *,
+    parent_name: str,
+    issuer_name: str,
+    number_line: str,
+    date_line: str,
+    issuer_rule_text: str,
+) -> None:
     """NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.1–4 and Mẫu 1.x: the two-column header without borders."""
     table = _layout_table(document, 2, [HEADER_LEFT_MM, HEADER_RIGHT_MM])
     left, right = table.rows[0].cells
     # Mục II.2: parent body caps 12–13 regular; issuer caps 12–13 bold; under it a rule 1/3–1/2 as
     # long as the issuer line, centred on it.
-    _first(left, doc.issuer.parent_name.upper(), size=12)
-    _paragraph(left, doc.issuer.name.upper(), size=12, bold=True)
-    issuer_mm = min(_text_width_mm(doc.issuer.name.upper(), 12), HEADER_LEFT_MM)
+    _first(left, parent_name, size=12)
+    _paragraph(left, issuer_name, size=12, bold=True)
+    issuer_mm = min(_text_width_mm(issuer_rule_text, 12), HEADER_LEFT_MM)
     _rule(left, length_mm=issuer_mm / 2, width_mm=HEADER_LEFT_MM)
     # Mục II.3: "Số:" and the number, 13 pt, centred under the issuer.
-    _paragraph(left, doc.number_line, size=13, before=6)
+    _paragraph(left, number_line, size=13, before=6)
     # Mục II.1: national name caps 12–13 bold; motto 13–14 bold, initials capitalised, hyphens with a
     # space each side, under it a rule as long as the motto (its own paragraph: the motto never wraps).
     _first(right, NATIONAL_NAME, size=12, bold=True)
     _paragraph(right, MOTTO, size=13, bold=True)
     _rule(right, length_mm=_text_width_mm(MOTTO, 13), width_mm=HEADER_RIGHT_MM)
     # Mục II.4: place and date, 13–14 italic, under the motto; the leading-zero rule is in dates.py.
-    _paragraph(right, document_date_line(doc.issuer.place, doc.date), size=BODY_PT, italic=True, before=6)
+    _paragraph(right, date_line, size=BODY_PT, italic=True, before=6)
+
+
+def new_document() -> DocxDocument:
+    """An empty document with the decree's page, fonts and page numbers (the base of a built-in layout)."""
+    document = Document()
+    _setup_fonts(document)
+    _setup_page(document)
+    return document
 
 
 def _block(document: DocxDocument, block: Block) -> None:
@@ -469,7 +557,7 @@ def _signature_block(document: DocxDocument, signers: list[Signer], recipients: 
         for start in range(0, len(signers), columns):
             row = signers[start : start + columns]
             cells = (table.rows[0] if start == 0 else table.add_row()).cells
-            heads = max(len(_head_lines(signer)) for signer in row)
+            heads = max(len(signer.head_lines()) for signer in row)
             for cell, signer in zip(cells, row, strict=False):
                 _signature(cell, signer, heads)
         if recipients:
@@ -478,17 +566,13 @@ def _signature_block(document: DocxDocument, signers: list[Signer], recipients: 
             _recipients(below.rows[0].cells[0], recipients)
 
 
-def _head_lines(signer: Signer) -> list[str]:
-    return [line.upper() for line in (signer.authority, signer.title) if line]
-
-
 def _signature(cell: _Cell, signer: Signer, heads: int = 1) -> None:
     """Mục II.7–8: authority mark and title caps bold 13–14; the name bold 13–14, under room to sign.
 
     Signers of one row are padded to the same number of head lines (``heads``), so that a secretary
     signing in their own name has their name on the line of the chair's.
     """
-    lines = _head_lines(signer)
+    lines = signer.head_lines()
     _first(cell, lines[0] if lines else "", size=BODY_PT, bold=True)
     for line in lines[1:]:
         _paragraph(cell, line, size=BODY_PT, bold=True)

@@ -64,6 +64,10 @@ class Document(models.Model):
     summary = models.CharField("trích yếu", max_length=500)
     status = models.CharField(max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
     docx = models.FileField(upload_to="documents/%Y/", blank=True)
+    # The parent body's template the DOCX was laid out on; none when the built-in layout was used.
+    template = models.ForeignKey(
+        "DocumentTemplate", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
     pdf = models.FileField(upload_to="documents/%Y/", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -112,3 +116,58 @@ class SignedOriginal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} — bản {self.version}"
+
+
+class TemplateKind(models.TextChoices):
+    """The documents a template can be the base of; the values are those of the issuing page's buttons.
+
+    Biên bản hội nghị and biên bản kiểm phiếu share the type code BB but not their layout, so each has
+    its own template."""
+
+    AGREEMENT = "agreement", "Giao ước thi đua (GƯ)"
+    MINUTES = "minutes", "Biên bản hội nghị (BB)"
+    VOTE_COUNT = "count", "Biên bản kiểm phiếu (BB)"
+    PROPOSAL = "proposal", "Tờ trình đề nghị khen thưởng (TTr)"
+    REPORT = "summary", "Báo cáo, bảng tổng hợp (BC)"
+
+
+# The agreement and the vote count are sent to nobody: their templates need no "Nơi nhận" field.
+KINDS_WITH_RECIPIENTS = {TemplateKind.MINUTES, TemplateKind.PROPOSAL, TemplateKind.REPORT}
+
+
+class DocumentTemplateQuerySet(models.QuerySet["DocumentTemplate"]):
+    def current(self, parent_id: int, kind: str) -> DocumentTemplate | None:
+        """The version in use: the latest upload (none: the built-in layout)."""
+        return self.filter(parent_id=parent_id, kind=kind).order_by("-version").first()
+
+
+class DocumentTemplate(models.Model):
+    """A parent body's Word template for one kind of document. Immutable: a new upload is a new version,
+    and the latest version is the one documents are laid out on."""
+
+    parent = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name="cơ quan cấp trên",
+        on_delete=models.PROTECT,
+        related_name="document_templates",
+    )
+    kind = models.CharField("loại văn bản", max_length=12, choices=TemplateKind.choices)
+    version = models.PositiveSmallIntegerField("phiên bản")
+    file = models.FileField(upload_to="document-templates/%Y/")
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField("tên tệp tải lên", max_length=255, blank=True)
+    size = models.PositiveIntegerField("dung lượng (byte)")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DocumentTemplateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "mẫu văn bản"
+        verbose_name_plural = "mẫu văn bản"
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "kind", "version"], name="template_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — bản {self.version}"

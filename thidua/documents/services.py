@@ -11,13 +11,23 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from thidua.accounts.models import User
-from thidua.accounts.permissions import can_run_year, is_officer_of, require
+from thidua.accounts.permissions import can_run_year, is_officer_of, is_parent_staff, require
 from thidua.audit.services import record
-from thidua.documents import rules
-from thidua.documents.models import Document, DocumentStatus, NumberSequence, SignedOriginal
+from thidua.documents import rules, templating
+from thidua.documents.models import (
+    KINDS_WITH_RECIPIENTS,
+    Document,
+    DocumentStatus,
+    DocumentTemplate,
+    NumberSequence,
+    SignedOriginal,
+    TemplateKind,
+)
+from thidua.lib import files
 from thidua.lib.files import sniff_pdf
 from thidua.lib.text import clean_text
-from thidua.organizations.models import EmulationGroup, Organization
+from thidua.organizations.excel import max_import_bytes, max_uncompressed_bytes, size_words
+from thidua.organizations.models import EmulationGroup, Organization, OrganizationKind
 
 
 def _issuer_key(group: EmulationGroup | None, organization: Organization | None) -> str:
@@ -145,3 +155,79 @@ def upload_signed_original(*, actor: User, document: Document, upload: UploadedF
         data={"version": version, "sha256": digest},
     )
     return original
+
+
+# --- Word templates -----------------------------------------------------------------------------------
+
+
+def template_file_problems(data: bytes, *, kind: str) -> list[str]:
+    """Why ``data`` cannot become the template of ``kind`` (Vietnamese), or [] when it can: first the
+    guard every Office upload goes through (size, content, zip bomb), then the fields (templating.py).
+    The size limit is the import limit (THIDUA_IMPORT_MAX_BYTES): a template is an upload of the same
+    sort, a few hundred kilobytes with a logo."""
+    limit = max_import_bytes()
+    problem = files.ooxml_problem(
+        data, main_part="word/document.xml", max_bytes=limit, max_unpacked=max_uncompressed_bytes()
+    )
+    if problem is files.ArchiveProblem.TOO_LARGE:
+        return [f"Tệp nặng {size_words(len(data))}, vượt giới hạn {size_words(limit)}."]
+    if problem is files.ArchiveProblem.INFLATES:
+        return [
+            f"Tệp giải nén ra {size_words(files.unpacked_size(data))}, vượt giới hạn "
+            f"{size_words(max_uncompressed_bytes())}; hãy bỏ bớt hình ảnh hoặc nội dung thừa."
+        ]
+    if problem is files.ArchiveProblem.OLE:
+        return [
+            "Tệp không phải Word .docx (có thể là tệp .doc cũ hoặc tệp đặt mật khẩu): hãy lưu lại dạng .docx."
+        ]
+    if problem is not None:
+        return ["Tệp không phải văn bản Word .docx (kiểm tra theo nội dung tệp)."]
+    if files.has_part(data, "word/vbaProject.bin"):
+        return ["Mẫu không được chứa macro: hãy lưu lại dạng .docx (Word Document), không phải .docm."]
+    return templating.template_problems(data, recipients=kind in KINDS_WITH_RECIPIENTS)
+
+
+@transaction.atomic
+def upload_template(
+    *, actor: User, parent: Organization, kind: str, upload: UploadedFile
+) -> DocumentTemplate:
+    """Keep ``upload`` as the next version of the parent body's template of ``kind``; from now on the
+    documents of its groups are laid out on it. Nothing is saved when the file is refused."""
+    require(
+        parent.kind == OrganizationKind.PARENT_BODY and is_parent_staff(actor, parent),
+        "Chỉ cán bộ của cơ quan cấp trên này được tải mẫu văn bản lên.",
+    )
+    if kind not in TemplateKind.values:
+        raise ValidationError({"file": "Không có loại văn bản này."})
+    limit = max_import_bytes()
+    if upload.size is not None and upload.size > limit:  # refused before the bytes are read
+        raise ValidationError(
+            {"file": f"Tệp nặng {size_words(upload.size)}, vượt giới hạn {size_words(limit)}."}
+        )
+    data = upload.read()
+    problems = template_file_problems(data, kind=kind)
+    if problems:
+        raise ValidationError({"file": problems})
+    digest = hashlib.sha256(data).hexdigest()
+    # Versions are numbered under the parent's row lock, so two uploads at once get two versions.
+    Organization.objects.select_for_update().get(pk=parent.pk)
+    current = DocumentTemplate.objects.current(parent.pk, kind)
+    version = (current.version if current else 0) + 1
+    template = DocumentTemplate(
+        parent=parent,
+        kind=kind,
+        version=version,
+        sha256=digest,
+        original_name=clean_text(upload.name or "")[:255],
+        size=len(data),
+        uploaded_by=actor,
+    )
+    template.file.save(f"{parent.code}-{kind}-{version}-{digest[:12]}.docx", ContentFile(data), save=False)
+    template.save()
+    record(
+        actor=actor,
+        verb="document_template.upload",
+        target=template,
+        data={"parent": parent.code, "kind": kind, "version": version, "sha256": digest, "size": len(data)},
+    )
+    return template

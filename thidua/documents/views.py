@@ -16,6 +16,7 @@ from thidua.agreements.lookups import year_for_runner, year_for_viewer
 from thidua.conferences.models import Conference, PollStatus
 from thidua.documents import converter, issuing, services
 from thidua.documents.models import Document, SignedOriginal
+from thidua.organizations.models import GroupKind, Leadership, LeadershipRole
 
 
 def _user(request: HttpRequest) -> User:
@@ -44,6 +45,11 @@ def document_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             "conferences": conferences,
             "published": PollStatus.PUBLISHED,
             "can_run": permissions.can_run_year(request.user, group, year),
+            # The deputy may sign the tờ trình and the bảng tổng hợp in the head's stead (KT.).
+            "leader_word": "Cụm" if group.kind == GroupKind.CLUSTER else "Khối",
+            "has_deputy": Leadership.objects.filter(
+                group=group, year=year, role=LeadershipRole.DEPUTY
+            ).exists(),
             "pdf_available": converter.pdf_available(),
         },
     )
@@ -59,7 +65,11 @@ def document_issue(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     poll = conference.polls.filter(pk=request.POST.get("poll") or 0).first()
     try:
         document = issuing.issue(
-            actor=_user(request), kind=request.POST.get("kind", ""), conference=conference, poll=poll
+            actor=_user(request),
+            kind=request.POST.get("kind", ""),
+            conference=conference,
+            poll=poll,
+            signed_by=request.POST.get("signed_by") or LeadershipRole.HEAD,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -3,6 +3,8 @@ content). Pure: stdlib only."""
 
 from __future__ import annotations
 
+import enum
+import io
 import zipfile
 from typing import BinaryIO
 
@@ -47,3 +49,57 @@ def detect(stream: BinaryIO) -> str | None:
             if part in names:
                 return content_type
     return None
+
+
+# Compound File Binary: an old .doc/.xls, or an Office file encrypted with a password (wrapped in CFB).
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class ArchiveProblem(enum.Enum):
+    """Why an uploaded Office Open XML file cannot be opened; each caller words it for its own file."""
+
+    TOO_LARGE = "too_large"
+    OLE = "ole"  # an old binary format, or a password-protected file
+    NOT_OOXML = "not_ooxml"  # not a zip, or a zip without the expected parts
+    CORRUPT = "corrupt"  # a zip, cut short or damaged
+    INFLATES = "inflates"  # uncompressed size over the limit: a zip bomb, or far too much content
+
+
+def ooxml_problem(data: bytes, *, main_part: str, max_bytes: int, max_unpacked: int) -> ArchiveProblem | None:
+    """The guard every upload of an .xlsx or .docx goes through before any XML of it is parsed: by size,
+    by content (a zip holding ``[Content_Types].xml`` and ``main_part``) and by uncompressed size (a few
+    kilobytes of zip can inflate to gigabytes). None when the file may be opened."""
+    if len(data) > max_bytes:
+        return ArchiveProblem.TOO_LARGE
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        if data.startswith(b"PK\x03\x04"):
+            return ArchiveProblem.CORRUPT
+        if data.startswith(OLE_MAGIC):
+            return ArchiveProblem.OLE
+        return ArchiveProblem.NOT_OOXML
+    except (OSError, ValueError, EOFError, NotImplementedError):
+        return ArchiveProblem.CORRUPT
+    with archive:
+        entries = archive.infolist()
+        names = {entry.filename for entry in entries}
+        if "[Content_Types].xml" not in names or main_part not in names:
+            return ArchiveProblem.NOT_OOXML
+        # The sizes are the archive's own claims; zipfile stops at the claimed size and then fails the
+        # CRC check, so a lying entry ends as "corrupted" rather than as an unbounded read.
+        if sum(entry.file_size for entry in entries) > max_unpacked:
+            return ArchiveProblem.INFLATES
+    return None
+
+
+def unpacked_size(data: bytes) -> int:
+    """The uncompressed size an archive claims (for messages; call after ``ooxml_problem``)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(entry.file_size for entry in archive.infolist())
+
+
+def has_part(data: bytes, name: str) -> bool:
+    """Whether the archive holds an entry ``name`` (call after ``ooxml_problem``)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return name in archive.namelist()

@@ -13,7 +13,6 @@ import io
 import logging
 import re
 import warnings
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +26,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from thidua.lib import files
 from thidua.lib.dates import parse_vietnamese_date
 from thidua.lib.text import clean_text, fold
 from thidua.organizations import rules
@@ -84,10 +84,6 @@ NOT_XLSX = "Tệp không phải bảng tính Excel .xlsx"
 CORRUPT = "Tệp .xlsx bị hỏng, không đọc được"
 FORMULA = "Ô chứa công thức; hãy dán giá trị"
 
-# The entries every .xlsx (Office Open XML spreadsheet) has; a .docx or an .odt is a zip too.
-_REQUIRED_ENTRIES = ("[Content_Types].xml", "xl/workbook.xml")
-# Compound File Binary: an old .xls, or an .xlsx encrypted with a password (Excel wraps those in CFB).
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _CODE_MAX = Organization._meta.get_field("code").max_length or 60
 _NAME_MAX = OrganizationName._meta.get_field("name").max_length or 300
@@ -242,35 +238,26 @@ class RegistryImport:
 def file_problem(data: bytes) -> str | None:
     """Why `data` cannot be opened as an .xlsx at all, judged by content and size; None when it can."""
     limit = max_import_bytes()
-    if len(data) > limit:
+    problem = files.ooxml_problem(
+        data, main_part="xl/workbook.xml", max_bytes=limit, max_unpacked=max_uncompressed_bytes()
+    )
+    if problem is None:
+        return None
+    if problem is files.ArchiveProblem.TOO_LARGE:
         return f"Tệp nặng {size_words(len(data))}, vượt giới hạn {size_words(limit)}."
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        if data.startswith(b"PK\x03\x04"):
-            return CORRUPT  # a zip, cut short or damaged
-        if data.startswith(_OLE_MAGIC):
-            return (
-                f"{NOT_XLSX} (có thể là tệp .xls cũ hoặc tệp đặt mật khẩu): "
-                "hãy mở bằng Excel rồi lưu lại dạng .xlsx, không đặt mật khẩu."
-            )
-        return NOT_XLSX
-    except (OSError, ValueError, EOFError, NotImplementedError):
+    if problem is files.ArchiveProblem.OLE:
+        return (
+            f"{NOT_XLSX} (có thể là tệp .xls cũ hoặc tệp đặt mật khẩu): "
+            "hãy mở bằng Excel rồi lưu lại dạng .xlsx, không đặt mật khẩu."
+        )
+    if problem is files.ArchiveProblem.CORRUPT:
         return CORRUPT
-    with archive:
-        entries = archive.infolist()
-        names = {entry.filename for entry in entries}
-        if not all(name in names for name in _REQUIRED_ENTRIES):
-            return NOT_XLSX
-        # The sizes are the archive's own claims; zipfile stops at the claimed size and then fails the
-        # CRC check, so a lying entry ends as "corrupted" rather than as an unbounded read.
-        unpacked = sum(entry.file_size for entry in entries)
-        if unpacked > max_uncompressed_bytes():
-            return (
-                f"Tệp .xlsx giải nén ra {size_words(unpacked)}, vượt giới hạn {size_words(max_uncompressed_bytes())}; "
-                "hãy bỏ bớt dữ liệu thừa hoặc chia thành nhiều tệp."
-            )
-    return None
+    if problem is files.ArchiveProblem.INFLATES:
+        return (
+            f"Tệp .xlsx giải nén ra {size_words(files.unpacked_size(data))}, vượt giới hạn "
+            f"{size_words(max_uncompressed_bytes())}; hãy bỏ bớt dữ liệu thừa hoặc chia thành nhiều tệp."
+        )
+    return NOT_XLSX
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,14 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
         lambda: f"{_document_2023()}/ban-goc/1/",
         {ANON: 302, NGHE_AN: 404, NINH_BINH: 404, EDITOR: 403, STAFF: 404, QUANG_TRI: 404},
     ),
+    # A parent body's Word templates: its own staff only.
+    "document_templates:list": (lambda: "/cap-tren/vusta/mau-van-ban/", STAFF_ONLY),
+    "document_templates:default": (lambda: "/cap-tren/vusta/mau-van-ban/minutes/mac-dinh.docx", STAFF_ONLY),
+    # No template uploaded in the demo: staff reach the view and find no version 1 (404).
+    "document_templates:version": (
+        lambda: "/cap-tren/vusta/mau-van-ban/minutes/ban-1.docx",
+        {ANON: 302, NGHE_AN: 403, NINH_BINH: 403, EDITOR: 403, STAFF: 404, QUANG_TRI: 403},
+    ),
     "vote:start": (lambda: f"/bo-phieu/{_conference_2023().rsplit('/', 1)[1]}/", PUBLIC),
     "scoring:settle_all": (lambda: f"{Y}/chot-diem/", YEAR_RUNNERS),
 }
@@ -191,6 +199,7 @@ POST_ONLY = {
     "conferences:poll_action",
     "documents:issue",
     "documents:original_upload",
+    "document_templates:upload",
 }
 # Mounted third-party or import pages with their own tests.
 ELSEWHERE = {"registry_import", "score_excel", "score_summary"}
