@@ -120,7 +120,9 @@ def leader_signer(group: EmulationGroup, year: int, role: str) -> Signer:
     """The signature of a document the group's leadership signs alone (tờ trình, báo cáo, bảng tổng hợp).
 
     NĐ 30/2020/NĐ-CP, Điều 13 and Phụ lục I, Mục II.8.b: the head signs for the group, "TM. CỤM THI ĐUA
-    SỐ 4" / "CỤM TRƯỞNG"; the deputy signs in the head's stead, "KT. CỤM TRƯỞNG" / "CỤM PHÓ". The name is
+    SỐ 4" / "CỤM TRƯỞNG"; the deputy signs in the head's stead, still for the group, which issues the
+    document: "TM. CỤM THI ĐUA SỐ 4" / "KT. CỤM TRƯỞNG" / "CỤM PHÓ" (the form Mục II.8.b gives for a body
+    that decides collectively, "TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH"). The name is
     that of the head of the organization holding the role that year (Leadership), written in by hand when
     not recorded. A deputy who is not recorded cannot sign: issuing.plan_for refuses before this runs.
     """
@@ -129,7 +131,9 @@ def leader_signer(group: EmulationGroup, year: int, role: str) -> Signer:
     leader = _leader(group, year, role)
     name = leader.head_name if leader and leader.head_name else NAME_PLACEHOLDER
     if role == LeadershipRole.DEPUTY:
-        return Signer.for_head(head_title=head_title, title=f"{word} phó", name=name)
+        return Signer.for_head(
+            head_title=head_title, title=f"{word} phó", name=name, collective=group_name(group)
+        )
     return Signer.for_collective(collective=group_name(group), title=head_title, name=name)
 
 

@@ -154,7 +154,12 @@ def test_the_secretariat_chooses_the_deputy_to_sign_the_proposal_on_the_page(
         {"conference": conference.pk, "kind": "proposal", "signed_by": "deputy"},
     )
     document = Document.objects.get()
-    assert signature_lines(document.docx.read()) == ["KT. CỤM TRƯỞNG", "CỤM PHÓ", "Lê Văn Bình"]
+    assert signature_lines(document.docx.read()) == [
+        "TM. CỤM THI ĐUA SỐ 4",
+        "KT. CỤM TRƯỞNG",
+        "CỤM PHÓ",
+        "Lê Văn Bình",
+    ]
 
 
 @pytest.mark.django_db
