@@ -17,7 +17,7 @@ endif
 # The PostgreSQL server `make test` runs the suite against a second time, when it answers.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/thidua
 
-.PHONY: run dev test test-sqlite test-postgres check lock demo clean install
+.PHONY: run dev test test-sqlite test-postgres check lock demo samples clean install
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,12 @@ check: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(PY) manage.py makemigrations --check --dry-run
+
+## Render docs/samples/*.png: page 1 of each document the cluster issues, the voting cards and a paper
+## ballot, made from the replayed Cụm 4 conference of 2023 in a throwaway SQLite database (LibreOffice
+## converts the documents to PDF, poppler's pdftoppm draws the pages). Run it after changing a layout.
+samples: install
+	$(PY) -m thidua.documents.samples
 
 ## Regenerate requirements.lock from pyproject.toml (after changing a dependency).
 lock: install
