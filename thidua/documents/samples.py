@@ -126,7 +126,9 @@ def first_page_png(pdf: bytes, target: Path, dpi: int = DPI) -> None:
         shutil.copyfile(stem.with_suffix(".png"), target)
 
 
-def _setup_django(throwaway: Path | None) -> None:
+def setup_django(throwaway: Path | None) -> None:
+    """Django with the demo in a new SQLite database at `throwaway`, or with the configured database
+    (which must hold the demo) when it is None. Also used by bench.docx_bench."""
     if throwaway is not None:
         # Before settings load: they read the database from the environment.
         os.environ["DATABASE_URL"] = ""
@@ -159,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         print("pdftoppm (poppler-utils) is needed to render the pages", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory(prefix="thidua-samples-") as folder:
-        _setup_django(None if args.configured_db else Path(folder) / "demo.sqlite3")
+        setup_django(None if args.configured_db else Path(folder) / "demo.sqlite3")
         from thidua.documents import converter
 
         if not converter.pdf_available():
