@@ -20,7 +20,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/thidua
 # the tests empty it).
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/9
 
-.PHONY: run dev test test-sqlite test-postgres check lock demo clean install
+.PHONY: run dev test test-sqlite test-postgres check lock demo samples clean install
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,12 @@ check: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(PY) manage.py makemigrations --check --dry-run
+
+## Render docs/samples/*.png: page 1 of each document the cluster issues, the voting cards and a paper
+## ballot, made from the replayed Cụm 4 conference of 2023 in a throwaway SQLite database (LibreOffice
+## converts the documents to PDF, poppler's pdftoppm draws the pages). Run it after changing a layout.
+samples: install
+	$(PY) -m thidua.documents.samples
 
 ## Regenerate requirements.lock from pyproject.toml (after changing a dependency).
 lock: install

@@ -532,6 +532,17 @@ def _body_table(document: DocxDocument, block: Table) -> None:
             cell = table.rows[number].cells[index]
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             _first(cell, text, size=TABLE_PT, bold=bold, align="center" if numeric[index] else "left")
+    _keep_rows_whole(table, repeat_header=True)
+
+
+def _keep_rows_whole(table: DocxTable, *, repeat_header: bool = False) -> None:
+    """No row breaks across pages (a signature cell split from its name, half a criterion on the next
+    page); a ruled table's header row is repeated on each page it runs onto, so its columns stay named."""
+    for index, row in enumerate(table.rows):
+        properties = row._tr.get_or_add_trPr()
+        properties.append(OxmlElement("w:cantSplit"))
+        if repeat_header and index == 0:
+            properties.append(OxmlElement("w:tblHeader"))
 
 
 def _is_number(text: str) -> bool:
@@ -564,6 +575,7 @@ def _signature_block(document: DocxDocument, signers: list[Signer], recipients: 
             document.add_paragraph()
             below = _layout_table(document, 2, [RECIPIENTS_BELOW_MM, TEXT_WIDTH_MM - RECIPIENTS_BELOW_MM])
             _recipients(below.rows[0].cells[0], recipients)
+    _keep_rows_whole(table)
 
 
 def _signature(cell: _Cell, signer: Signer, heads: int = 1) -> None:

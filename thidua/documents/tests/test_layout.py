@@ -266,6 +266,16 @@ def test_a_counting_board_of_five_signs_on_two_rows():
     assert [c.paragraphs[-1].text for c in grid.rows[1].cells] == ["Người 4", "Người 5", ""]
 
 
+def test_no_table_row_breaks_across_pages_and_a_ruled_table_repeats_its_header_row():
+    board = [Signer("", "Thành viên", f"Người {i}") for i in range(1, 6)]
+    document = Document(io.BytesIO(render_docx(OfficialDocument(**{**minutes().__dict__, "signers": board}))))
+    votes, grid = document.tables[1], document.tables[2]
+    for row in [*votes.rows, *grid.rows]:  # the second row of signers too, added after the first
+        assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+    assert [row._tr.trPr.find(qn("w:tblHeader")) is not None for row in votes.rows] == [True] + [False] * 3
+    assert all(row._tr.trPr.find(qn("w:tblHeader")) is None for row in grid.rows)
+
+
 def test_signers_of_a_row_have_their_names_on_the_same_line(document):
     secretary, chair = document.tables[2].rows[0].cells
     assert len(secretary.paragraphs) == len(chair.paragraphs)
