@@ -522,8 +522,9 @@ def _body_table(document: DocxDocument, block: Table) -> None:
     table = document.add_table(rows=1 + len(block.rows), cols=columns)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _grid(table, widths_mm, borders=True)
-    # A column whose cells are all numbers (counts, percentages, scores) is centred.
-    numeric = [all(_is_number(row[i]) for row in block.rows) for i in range(columns)]
+    # A column of figures (counts, percentages, scores, with a short code such as a band's "HTXSNV" among
+    # them) is centred; a column with any words in it reads from the left.
+    numeric = [all(_is_figure(row[i]) for row in block.rows) for i in range(columns)]
     for index, text in enumerate(block.header):
         _first(table.rows[0].cells[index], text, size=TABLE_PT, bold=True)
     for number, row in enumerate(block.rows, start=1):
@@ -545,9 +546,11 @@ def _keep_rows_whole(table: DocxTable, *, repeat_header: bool = False) -> None:
             properties.append(OxmlElement("w:tblHeader"))
 
 
-def _is_number(text: str) -> bool:
-    stripped = text.strip().rstrip("%").replace(",", "").replace(".", "")
-    return stripped.isdigit() or text.strip() in {"", "-"}
+def _is_figure(text: str) -> bool:
+    """A number ("94,00", "85,71%"), a dash, or a code short enough to stand for one (no space, at most 8
+    characters)."""
+    text = text.strip()
+    return text.rstrip("%").replace(",", "").replace(".", "").isdigit() or (" " not in text and len(text) <= 8)
 
 
 def _signature_block(document: DocxDocument, signers: list[Signer], recipients: list[str]) -> None:

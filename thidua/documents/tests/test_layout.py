@@ -303,6 +303,19 @@ def test_a_table_row_with_the_wrong_number_of_cells_is_refused():
         render_docx(OfficialDocument(**{**minutes().__dict__, "body": [table]}))
 
 
+
+def test_scores_are_centred_even_with_a_band_code_in_their_column_and_names_read_from_the_left():
+    table = Table(
+        header=["Nội dung", "Ninh Bình", "Hà Tĩnh"],
+        rows=[["1. Xây dựng và phát triển tổ chức", "15,00", "12,00"], ["Xếp loại", "HTXSNV", "HTTNV"]],
+    )
+    rendered = Document(io.BytesIO(render_docx(OfficialDocument(**{**minutes().__dict__, "body": [table]}))))
+    cells = rendered.tables[1].rows[1].cells  # tables[0] is the two-column header
+    assert cells[0].paragraphs[0].alignment in (None, WD_ALIGN_PARAGRAPH.LEFT)
+    assert cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert rendered.tables[1].rows[2].cells[2].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
+
+
 # --- through LibreOffice ----------------------------------------------------------------------------
 
 
