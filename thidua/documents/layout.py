@@ -550,7 +550,9 @@ def _is_figure(text: str) -> bool:
     """A number ("94,00", "85,71%"), a dash, or a code short enough to stand for one (no space, at most 8
     characters)."""
     text = text.strip()
-    return text.rstrip("%").replace(",", "").replace(".", "").isdigit() or (" " not in text and len(text) <= 8)
+    return text.rstrip("%").replace(",", "").replace(".", "").isdigit() or (
+        " " not in text and len(text) <= 8
+    )
 
 
 def _signature_block(document: DocxDocument, signers: list[Signer], recipients: list[str]) -> None:

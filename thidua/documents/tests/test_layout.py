@@ -303,7 +303,6 @@ def test_a_table_row_with_the_wrong_number_of_cells_is_refused():
         render_docx(OfficialDocument(**{**minutes().__dict__, "body": [table]}))
 
 
-
 def test_scores_are_centred_even_with_a_band_code_in_their_column_and_names_read_from_the_left():
     table = Table(
         header=["Nội dung", "Ninh Bình", "Hà Tĩnh"],
