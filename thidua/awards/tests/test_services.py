@@ -356,9 +356,7 @@ def test_a_bad_council_vote_names_the_problem_and_records_nothing(submitted: Dos
     assert submitted.council_voted_at is None and proposal.votes_in_favour is None
 
 
-def test_a_dossier_cannot_be_returned_after_the_council_voted(
-    submitted: Dossier, staff: Any
-) -> None:
+def test_a_dossier_cannot_be_returned_after_the_council_voted(submitted: Dossier, staff: Any) -> None:
     _vote(submitted, staff, members=7, present=7, votes=7)
     with pytest.raises(ValidationError, match="Hội đồng đã bỏ phiếu"):
         services.return_dossier(actor=staff, dossier=submitted, reason="Muộn")

@@ -90,7 +90,9 @@ Y2023 = "/nam-thi-dua/vusta-cum-4/2023"
 def _report_pk() -> int:
     from thidua.awards.models import AchievementReport
 
-    return AchievementReport.objects.filter(dossier__emulation_year__year=2023).values_list("pk", flat=True)[0]
+    report = AchievementReport.objects.filter(dossier__emulation_year__year=2023).first()
+    assert report is not None
+    return report.pk
 
 
 def _regulation_pk() -> int:
