@@ -9,6 +9,7 @@ one a real dossier would leave; loading twice adds nothing.
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,6 +31,7 @@ DEMO_NOTE = "Dữ liệu minh họa: số, ngày quyết định và kết quả
 DECISION_NUMBER = "123/QĐ-LHHVN"
 DECISION_DATE = datetime.date(2023, 12, 28)
 # A council of 11: 80% of 11 is 8.8, so 9 votes are needed; 9 present, 10 in favour with one written vote.
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 COUNCIL_MEMBERS, COUNCIL_PRESENT, VOTES_IN_FAVOUR = 11, 9, 10
 
 
@@ -108,4 +110,10 @@ def load_awards_demo(staff: User, group: EmulationGroup) -> None:
         signer_name=f"Người ký {DEMO}",
         signer_title="Chủ tịch Liên hiệp Hội Việt Nam",
         note=DEMO_NOTE,
+    )
+    # The replay runs today; its dossier should read as sent by the example deadline of 10/12 (DOMAIN.md,
+    # "The year of a cluster", point 6) and voted on before the decision. Demo timestamps only.
+    Dossier.objects.filter(pk=dossier.pk).update(
+        submitted_at=datetime.datetime(2023, 12, 10, 9, 0, tzinfo=VIETNAM),
+        council_voted_at=datetime.datetime(2023, 12, 26, 14, 0, tzinfo=VIETNAM),
     )

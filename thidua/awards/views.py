@@ -301,11 +301,8 @@ def _staff_dossier(request: HttpRequest, slug: str, year: int) -> Dossier:
 @require_POST
 def dossier_return(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     dossier = _staff_dossier(request, slug, year)
-    form = ReturnForm(request.POST)
     try:
-        services.return_dossier(
-            actor=_user(request), dossier=dossier, reason=form.data.get("reason", "") if form.is_bound else ""
-        )
+        services.return_dossier(actor=_user(request), dossier=dossier, reason=request.POST.get("reason", ""))
     except ValidationError as error:
         _say(request, error)
     else:

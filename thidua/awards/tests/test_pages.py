@@ -46,6 +46,15 @@ def test_the_demo_gives_the_conferences_leader_the_flag_and_its_page_shows_it(cl
     assert "Dữ liệu minh họa" in page
 
 
+def test_loading_the_demo_again_adds_nothing(staff: Any, cluster4: EmulationGroup) -> None:
+    from thidua.audit.models import AuditEvent
+    from thidua.awards.demo import load_awards_demo
+
+    before = (Award.objects.count(), Document.objects.count(), AuditEvent.objects.count())
+    load_awards_demo(staff, cluster4)
+    assert (Award.objects.count(), Document.objects.count(), AuditEvent.objects.count()) == before
+
+
 def test_an_organization_without_awards_shows_no_award_section(client_for: Any) -> None:
     assert "Khen thưởng qua các năm" not in client_for(None).get("/don-vi/lhh-ha-tinh/").content.decode()
 
@@ -54,7 +63,7 @@ def test_a_member_reads_the_decided_dossier_with_the_councils_threshold_and_its_
     client_for: Any, officer_nghe_an: Any
 ) -> None:
     page = client_for(officer_nghe_an).get(f"{Y}/").content.decode()
-    assert "Đã có quyết định khen thưởng" in page
+    assert "Đã có quyết định khen thưởng" in page and "gửi lúc 09:00 10/12/2023" in page
     assert "04/TTr-CTĐ4" in page and "01/BB-CTĐ4" in page
     assert "từ 4/5 (80%) tổng số thành viên Hội đồng trở lên" in page
     assert "NĐ 98/2023/NĐ-CP" in page
