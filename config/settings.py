@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "thidua.assessments",
     "thidua.conferences",
     "thidua.documents",
+    "thidua.awards",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,8 @@ urlpatterns = [
     path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.assessments.summary_urls")),
     path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.conferences.urls")),
     path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.documents.urls")),
+    path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.awards.urls")),
+    path("cap-tren/<slug:parent_code>/", include("thidua.awards.parent_urls")),
     path("bo-phieu/", include("thidua.conferences.vote_urls")),
     path("", include("thidua.organizations.urls")),
     path("quan-tri/", admin.site.urls),

@@ -302,14 +302,17 @@ def load_demo() -> None:
 
 
 def load_demo_years() -> None:
-    """Cụm 4's 2023 (settled, its conference replayed) and 2026 (self-scoring open) years."""
+    """Cụm 4's 2023 (settled, its conference replayed, its dossier decided) and 2026 (self-scoring open)
+    years."""
     from thidua.assessments.demo import load_year_demo
+    from thidua.awards.demo import load_awards_demo
     from thidua.conferences.demo import load_conference_demo
 
     staff = User.objects.get(username="vusta")
     cluster4 = EmulationGroup.objects.get(slug="vusta-cum-4")
     load_year_demo(staff, cluster4)
     load_conference_demo(staff, cluster4)
+    load_awards_demo(staff, cluster4)
 
 
 def load_full_demo() -> None:

@@ -18,6 +18,7 @@ from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.agreements.models import EmulationYear
 from thidua.agreements.todo import todos
+from thidua.awards.views import organization_awards
 from thidua.lib.text import fold, vietnamese_sort_key
 from thidua.organizations import services
 from thidua.organizations.forms import (
@@ -329,6 +330,7 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
     parent = organization.parent
     context = {
         "organization": organization,
+        "awards": organization_awards(organization),
         "names": list(organization.names.all()),
         "successor": successor,
         "predecessors": list(organization.predecessors.all()),

@@ -42,14 +42,15 @@ def _conference_2023() -> str:
 
 
 def _document_2023() -> str:
-    """A document of Cụm 4 numbered in 2023 (made here: the demo issues none)."""
+    """A document of Cụm 4 numbered in 2023 that has no file yet (made here: the demo's documents have
+    their DOCX)."""
     import datetime
 
     from thidua.accounts.models import User
     from thidua.documents import services as documents
     from thidua.documents.models import Document
 
-    document = Document.objects.filter(year=2023).first() or documents.register(
+    document = Document.objects.filter(year=2023, docx="").first() or documents.register(
         actor=User.objects.get(username="vusta"),
         doc_type="BB",
         date=datetime.date(2023, 12, 8),
@@ -81,6 +82,17 @@ def _criterion_pk() -> int:
     from thidua.agreements.models import Criterion
 
     return Criterion.objects.filter(agreement__emulation_year__year=2026).values_list("pk", flat=True)[0]
+
+
+Y2023 = "/nam-thi-dua/vusta-cum-4/2023"
+
+
+def _report_pk() -> int:
+    from thidua.awards.models import AchievementReport
+
+    report = AchievementReport.objects.filter(dossier__emulation_year__year=2023).first()
+    assert report is not None
+    return report.pk
 
 
 def _regulation_pk() -> int:
@@ -170,6 +182,14 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
         {ANON: 302, NGHE_AN: 403, NINH_BINH: 403, EDITOR: 403, STAFF: 404, QUANG_TRI: 403},
     ),
     "vote:start": (lambda: f"/bo-phieu/{_conference_2023().rsplit('/', 1)[1]}/", PUBLIC),
+    # The demo's decided dossier of 2023: members read it; only the parent body votes and decides.
+    "awards:dossier": (lambda: f"{Y2023}/ho-so-khen-thuong/", YEAR_MEMBERS),
+    "awards:report": (lambda: f"{Y2023}/ho-so-khen-thuong/bao-cao-thanh-tich/{_report_pk()}/", YEAR_MEMBERS),
+    "awards:council_vote": (lambda: f"{Y2023}/ho-so-khen-thuong/hoi-dong-bo-phieu/", STAFF_ONLY),
+    "awards:decision": (lambda: f"{Y2023}/ho-so-khen-thuong/quyet-dinh/", STAFF_ONLY),
+    "parent_awards:incoming": (lambda: "/cap-tren/vusta/ho-so-khen-thuong/", STAFF_ONLY),
+    "parent_awards:year": (lambda: "/cap-tren/vusta/khen-thuong/2023/", STAFF_ONLY),
+    "parent_awards:year_xlsx": (lambda: "/cap-tren/vusta/khen-thuong/2023/danh-sach.xlsx", STAFF_ONLY),
     "scoring:settle_all": (lambda: f"{Y}/chot-diem/", YEAR_RUNNERS),
 }
 # POST-only URLs, checked below with their own data.
@@ -200,6 +220,13 @@ POST_ONLY = {
     "documents:issue",
     "documents:original_upload",
     "document_templates:upload",
+    "awards:create",
+    "awards:documents",
+    "awards:proposal_add",
+    "awards:proposal_remove",
+    "awards:report_upload",
+    "awards:submit",
+    "awards:return",
 }
 # Mounted third-party or import pages with their own tests.
 ELSEWHERE = {"registry_import", "score_excel", "score_summary"}
