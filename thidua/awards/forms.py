@@ -32,6 +32,8 @@ class DocumentsForm(forms.Form):
 
 
 class ProposalForm(forms.Form):
+    # The dossier page shows this form and the report form together: prefixes keep their ids apart.
+    prefix = "de-nghi"
     organization = forms.ModelChoiceField(label="Đơn vị", queryset=Organization.objects.none())
     award_form = forms.ChoiceField(label="Hình thức khen thưởng", choices=AwardForm.choices)
 
@@ -43,6 +45,7 @@ class ProposalForm(forms.Form):
 
 
 class ReportForm(forms.Form):
+    prefix = "bao-cao"
     organization = forms.ModelChoiceField(label="Đơn vị", queryset=Organization.objects.none())
     file = forms.FileField(label="Báo cáo thành tích (PDF hoặc Word .docx)")
 
@@ -50,6 +53,10 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
         _names(self.fields["organization"])
+        # An officer of one nominated member has nothing to choose: that member is picked already.
+        only = list(organizations[:2])
+        if len(only) == 1:
+            self.fields["organization"].initial = only[0].pk
 
 
 class ReturnForm(forms.Form):

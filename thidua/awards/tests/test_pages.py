@@ -95,7 +95,10 @@ def test_the_secretariat_assembles_and_sends_the_dossier_through_the_pages(
     client.post(f"{Y}/van-ban/", {"documents": [d.pk for d in issued]})
     upload = client.post(
         f"{Y}/bao-cao-thanh-tich/",
-        {"organization": Dossier.objects.get().proposals.get().organization.pk, "file": pdf_upload()},
+        {
+            "bao-cao-organization": Dossier.objects.get().proposals.get().organization.pk,
+            "bao-cao-file": pdf_upload(),
+        },
         follow=True,
     )
     assert "Đã lưu báo cáo thành tích" in upload.content.decode()
@@ -128,7 +131,9 @@ def test_a_member_who_is_not_proposed_cannot_upload_a_report(
     draft: Dossier, client_for: Any, officer_nghe_an: Any, org: Any
 ) -> None:
     response = client_for(officer_nghe_an).post(
-        f"{Y}/bao-cao-thanh-tich/", {"organization": org("nghe-an").pk, "file": pdf_upload()}, follow=True
+        f"{Y}/bao-cao-thanh-tich/",
+        {"bao-cao-organization": org("nghe-an").pk, "bao-cao-file": pdf_upload()},
+        follow=True,
     )
     assert "không có đề nghị khen thưởng nào" in response.content.decode()
     assert not draft.reports.exists()
@@ -138,7 +143,10 @@ def test_a_proposal_is_added_and_removed_on_the_page(
     draft: Dossier, client_for: Any, officer_ninh_binh: Any, org: Any
 ) -> None:
     client = client_for(officer_ninh_binh)
-    client.post(f"{Y}/de-nghi/", {"organization": org("ha-tinh").pk, "award_form": AwardForm.PARENT_MERIT})
+    client.post(
+        f"{Y}/de-nghi/",
+        {"de-nghi-organization": org("ha-tinh").pk, "de-nghi-award_form": AwardForm.PARENT_MERIT},
+    )
     proposal = draft.proposals.get(organization=org("ha-tinh"))
     assert "Bằng khen của Liên hiệp Hội Việt Nam" in client.get(f"{Y}/").content.decode()
     client.post(f"{Y}/de-nghi/{proposal.pk}/bo/")
