@@ -22,9 +22,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.walk import log_in, messages
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "ThiDua@2026"
 GROUP = "vusta-cum-4"
 YEAR = 2026
 PHONE_WIDTH = 360
@@ -160,18 +161,6 @@ def conference_2026(demo_site: str) -> Iterator[Conference2026]:
     _close_db_connections()
     yield Conference2026(demo_site, conference.pk, poll.pk, voters, labels)
     _close_db_connections()
-
-
-def log_in(page: Any, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/tai-khoan/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
-
-
-def messages(page: Any) -> Any:
-    return page.locator("ul.messages")
 
 
 def new_phone(browser: Any) -> Any:

@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.walk import log_in, messages
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "ThiDua@2026"
 GROUP = "vusta-cum-4"
 YEAR = 2027
 NGHE_AN = "lhh-nghe-an"
@@ -105,18 +106,6 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
     """Uploaded evidence goes to a temporary folder, not var/media (the live server shares these settings)."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return tmp_path
-
-
-def log_in(page: Any, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/tai-khoan/dang-nhap/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
-
-
-def messages(page: Any) -> Any:
-    return page.locator("ul.messages")
 
 
 def shown(value: Decimal) -> str:
