@@ -79,7 +79,7 @@ class Measurement:
 
 def _prepare_data() -> tuple[str, str, str, str]:
     """Migrate, load the registry, build the year; return the summary page's path, the permission-only
-    path of the same year, a session key and the PostgreSQL version."""
+    path of the same year, the Cookie header a signed-in browser sends and the PostgreSQL version."""
     import django
 
     django.setup()
@@ -115,17 +115,25 @@ def _prepare_data() -> tuple[str, str, str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = str(cursor.fetchone()[0])
+    # What a browser sends after its first page: the session, and the CSRF cookie that page's forms set.
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={_new_csrf_secret()}"
     slug = emulation_year.group.slug
     path = reverse("score_summary:summary", args=[slug, YEAR])
     floor = reverse("bench_year_permission", args=[slug, YEAR])
     connections.close_all()
-    return path, floor, session.session_key, pg_version
+    return path, floor, cookie, pg_version
+
+
+def _new_csrf_secret() -> str:
+    from django.middleware.csrf import _get_new_csrf_string
+
+    return _get_new_csrf_string()
 
 
 def _get(port: int, path: str, cookie: str) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     try:
-        connection.request("GET", path, headers={"Cookie": f"sessionid={cookie}"})
+        connection.request("GET", path, headers={"Cookie": cookie})
         response = connection.getresponse()
         return response.status, response.read()
     finally:

@@ -28,6 +28,10 @@ from django.db.models.signals import post_delete, post_save
 from thidua.accounts import permissions
 from thidua.accounts.models import Role, User
 
+# The attribute of a signed-in user that holds the generation token it was read under: pages cached for
+# a session (thidua/web/pagecache.py) key on it.
+AUTH_TOKEN_ATTRIBUTE = "_thidua_auth_token"  # noqa: S105 — an attribute name, not a secret
+
 
 def _generation_key(user_id: object) -> str:
     return f"auth:gen:{user_id}"
@@ -64,12 +68,15 @@ class CachedModelBackend(ModelBackend):
             token = cache.get(_generation_key(user_id))
         entry: tuple[str, User] | None = found.get(_user_key(user_id))
         if entry is not None and entry[0] == token:
-            return entry[1]
-        user = super().get_user(user_id)
-        if user is None:
-            return None
-        permissions.load_roles(user)  # cached with the user: pages ask about roles on every request
-        cache.set(_user_key(user_id), (token, user), settings.AUTH_CACHE_SECONDS)
+            user: User | None = entry[1]
+        else:
+            user = super().get_user(user_id)
+            if user is None:
+                return None
+            permissions.load_roles(user)  # cached with the user: pages ask about roles on every request
+            cache.set(_user_key(user_id), (token, user), settings.AUTH_CACHE_SECONDS)
+        # What this user may see changes only with this token (or with the data version).
+        setattr(user, AUTH_TOKEN_ATTRIBUTE, str(token))
         return user
 
 

@@ -33,6 +33,7 @@ from thidua.audit.version import versioned
 from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Regulation, TieBreak
+from thidua.web.pagecache import cached_for_session
 
 SORT_PARAM = "sap-xep"
 PRINT_PARAM = "in"
@@ -302,6 +303,7 @@ def _query(sort: str, printing: bool) -> str:
     return "?" + urlencode(params)
 
 
+@cached_for_session
 @login_required
 def summary(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """The table and chart are the same for every viewer allowed to see the year (drafts are hidden from

@@ -1,0 +1,68 @@
+"""Pages kept for one session while nothing they depend on changes.
+
+A year page shows the same thing to the same signed-in user for as long as the data version (the audit
+chain's last sequence number) and the user's generation token (thidua/accounts/backends.py) stay the
+same: the first changes with every state change, the second with any change to the user or their roles,
+so both the page and the permission to see it are functions of the two. `cached_for_session` keeps such
+a page in the process's memory under the session, the CSRF cookie (the page's forms carry a token made
+from it), the user's token, the data version and the full path, and serves it again without running the
+view: no lookup, no permission check, no template.
+
+It stays out of the way whenever that reasoning does not hold: without a shared cache (no user token),
+for anyone not signed in, for anything but GET, while messages are waiting to be shown (showing them
+consumes them), when the browser has no CSRF cookie yet (the view must set one), and for any response
+but a plain 200 that sets no cookie.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+
+from thidua.accounts.backends import AUTH_TOKEN_ATTRIBUTE
+from thidua.audit.version import VERSIONED_CACHE_SECONDS, data_version
+
+View = Callable[..., HttpResponse]
+
+
+def _key(request: HttpRequest) -> str | None:
+    if request.method != "GET" or not settings.SHARED_CACHE:
+        return None
+    user = request.user
+    token = getattr(user, AUTH_TOKEN_ATTRIBUTE, None)
+    csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    session_key = request.session.session_key
+    if not user.is_authenticated or token is None or not csrf_cookie or not session_key:
+        return None
+    if len(messages.get_messages(request)):  # counts without consuming them
+        return None
+    parts = (session_key, csrf_cookie, token, str(data_version(request)), request.get_full_path())
+    return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def cached_for_session(view: View) -> View:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = _key(request)
+        if key is None:
+            return view(request, *args, **kwargs)
+        cache = caches["local"]
+        kept: tuple[bytes, str] | None = cache.get(key)
+        if kept is not None:
+            response = HttpResponse(kept[0], content_type=kept[1])
+            patch_vary_headers(response, ("Cookie",))
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            cache.set(key, (response.content, response["Content-Type"]), VERSIONED_CACHE_SECONDS)
+        return response
+
+    return wrapper
