@@ -25,6 +25,3 @@ class ArticleBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(label="Đoạn văn", features=PARAGRAPH_FEATURES)
     heading = blocks.CharBlock(label="Tiêu đề mục", max_length=200, template="news/blocks/heading.html")
     figure = FigureBlock()
-
-    class Meta:
-        block_counts = {}

@@ -91,7 +91,7 @@ def _publish(
         return
     tags = fields.pop("tags", [])
     article = ArticlePage(slug=slug, date=published, live=False, owner=editor, **fields)
-    article.tags.set(tags)  # type: ignore[arg-type]
+    article.tags.set(tags)
     index.add_child(instance=article)
     article.save_revision(user=editor).publish(user=editor)
     # As if published that day, which "Các tin khác" and the feed order by after the article's date.

@@ -8,6 +8,7 @@ Tree: the portal (``NewsPortalPage``, "/tin-tuc/" on thidua's own host) → an o
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.core.paginator import Page as PaginatorPage
@@ -34,6 +35,11 @@ OTHER_ARTICLES = 6
 LATEST_ON_HOME = 8
 ARTICLES_PER_PAGE = 10
 SEARCH_RESULTS_PER_PAGE = 20
+
+
+def search_words(text: str) -> list[str]:
+    """Folded words of a text, punctuation dropped: "Hội nghị, Cụm 4" → ["hoi", "nghi", "cum", "4"]."""
+    return re.findall(r"\w+", fold(text))
 
 
 def today_in_vietnam() -> datetime.date:
@@ -164,9 +170,10 @@ class HomePage(RoutablePageMixin, NewsPage):
         finds "Hội nghị", "dinh lien" finds "Đinh Liên"."""
         query = clean_text(request.GET.get("q", ""))[:200]
         results = articles().descendant_of(self)
-        words = fold(query).split()
+        words = search_words(query)
         for word in words:
-            results = results.filter(search_text__contains=word)
+            # Whole words (syllables): "bi" must not find every "bình" and "biên".
+            results = results.filter(search_text__contains=f" {word} ")
         return self.render(
             request,
             template="news/search.html",
@@ -265,7 +272,8 @@ class ArticlePage(NewsPage):
     def refresh_search_text(self) -> None:
         tag_names = [tag.name for tag in self.tags.all()]
         texts = [self.title, self.lead, self.body_text(), self.author, *tag_names]
-        self.search_text = fold(" ".join(t for t in texts if t))
+        # Padded with spaces so that a word is found as " word ", wherever it stands.
+        self.search_text = f" {' '.join(search_words(' '.join(t for t in texts if t)))} "
 
     def save(self, *args: Any, **kwargs: Any) -> Any:
         # Publishing a revision saves the page from the revision's content, so the folded text always
