@@ -25,6 +25,11 @@ def pytest_configure(config: pytest.Config) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Wagtail's apps open the static storage while Django sets up, before this runs: drop the storage
+    # already made, as override_settings would.
+    from django.test.signals import setting_changed
+
+    setting_changed.send(sender=None, setting="STORAGES", value=settings.STORAGES, enter=True)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     # A browser test's live server and Playwright share the process; Django must allow it.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -52,7 +52,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
-ALLOWED_HOSTS = env_list("THIDUA_ALLOWED_HOSTS", "127.0.0.1,localhost")
+# ".localhost" lets the demo's news sites answer by hostname (ninhbinh.localhost): browsers resolve every
+# *.localhost name to this machine without any DNS set-up.
+ALLOWED_HOSTS = env_list("THIDUA_ALLOWED_HOSTS", "127.0.0.1,localhost,.localhost")
 
 # The address delegates' phones reach this server at, printed in the QR codes of their voting cards.
 # `make run LAN=1` sets it to this laptop's address on the venue's network (and serves on 0.0.0.0).
@@ -82,6 +84,23 @@ INSTALLED_APPS = [
     "thidua.conferences",
     "thidua.documents",
     "thidua.awards",
+    "thidua.news",
+    # Wagtail, for the organizations' news sites (DESIGN.md); its admin is for editors only.
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.sitemaps",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_filters",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Acts only on a 404: sends an old article address an editor redirected to the new one.
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -213,6 +234,21 @@ if SHARED_CACHE:
 # this long at most, and dropped at once whenever the user or one of their roles changes.
 AUTH_CACHE_SECONDS = env_int("THIDUA_AUTH_CACHE_SECONDS", 300)
 AUTHENTICATION_BACKENDS = ["thidua.accounts.backends.CachedModelBackend"]
+
+# News sites (Wagtail). The admin's name, and the address its e-mails and previews link to.
+WAGTAIL_SITE_NAME = os.environ.get("THIDUA_NEWS_SITE_NAME", "Trang tin thidua")
+WAGTAILADMIN_BASE_URL = PUBLIC_URL or os.environ.get("THIDUA_NEWS_ADMIN_URL", "http://localhost:8000")
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# The database backend works on SQLite and PostgreSQL alike, with no search server to run. It does not
+# fold diacritics the same way on both, so the public search filters on ArticlePage.search_text
+# (folded by thidua.lib.text.fold) instead; this backend serves the admin's page search.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods"]
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("THIDUA_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+# Editors are thidua users; Wagtail's own password reset and user admin would bypass thidua's accounts.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAILADMIN_LOGIN_URL = "accounts:login"
 
 # A TrueType font with the Vietnamese letters for PDFs (voting cards, paper ballots); when empty thidua
 # looks for Liberation (the fonts-liberation2 version) or DejaVu Sans where Debian installs them.

@@ -1,5 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
 
 from thidua.organizations import views as organization_views
 
@@ -20,6 +24,13 @@ urlpatterns = [
     path("bo-phieu/", include("thidua.conferences.vote_urls")),
     path("", include("thidua.organizations.urls")),
     path("quan-tri/", admin.site.urls),
+    path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.news.urls")),
+    # The news sites (Wagtail): the editors' admin, files attached to articles, the sitemap of the site
+    # asked for, and last, as a catch-all, the pages themselves (docs/decisions.md, "News sites").
+    path("quan-tri-tin/", include(wagtailadmin_urls)),
+    path("tai-lieu-tin/", include(wagtaildocs_urls)),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("", include(wagtail_urls)),
 ]
 
 handler403 = "thidua.web.errors.permission_denied"

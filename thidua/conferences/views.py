@@ -26,6 +26,7 @@ from thidua.conferences.forms import ConferenceForm, DelegateForm, PaperCountFor
 from thidua.conferences.models import BallotMode, Conference, Poll, PollStatus
 from thidua.conferences.qr import qr_svg
 from thidua.lib.text import vietnamese_sort_key
+from thidua.news.services import can_draft_article
 from thidua.organizations.models import LeadershipRole, Organization
 from thidua.web.forms import apply_service_errors
 
@@ -127,6 +128,7 @@ def conference_detail(request: HttpRequest, slug: str, year: int, pk: int) -> Ht
             "delegate_form": DelegateForm(members=_members(emulation_year)) if can_run else None,
             "next_agreement": next_agreement,
             "vote_url": _vote_url(request, conference),
+            "can_draft_news": can_draft_article(request.user, conference),
         },
     )
 

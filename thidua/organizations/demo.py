@@ -316,9 +316,13 @@ def load_demo_years() -> None:
 
 
 def load_full_demo() -> None:
-    """The whole demo: registry, Cụm 4's years and the replayed conference (idempotent)."""
+    """The whole demo: registry, Cụm 4's years, the replayed conference and Ninh Bình's news site
+    (idempotent)."""
+    from thidua.news.demo import load_news_demo
+
     load_demo()
     load_demo_years()
+    load_news_demo()
 
 
 def demo_logins() -> list[tuple[str, str]]:

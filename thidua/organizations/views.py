@@ -60,6 +60,10 @@ def _with_names(queryset: QuerySet[Organization]) -> QuerySet[Organization]:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    from thidua.news.sites import serve_organization_home
+
+    if (news_home := serve_organization_home(request)) is not None:
+        return news_home
     year = timezone.localdate().year
     my_groups: list[dict[str, Any]] = []
     if request.user.is_authenticated:
