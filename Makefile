@@ -80,9 +80,11 @@ check: install
 
 ## Render docs/samples/*.png: page 1 of each document the cluster issues, the voting cards and a paper
 ## ballot, made from the replayed Cụm 4 conference of 2023 in a throwaway SQLite database (LibreOffice
-## converts the documents to PDF, poppler's pdftoppm draws the pages). Run it after changing a layout.
+## converts the documents to PDF, poppler's pdftoppm draws the pages), and the news site's home page and
+## seed article on a desktop and a phone (Chromium). Run it after changing a layout.
 samples: install
 	$(PY) -m thidua.documents.samples
+	THIDUA_SAMPLES_DIR=$(CURDIR)/docs/samples DATABASE_URL= $(PY) -m pytest -q -p no:cacheprovider tests/browser/test_news_in_browser.py
 
 ## Regenerate requirements.lock from pyproject.toml (after changing a dependency).
 lock: install
