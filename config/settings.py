@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "thidua.assessments",
     "thidua.conferences",
     "thidua.documents",
+    # The REST API; listed as an app so its docs page serves Swagger UI from our own static files.
+    "ninja",
+    "thidua.api",
 ]
 
 MIDDLEWARE = [
