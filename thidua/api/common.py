@@ -34,9 +34,13 @@ def caller(request: HttpRequest) -> User:
     return user
 
 
+CENTS = Decimal("0.01")
+
+
 def points(value: Decimal | None) -> str | None:
-    # "f": every digit as stored, never an exponent ("1E+1") a client would have to read.
-    return None if value is None else format(value, "f")
+    """Two decimals, as every score and amount is stored ("0" → "0.00"); "f" never writes an exponent
+    ("1E+1") a client would have to read. Totals are sums of stored values, so nothing is rounded."""
+    return None if value is None else format(value.quantize(CENTS), "f")
 
 
 def group_or_404(slug: str) -> EmulationGroup:

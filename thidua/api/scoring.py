@@ -154,6 +154,8 @@ def put_score(
         except ValidationError as error:
             details = _refusal(error, criterion_code, "value")
             raise ApiProblem(422, "khong_hop_le", details[0][1], details[0][0], details) from error
+        # What the database keeps, not what was computed before saving: GET must answer the same.
+        score.refresh_from_db(fields=["self_value", "self_points", "note"])
         return _score_row(score)
 
 
