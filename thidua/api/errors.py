@@ -196,3 +196,5 @@ def install(api: NinjaAPI) -> None:
 
 
 ERROR_RESPONSES: dict[int, type[Error]] = {401: Error, 403: Error, 404: Error, 422: Error}
+# Operations with a body also answer 400 when it is not JSON at all.
+WRITE_ERROR_RESPONSES: dict[int, type[Error]] = {400: Error, **ERROR_RESPONSES}

@@ -19,7 +19,7 @@ from ninja import Router
 from thidua.accounts import permissions
 from thidua.agreements.models import EmulationYear
 from thidua.api.common import Code, Slug, Year, caller, member_or_404, points, year_or_404
-from thidua.api.errors import ERROR_RESPONSES, ApiProblem, not_found
+from thidua.api.errors import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, ApiProblem, not_found
 from thidua.api.schemas import BatchIn, ScoreIn, ScoreOut, SheetOut
 from thidua.assessments import services
 from thidua.assessments.models import Assessment, Score
@@ -133,7 +133,7 @@ def get_sheet(request: HttpRequest, slug: Slug, year: Year, org_code: Slug) -> d
 
 @router.put(
     "/groups/{slug}/years/{year}/self-scores/{org_code}/{criterion_code}",
-    response={200: ScoreOut, **ERROR_RESPONSES},
+    response={200: ScoreOut, **WRITE_ERROR_RESPONSES},
     operation_id="put_self_score",
     summary="Ghi điểm tự chấm một tiêu chí",
 )
@@ -169,7 +169,7 @@ class _Refused(Exception):
 
 @router.post(
     "/groups/{slug}/years/{year}/self-scores/{org_code}",
-    response={200: SheetOut, **ERROR_RESPONSES},
+    response={200: SheetOut, **WRITE_ERROR_RESPONSES},
     operation_id="post_self_scores",
     summary="Ghi điểm tự chấm nhiều tiêu chí (tất cả hoặc không gì)",
 )
