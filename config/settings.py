@@ -101,6 +101,9 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django.contrib.sitemaps",
+    # The REST API; listed as an app so its docs page serves Swagger UI from our own static files.
+    "ninja",
+    "thidua.api",
 ]
 
 MIDDLEWARE = [

@@ -5,11 +5,14 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from thidua.api.api import api
 from thidua.organizations import views as organization_views
 
 urlpatterns = [
     path("", organization_views.home, name="home"),
+    path("tai-khoan/ma-truy-cap-api/", include("thidua.api.token_urls")),
     path("tai-khoan/", include("thidua.accounts.urls")),
+    path("api/", api.urls),
     path("nhat-ky/", include("thidua.audit.urls")),
     path("cap-tren/<slug:parent_code>/nhap-excel/", include("thidua.organizations.import_urls")),
     path("cap-tren/<slug:parent_code>/mau-van-ban/", include("thidua.documents.template_urls")),

@@ -131,6 +131,8 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
     "accounts:password_change": (lambda: "/tai-khoan/doi-mat-khau/", LOGGED_IN),
     "accounts:password_change_done": (lambda: "/tai-khoan/doi-mat-khau/xong/", LOGGED_IN),
     "accounts:organization_accounts": (lambda: "/tai-khoan/don-vi/lhh-nghe-an/", STAFF_ONLY),
+    # Each user's own API tokens.
+    "api_tokens:list": (lambda: "/tai-khoan/ma-truy-cap-api/", LOGGED_IN),
     "organizations:open_year": (lambda: "/cum-khoi/vusta-cum-4/mo-nam-thi-dua/", YEAR_RUNNERS),
     "years:dashboard": (lambda: f"{Y}/", YEAR_MEMBERS),
     "years:agreement": (lambda: f"{Y}/giao-uoc/", YEAR_MEMBERS),
@@ -200,6 +202,7 @@ POST_ONLY = {
     "organizations:leadership_clear",
     "accounts:logout",
     "accounts:role_revoke",
+    "api_tokens:revoke",
     "years:deadlines",
     "years:agreement_create",
     "years:agreement_text",
@@ -231,8 +234,9 @@ POST_ONLY = {
     "awards:return",
     "news:draft_from_conference",
 }
-# Mounted third-party or import pages with their own tests.
-ELSEWHERE = {"registry_import", "score_excel", "score_summary"}
+# Mounted third-party or import pages with their own tests. The REST API (`api:`) has its own matrix,
+# by operation and method, with the same rule: thidua/api/tests/test_permission_matrix.py.
+ELSEWHERE = {"registry_import", "score_excel", "score_summary", "api"}
 # Wagtail's URL configurations (the editors' admin, article files, the news pages' catch-all): Wagtail
 # checks its own permissions, page by page; thidua/news/tests checks who reaches the admin and what the
 # public pages show.
