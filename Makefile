@@ -71,12 +71,16 @@ test-postgres: install
 	echo "DATABASE_URL=$(PG_TEST_URL) THIDUA_REDIS_URL=$$redis"; \
 	DATABASE_URL=$(PG_TEST_URL) THIDUA_REDIS_URL=$$redis $(PY) -m pytest $(PYTEST_ARGS)
 
-## Lint, types and migrations.
+## Lint, types, migrations, and security: bandit on our code (medium and high findings fail; each
+## exception is a `# nosec` with its reason on the line), pip-audit on the locked packages (see
+## thidua/lib/depaudit.py for what happens when the vulnerability service cannot be reached).
 check: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/bandit -c pyproject.toml -r . --severity-level medium --quiet
+	$(PY) -m thidua.lib.depaudit requirements.lock
 
 ## Render docs/samples/*.png: page 1 of each document the cluster issues, the voting cards and a paper
 ## ballot, made from the replayed Cụm 4 conference of 2023 in a throwaway SQLite database (LibreOffice

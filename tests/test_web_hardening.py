@@ -49,14 +49,20 @@ def _settings_of(env: dict[str, str], *names: str) -> dict[str, Any]:
         f"print(json.dumps({{n: getattr(settings, n, None) for n in {list(names)!r}}}, default=str))"
     )
     result = subprocess.run(  # noqa: S603 — this interpreter, a fixed script
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return dict(json.loads(result.stdout))
 
 
 def test_the_deploy_check_with_production_settings_gives_no_warning(tmp_path: Path) -> None:
     env = _clean_env(tmp_path, THIDUA_SECRET_KEY=secrets.token_urlsafe(50), **PRODUCTION_ENV)
-    result = subprocess.run(  # noqa: S603 — this interpreter, our manage.py
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,

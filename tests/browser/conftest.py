@@ -84,7 +84,9 @@ def _open_page(browser: Any, request: pytest.FixtureRequest, **context_options: 
     violations: list[str] = []
     page.on(
         "console",
-        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     try:
         yield page

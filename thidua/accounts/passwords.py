@@ -3,7 +3,6 @@ speaks Vietnamese, which Django's translation lacks for the length rule."""
 
 from __future__ import annotations
 
-
 from django.contrib.auth.password_validation import MinimumLengthValidator as DjangoMinimumLength
 
 
@@ -13,4 +12,3 @@ class MinimumLengthValidator(DjangoMinimumLength):
 
     def get_help_text(self) -> str:
         return f"Mật khẩu cần ít nhất {self.min_length} ký tự; một câu dài dễ nhớ là mật khẩu tốt."
-

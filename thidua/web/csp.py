@@ -28,5 +28,7 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if HEADER not in response:  # a view that set its own policy knows better
-            response[HEADER] = DOWNLOAD_POLICY if is_attachment(response) else settings.CONTENT_SECURITY_POLICY
+            response[HEADER] = (
+                DOWNLOAD_POLICY if is_attachment(response) else settings.CONTENT_SECURITY_POLICY
+            )
         return response
