@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "thidua.assessments",
     "thidua.conferences",
     "thidua.documents",
+    "thidua.backups",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,10 @@ def _databases() -> dict[str, dict[str, Any]]:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
         db: dict[str, Any] = dict(dj_database_url.parse(url))
+        if db["ENGINE"] == "django.db.backends.postgresql":
+            # A commit returns once it is on disk, whatever the server or role default says: an
+            # acknowledged vote or score must survive a crash (DESIGN.md, Decisions).
+            db["OPTIONS"] = {**(db.get("OPTIONS") or {}), "options": "-c synchronous_commit=on"}
         if db["ENGINE"] == "django.db.backends.postgresql" and env_bool("THIDUA_DB_POOL", True):
             # psycopg's pool keeps connections warm across requests in each app process.
             db["OPTIONS"] = {**(db.get("OPTIONS") or {}), "pool": {"min_size": 1, "max_size": 8}}
