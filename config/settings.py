@@ -252,6 +252,11 @@ CSRF_COOKIE_HTTPONLY = True
 HTTPS = env_bool("THIDUA_HTTPS")
 SESSION_COOKIE_SECURE = env_bool("THIDUA_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:
+    # ASVS 5.0 V3.3.1/3.3.3: "__Host-" binds a cookie to this exact host over HTTPS (no Domain, Path=/),
+    # so a sibling subdomain can neither read nor plant it. Browsers refuse the prefix over plain HTTP.
+    SESSION_COOKIE_NAME = "__Host-thidua-session"
+    CSRF_COOKIE_NAME = "__Host-thidua-csrf"
 SECURE_SSL_REDIRECT = env_bool("THIDUA_SSL_REDIRECT", HTTPS)
 # Behind nginx the app sees plain HTTP; nginx says what the browser used. Trust that header only when
 # the app port is reachable from the proxy alone (gunicorn bound to 127.0.0.1 or a socket).

@@ -85,8 +85,12 @@ def test_production_settings_send_cookies_over_https_only_and_ask_for_strict_tra
         "SECURE_HSTS_SECONDS",
         "SECURE_PROXY_SSL_HEADER",
         "DEBUG",
+        "SESSION_COOKIE_NAME",
+        "CSRF_COOKIE_NAME",
     )
     assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"] and values["SECURE_SSL_REDIRECT"]
+    assert values["SESSION_COOKIE_NAME"].startswith("__Host-")
+    assert values["CSRF_COOKIE_NAME"].startswith("__Host-")
     assert values["SECURE_HSTS_SECONDS"] >= 365 * 24 * 60 * 60
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert values["DEBUG"] is False
