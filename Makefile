@@ -20,7 +20,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/thidua
 # the tests empty it).
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/9
 
-.PHONY: run dev test test-sqlite test-postgres check lock demo samples clean install
+.PHONY: run dev test test-sqlite test-postgres check lock demo samples clean install backup restore
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -71,12 +71,27 @@ test-postgres: install
 	echo "DATABASE_URL=$(PG_TEST_URL) THIDUA_REDIS_URL=$$redis"; \
 	DATABASE_URL=$(PG_TEST_URL) THIDUA_REDIS_URL=$$redis $(PY) -m pytest $(PYTEST_ARGS)
 
-## Lint, types and migrations.
+## Lint, types, migrations, and security: bandit on our code (medium and high findings fail; each
+## exception is a `# nosec` with its reason on the line), pip-audit on the locked packages (see
+## thidua/lib/depaudit.py for what happens when the vulnerability service cannot be reached).
 check: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/bandit -c pyproject.toml -r . --severity-level medium --quiet
+	$(PY) -m thidua.lib.depaudit requirements.lock
+
+## Back up the database and the media files into one archive with a SHA-256 manifest
+## (THIDUA_BACKUP_DIR, default var/backups; DIR=… for another folder).
+backup: install
+	$(PY) manage.py backup $(DIR)
+
+## Replace the database and media files with a backup's: `make restore FILE=var/backups/thidua-….tar.gz`.
+## Checks every hash first and asks before replacing anything; stop the app processes before.
+restore: install
+	@if [ -z "$(FILE)" ]; then echo "make restore FILE=path/to/thidua-YYYYMMDD-HHMMSS.tar.gz"; exit 2; fi
+	$(PY) manage.py restore "$(FILE)"
 
 ## Render docs/samples/*.png: page 1 of each document the cluster issues, the voting cards and a paper
 ## ballot, made from the replayed Cụm 4 conference of 2023 in a throwaway SQLite database (LibreOffice

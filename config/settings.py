@@ -104,10 +104,12 @@ INSTALLED_APPS = [
     # The REST API; listed as an app so its docs page serves Swagger UI from our own static files.
     "ninja",
     "thidua.api",
+    "thidua.backups",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "thidua.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -146,6 +148,10 @@ def _databases() -> dict[str, dict[str, Any]]:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
         db: dict[str, Any] = dict(dj_database_url.parse(url))
+        if db["ENGINE"] == "django.db.backends.postgresql":
+            # A commit returns once it is on disk, whatever the server or role default says: an
+            # acknowledged vote or score must survive a crash (DESIGN.md, Decisions).
+            db["OPTIONS"] = {**(db.get("OPTIONS") or {}), "options": "-c synchronous_commit=on"}
         if db["ENGINE"] == "django.db.backends.postgresql" and env_bool("THIDUA_DB_POOL", True):
             # psycopg's pool keeps connections warm across requests in each app process.
             db["OPTIONS"] = {**(db.get("OPTIONS") or {}), "pool": {"min_size": 1, "max_size": 8}}
@@ -171,11 +177,13 @@ DATABASES = _databases()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# ASVS 5.0 V6.2: a minimum length (10, above ASVS's 8), no upper bound below 64, no composition rules
+# (so no "not only digits" rule either: a long number is a long password), and refusal of common passwords
+# and of ones built from the user's own names.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "thidua.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -269,14 +277,56 @@ EVIDENCE_MAX_BYTES = env_int("THIDUA_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_BYTES = env_int("THIDUA_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("THIDUA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
+# A session ends on the server 8 hours after it was last written (at sign-in, or when a page stores
+# something in it; plain page views do not extend it), and its cookie dies with the browser: officers
+# sign in on shared office and venue computers, where "remember me" is not worth a stolen session.
 SESSION_COOKIE_AGE = env_int("THIDUA_SESSION_SECONDS", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("THIDUA_SESSION_AT_BROWSER_CLOSE", True)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("THIDUA_SECURE_COOKIES")
+
+# HTTPS. A laptop serves plain HTTP on 127.0.0.1 or the venue's Wi-Fi, where a secure cookie would never
+# come back and an HTTPS redirect would lock everyone out; so all of this is off unless THIDUA_HTTPS=1,
+# which a production server behind TLS sets (docs/deployment.md).
+HTTPS = env_bool("THIDUA_HTTPS")
+SESSION_COOKIE_SECURE = env_bool("THIDUA_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:
+    # ASVS 5.0 V3.3.1/3.3.3: "__Host-" binds a cookie to this exact host over HTTPS (no Domain, Path=/),
+    # so a sibling subdomain can neither read nor plant it. Browsers refuse the prefix over plain HTTP.
+    SESSION_COOKIE_NAME = "__Host-thidua-session"
+    CSRF_COOKIE_NAME = "__Host-thidua-csrf"
+SECURE_SSL_REDIRECT = env_bool("THIDUA_SSL_REDIRECT", HTTPS)
+# Behind nginx the app sees plain HTTP; nginx says what the browser used. Trust that header only when
+# the app port is reachable from the proxy alone (gunicorn bound to 127.0.0.1 or a socket).
+if env_bool("THIDUA_PROXY_SSL_HEADER", HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("THIDUA_HSTS_SECONDS", 365 * 24 * 60 * 60 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("THIDUA_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading binds the whole domain to HTTPS in browsers for months: its owner decides, not thidua.
+SECURE_HSTS_PRELOAD = env_bool("THIDUA_HSTS_PRELOAD")
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy of every HTML page (thidua.web.csp): scripts and styles from our own static
+# files only, nothing inline, no plugins, no framing. Downloads get a stricter, sandboxing policy there.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 LOGGING = {
     "version": 1,

@@ -79,8 +79,18 @@ def _open_page(browser: Any, request: pytest.FixtureRequest, **context_options: 
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **context_options)
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # The pages run under a Content-Security-Policy without inline scripts or styles: anything the policy
+    # blocks is reported on the console, and fails the test that met it.
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     try:
         yield page
+        assert not violations, f"blocked by the Content-Security-Policy: {violations}"
     finally:
         report = getattr(request.node, "report_call", None)
         if report is not None and report.failed:

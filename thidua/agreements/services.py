@@ -26,7 +26,7 @@ from thidua.agreements.models import (
 )
 from thidua.agreements.template_data import DEFAULTS_NOTE, PROVINCIAL_UNION_TEMPLATE
 from thidua.audit.services import record
-from thidua.lib.files import sniff_pdf
+from thidua.lib.files import random_name, sniff_pdf
 from thidua.lib.text import clean_text
 from thidua.organizations.models import EmulationGroup, Membership, Organization
 
@@ -483,7 +483,7 @@ def record_paper_signing(
         recorded_by=actor,
         scan_sha256=digest.hexdigest(),
     )
-    signature.scan.save(f"giao-uoc-{agreement.pk}-{organization.code}.pdf", scan, save=False)
+    signature.scan.save(random_name("pdf"), scan, save=False)
     signature.save()
     record(
         actor=actor,

@@ -167,7 +167,7 @@ def add_evidence(*, actor: User, score: Score, upload: UploadedFile) -> Evidence
         files.DOCX: "docx",
         files.XLSX: "xlsx",
     }[content_type]
-    evidence.file.save(f"{digest.hexdigest()[:16]}-{timezone.now():%H%M%S%f}.{extension}", upload, save=False)
+    evidence.file.save(files.random_name(extension), upload, save=False)
     evidence.save()
     record(
         actor=actor,

@@ -568,7 +568,7 @@ def cast_vote(*, poll: Poll, delegate: Delegate, selections: Iterable[str]) -> s
 def _poll_status_for_vote(poll: Poll) -> str:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT status FROM {Poll._meta.db_table} WHERE id = %s FOR SHARE", [poll.pk])  # noqa: S608 — table name from the model
+            cursor.execute(f"SELECT status FROM {Poll._meta.db_table} WHERE id = %s FOR SHARE", [poll.pk])  # noqa: S608 — table name from the model  # nosec B608
             row = cursor.fetchone()
         return str(row[0]) if row else ""
     return str(Poll.objects.filter(pk=poll.pk).values_list("status", flat=True).first() or "")

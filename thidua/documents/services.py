@@ -24,7 +24,7 @@ from thidua.documents.models import (
     TemplateKind,
 )
 from thidua.lib import files
-from thidua.lib.files import sniff_pdf
+from thidua.lib.files import random_name, sniff_pdf
 from thidua.lib.text import clean_text
 from thidua.organizations.excel import max_import_bytes, max_uncompressed_bytes, size_words
 from thidua.organizations.models import EmulationGroup, Organization, OrganizationKind
@@ -142,7 +142,7 @@ def upload_signed_original(*, actor: User, document: Document, upload: UploadedF
     document = Document.objects.select_for_update().get(pk=document.pk)
     version = (document.originals.order_by("-version").values_list("version", flat=True).first() or 0) + 1
     original = SignedOriginal(document=document, version=version, sha256=digest, uploaded_by=actor)
-    original.file.save(f"{document.pk}-{version}-{digest[:12]}.pdf", ContentFile(data), save=False)
+    original.file.save(random_name("pdf"), ContentFile(data), save=False)
     original.save()
     if document.status == DocumentStatus.DRAFT:
         document.status = DocumentStatus.ISSUED
@@ -222,7 +222,7 @@ def upload_template(
         size=len(data),
         uploaded_by=actor,
     )
-    template.file.save(f"{parent.code}-{kind}-{version}-{digest[:12]}.docx", ContentFile(data), save=False)
+    template.file.save(random_name("docx"), ContentFile(data), save=False)
     template.save()
     record(
         actor=actor,

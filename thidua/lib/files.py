@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import io
+import secrets
 import zipfile
 from typing import BinaryIO
 
@@ -103,3 +104,10 @@ def has_part(data: bytes, name: str) -> bool:
     """Whether the archive holds an entry ``name`` (call after ``ooxml_problem``)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return name in archive.namelist()
+
+
+def random_name(extension: str) -> str:
+    """The name an uploaded file is stored under: 128 random bits and the extension of its checked type.
+    Nothing of the uploader's name reaches the file system (no path tricks, no personal data in names),
+    and a name cannot be guessed from the file's content, the record's id or the time."""
+    return f"{secrets.token_hex(16)}.{extension}"

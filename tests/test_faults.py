@@ -1,0 +1,360 @@
+"""Kill the server in the middle of a burst of score saves and votes; every acknowledged write survives
+exactly once and the audit chain still verifies (issue 7, part 6).
+
+gunicorn (2 workers, the production settings but for static files: bench.bench_wsgi) serves the test
+database, committed data. Officers save their own score sheets one value after another, each value
+unique; delegates cast their votes, several at once. Once 30% of the work is acknowledged one worker gets
+SIGKILL (gunicorn starts another); at 60% the whole server gets SIGKILL and a new one is started on the
+same port. Requests that fail meanwhile are simply not acknowledged: what was committed without an answer
+may be there, what was answered must be.
+
+PostgreSQL only: on SQLite the suite's database lives in the test process's memory, out of gunicorn's
+reach. Linux only (the workers are found in /proc).
+"""
+
+from __future__ import annotations
+
+import datetime
+import http.client
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.conf import settings
+from django.db import connection, connections
+from django.test import Client
+
+from bench.harness import HOST, free_port, start_gunicorn
+
+VOTERS = 60
+SAVES_PER_OFFICER = 40
+TIMEOUT = 10.0
+TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+RECEIPT_RE = re.compile(r'<code class="receipt">([0-9A-Z]+)</code>')
+YEAR = 2026
+
+
+@dataclass
+class Server:
+    port: int
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = start_gunicorn(self.port, 2, self.env, self.log.open("ab"))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                status, _, _ = request(self.port, "GET", "/")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            assert self.process.poll() is None, self.log.read_text()[-3000:]
+            time.sleep(0.2)
+        raise AssertionError("gunicorn did not answer within 30 s:\n" + self.log.read_text()[-3000:])
+
+    def workers(self) -> list[int]:
+        assert self.process is not None
+        found = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(
+                    line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+                )
+            except OSError:
+                continue
+            if fields.get("PPid", "").strip() == str(self.process.pid):
+                found.append(int(status.parent.name))
+        return found
+
+    def kill_all(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+def request(
+    port: int,
+    method: str,
+    path: str,
+    form: dict[str, str] | None = None,
+    cookies: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], str]:
+    """One request on a fresh connection: (status, cookies set, body)."""
+    client = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
+    try:
+        headers = {"Connection": "close"}
+        if cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://{HOST}:{port}{path}"
+        client.request(method, path, body=body, headers=headers)
+        response = client.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        set_cookies = {}
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                set_cookies[key] = rest.split(";", 1)[0]
+        return response.status, set_cookies, text
+    finally:
+        client.close()
+
+
+@dataclass
+class Officer:
+    username: str
+    cookie: str
+    sheet: str  # path of the sheet
+    score_pk: int
+    sent: list[str] = field(default_factory=list)
+    acknowledged: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Voter:
+    code: str
+    choice: str
+    receipt: str | None = None
+
+
+@dataclass
+class Setup:
+    conference_pk: int
+    poll_pk: int
+    officers: list[Officer]
+    voters: list[Voter]
+
+
+def _prepare() -> Setup:
+    from thidua.accounts.models import User
+    from thidua.agreements import services as agreements
+    from thidua.agreements.models import EmulationYear
+    from thidua.assessments.models import Assessment, AssessmentStatus
+    from thidua.conferences import services as voting
+    from thidua.conferences.models import Delegate
+    from thidua.organizations import services as registry
+    from thidua.organizations.demo import load_full_demo
+    from thidua.organizations.models import LeadershipRole, Organization, Regulation, VotingUnit
+
+    load_full_demo()
+    staff = User.objects.get(username="vusta")
+    vusta = Organization.objects.get(code="vusta")
+    in_force = Regulation.objects.in_force(vusta, YEAR)
+    assert in_force is not None
+    values = {name: getattr(in_force, name) for name in registry.REGULATION_FIELDS}
+    values["voting_unit"] = VotingUnit.DELEGATE  # every delegate votes: many votes in one poll
+    values["voting_unit_source"] = "Kiểm thử sự cố: mỗi đại biểu một phiếu"
+    registry.save_regulation(actor=staff, parent=vusta, valid_from_year=YEAR, values=values)
+    emulation_year = EmulationYear.objects.get(group__slug="vusta-cum-4", year=YEAR)
+    members = sorted(agreements.members_of(emulation_year), key=lambda m: m.code)
+    conference = voting.create_conference(
+        actor=staff,
+        emulation_year=emulation_year,
+        values={
+            "title": "Hội nghị kiểm thử sự cố",
+            "starts_at": datetime.datetime(YEAR, 12, 8, 8, 0, tzinfo=datetime.UTC),
+            "place": "Phòng máy",
+            "host": members[0],
+        },
+    )
+    Delegate.objects.bulk_create(
+        Delegate(
+            conference=conference,
+            organization=members[i % len(members)],
+            full_name=f"Đại biểu {i + 1:03d}",
+            votes=True,
+        )
+        for i in range(VOTERS)
+    )
+    issued = voting.issue_codes(actor=staff, conference=conference)
+    poll = voting.create_election_poll(actor=staff, conference=conference, role=LeadershipRole.HEAD)
+    poll = voting.open_poll(actor=staff, poll=poll)
+    voters = [Voter(c.code, members[i % len(members)].code) for i, c in enumerate(issued)]
+
+    officers = []
+    drafts = Assessment.objects.filter(emulation_year=emulation_year, status=AssessmentStatus.DRAFT)
+    for assessment in drafts.select_related("organization").order_by("organization__code"):
+        user = User.objects.filter(
+            roles__organization=assessment.organization, username__isnull=False
+        ).first()
+        score = assessment.scores.filter(criterion__code="2.1").first()
+        if user is None or score is None:
+            continue
+        client = Client()
+        client.force_login(user)  # a session in the shared store, its cookie handed to the HTTP client
+        officers.append(
+            Officer(
+                user.username,
+                client.cookies[settings.SESSION_COOKIE_NAME].value,
+                f"/nam-thi-dua/vusta-cum-4/{YEAR}/cham-diem/{quote(assessment.organization.code)}/",
+                score.pk,
+            )
+        )
+        if len(officers) == 3:
+            break
+    assert officers, "the demo has draft 2026 sheets with an officer"
+    connections.close_all()
+    return Setup(conference.pk, poll.pk, officers, voters)
+
+
+@pytest.fixture
+def server(transactional_db: Any, demo_restored_after_module: None, tmp_path: Path) -> Iterator[Server]:
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "PostgreSQL only: gunicorn must reach the test database, which SQLite keeps in this process's memory"
+        )
+    db = connection.settings_dict
+    url = f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DATABASE_URL": url,
+        "THIDUA_SECRET_KEY": settings.SECRET_KEY,  # the sessions made here must be valid there
+        "THIDUA_ALLOWED_HOSTS": HOST,
+        "THIDUA_VAR_DIR": str(tmp_path / "var"),
+        "THIDUA_DEBUG": "",
+    }
+    running = Server(free_port(), env, tmp_path / "gunicorn.log")
+    try:
+        yield running
+    finally:
+        running.kill_all()
+
+
+def _save_scores(port: int, officer: Officer, index: int, progress: Counter[str]) -> None:
+    for step in range(SAVES_PER_OFFICER):
+        value = f"{(index * SAVES_PER_OFFICER + step + 1) / 100:.2f}".replace(".", ",")
+        cookies = {settings.SESSION_COOKIE_NAME: officer.cookie}
+        try:
+            status, set_cookies, page = request(port, "GET", officer.sheet, cookies=cookies)
+            token = TOKEN_RE.search(page)
+            if status != 200 or token is None:
+                raise OSError(f"sheet answered {status}")
+            cookies.update(set_cookies)
+            officer.sent.append(value)
+            status, _, _ = request(
+                port,
+                "POST",
+                officer.sheet,
+                {"action": "save", f"value-{officer.score_pk}": value, "csrfmiddlewaretoken": token.group(1)},
+                cookies,
+            )
+            if status == 302:
+                officer.acknowledged.append(value)
+                progress["done"] += 1
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.1)  # the server is down or a worker died: this save is not acknowledged
+
+
+def _vote(port: int, conference_pk: int, poll_pk: int, voter: Voter, progress: Counter[str]) -> None:
+    path = f"/bo-phieu/{conference_pk}/"
+    try:
+        status, cookies, page = request(port, "GET", path)
+        token = TOKEN_RE.search(page)
+        if status != 200 or token is None:
+            raise OSError(f"vote page answered {status}")
+        form = {
+            "csrfmiddlewaretoken": token.group(1),
+            "code": voter.code,
+            "step": "cast",
+            "poll": str(poll_pk),
+            "choice": voter.choice,
+        }
+        status, _, page = request(port, "POST", path, form, cookies)
+        receipt = RECEIPT_RE.search(page)
+        if status == 200 and receipt:
+            voter.receipt = receipt.group(1)
+            progress["done"] += 1
+    except (OSError, http.client.HTTPException):
+        time.sleep(0.1)
+
+
+def test_killing_the_server_mid_burst_loses_no_acknowledged_score_or_vote_and_keeps_the_chain(
+    server: Server,
+) -> None:
+    from thidua.assessments.models import Score
+    from thidua.audit.models import AuditEvent
+    from thidua.audit.services import verify_chain
+    from thidua.conferences.models import Ballot, Participation
+
+    setup = _prepare()
+    server.start()
+    total = len(setup.officers) * SAVES_PER_OFFICER + len(setup.voters)
+    progress: Counter[str] = Counter()
+    kills: list[str] = []
+
+    def saboteur() -> None:
+        deadline = time.monotonic() + 60
+        while progress["done"] < 0.3 * total and time.monotonic() < deadline:
+            time.sleep(0.01)
+        workers = server.workers()
+        if workers:
+            os.kill(workers[0], signal.SIGKILL)
+            kills.append("worker")
+        while progress["done"] < 0.6 * total and time.monotonic() < deadline:
+            time.sleep(0.01)
+        server.kill_all()
+        kills.append("server")
+        server.start()
+
+    sabotage = threading.Thread(target=saboteur)
+    sabotage.start()
+    with ThreadPoolExecutor(max_workers=len(setup.officers) + 6) as pool:
+        jobs = [pool.submit(_save_scores, server.port, o, i, progress) for i, o in enumerate(setup.officers)]
+        jobs += [
+            pool.submit(_vote, server.port, setup.conference_pk, setup.poll_pk, v, progress)
+            for v in setup.voters
+        ]
+        for job in jobs:
+            job.result(timeout=60)
+    sabotage.join(timeout=60)
+    assert kills == ["worker", "server"], kills
+    server.kill_all()  # every connection to the test database closed before the checks and the flush
+
+    # Scores: each acknowledged value was written once, and the sheet holds the last one written.
+    for officer in setup.officers:
+        assert officer.acknowledged, f"no save of {officer.username} was acknowledged"
+        written = [
+            event.data["value"][1]
+            for event in AuditEvent.objects.filter(verb="score.self", target_id=str(officer.score_pk))
+        ]
+        normalized = Counter(str(Decimal(v).quantize(Decimal("0.01"))) for v in written if v is not None)
+        for value in officer.acknowledged:
+            assert normalized[value.replace(",", ".")] == 1, (officer.username, value)
+        final = Score.objects.get(pk=officer.score_pk).self_value
+        last = officer.sent.index(officer.acknowledged[-1])
+        assert str(final) in {v.replace(",", ".") for v in officer.sent[last:]}
+
+    # Votes: every receipt handed out is one ballot; ballots and participations match one for one.
+    receipts = Counter(Ballot.objects.filter(poll_id=setup.poll_pk).values_list("receipt", flat=True))
+    acknowledged = [v.receipt for v in setup.voters if v.receipt]
+    assert acknowledged
+    assert all(receipts[r] == 1 for r in acknowledged)
+    assert sum(receipts.values()) == Participation.objects.filter(poll_id=setup.poll_pk).count()
+    assert len(acknowledged) <= sum(receipts.values()) <= len(setup.voters)
+
+    assert verify_chain() is None
+    saves = sum(len(o.acknowledged) for o in setup.officers)
+    sent = sum(len(o.sent) for o in setup.officers)
+    print(  # shown with -s: how much the kills cost, to keep the test honest
+        f"saves acknowledged {saves}/{sent} sent; votes acknowledged {len(acknowledged)}/{len(setup.voters)}, "
+        f"stored {sum(receipts.values())}"
+    )
+    connections.close_all()
