@@ -4,6 +4,8 @@
 - `bench/bare-insert/`: the baseline of a write (bench/vote_bench.py): one row into a table with a
   unique key, in a transaction, 409 if the key exists. The table `bench_bare_insert` is no project
   model: the benchmark creates it with raw SQL in its own throwaway database.
+- `bench/tin-khong-cache/<path>`: a news page drawn by Wagtail's own `serve`, without the page cache
+  (bench/news_bench.py measures the cache against it).
 - `bench/quyen-xem/<slug>/<year>/`: what any page of a group's year pays before its own work — session,
   user, the year and the permission to see it — then "ok". It is the ceiling for a year page however its
   own work is made faster (cached, say), so a benchmark can tell how much is left to gain, and where.
@@ -16,9 +18,10 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from wagtail import views as wagtail_views
 
 from config import urls as project_urls
 from thidua.agreements.lookups import year_for_viewer
@@ -55,6 +58,7 @@ urlpatterns: list[Any] = [
     path("bench/bare/", bare, name="bench_bare"),
     path("bench/bare-insert/", bare_insert, name="bench_bare_insert"),
     path("bench/quyen-xem/<slug:slug>/<int:year>/", year_permission_only, name="bench_year_permission"),
+    re_path(r"^bench/tin-khong-cache/((?:[\w\-]+/)*)$", wagtail_views.serve, name="bench_news_uncached"),
     *project_urls.urlpatterns,
 ]
 

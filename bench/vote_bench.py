@@ -60,7 +60,6 @@ import datetime
 import os
 import re
 import secrets
-import shutil
 import signal
 import statistics
 import subprocess
@@ -76,12 +75,11 @@ from urllib.parse import urlencode, urlsplit
 
 from bench.harness import (
     create_database,
-    drop_database,
     free_port,
     replace_section,
     start_gunicorn,
 )
-from bench.summary_bench import _machine, _raise_exit, _stop, _wait_ready
+from bench.httpload import finish, machine, raise_exit, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "thidua_bench_vote"
@@ -1374,7 +1372,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.voters < max(FLOW_VOTERS, 30) or args.concurrency < 1 or args.rounds < 1:
         parser.error(f"--voters at least {max(FLOW_VOTERS, 30)}, --concurrency and --rounds at least 1")
 
-    signal.signal(signal.SIGTERM, _raise_exit)
+    signal.signal(signal.SIGTERM, raise_exit)
     sys.path.insert(0, str(ROOT))
     workdir = Path(tempfile.mkdtemp(prefix="thidua-bench-vote-"))
     env = {
@@ -1407,7 +1405,7 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         with log.open("wb") as log_file:
             server = start_gunicorn(port, args.workers, env, log_file)
-        _wait_ready(port, server, log)
+        wait_ready(port, server, log)
 
         # Warm-up: both workers import, render and connect their pools before anything is measured.
         warm = _bare_burst(port, [f"warm-{i}" for i in range(200)], args.concurrency)
@@ -1522,7 +1520,7 @@ def main(argv: list[str] | None = None) -> int:
 
         report = Report(
             args=args,
-            machine=_machine(setup.pg_version),
+            machine=machine(setup.pg_version),
             voters=len(voters),
             bare=bare_bursts,
             cast=cast_bursts,
@@ -1550,17 +1548,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 1 if args.require_goal and not report.goal else 0
     finally:
-        _stop(server)
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # noqa: S110 — Django may not be set up yet; nothing to close then
-            pass
-        if created:
-            drop_database(args.server, DATABASE)
-            print(f"Dropped database {DATABASE}.")
-        shutil.rmtree(workdir, ignore_errors=True)
+        finish(server, database_server=args.server, database=DATABASE if created else None, workdir=workdir)
 
 
 if __name__ == "__main__":

@@ -244,6 +244,9 @@ if SHARED_CACHE:
 # A signed-in user and their roles, read once per request: kept in the shared cache (see above) for
 # this long at most, and dropped at once whenever the user or one of their roles changes.
 AUTH_CACHE_SECONDS = env_int("THIDUA_AUTH_CACHE_SECONDS", 300)
+# The longest a reader's news page is served from one process's memory after a change elsewhere, when
+# there is no Redis to tell every process at once (thidua/news/cache.py); 0 turns the cache off.
+NEWS_CACHE_SECONDS = env_int("THIDUA_NEWS_CACHE_SECONDS", 60)
 AUTHENTICATION_BACKENDS = ["thidua.accounts.backends.CachedModelBackend"]
 
 # News sites (Wagtail). The admin's name, and the address its e-mails and previews link to.

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
@@ -33,7 +32,7 @@ urlpatterns = [
     path("quan-tri-tin/", include(wagtailadmin_urls)),
     path("tai-lieu-tin/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
-    path("", include(wagtail_urls)),
+    path("", include("thidua.news.public_urls")),
 ]
 
 handler403 = "thidua.web.errors.permission_denied"

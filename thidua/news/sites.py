@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from wagtail.models import Site
 from wagtail.views import serve
 
+from thidua.news.cache import cached_news_page
+
 
 def serve_organization_home(request: HttpRequest) -> HttpResponse | None:
     """On an organization's own hostname (a Wagtail Site other than the default), "/" is its news home;
@@ -13,4 +15,4 @@ def serve_organization_home(request: HttpRequest) -> HttpResponse | None:
     site = Site.find_for_request(request)
     if site is None or site.is_default_site:
         return None
-    return serve(request, "")
+    return cached_news_page(serve)(request, "")

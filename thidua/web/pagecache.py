@@ -48,21 +48,41 @@ def _key(request: HttpRequest) -> str | None:
     return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def cached_for_session(view: View) -> View:
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        key = _key(request)
-        if key is None:
-            return view(request, *args, **kwargs)
-        cache = caches["local"]
-        kept: tuple[bytes, str] | None = cache.get(key)
-        if kept is not None:
-            response = HttpResponse(kept[0], content_type=kept[1])
-            patch_vary_headers(response, ("Cookie",))
-            return response
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            cache.set(key, (response.content, response["Content-Type"]), VERSIONED_CACHE_SECONDS)
-        return response
+def kept_responses(
+    key: Callable[[HttpRequest], str | None], seconds: Callable[[], int]
+) -> Callable[[View], View]:
+    """A view decorator: the response kept in this process's memory under `key(request)` for `seconds()`,
+    and served from there without running the view. None from `key` runs the view and keeps nothing; only
+    a plain, rendered 200 that sets no cookie and is not private is kept."""
 
-    return wrapper
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            cache_key = key(request)
+            if cache_key is None:
+                return view(request, *args, **kwargs)
+            local = caches["local"]
+            kept: tuple[bytes, str] | None = local.get(cache_key)
+            if kept is not None:
+                response = HttpResponse(kept[0], content_type=kept[1])
+                patch_vary_headers(response, ("Cookie",))
+                return response
+            response = view(request, *args, **kwargs)
+            render = getattr(response, "render", None)
+            if render is not None and not getattr(response, "is_rendered", True):
+                render()  # a TemplateResponse (Wagtail's pages) is drawn only on the way out
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+                and "private" not in response.get("Cache-Control", "")
+            ):
+                local.set(cache_key, (response.content, response["Content-Type"]), seconds())
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+cached_for_session = kept_responses(_key, lambda: VERSIONED_CACHE_SECONDS)

@@ -239,8 +239,8 @@ POST_ONLY = {
 ELSEWHERE = {"registry_import", "score_excel", "score_summary", "api"}
 # Wagtail's URL configurations (the editors' admin, article files, the news pages' catch-all): Wagtail
 # checks its own permissions, page by page; thidua/news/tests checks who reaches the admin and what the
-# public pages show.
-THIRD_PARTY_URLCONFS = ("wagtail.",)
+# public pages show. thidua.news.public_urls is Wagtail's public URLs with the page cache around them.
+THIRD_PARTY_URLCONFS = ("wagtail.", "thidua.news.public_urls")
 
 
 def _names(resolver: URLResolver, prefix: str = "") -> set[str]:

@@ -1,0 +1,96 @@
+"""Public news pages served whole from memory while nothing published has changed.
+
+A reader's page is the same for every reader (no account, no cookie, no form token), so the rendered
+response is kept per process under the host, the full path, today's date in Vietnam (the home page prints
+it) and the news version: a token in the shared cache that every publication, unpublication, move or
+deletion of a page, and every change to a site or an image, replaces. With Redis (THIDUA_REDIS_URL) a new
+token reaches every app process at once; without it, other processes see the change when their entry
+expires (settings.NEWS_CACHE_SECONDS, one minute by default), as a reader behind a public cache would.
+
+Not kept: anything but GET and HEAD, any request that carries a session cookie (editors see Wagtail's
+user bar and drafts' previews), and any response but a plain 200 that sets no cookie and is not private.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from thidua.lib.dates import vietnam_today
+from thidua.web.pagecache import kept_responses
+
+VERSION_KEY = "news:version"
+
+View = Callable[..., HttpResponse]
+
+
+def news_version() -> str:
+    token = cache.get(VERSION_KEY)
+    if token is None:
+        # A token that expired or was evicted starts a new version, never an old one again.
+        cache.add(VERSION_KEY, secrets.token_hex(8), None)
+        token = cache.get(VERSION_KEY)
+    return str(token)
+
+
+def forget_news_pages() -> None:
+    """A new version now (this transaction's own later reads) and again when the change commits (readers
+    that rendered the old rows meanwhile stored them under the old version)."""
+
+    def replace() -> None:
+        cache.set(VERSION_KEY, secrets.token_hex(8), None)
+
+    replace()
+    transaction.on_commit(replace)
+
+
+def _key(request: HttpRequest) -> str | None:
+    if request.method not in ("GET", "HEAD") or settings.NEWS_CACHE_SECONDS <= 0:
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return None
+    parts = (
+        news_version(),
+        request.get_host(),
+        request.get_full_path(),
+        vietnam_today(timezone.now()).isoformat(),
+    )
+    return "news:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+cached_news_page = kept_responses(_key, lambda: settings.NEWS_CACHE_SECONDS)
+
+
+def _changed(**kwargs: object) -> None:
+    forget_news_pages()
+
+
+def _page_deleted(sender: type, instance: object, **kwargs: object) -> None:
+    from wagtail.models import Page
+
+    if isinstance(instance, Page):
+        forget_news_pages()
+
+
+def connect_signals() -> None:
+    """Called from NewsConfig.ready. Publishing covers the workflow's approval and scheduled publishing
+    too: Wagtail sends page_published for each."""
+    from wagtail.images import get_image_model
+    from wagtail.models import Site
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    page_published.connect(_changed, dispatch_uid="thidua-news-published")
+    page_unpublished.connect(_changed, dispatch_uid="thidua-news-unpublished")
+    post_page_move.connect(_changed, dispatch_uid="thidua-news-moved")
+    post_delete.connect(_page_deleted, dispatch_uid="thidua-news-page-deleted")
+    for model in (Site, get_image_model()):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"thidua-news-{model.__name__}-saved")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"thidua-news-{model.__name__}-deleted")
