@@ -359,3 +359,50 @@ def test_the_admin_site_is_closed_to_everyone_but_system_administrators(client_f
     from thidua.accounts.models import User
 
     assert client_for(User.objects.get(username="quantri")).get("/quan-tri/").status_code == 200
+
+
+# A delegate's phone: no account, only the one-time code of a card, entered on the voting page. Whatever it
+# opens afterwards, it must get no further than an anonymous visitor.
+@pytest.fixture
+def delegate_phone() -> Any:
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.test import Client
+
+    from thidua.accounts.models import User
+    from thidua.agreements.models import EmulationYear
+    from thidua.conferences import services as conferences
+
+    secretariat = User.objects.get(username=QUANG_TRI)
+    conference = conferences.create_conference(
+        actor=secretariat,
+        emulation_year=EmulationYear.objects.get(group__slug="vusta-cum-4", year=2026),
+        values={
+            "title": "Hội nghị tổng kết năm 2026",
+            "starts_at": datetime.datetime(2026, 12, 22, 8, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+            "place": "Đông Hà",
+            "host": Organization.objects.get(code="lhh-quang-tri"),
+        },
+    )
+    conferences.add_delegate(
+        actor=secretariat,
+        conference=conference,
+        organization=Organization.objects.get(code="lhh-nghe-an"),
+        full_name="Đại biểu Nghệ An",
+        votes=True,
+    )
+    code = conferences.issue_codes(actor=secretariat, conference=conference)[0].code
+    phone = Client()
+    entered = phone.post(f"/bo-phieu/{conference.pk}/", {"code": code, "step": "list"})
+    assert entered.status_code == 200 and "Đại biểu Nghệ An" in entered.content.decode()
+    return phone
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(GET_MATRIX))
+def test_a_delegates_phone_that_entered_its_code_reaches_no_more_than_an_anonymous_visitor(
+    name: str, delegate_phone: Any
+) -> None:
+    path_of, expected = GET_MATRIX[name]
+    assert delegate_phone.get(path_of()).status_code == expected[ANON], f"delegate GET {path_of()}"
