@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class NewsConfig(AppConfig):
     name = "thidua.news"
     verbose_name = "Trang tin"
+
+    def ready(self) -> None:
+        from thidua.accounts.models import Role
+        from thidua.news.signals import role_changed
+
+        post_save.connect(role_changed, sender=Role, dispatch_uid="news-role-saved")
+        post_delete.connect(role_changed, sender=Role, dispatch_uid="news-role-deleted")
