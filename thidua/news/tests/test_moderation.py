@@ -7,10 +7,11 @@ import datetime
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import Revision, WorkflowState
+from wagtail.models import GroupPagePermission, Revision, WorkflowPage, WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from thidua.accounts.models import Role, RoleKind, User
@@ -176,3 +177,17 @@ def test_the_demo_holds_an_article_waiting_for_approval(manager: User) -> None:
     assert not waiting.live
     assert waiting.current_workflow_task is not None
     assert waiting.current_workflow_task.specific.user_can_access_editor(waiting, manager)
+
+
+def test_a_site_opened_before_moderation_is_brought_up_to_date_when_opened_again(
+    editor: User, org: Any
+) -> None:
+    ninh_binh = org("ninh-binh")
+    group = services.editors_group(ninh_binh)
+    GroupPagePermission.objects.create(
+        group=group, page=home(), permission=Permission.objects.get(codename="publish_page")
+    )
+    WorkflowPage.objects.filter(page=home()).delete()
+    services.open_news_site(actor=User.objects.get(username="quantri"), organization=ninh_binh)
+    assert not category().permissions_for_user(User.objects.get(pk=editor.pk)).can_publish()
+    assert services.moderation_workflow(home()) is not None
