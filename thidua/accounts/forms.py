@@ -41,7 +41,7 @@ class AccountForm(forms.Form):
     job_title = forms.CharField(label="Chức vụ", max_length=150, required=False)
     kind = forms.ChoiceField(
         label="Vai trò",
-        choices=[(RoleKind.OFFICER, RoleKind.OFFICER.label), (RoleKind.EDITOR, RoleKind.EDITOR.label)],
+        choices=[(kind, kind.label) for kind in (RoleKind.OFFICER, RoleKind.EDITOR, RoleKind.NEWS_MANAGER)],
     )
     password = forms.CharField(
         label="Mật khẩu ban đầu",

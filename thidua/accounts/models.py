@@ -25,6 +25,8 @@ class RoleKind(models.TextChoices):
     PARENT_STAFF = "parent_staff", "Cán bộ cơ quan cấp trên"
     OFFICER = "officer", "Cán bộ thi đua của đơn vị"
     EDITOR = "editor", "Biên tập viên tin bài"
+    # Approves what the organization's editors submit for its news site; editors cannot publish alone.
+    NEWS_MANAGER = "news_manager", "Lãnh đạo duyệt tin"
 
 
 class Role(models.Model):

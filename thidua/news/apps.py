@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class NewsConfig(AppConfig):
@@ -6,6 +7,12 @@ class NewsConfig(AppConfig):
     verbose_name = "Trang tin"
 
     def ready(self) -> None:
+        from thidua.accounts.models import Role
         from thidua.news.cache import connect_signals
+        from thidua.news.signals import role_changed
 
+        # Editors' and managers' Wagtail groups follow their roles.
+        post_save.connect(role_changed, sender=Role, dispatch_uid="news-role-saved")
+        post_delete.connect(role_changed, sender=Role, dispatch_uid="news-role-deleted")
+        # Readers' cached pages are dropped by whatever changes what they show.
         connect_signals()

@@ -1,6 +1,7 @@
 """The news site of Liên hiệp các Hội KH&KT tỉnh Ninh Bình, with the seed article (DOMAIN.md, "Facts for
 the demo": published 18/12/2023, author Đinh Liên) and three short articles of demo content, so that
-"Các tin khác" has something to show. Idempotent: an article already there (by slug) is left alone."""
+"Các tin khác" has something to show, all written by the editor and published by the manager, and one more
+article waiting for the manager's approval. Idempotent: an article already there (by slug) is left alone."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.db import transaction
 from thidua.accounts.models import User
 from thidua.lib.dates import VIETNAM_TZ
 from thidua.news import services
-from thidua.news.models import ArticlePage, NewsIndexPage
+from thidua.news.models import ArticlePage, HomePage, NewsIndexPage
 from thidua.organizations.models import Organization
 
 # Browsers send every *.localhost name to this machine: the demo site answers there with no set-up.
@@ -49,6 +50,18 @@ SEED_PARAGRAPHS = [
     "2024; thông qua giao ước thi đua và ký kết giao ước thi đua năm 2024.",
 ]
 
+# Submitted by the editor and waiting for the manager's approval (slug, title, lead, body paragraphs).
+PENDING_DATE = datetime.date(2024, 3, 5)
+PENDING_ARTICLE = (
+    "hoi-nghi-so-ket-quy-i-nam-2024",
+    "Sơ kết hoạt động quý I năm 2024 của Liên hiệp hội tỉnh",
+    f"Ban Thường trực đánh giá kết quả quý I và bàn nhiệm vụ quý II. {DEMO_NOTE}",
+    [
+        "Các hội thành viên báo cáo kết quả thực hiện giao ước thi đua năm 2024 trong quý I và đề xuất "
+        "những việc cần Liên hiệp hội tỉnh hỗ trợ trong quý II.",
+    ],
+)
+
 # (slug, title, date, lead, body paragraphs): demo content, said so in each lead.
 DEMO_ARTICLES = [
     (
@@ -85,7 +98,13 @@ DEMO_ARTICLES = [
 
 
 def _publish(
-    index: NewsIndexPage, editor: User, *, slug: str, published: datetime.date, **fields: object
+    index: NewsIndexPage,
+    editor: User,
+    manager: User,
+    *,
+    slug: str,
+    published: datetime.date,
+    **fields: object,
 ) -> None:
     if ArticlePage.objects.child_of(index).filter(slug=slug).exists():
         return
@@ -93,7 +112,8 @@ def _publish(
     article = ArticlePage(slug=slug, date=published, live=False, owner=editor, **fields)
     article.tags.set(tags)
     index.add_child(instance=article)
-    article.save_revision(user=editor).publish(user=editor)
+    # Written by the editor, published by the manager: editors cannot publish on their own.
+    article.save_revision(user=editor).publish(user=manager)
     # As if published that day, which "Các tin khác" and the feed order by after the article's date.
     moment = datetime.datetime.combine(published, datetime.time(8, 0), tzinfo=VIETNAM_TZ)
     ArticlePage.objects.filter(pk=article.pk).update(first_published_at=moment, last_published_at=moment)
@@ -103,6 +123,7 @@ def _publish(
 def load_news_demo() -> None:
     admin = User.objects.get(username="quantri")
     editor = User.objects.get(username="bientap")
+    manager = User.objects.get(username="duyettin")
     ninh_binh = Organization.objects.get(code="lhh-ninh-binh")
     home = services.open_news_site(actor=admin, organization=ninh_binh, hostname=NINH_BINH_HOST)
     if not home.intro:
@@ -114,6 +135,7 @@ def load_news_demo() -> None:
     _publish(
         index,
         editor,
+        manager,
         slug=SEED_SLUG,
         published=datetime.date(2023, 12, 18),
         title=SEED_TITLE,
@@ -126,6 +148,7 @@ def load_news_demo() -> None:
         _publish(
             index,
             editor,
+            manager,
             slug=slug,
             published=published,
             title=title,
@@ -134,3 +157,26 @@ def load_news_demo() -> None:
             author="Ban biên tập (minh họa)",
             tags=["Minh họa"],
         )
+    _submit_for_moderation(index, editor, home)
+
+
+def _submit_for_moderation(index: NewsIndexPage, editor: User, home: HomePage) -> None:
+    """One article the editor has submitted, waiting in the manager's "Chờ duyệt" list."""
+    slug, title, lead, paragraphs = PENDING_ARTICLE
+    if ArticlePage.objects.child_of(index).filter(slug=slug).exists():
+        return
+    article = ArticlePage(
+        slug=slug,
+        title=title,
+        date=PENDING_DATE,
+        lead=lead,
+        body=[("paragraph", f"<p>{p}</p>") for p in paragraphs],
+        author="Ban biên tập (minh họa)",
+        live=False,
+        owner=editor,
+    )
+    index.add_child(instance=article)
+    article.save_revision(user=editor, log_action=True)
+    workflow = services.moderation_workflow(home)
+    assert workflow is not None  # open_news_site sets it up
+    workflow.start(article, editor)

@@ -6,7 +6,17 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Site,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from thidua.accounts import permissions
 from thidua.accounts.models import RoleKind, User
@@ -19,8 +29,10 @@ from thidua.organizations.models import Organization
 DEFAULT_CATEGORY = "Tin tức - Sự kiện"
 DEFAULT_CATEGORY_SLUG = "tin-tuc-su-kien"
 PORTAL_SLUG = "tin-tuc"
-# What an organization's editors may do on its own site, and with images and files.
-EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+# What an organization's editors may do on its own site: write and submit for moderation, never publish
+# on their own (its managers approve, and approval publishes), and upload images and files.
+EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page")
+MANAGER_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
 EDITOR_COLLECTION_PERMISSIONS = (
     ("wagtailimages", "add_image"),
     ("wagtailimages", "choose_image"),
@@ -70,12 +82,24 @@ def editors_group(organization: Organization) -> Group:
     return group
 
 
+def managers_group(organization: Organization) -> Group:
+    group, _ = Group.objects.get_or_create(name=f"Lãnh đạo duyệt tin — {organization.code}")
+    return group
+
+
+# Which thidua role fills which Wagtail group of an organization's site.
+NEWS_GROUPS = ((RoleKind.EDITOR, editors_group), (RoleKind.NEWS_MANAGER, managers_group))
+
+
 @transaction.atomic
 def open_news_site(*, actor: User, organization: Organization, hostname: str = "") -> HomePage:
     """The organization's news site: its home, the "Tin tức - Sự kiện" category, a Site for its
-    hostname (when given), and its editors (thidua's EDITOR roles) allowed into Wagtail's admin for it."""
+    hostname (when given), its editors and managers (thidua's EDITOR and NEWS_MANAGER roles) allowed
+    into Wagtail's admin for it, and its moderation workflow. For a site already open, the groups and
+    the workflow are brought up to date (a site opened before moderation existed gets it)."""
     existing = HomePage.objects.filter(organization=organization).first()
     if existing is not None:
+        set_up_moderation(organization, existing)
         return existing
     home = HomePage(
         title=f"Trang tin {organization.current_short_name}",
@@ -88,24 +112,7 @@ def open_news_site(*, actor: User, organization: Organization, hostname: str = "
     )
     if hostname:
         Site.objects.create(hostname=hostname, port=80, root_page=home, site_name=home.title)
-    group = editors_group(organization)
-    group.permissions.add(
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-    )
-    for codename in EDITOR_PAGE_PERMISSIONS:
-        GroupPagePermission.objects.get_or_create(
-            group=group,
-            page=home,
-            permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
-        )
-    root_collection = Collection.get_first_root_node()
-    for app_label, codename in EDITOR_COLLECTION_PERMISSIONS:
-        GroupCollectionPermission.objects.get_or_create(
-            group=group,
-            collection=root_collection,
-            permission=Permission.objects.get(content_type__app_label=app_label, codename=codename),
-        )
-    sync_editors(organization)
+    set_up_moderation(organization, home)
     record(
         actor=actor,
         verb="news.site_open",
@@ -115,11 +122,62 @@ def open_news_site(*, actor: User, organization: Organization, hostname: str = "
     return home
 
 
-def sync_editors(organization: Organization) -> None:
-    """The Wagtail group of the organization's editors holds exactly its users with an EDITOR role."""
-    group = editors_group(organization)
-    editors = User.objects.filter(roles__kind=RoleKind.EDITOR, roles__organization=organization)
-    group.user_set.set(editors)
+def _page_permission(codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+
+
+def _grant(group: Group, home: HomePage, page_codenames: tuple[str, ...]) -> None:
+    """The group's rights on the site's pages are exactly `page_codenames` (a right taken away since,
+    such as the editors' publish, is removed), plus admin access and image and document upload."""
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
+    GroupPagePermission.objects.filter(group=group, page=home).exclude(
+        permission__codename__in=page_codenames
+    ).delete()
+    for codename in page_codenames:
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=home, permission=_page_permission(codename)
+        )
+    root_collection = Collection.get_first_root_node()
+    for app_label, codename in EDITOR_COLLECTION_PERMISSIONS:
+        GroupCollectionPermission.objects.get_or_create(
+            group=group,
+            collection=root_collection,
+            permission=Permission.objects.get(content_type__app_label=app_label, codename=codename),
+        )
+
+
+def moderation_workflow(home: HomePage) -> Workflow | None:
+    """The workflow that the site's pages go through: the one set on its home page."""
+    link = WorkflowPage.objects.filter(page=home).select_related("workflow").first()
+    return link.workflow if link else None
+
+
+def set_up_moderation(organization: Organization, home: HomePage) -> Workflow:
+    """Editors write and submit; the workflow "Duyệt tin <short name>" has one step, approval by the
+    organization's managers, and its approval publishes (or schedules) the page. Idempotent."""
+    editors, managers = editors_group(organization), managers_group(organization)
+    _grant(editors, home, EDITOR_PAGE_PERMISSIONS)
+    _grant(managers, home, MANAGER_PAGE_PERMISSIONS)
+    workflow = moderation_workflow(home)
+    if workflow is None:
+        short_name = organization.current_short_name
+        workflow = Workflow.objects.create(name=f"Duyệt tin {short_name}")
+        task = GroupApprovalTask.objects.create(name=f"Lãnh đạo {short_name} duyệt")
+        task.groups.set([managers])
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+        # Set on the site's home, it covers every page below it, ahead of Wagtail's default workflow.
+        WorkflowPage.objects.create(workflow=workflow, page=home)
+    sync_news_groups(organization)
+    return workflow
+
+
+def sync_news_groups(organization: Organization) -> None:
+    """The Wagtail groups of the organization's site hold exactly its users with the matching role."""
+    for kind, group_of in NEWS_GROUPS:
+        users = User.objects.filter(roles__kind=kind, roles__organization=organization)
+        group_of(organization).user_set.set(users)
 
 
 def can_draft_article(user: permissions.AnyUser, conference: Conference) -> bool:

@@ -108,6 +108,7 @@ DEMO_USERS: list[tuple[str, str, str, str, Province | None]] = [
     ("quangtri", "Cán bộ thi đua Quảng Trị (demo)", "Chánh Văn phòng", RoleKind.OFFICER, QUANG_TRI),
     ("hue", "Cán bộ thi đua Huế (demo)", "Chánh Văn phòng", RoleKind.OFFICER, THUA_THIEN_HUE),
     ("bientap", "Đinh Liên (demo)", "Biên tập viên", RoleKind.EDITOR, NINH_BINH),
+    ("duyettin", "Lãnh đạo duyệt tin Ninh Bình (demo)", "Phó Chủ tịch", RoleKind.NEWS_MANAGER, NINH_BINH),
 ]
 
 L_SOURCE = "Thông lệ [L] — Liên hiệp Hội Việt Nam chưa công bố chi tiết bỏ phiếu ở cụm (QĐ 1039/QĐ-LHHVN); mặc định, sửa được"

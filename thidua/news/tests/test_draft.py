@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from thidua.accounts.models import User
 from thidua.audit.models import AuditEvent
 from thidua.conferences.models import Conference
 from thidua.news import services
 from thidua.news.drafting import draft_text, join_vietnamese
 from thidua.news.models import ArticlePage
-from thidua.news.tests.helpers import HOST, SEED_PATH, category
+from thidua.news.tests.helpers import HOST, SEED_PATH, category, home
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +173,10 @@ def test_once_published_the_draft_appears_in_other_news_under_the_seed_article(
     conference_2023: Conference, client: Any, editor: Any
 ) -> None:
     article = services.draft_article(actor=editor, conference=conference_2023)
-    article.get_latest_revision().publish(user=editor)
+    # Through the workflow: the editor submits, Ninh Bình's manager approves, which publishes it.
+    services.moderation_workflow(home()).start(article, editor)  # type: ignore[union-attr]
+    task_state = article.current_workflow_state.current_task_state  # type: ignore[union-attr]
+    task_state.approve(user=User.objects.get(username="duyettin"))
     html = client.get(SEED_PATH, HTTP_HOST=HOST).content.decode()
     other = html.split("Các tin khác", 1)[1]
     assert "Hội nghị tổng kết công tác thi đua, khen thưởng năm 2023 của Cụm thi đua số 4" in other

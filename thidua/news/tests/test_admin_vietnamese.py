@@ -1,0 +1,204 @@
+"""Wagtail's admin speaks Vietnamese on the screens editors and managers use: where Wagtail's own
+catalog has no Vietnamese, the project's `locale/vi` supplies it (docs/decisions.md)."""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from thidua.accounts.models import User
+from thidua.news.models import ArticlePage
+from thidua.news.tests.helpers import category, seed
+
+pytestmark = pytest.mark.django_db
+
+LOCALE = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES"
+PENDING_SLUG = "hoi-nghi-so-ket-quy-i-nam-2024"
+
+
+class VisibleText(HTMLParser):
+    """What a person reads or hears on a page: text and the attributes that screen readers and
+    tooltips speak (dialogs kept in <template> included); not scripts, styles, addresses or class names."""
+
+    SPOKEN = {"title", "aria-label", "placeholder", "alt", "data-w-tooltip-content-value"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: set[str] = set()
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"script", "style"}:
+            self._hidden += 1
+        for name, value in attrs:
+            if name in self.SPOKEN and value:
+                self.texts.add(" ".join(value.split()))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style"} and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden and data.strip():
+            self.texts.add(" ".join(data.split()))
+
+
+def _texts(client: Any, url: str) -> set[str]:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    parser = VisibleText()
+    parser.feed(response.content.decode())
+    return parser.texts
+
+
+def _check(texts: set[str], vietnamese: list[str], english: list[str]) -> None:
+    missing = [text for text in vietnamese if text not in texts]
+    assert not missing, f"Vietnamese not shown: {missing}"
+    left = [text for text in english if text in texts]
+    assert not left, f"English still shown: {left}"
+
+
+@pytest.fixture
+def pending() -> ArticlePage:
+    """The demo article the editor has submitted, waiting for the manager."""
+    return ArticlePage.objects.get(slug=PENDING_SLUG)
+
+
+def test_the_editor_writes_a_draft_in_a_vietnamese_page_editor(editor: User, client_for: Any) -> None:
+    texts = _texts(client_for(editor), reverse("wagtailadmin_pages:edit", args=[seed().pk]))
+    _check(
+        texts,
+        [
+            "Gửi duyệt (Duyệt tin Liên hiệp hội tỉnh Ninh Bình)",
+            "Lưu bản nháp",
+            "Nội dung",
+            "Quảng bá",
+            "Đặt lịch đăng",
+            "Xem trước trong thẻ mới",
+        ],
+        [
+            "Submit for moderation",
+            "Submit to Duyệt tin Liên hiệp hội tỉnh Ninh Bình",
+            "Save draft",
+            "Promote",
+            "Set publishing schedule",
+            "Choose when this page should go live and/or expire",
+            "Preview in new tab",
+            "Content metrics",
+            "Privacy and access",
+        ],
+    )
+    # An editor has no publish button: approval publishes.
+    assert "Xuất bản" not in texts
+
+
+def test_a_new_article_form_is_vietnamese(editor: User, client_for: Any) -> None:
+    url = reverse("wagtailadmin_pages:add", args=["news", "articlepage", category().pk])
+    _check(
+        _texts(client_for(editor), url),
+        ["Gửi duyệt (Duyệt tin Liên hiệp hội tỉnh Ninh Bình)", "Lưu bản nháp", "Cho máy tìm kiếm"],
+        ["Submit for moderation", "Save draft", "For search engines", "For site menus"],
+    )
+
+
+def test_the_editor_sees_a_submitted_article_as_waiting_for_approval(
+    editor: User, pending: ArticlePage, client_for: Any
+) -> None:
+    client = client_for(editor)
+    edit = _texts(client, reverse("wagtailadmin_pages:edit", args=[pending.pk]))
+    _check(
+        edit,
+        ["Đang chờ duyệt", "Trang này đang chờ duyệt. Chỉ người duyệt ở bước này được sửa trang."],
+        ["In Moderation", "in moderation", "Locked by workflow"],
+    )
+    history = _texts(client, reverse("wagtailadmin_pages:workflow_history", args=[pending.pk]))
+    _check(history, ["Lịch sử duyệt"], ["Workflow history", "Requested by"])
+
+
+def test_the_manager_approves_or_sends_back_in_vietnamese(pending: ArticlePage, client_for: Any) -> None:
+    client = client_for(User.objects.get(username="duyettin"))
+    edit = _texts(client, reverse("wagtailadmin_pages:edit", args=[pending.pk]))
+    _check(
+        edit,
+        # A manager may publish, so Wagtail says what approving does.
+        ["Duyệt và xuất bản", "Duyệt, kèm ý kiến và xuất bản", "Yêu cầu sửa"],
+        [
+            "Approve",
+            "Approve and Publish",
+            "Approve with comment",
+            "Request changes",
+            "Phê chuẩn và Xuất bản",
+        ],
+    )
+    dashboard = _texts(client, reverse("wagtailadmin_home"))
+    _check(dashboard, ["Chờ bạn duyệt"], ["Awaiting your review", "Task submitted by"])
+
+
+def test_image_and_document_screens_are_vietnamese(editor: User, client_for: Any) -> None:
+    client = client_for(editor)
+    _check(
+        _texts(client, reverse("wagtailimages:add_multiple")),
+        ["Thêm ảnh", "Kéo thả ảnh vào đây để tải lên ngay."],
+        ["Add images", "Drag and drop images into this area to upload immediately."],
+    )
+    _check(
+        _texts(client, reverse("wagtaildocs:add_multiple")),
+        ["Thêm tài liệu", "Kéo thả tài liệu vào đây để tải lên ngay."],
+        ["Add documents", "Drag and drop documents into this area to upload immediately."],
+    )
+    _check(_texts(client, reverse("wagtailimages:index")), ["Mới nhất"], ["Newest", "Oldest"])
+
+
+def test_the_admins_scripts_get_vietnamese_too(editor: User, client_for: Any) -> None:
+    # The block editor's buttons ("Move up", "Duplicate") are drawn by scripts from this catalog.
+    script = client_for(editor).get(reverse("wagtailadmin_javascript_catalog")).content.decode()
+    for text in ["Chuyển lên", "Nhân đôi", "Chèn khối"]:
+        assert json.dumps(text) in script  # the catalog escapes what is not ASCII
+
+
+def _po_catalog(path: Path) -> dict[Any, str]:
+    """msgid → msgstr as GNU gettext's .mo holds them ((msgid, n) for plurals), from the .po."""
+    catalog: dict[Any, str] = {}
+    entry: dict[str, str] = {}
+    key = ""
+
+    def flush() -> None:
+        if "msgid" not in entry:
+            return
+        if "msgid_plural" in entry:
+            catalog[(entry["msgid"], 0)] = entry["msgstr[0]"]
+        else:
+            catalog[entry["msgid"]] = entry["msgstr"]
+        entry.clear()
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.match(r'^(msgid_plural|msgid|msgstr(?:\[0\])?) (".*")$', line)
+        if match:
+            if match.group(1) == "msgid":
+                flush()
+            key = match.group(1)
+            entry[key] = ast.literal_eval(match.group(2))
+        elif line.startswith('"'):
+            entry[key] += ast.literal_eval(line)
+    flush()
+    catalog.pop("", None)  # the header
+    return catalog
+
+
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_the_compiled_catalogs_match_their_sources(domain: str) -> None:
+    """The .mo files are committed so nothing needs gettext's tools to run thidua; after editing a
+    .po, compile it again (`msgfmt --check -o django.mo django.po` in locale/vi/LC_MESSAGES)."""
+    with (LOCALE / f"{domain}.mo").open("rb") as compiled:
+        translations = gettext.GNUTranslations(compiled)
+    held = {k: v for k, v in translations._catalog.items() if k != ""}  # type: ignore[attr-defined]
+    assert held == _po_catalog(LOCALE / f"{domain}.po")
