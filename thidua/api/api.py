@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from thidua.api import errors, registry, scoring, years
+from thidua.api import awards, errors, registry, scoring, years
 from thidua.api.auth import TokenAuth
 
 
@@ -32,3 +32,4 @@ errors.install(api)
 api.add_router("", registry.router)
 api.add_router("", years.router)
 api.add_router("", scoring.router)
+api.add_router("", awards.router)

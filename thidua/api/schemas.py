@@ -7,6 +7,7 @@ Vietnamese spelling too ("7,5"), read by the same parser as the web form.
 
 from __future__ import annotations
 
+import datetime
 import unicodedata
 from typing import Annotated
 
@@ -234,3 +235,20 @@ class BatchScoreIn(ScoreIn):
 
 class BatchIn(Schema):
     scores: list[BatchScoreIn] = Field(min_length=1, max_length=500)
+
+
+# Awards.
+
+
+class AwardOut(Schema):
+    organization: str = Field(description="Mã đơn vị được khen thưởng.")
+    year: int = Field(description="Năm thi đua được khen thưởng.")
+    award_form: str = Field(description="Hình thức khen thưởng (mã).")
+    title: str = Field(description="Tên hình thức khen thưởng, như cơ quan cấp trên gọi.")
+    decision_number: str = Field(description="Số quyết định khen thưởng.")
+    decision_date: datetime.date
+    group: str = Field(description="Cụm/khối đã đề nghị.")
+
+
+class AwardPage(Page):
+    items: list[AwardOut]

@@ -59,6 +59,22 @@ MATRIX: dict[tuple[str, str], tuple[str, Any, dict[str, int]]] = {
         SHEET_WRITERS,
     ),
 }
+MATRIX.update(
+    {
+        # An organization's awards are public on its page, so any token reads them; the list of a year
+        # across all groups is the parent body's, as on the web.
+        ("GET", "/api/organizations/{org_code}/awards"): (
+            "/api/organizations/lhh-ninh-binh/awards",
+            None,
+            TOKEN_HOLDERS,
+        ),
+        ("GET", "/api/parents/{parent_code}/awards/{year}"): (
+            "/api/parents/vusta/awards/2023",
+            None,
+            {ANON: 401, MEMBER_A: 403, MEMBER_B: 403, SECRETARIAT: 403, STAFF: 200, EDITOR: 403},
+        ),
+    }
+)
 # The API's pages that are not operations: its schema and docs are public (they hold no data); its
 # root is not a page.
 PAGES: dict[str, tuple[str, dict[str, int]]] = {
@@ -77,6 +93,8 @@ OPERATION_URL_NAMES = {
     "get_sheet",
     "put_score",
     "post_scores",
+    "organization_awards",
+    "parent_awards",
 }
 
 
