@@ -339,4 +339,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("THIDUA_LOG_LEVEL", "WARNING")},
+    # Sign-ins, sign-outs and refused sign-ins are kept whatever the general level (ASVS 16.3.1).
+    "loggers": {"thidua.security": {"level": "INFO"}},
 }

@@ -6,6 +6,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Tài khoản"
 
     def ready(self) -> None:
-        from thidua.accounts.backends import connect_signals
+        from thidua.accounts import backends, security_log
 
-        connect_signals()
+        backends.connect_signals()
+        security_log.connect_signals()

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from thidua.accounts import security_log
 from thidua.accounts.models import RoleKind
 from thidua.accounts.services import clear_login_failures, login_locked, note_login_failure
 
@@ -24,6 +25,7 @@ class ThrottledLoginForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         username = self.data.get("username", "")
         if username and login_locked(username):
+            security_log.locked_out(username, self.request)
             raise forms.ValidationError(self.error_messages["locked"], code="locked")
         try:
             cleaned = super().clean()

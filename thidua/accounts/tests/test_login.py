@@ -139,3 +139,20 @@ def test_staff_revoke_a_role_and_the_audit_trail_says_so(client_for: Any, staff:
     assert client_for(staff).post(f"/tai-khoan/vai-tro/{role.pk}/thu-hoi/").status_code == 302
     assert not Role.objects.filter(pk=role.pk).exists()
     assert AuditEvent.objects.order_by("-seq").first().verb == "role.revoke"  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_FAILURE_LIMIT=2)
+def test_sign_ins_sign_outs_refusals_and_lockouts_are_logged_without_the_password(caplog: Any) -> None:
+    caplog.set_level("INFO", logger="thidua.security")
+    client = Client(REMOTE_ADDR="192.0.2.7")
+    client.post(LOGIN, {"username": "nghean", "password": "ThiDua@2026"})
+    client.post("/tai-khoan/dang-xuat/")
+    for _ in range(2):
+        client.post(LOGIN, {"username": "nghean", "password": "sai-mat-khau"})
+    client.post(LOGIN, {"username": "nghean", "password": "ThiDua@2026"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "thidua.security"]
+    assert lines[:2] == ["sign-in user=nghean from=192.0.2.7", "sign-out user=nghean from=192.0.2.7"]
+    assert lines.count("sign-in refused user=nghean from=192.0.2.7") == 2
+    assert lines[-1] == "sign-in refused, username locked user=nghean from=192.0.2.7"
+    assert not any("ThiDua@2026" in line or "sai-mat-khau" in line for line in lines)
