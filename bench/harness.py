@@ -38,7 +38,7 @@ def create_database(server: str, name: str) -> None:
 
 
 def start_gunicorn(
-    port: int, workers: int, env: dict[str, str], log_file: IO[bytes]
+    port: int, workers: int, env: dict[str, str], log_file: IO[bytes], threads: int = 1
 ) -> subprocess.Popen[bytes]:
     """`bench.bench_wsgi` (the project plus the bench's reference views) in its own process group."""
     return subprocess.Popen(  # noqa: S603 — our own venv's gunicorn, fixed arguments
@@ -47,6 +47,8 @@ def start_gunicorn(
             "bench.bench_wsgi",
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             "--bind",
             f"{HOST}:{port}",
             "--log-level",

@@ -175,6 +175,7 @@ def page_options(doc: str | None, argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8, help="client threads")
     parser.add_argument("--rounds", type=int, default=3, help="every URL in turn, this many times")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument(
         "--redis",
         default="redis://127.0.0.1:6379/8",

@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         log = workdir / "gunicorn.log"
         with log.open("wb") as log_file:
-            server = start_gunicorn(port, args.workers, env, log_file)
+            server = start_gunicorn(port, args.workers, env, log_file, threads=args.threads)
         wait_ready(port, server, log)
         reader = {"Host": NEWS_HOST}
         urls = {
