@@ -16,17 +16,16 @@ transaction's own later reads right, the second covers readers that ran while it
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from thidua.accounts import permissions
 from thidua.accounts.models import Role, User
+from thidua.web.tokens import current_token, replace_token
 
 # The attribute of a signed-in user that holds the generation token it was read under: pages cached for
 # a session (thidua/web/pagecache.py) key on it.
@@ -43,14 +42,8 @@ def _user_key(user_id: object) -> str:
 
 def forget_user(user_id: object) -> None:
     """Drop the cached user and roles of `user_id` in every process, now and when the change commits."""
-    if not settings.SHARED_CACHE:
-        return
-
-    def replace() -> None:
-        cache.set(_generation_key(user_id), secrets.token_hex(8), None)
-
-    replace()
-    transaction.on_commit(replace)
+    if settings.SHARED_CACHE:
+        replace_token(_generation_key(user_id))
 
 
 class CachedModelBackend(ModelBackend):
@@ -61,11 +54,7 @@ class CachedModelBackend(ModelBackend):
             return super().get_user(user_id)
         # One round trip for both: the entry holds the token it was stored under.
         found = cache.get_many([_generation_key(user_id), _user_key(user_id)])
-        token = found.get(_generation_key(user_id))
-        if token is None:
-            # A token that expired or was evicted starts a new generation, never an old one again.
-            cache.add(_generation_key(user_id), secrets.token_hex(8), None)
-            token = cache.get(_generation_key(user_id))
+        token = current_token(_generation_key(user_id), found.get(_generation_key(user_id)))
         entry: tuple[str, User] | None = found.get(_user_key(user_id))
         if entry is not None and entry[0] == token:
             user: User | None = entry[1]

@@ -59,7 +59,8 @@ def demo_value(criterion: Criterion, organization_code: str, year: int) -> Decim
     ) / 2
 
 
-def _officer(organization: Organization) -> User:
+def officer_of(organization: Organization) -> User:
+    """A demo officer of `organization`, to act for it in the demo loaders."""
     role = (
         Role.objects.filter(organization=organization, kind=RoleKind.OFFICER).select_related("user").first()
     )
@@ -107,7 +108,7 @@ def _year_with_agreement(
         for member in agreements.members_of(emulation_year):
             if member.pk not in signed:
                 agreements.sign(
-                    actor=_officer(member),
+                    actor=officer_of(member),
                     agreement=agreement,
                     organization=member,
                     signer_name=f"Chủ tịch {member.short_name_in_year(year)} ({DEMO_NOTE.lower()})",
@@ -120,7 +121,7 @@ def _year_with_agreement(
 def _self_score(
     emulation_year: EmulationYear, member: Organization, *, submit: bool, share: Decimal = ALL
 ) -> Assessment:
-    officer = _officer(member)
+    officer = officer_of(member)
     assessment = services.start_assessment(actor=officer, emulation_year=emulation_year, organization=member)
     if assessment.status == AssessmentStatus.SUBMITTED:
         return assessment
@@ -172,7 +173,7 @@ def load_year_demo(staff: User, group: EmulationGroup) -> None:
     for assignment in year_2023.review_assignments.select_related("reviewer", "reviewed"):
         if assignment.completed_at is not None:
             continue
-        reviewer = _officer(assignment.reviewer)
+        reviewer = officer_of(assignment.reviewer)
         assessment = assessments[assignment.reviewed.code]
         for score in assessment.scores.select_related("criterion").order_by("criterion__code"):
             if score.reviewed_points is not None:
@@ -192,7 +193,7 @@ def load_year_demo(staff: User, group: EmulationGroup) -> None:
             )
             if lower:
                 services.answer(
-                    actor=_officer(assignment.reviewed),
+                    actor=officer_of(assignment.reviewed),
                     score=score,
                     text="Đơn vị bổ sung báo cáo kết quả và văn bản liên quan (minh họa).",
                 )

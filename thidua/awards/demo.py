@@ -11,20 +11,19 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from thidua.accounts.models import Role, RoleKind, User
+from thidua.accounts.models import User
 from thidua.agreements.models import EmulationYear
-from thidua.assessments.demo import minimal_pdf
+from thidua.assessments.demo import minimal_pdf, officer_of
 from thidua.awards import services
 from thidua.awards.models import Dossier
 from thidua.conferences.models import Conference, Poll, PollKind
-from thidua.documents import issuing, layout
+from thidua.documents import issuing
 from thidua.documents import services as documents
 from thidua.documents.models import Document
-from thidua.organizations.models import EmulationGroup, Leadership, LeadershipRole, Organization
+from thidua.organizations.models import EmulationGroup, Leadership, LeadershipRole
 
 DEMO = "(minh họa)"
 DEMO_NOTE = "Dữ liệu minh họa: số, ngày quyết định và kết quả bỏ phiếu của Hội đồng chưa công bố"
@@ -35,32 +34,10 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 COUNCIL_MEMBERS, COUNCIL_PRESENT, VOTES_IN_FAVOUR = 11, 9, 10
 
 
-def _officer(organization: Organization) -> User:
-    role = (
-        Role.objects.filter(organization=organization, kind=RoleKind.OFFICER).select_related("user").first()
-    )
-    if role is None:
-        raise RuntimeError(f"the demo needs an officer for {organization.code}")
-    return role.user
-
-
-def _issue(
-    actor: User, group: EmulationGroup, conference: Conference, kind: str, poll: Poll | None = None
-) -> Document:
+def _issue(actor: User, conference: Conference, kind: str, poll: Poll | None = None) -> Document:
     """A document as the one-click issue makes it, without its PDF (a conversion would slow every demo
     load), then a demo signed original, so the document counts as issued."""
-    plan = issuing.plan_for(kind, conference=conference, poll=poll)
-    document = documents.register(
-        actor=actor,
-        doc_type=plan.doc_type,
-        date=plan.date,
-        place=conference.place,
-        summary=plan.summary,
-        group=group,
-        issuer_code=issuing.group_code(group),
-    )
-    content = layout.render_docx(plan.build(document.number_text))
-    document.docx.save(f"{plan.filename}-{document.number}.docx", ContentFile(content), save=True)
+    document = issuing.issue(actor=actor, kind=kind, conference=conference, poll=poll, with_pdf=False)
     signed = minimal_pdf(f"{document.number_text} - ban goc da ky (minh hoa)")
     documents.upload_signed_original(
         actor=actor, document=document, upload=SimpleUploadedFile("ban-goc-minh-hoa.pdf", signed)
@@ -75,13 +52,13 @@ def load_awards_demo(staff: User, group: EmulationGroup) -> None:
     if conference is None or Dossier.objects.filter(emulation_year=year_2023).exists():
         return
     head = Leadership.objects.get(group=group, year=2023, role=LeadershipRole.HEAD).organization
-    secretariat = _officer(head)
+    secretariat = officer_of(head)
     nomination = conference.polls.filter(kind=PollKind.NOMINATION).order_by("position").first()
     issued = [
-        _issue(secretariat, group, conference, "minutes"),
-        _issue(secretariat, group, conference, "count", nomination),
-        _issue(secretariat, group, conference, "summary"),
-        _issue(secretariat, group, conference, "proposal"),
+        _issue(secretariat, conference, "minutes"),
+        _issue(secretariat, conference, "count", nomination),
+        _issue(secretariat, conference, "summary"),
+        _issue(secretariat, conference, "proposal"),
     ]
     dossier = services.create_dossier(actor=secretariat, emulation_year=year_2023)
     services.set_documents(actor=secretariat, dossier=dossier, documents=issued)
@@ -89,7 +66,7 @@ def load_awards_demo(staff: User, group: EmulationGroup) -> None:
         leader = proposal.organization
         report = minimal_pdf(f"Bao cao thanh tich nam 2023 - {leader.code} (minh hoa)")
         services.add_achievement_report(
-            actor=_officer(leader),
+            actor=officer_of(leader),
             dossier=dossier,
             organization=leader,
             upload=SimpleUploadedFile(f"bao-cao-thanh-tich-2023-{leader.code}.pdf", report),

@@ -4,6 +4,7 @@ council's vote and the decision), and the parent body's pages: incoming dossiers
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +71,17 @@ def _back(slug: str, year: int) -> HttpResponse:
 
 def _say(request: HttpRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
+
+
+def _act(request: HttpRequest, slug: str, year: int, action: Callable[[], object], done: str) -> HttpResponse:
+    """Run one service; its refusal is shown as it words it, its success as `done`; back to the dossier."""
+    try:
+        action()
+    except ValidationError as error:
+        _say(request, error)
+    else:
+        messages.success(request, done)
+    return _back(slug, year)
 
 
 @login_required
@@ -178,15 +190,15 @@ def dossier_documents(request: HttpRequest, slug: str, year: int) -> HttpRespons
     if not form.is_valid():
         messages.error(request, "Văn bản đã chọn không hợp lệ; hãy tải lại trang và chọn lại.")
         return _back(slug, year)
-    try:
-        services.set_documents(
+    return _act(
+        request,
+        slug,
+        year,
+        lambda: services.set_documents(
             actor=_user(request), dossier=dossier, documents=form.cleaned_data["documents"]
-        )
-    except ValidationError as error:
-        _say(request, error)
-    else:
-        messages.success(request, "Đã lưu các văn bản trong hồ sơ.")
-    return _back(slug, year)
+        ),
+        "Đã lưu các văn bản trong hồ sơ.",
+    )
 
 
 @login_required
@@ -200,18 +212,18 @@ def proposal_add(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Hãy chọn đơn vị và hình thức khen thưởng.")
         return _back(slug, year)
-    try:
-        services.add_proposal(
+    return _act(
+        request,
+        slug,
+        year,
+        lambda: services.add_proposal(
             actor=_user(request),
             dossier=dossier,
             organization=form.cleaned_data["organization"],
             award_form=form.cleaned_data["award_form"],
-        )
-    except ValidationError as error:
-        _say(request, error)
-    else:
-        messages.success(request, "Đã thêm đề nghị khen thưởng.")
-    return _back(slug, year)
+        ),
+        "Đã thêm đề nghị khen thưởng.",
+    )
 
 
 @login_required
@@ -219,13 +231,13 @@ def proposal_add(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 def proposal_remove(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
     emulation_year = year_for_runner(request, slug, year)
     proposal = get_object_or_404(Proposal, pk=pk, dossier__emulation_year=emulation_year)
-    try:
-        services.remove_proposal(actor=_user(request), proposal=proposal)
-    except ValidationError as error:
-        _say(request, error)
-    else:
-        messages.success(request, "Đã bỏ đề nghị khen thưởng.")
-    return _back(slug, year)
+    return _act(
+        request,
+        slug,
+        year,
+        lambda: services.remove_proposal(actor=_user(request), proposal=proposal),
+        "Đã bỏ đề nghị khen thưởng.",
+    )
 
 
 @login_required

@@ -135,9 +135,11 @@ def issue(
     conference: Conference,
     poll: Poll | None = None,
     signed_by: str = LeadershipRole.HEAD,
+    with_pdf: bool = True,
 ) -> Document:
     """Number and build the document (one transaction), then add its PDF (outside it: a conversion takes
-    a while and must not hold the issuer's number sequence locked)."""
+    a while and must not hold the issuer's number sequence locked). `with_pdf=False` leaves the PDF out:
+    the demo loader, which would otherwise wait for LibreOffice on every load."""
     plan = plan_for(kind, conference=conference, poll=poll, signed_by=signed_by)
     group = conference.emulation_year.group
     # The parent body's current template of this kind, if it uploaded one; else the built-in layout.
@@ -155,6 +157,8 @@ def issue(
         content = _render(plan.build(document.number_text), template)
         document.template = template
         document.docx.save(f"{plan.filename}-{document.number}.docx", ContentFile(content), save=True)
+    if not with_pdf:
+        return document
     try:
         pdf = converter.convert_to_pdf(content)
     except (converter.PdfUnavailable, converter.ConversionFailed) as error:

@@ -14,18 +14,16 @@ user bar and drafts' previews), and any response but a plain 200 that sets no co
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from thidua.lib.dates import vietnam_today
 from thidua.web.pagecache import kept_responses
+from thidua.web.tokens import current_token, replace_token
 
 VERSION_KEY = "news:version"
 
@@ -33,23 +31,12 @@ View = Callable[..., HttpResponse]
 
 
 def news_version() -> str:
-    token = cache.get(VERSION_KEY)
-    if token is None:
-        # A token that expired or was evicted starts a new version, never an old one again.
-        cache.add(VERSION_KEY, secrets.token_hex(8), None)
-        token = cache.get(VERSION_KEY)
-    return str(token)
+    return current_token(VERSION_KEY)
 
 
 def forget_news_pages() -> None:
-    """A new version now (this transaction's own later reads) and again when the change commits (readers
-    that rendered the old rows meanwhile stored them under the old version)."""
-
-    def replace() -> None:
-        cache.set(VERSION_KEY, secrets.token_hex(8), None)
-
-    replace()
-    transaction.on_commit(replace)
+    """A new version, in every process (thidua/web/tokens.py)."""
+    replace_token(VERSION_KEY)
 
 
 def _key(request: HttpRequest) -> str | None:
