@@ -18,10 +18,11 @@ What it does, loopback only, every loop bounded, every request with a timeout:
 3. warms up, then measures the full phone flow (GET, list, ballot, review, cast: 5 requests) for 100
    voters, at `--concurrency` then one at a time, each on a poll of its own;
 4. for each round, on a fresh election poll opened through `open_poll`: every voter opens the page
-   (GET: the CSRF cookie and the form's token) and enters the code (POST step=list, which checks the
+   (GET, as a phone does) and enters the code (POST step=list, which checks the
    delegate in) — the delegate's state before a vote; then the measured bursts, each of `--voters`
    requests at `--concurrency`: bare inserts (`POST /bench/bare-insert/`) and casts (`POST /bo-phieu/<pk>/`
-   step=cast with code, poll, one choice and the CSRF token), in alternating order between rounds;
+   step=cast with code, poll and one choice, and the Origin header a browser sends), in alternating order
+   between rounds;
 5. two fault runs, each the same on another fresh poll: once 30% of the casts have succeeded, one
    gunicorn worker gets SIGKILL in the middle of a request, picked by its PostgreSQL session
    (pg_stat_activity): inside the vote's transaction (rolled back) in the first run, just after the vote's
@@ -98,7 +99,6 @@ SECTION = "## Secret ballot under load (issue 4)"
 SUCCESS_MARK = "Đã ghi nhận phiếu của bạn"
 ALREADY_MARK = "đã được ghi nhận"
 RECEIPT_RE = re.compile(r'<code class="receipt">([0-9A-Z]+)</code>')
-TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 T = TypeVar("T")
 
@@ -111,8 +111,6 @@ class Voter:
     delegate_pk: int
     code: str
     choice: str
-    cookie: str = ""  # csrftoken, from the form page
-    token: str = ""  # csrfmiddlewaretoken, from the same page
 
 
 @dataclass(frozen=True)
@@ -240,7 +238,6 @@ def _stored(poll_pk: int) -> Stored:
 @dataclass(frozen=True)
 class Reply:
     status: int
-    cookies: dict[str, str]
     body: str
 
 
@@ -269,17 +266,15 @@ class Connection:
                 await asyncio.wait_for(writer.wait_closed(), 1.0)
 
     async def request(
-        self, method: str, path: str, *, form: Sequence[tuple[str, str]] | None = None, cookie: str = ""
+        self, method: str, path: str, *, form: Sequence[tuple[str, str]] | None = None
     ) -> Reply:
         try:
-            return await asyncio.wait_for(self._exchange(method, path, form, cookie), REQUEST_TIMEOUT)
+            return await asyncio.wait_for(self._exchange(method, path, form), REQUEST_TIMEOUT)
         except BaseException:
             await self.close()  # a half-read response must never be mistaken for the next one's start
             raise
 
-    async def _exchange(
-        self, method: str, path: str, form: Sequence[tuple[str, str]] | None, cookie: str
-    ) -> Reply:
+    async def _exchange(self, method: str, path: str, form: Sequence[tuple[str, str]] | None) -> Reply:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
         assert self.reader is not None
@@ -287,9 +282,11 @@ class Connection:
         persistence = "close" if self.server_closes else "keep-alive"
         head = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}", f"Connection: {persistence}"]
         if method == "POST":
-            head += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
-        if cookie:
-            head.append(f"Cookie: {cookie}")
+            head += [
+                "Content-Type: application/x-www-form-urlencoded",
+                f"Content-Length: {len(body)}",
+                f"Origin: http://{HOST}:{self.port}",  # as a browser posting its own page's form
+            ]
         self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
         await self.writer.drain()
         if self.server_closes:
@@ -321,13 +318,7 @@ class Connection:
         if connection_header == "close" or (version == "HTTP/1.0" and connection_header != "keep-alive"):
             self.server_closes = True
             await self.close()
-        cookies = {}
-        for name, value in headers:
-            if name == "set-cookie":
-                pair = value.split(";", 1)[0]
-                key, _, cookie_value = pair.partition("=")
-                cookies[key.strip()] = cookie_value.strip()
-        return Reply(int(status), cookies, data.decode("utf-8", "replace"))
+        return Reply(int(status), data.decode("utf-8", "replace"))
 
 
 @dataclass
@@ -371,7 +362,6 @@ async def _run_jobs(
 
 def _cast_form(voter: Voter, poll_pk: int) -> list[tuple[str, str]]:
     return [
-        ("csrfmiddlewaretoken", voter.token),
         ("code", voter.code),
         ("step", "cast"),
         ("poll", str(poll_pk)),
@@ -397,7 +387,6 @@ async def _cast(connection: Connection, voter: Voter, conference_pk: int, poll_p
             "POST",
             f"/bo-phieu/{conference_pk}/",
             form=_cast_form(voter, poll_pk),
-            cookie=f"csrftoken={voter.cookie}",
         )
     except (OSError, EOFError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError) as error:
         return Outcome("connection_error", started, time.perf_counter(), detail=type(error).__name__)
@@ -405,28 +394,24 @@ async def _cast(connection: Connection, voter: Voter, conference_pk: int, poll_p
 
 
 async def _open_form(connection: Connection, voter: Voter, conference_pk: int) -> float:
-    """GET the phone's first page: a fresh CSRF cookie and the form's token, as a new phone gets them."""
+    """GET the phone's first page, as a phone that has just scanned its card does."""
     started = time.perf_counter()
     reply = await connection.request("GET", f"/bo-phieu/{conference_pk}/")
-    found = TOKEN_RE.search(reply.body)
-    if reply.status != 200 or "csrftoken" not in reply.cookies or found is None:
-        raise RuntimeError(f"the vote page answered {reply.status} without a CSRF cookie and token")
-    voter.cookie, voter.token = reply.cookies["csrftoken"], found.group(1)
+    if reply.status != 200 or 'name="code"' not in reply.body:
+        raise RuntimeError(f"the vote page answered {reply.status} without the code form")
     return time.perf_counter() - started
 
 
 async def _post_step(
     connection: Connection, voter: Voter, conference_pk: int, step: str, poll_pk: int | None, mark: str
 ) -> float:
-    form = [("csrfmiddlewaretoken", voter.token), ("code", voter.code), ("step", step)]
+    form = [("code", voter.code), ("step", step)]
     if poll_pk is not None:
         form.append(("poll", str(poll_pk)))
     if step == "review":
         form.append(("choice", voter.choice))
     started = time.perf_counter()
-    reply = await connection.request(
-        "POST", f"/bo-phieu/{conference_pk}/", form=form, cookie=f"csrftoken={voter.cookie}"
-    )
+    reply = await connection.request("POST", f"/bo-phieu/{conference_pk}/", form=form)
     if reply.status != 200 or mark not in reply.body:
         raise RuntimeError(f"step {step} answered {reply.status}: {reply.body[:500]}")
     return time.perf_counter() - started
@@ -1189,9 +1174,10 @@ class Report:
             f"conference with {self.voters} voting delegates (bulk-created) and issues their codes "
             "(`issue_codes`), creates `bench_bare_insert (k text PRIMARY KEY)` with raw SQL, and starts "
             "`gunicorn bench.bench_wsgi` on a free loopback port. Each burst runs on a fresh election poll "
-            "opened with `open_poll`. Before a burst every voter opens the page (GET: CSRF cookie and form "
-            "token) and enters the code (POST `step=list`, which checks the delegate in); **the measured "
-            "request is the cast**: POST `step=cast` with code, poll, one choice and the CSRF token, a success "
+            "opened with `open_poll`. Before a burst every voter opens the page (GET) and enters the code "
+            "(POST `step=list`, which checks the delegate in); **the measured request is the cast**: POST "
+            "`step=cast` with code, poll and one choice, and the Origin header a browser sends (the phone's "
+            "forms carry no CSRF token: `thidua/web/origin.py`), a success "
             'being a 200 page with "Đã ghi nhận phiếu của bạn" and a receipt. The baseline is '
             "`POST /bench/bare-insert/` (`bench/bench_urls.py`: `csrf_exempt`, one `INSERT` in "
             "`transaction.atomic()`, 409 on a duplicate key). Client: one asyncio loop writing HTTP/1.1 by hand "

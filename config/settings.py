@@ -222,9 +222,10 @@ STORAGES = {
 # Tests and `make dev` run without collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Two caches.
+# Three caches.
 # - "local", per process: what is keyed on a data version read on every request (rendered summaries,
 #   keyed on the audit chain's last sequence number), so processes never share or invalidate entries.
+# - "objects", per process, the same but not copied: what the delegate's phone reads and never changes.
 # - "default": sessions, login throttling and signed-in users with their roles. These must be one store
 #   for every app process: a logout or a revoked role must take effect in all of them at once, and the
 #   throttle must count a username's failures across processes. With THIDUA_REDIS_URL set
@@ -241,6 +242,8 @@ CACHES: dict[str, dict[str, object]] = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "thidua"}
     ),
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "thidua-local"},
+    # Objects handed to every request of a process as they are, for code that only reads them.
+    "objects": {"BACKEND": "thidua.web.cache.ObjectCache", "LOCATION": "thidua-objects"},
 }
 if SHARED_CACHE:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -267,11 +267,9 @@ def _vote(port: int, conference_pk: int, poll_pk: int, voter: Voter, progress: C
     path = f"/bo-phieu/{conference_pk}/"
     try:
         status, cookies, page = request(port, "GET", path)
-        token = TOKEN_RE.search(page)
-        if status != 200 or token is None:
+        if status != 200 or 'name="code"' not in page:
             raise OSError(f"vote page answered {status}")
-        form = {
-            "csrfmiddlewaretoken": token.group(1),
+        form = {  # no CSRF token: the phone's forms carry the code instead (thidua/web/origin.py)
             "code": voter.code,
             "step": "cast",
             "poll": str(poll_pk),

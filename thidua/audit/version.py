@@ -45,11 +45,14 @@ def data_version(request: HttpRequest | None = None) -> int:
     return version
 
 
-def versioned(request: HttpRequest, key: str, load: Callable[[], T]) -> T:
+def versioned(request: HttpRequest, key: str, load: Callable[[], T], *, shared: bool = False) -> T:
     """`load()`, kept in this process's own cache under `key` and the current data version: right in
     every process for as long as nothing changes, so no process ever has to tell another to forget it.
-    `load` must not return None (None is what a miss looks like)."""
-    cache = caches["local"]
+    `load` must not return None (None is what a miss looks like).
+
+    Each caller gets its own copy, unless `shared`: then every request of the process gets the same
+    object, which saves unpickling a copy and is only for callers that never change what they get."""
+    cache = caches["objects" if shared else "local"]
     full_key = f"{key}:{data_version(request)}"
     value: T | None = cache.get(full_key)
     if value is None:

@@ -8,8 +8,12 @@ voter, and would serialize every vote on the audit chain's lock. What a vote lea
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import functools
+import json
 import random
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -51,6 +55,7 @@ from thidua.organizations.models import (
     Regulation,
     VotingUnit,
 )
+from thidua.web import rows
 
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 10
@@ -234,7 +239,7 @@ def authenticate(conference: Conference, code: str) -> Delegate:
         raise CodeRejected("Mã không đúng dạng. Mã in trên thẻ có dạng 07-ABCD-EFGH-JKMN-PQRS.")
     card, secret = parsed
     card = card.zfill(2)
-    delegate = conference.delegates.filter(card=card).select_related("organization").first()
+    delegate = _delegate_by_card(conference, card)
     now = timezone.now()
     if delegate is None:
         raise CodeRejected("Mã không đúng.")
@@ -253,6 +258,32 @@ def authenticate(conference: Conference, code: str) -> Delegate:
         raise CodeRejected("Mã không đúng.")
     if delegate.failed_attempts:
         Delegate.objects.filter(pk=delegate.pk).update(failed_attempts=0)
+    return delegate
+
+
+@functools.cache
+def _delegate_by_card_sql(vendor: str) -> str:
+    return (
+        f"SELECT {rows.select_list(Delegate, 'd')}, {rows.select_list(Organization, 'o')} "  # noqa: S608 — names from the models  # nosec B608
+        f"FROM {rows.table(Delegate)} d LEFT JOIN {rows.table(Organization)} o "
+        f"ON o.{rows.column(Organization, 'id')} = d.{rows.column(Delegate, 'organization')} "
+        f"WHERE d.{rows.column(Delegate, 'conference')} = %s AND d.{rows.column(Delegate, 'card')} = %s"
+    )
+
+
+def _delegate_by_card(conference: Conference, card: str) -> Delegate | None:
+    """The card's delegate with its organization, as `conference.delegates.filter(card=card)
+    .select_related("organization")` would give it. Written out because every request of a delegate's
+    phone reads it, a vote included, and Django building that query cost more than the vote's two
+    INSERTs (docs/benchmarks.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_delegate_by_card_sql(connection.vendor), [conference.pk, card])
+        row = cursor.fetchone()
+    delegate = rows.instance(Delegate, row) if row else None
+    if delegate is None:
+        return None
+    rows.attach(delegate, "organization", rows.instance(Organization, row, rows.width(Delegate)))
+    rows.attach(delegate, "conference", conference)
     return delegate
 
 
@@ -544,34 +575,82 @@ def cast_vote(*, poll: Poll, delegate: Delegate, selections: Iterable[str]) -> s
     no serial). A failure writes neither, so the voter can vote again."""
     chosen = ballot_problems(poll, delegate, selections)
     receipt = codes.receipt()
+    key = voter_key(poll, delegate)
     try:
-        with transaction.atomic():
-            # The poll must still be open when the vote commits, or a vote cast as the poll closes could
-            # miss the count. A shared lock lets votes run side by side while `close_poll`'s exclusive
-            # lock waits for the ones in flight (SQLite serializes writers anyway).
-            if _poll_status_for_vote(poll) != PollStatus.OPEN:
-                raise VoteRefused("Cuộc bỏ phiếu đã đóng.")
-            Participation.objects.create(poll=poll, delegate=delegate, voter_key=voter_key(poll, delegate))
-            Ballot.objects.create(poll=poll, selections=sorted(chosen), receipt=receipt)
-            if delegate.checked_in_at is None:
-                # Voting is being present: the quorum counts this delegate from now on.
-                Delegate.objects.filter(pk=delegate.pk, checked_in_at__isnull=True).update(
-                    checked_in_at=timezone.now()
-                )
+        if connection.vendor == "postgresql":
+            written = _cast_in_one_statement(poll, delegate, key, sorted(chosen), receipt)
+        else:
+            written = _cast_in_steps(poll, delegate, key, sorted(chosen), receipt)
     except IntegrityError:
         raise VoteRefused(
             "Phiếu của đại biểu (hoặc của đơn vị) cho nội dung này đã được ghi nhận trước đó."
         ) from None
+    if not written:
+        raise VoteRefused("Cuộc bỏ phiếu đã đóng.")
     return receipt
 
 
-def _poll_status_for_vote(poll: Poll) -> str:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT status FROM {Poll._meta.db_table} WHERE id = %s FOR SHARE", [poll.pk])  # noqa: S608 — table name from the model  # nosec B608
-            row = cursor.fetchone()
-        return str(row[0]) if row else ""
-    return str(Poll.objects.filter(pk=poll.pk).values_list("status", flat=True).first() or "")
+def _cast_in_steps(poll: Poll, delegate: Delegate, key: str, selections: list[str], receipt: str) -> bool:
+    with transaction.atomic():
+        # The poll must still be open when the vote commits, or a vote cast as the poll closes could
+        # miss the count (SQLite serializes writers, so the close waits for this transaction).
+        if Poll.objects.filter(pk=poll.pk).values_list("status", flat=True).first() != PollStatus.OPEN:
+            return False
+        Participation.objects.create(poll=poll, delegate=delegate, voter_key=key)
+        Ballot.objects.create(poll=poll, selections=selections, receipt=receipt)
+        if delegate.checked_in_at is None:
+            # Voting is being present: the quorum counts this delegate from now on.
+            Delegate.objects.filter(pk=delegate.pk, checked_in_at__isnull=True).update(
+                checked_in_at=timezone.now()
+            )
+    return True
+
+
+@functools.cache
+def _cast_sql(check_in: bool) -> str:
+    poll_id, status = rows.column(Poll, "id"), rows.column(Poll, "status")
+    delegate_id, checked_in = rows.column(Delegate, "id"), rows.column(Delegate, "checked_in_at")
+    # Voting is being present: the quorum counts a delegate not yet checked in from now on.
+    present = (
+        f"present AS (UPDATE {rows.table(Delegate)} SET {checked_in} = %s "  # noqa: S608 — names from the models  # nosec B608
+        f"WHERE {delegate_id} = %s AND {checked_in} IS NULL AND EXISTS (SELECT 1 FROM participation)) "
+        if check_in
+        else ""
+    )
+    return (
+        # The poll must still be open when the vote commits, or a vote cast as the poll closes could miss
+        # the count. KEY SHARE, the lock the foreign keys of the two INSERTs take on the poll row anyway:
+        # votes hold it side by side, `close_poll`'s FOR UPDATE waits for the ones in flight, and a vote
+        # that waited on a close reads the closed status. No open poll, no row, nothing written.
+        f"WITH open_poll AS (SELECT {poll_id} FROM {rows.table(Poll)} "  # noqa: S608 — names from the models  # nosec B608
+        f"WHERE {poll_id} = %s AND {status} = %s FOR KEY SHARE), "
+        f"participation AS (INSERT INTO {rows.table(Participation)} "
+        f"({rows.column(Participation, 'id')}, {rows.column(Participation, 'poll')}, "
+        f"{rows.column(Participation, 'delegate')}, {rows.column(Participation, 'voter_key')}) "
+        f"SELECT %s, {poll_id}, %s, %s FROM open_poll RETURNING {rows.column(Participation, 'poll')} AS poll)"
+        f"{', ' if present else ' '}{present}"
+        f"INSERT INTO {rows.table(Ballot)} ({rows.column(Ballot, 'id')}, {rows.column(Ballot, 'poll')}, "
+        f"{rows.column(Ballot, 'selections')}, {rows.column(Ballot, 'receipt')}) "
+        f"SELECT %s, poll, %s::jsonb, %s FROM participation"
+    )
+
+
+def _cast_in_one_statement(
+    poll: Poll, delegate: Delegate, key: str, selections: list[str], receipt: str
+) -> bool:
+    """The same writes as `_cast_in_steps`, as one statement: one round trip, and a transaction of its
+    own, where `_cast_in_steps` needs five (BEGIN, the poll's lock, two INSERTs, COMMIT) and Django
+    building two INSERTs. The vote's share of a crowded hall's server is mostly these (docs/benchmarks.md)."""
+    check_in = delegate.checked_in_at is None
+    params: list[Any] = [poll.pk, PollStatus.OPEN.value, uuid.uuid4(), delegate.pk, key]
+    if check_in:
+        params += [timezone.now(), delegate.pk]
+    params += [uuid.uuid4(), json.dumps(selections), receipt]
+    # Inside a caller's transaction, a savepoint: a refused vote must not break the caller's transaction.
+    savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with savepoint, connection.cursor() as cursor:
+        cursor.execute(_cast_sql(check_in), params)
+        return cursor.rowcount == 1
 
 
 def progress(poll: Poll) -> tuple[int, int]:
