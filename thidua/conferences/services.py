@@ -649,7 +649,10 @@ def _cast_in_one_statement(
     # Inside a caller's transaction, a savepoint: a refused vote must not break the caller's transaction.
     savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     with savepoint, connection.cursor() as cursor:
-        cursor.execute(_cast_sql(check_in), params)
+        if check_in:  # a delegate who never opened the list of polls: rare, run as it is
+            cursor.execute(_cast_sql(check_in), params)
+        else:  # every other vote: planned once per database session (PostgreSQL plans it in 0.1 ms)
+            rows.execute_prepared(cursor, "thidua_cast_vote", _cast_sql(check_in), params)
         return cursor.rowcount == 1
 
 

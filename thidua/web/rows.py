@@ -1,5 +1,6 @@
 """Model rows read by SQL written once, for the few requests where Django building the query costs more
-than the database running it (docs/benchmarks.md, "Secret ballot under load": a vote is such a request).
+than the database running it (docs/benchmarks.md, "Secret ballot under load": a vote is such a request),
+and a statement PostgreSQL plans once per session for one whose planning costs more than its running.
 
 The instances come from `Model.from_db`, as the ORM's own, so they behave like any other: a field left
 out here would be loaded on first access, and a related object set with `attach` is what
@@ -9,10 +10,13 @@ out here would be loaded on first access, and a related object set with `attach`
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import itertools
+import re
+import weakref
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
@@ -72,3 +76,35 @@ def _loading(model: type[Model], vendor: str) -> tuple[list[str], int, list[tupl
 def attach(obj: Model, name: str, related: Model | None) -> None:
     """Cache `related` as `obj.<name>`, as `select_related(name)` does: reading it runs no query."""
     obj._meta.get_field(name).set_cached_value(obj, related)  # type: ignore[union-attr]
+
+
+# The database sessions (psycopg connections) that hold each prepared statement, by statement name.
+_prepared: dict[str, weakref.WeakSet[Any]] = {}
+
+
+def execute_prepared(cursor: Any, name: str, sql: str, params: Sequence[Any]) -> None:
+    """Run `sql` (with %s placeholders) on PostgreSQL as the prepared statement `name`: PREPARE once per
+    database session, then EXECUTE. Django's cursors bind parameters on the client, so psycopg prepares
+    nothing by itself.
+
+    Should the statement be gone (a connection pooler between Django and PostgreSQL that hands out
+    server sessions per transaction does that), it is prepared again once, outside a transaction; inside
+    one, the error stands, since the transaction is then aborted anyway."""
+    session = connection.connection
+    holders = _prepared.setdefault(name, weakref.WeakSet())
+    execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"  # nosec B608 — a name of ours
+    if session not in holders:
+        _prepare(cursor, name, sql)
+        holders.add(session)
+    try:
+        cursor.execute(execute, params)
+    except DatabaseError as error:
+        if getattr(error.__cause__, "sqlstate", None) != "26000" or connection.in_atomic_block:
+            raise  # 26000: invalid_sql_statement_name, "prepared statement ... does not exist"
+        _prepare(cursor, name, sql)
+        cursor.execute(execute, params)
+
+
+def _prepare(cursor: Any, name: str, sql: str) -> None:
+    numbers = itertools.count(1)
+    cursor.execute(f"PREPARE {name} AS {re.sub('%s', lambda _: f'${next(numbers)}', sql)}")
