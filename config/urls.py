@@ -7,6 +7,19 @@ from wagtail.documents import urls as wagtaildocs_urls
 from thidua.api.api import api
 from thidua.organizations import views as organization_views
 
+# The pages of a group's year, under one prefix matched once. Django tries patterns in order, one regex
+# each, so the most visited come first: the summary (every member looks up its rank there, again and
+# again near the conference), then the year's dashboard, the first of the agreement's.
+year_urls = [
+    path("", include("thidua.assessments.summary_urls")),
+    path("", include("thidua.agreements.urls")),
+    path("", include("thidua.assessments.urls")),
+    path("", include("thidua.assessments.excel_urls")),
+    path("", include("thidua.conferences.urls")),
+    path("", include("thidua.documents.urls")),
+    path("", include("thidua.awards.urls")),
+]
+
 urlpatterns = [
     path("", organization_views.home, name="home"),
     path("tai-khoan/ma-truy-cap-api/", include("thidua.api.token_urls")),
@@ -15,13 +28,7 @@ urlpatterns = [
     path("nhat-ky/", include("thidua.audit.urls")),
     path("cap-tren/<slug:parent_code>/nhap-excel/", include("thidua.organizations.import_urls")),
     path("cap-tren/<slug:parent_code>/mau-van-ban/", include("thidua.documents.template_urls")),
-    path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.agreements.urls")),
-    path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.assessments.urls")),
-    path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.assessments.excel_urls")),
-    path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.assessments.summary_urls")),
-    path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.conferences.urls")),
-    path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.documents.urls")),
-    path("nam-thi-dua/<slug:slug>/<int:year>/", include("thidua.awards.urls")),
+    path("nam-thi-dua/<slug:slug>/<int:year>/", include(year_urls)),
     path("cap-tren/<slug:parent_code>/", include("thidua.awards.parent_urls")),
     path("bo-phieu/", include("thidua.conferences.vote_urls")),
     path("", include("thidua.organizations.urls")),
