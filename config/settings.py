@@ -246,7 +246,8 @@ CACHES: dict[str, dict[str, object]] = {
     "objects": {"BACKEND": "thidua.web.cache.ObjectCache", "LOCATION": "thidua-objects"},
 }
 if SHARED_CACHE:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Django's cached_db, reading the session and its user in one round trip (thidua/accounts/sessions.py).
+    SESSION_ENGINE = "thidua.accounts.sessions"
 # A signed-in user and their roles, read once per request: kept in the shared cache (see above) for
 # this long at most, and dropped at once whenever the user or one of their roles changes.
 AUTH_CACHE_SECONDS = env_int("THIDUA_AUTH_CACHE_SECONDS", 300)

@@ -16,6 +16,7 @@ transaction's own later reads right, the second covers readers that ran while it
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -40,6 +41,28 @@ def _user_key(user_id: object) -> str:
     return f"auth:user:{user_id}"
 
 
+def user_cache_keys(user_id: object) -> list[str]:
+    """What `get_user` reads from the shared cache, in one round trip."""
+    return [_generation_key(user_id), _user_key(user_id)]
+
+
+# What this request's session read fetched for its user (thidua/accounts/sessions.py): (user id,
+# {cache key: value}), or None. Set by every session load, taken and cleared by `get_user`, which always
+# follows a session load in the same request (`django.contrib.auth.get_user` reads the user's id from the
+# session first).
+fetched_with_session: ContextVar[tuple[str, dict[str, Any]] | None] = ContextVar(
+    "thidua_fetched_with_session", default=None
+)
+
+
+def _take_fetched(user_id: object) -> dict[str, Any] | None:
+    fetched = fetched_with_session.get()
+    fetched_with_session.set(None)
+    if fetched is None or fetched[0] != str(user_id):
+        return None
+    return fetched[1]
+
+
 def forget_user(user_id: object) -> None:
     """Drop the cached user and roles of `user_id` in every process, now and when the change commits."""
     if settings.SHARED_CACHE:
@@ -52,8 +75,11 @@ class CachedModelBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
         if not settings.SHARED_CACHE:
             return super().get_user(user_id)
-        # One round trip for both: the entry holds the token it was stored under.
-        found = cache.get_many([_generation_key(user_id), _user_key(user_id)])
+        # One round trip for both: the entry holds the token it was stored under. None at all when the
+        # session's read brought them along.
+        found = _take_fetched(user_id)
+        if found is None:
+            found = cache.get_many(user_cache_keys(user_id))
         token = current_token(_generation_key(user_id), found.get(_generation_key(user_id)))
         entry: tuple[str, User] | None = found.get(_user_key(user_id))
         if entry is not None and entry[0] == token:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.db import connection
@@ -15,7 +16,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from thidua.accounts import permissions
-from thidua.accounts.backends import CachedModelBackend, forget_user
+from thidua.accounts.backends import CachedModelBackend, fetched_with_session, forget_user, user_cache_keys
 from thidua.accounts.models import Role, RoleKind
 from thidua.accounts.services import revoke_role
 
@@ -24,7 +25,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_shared_cache")]
 
 @pytest.fixture
 def _shared_cache() -> Any:
-    with override_settings(SHARED_CACHE=True):
+    # The session engine that goes with the shared cache in production, on both passes of the suite.
+    with override_settings(SHARED_CACHE=True, SESSION_ENGINE="thidua.accounts.sessions"):
         yield
 
 
@@ -109,3 +111,47 @@ def test_a_logout_ends_the_session_for_every_process(officer_nghe_an: Any) -> No
     stolen.cookies["sessionid"] = session_key
     assert not stolen.get("/").context["user"].is_authenticated
     assert SESSION_KEY not in stolen.session
+
+
+def test_a_session_seen_before_comes_with_its_user_and_roles_in_one_cache_read(
+    officer_nghe_an: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = Client()
+    client.force_login(officer_nghe_an)
+    client.get("/")  # this process now knows whose session it is
+    reads: list[list[str]] = []
+    real_get, real_get_many = cache.get, cache.get_many
+    inside_get_many = False  # the memory cache's get_many calls get for each key: one read, not several
+
+    def get(key: str, *args: Any, **kwargs: Any) -> Any:
+        if not inside_get_many:
+            reads.append([key])
+        return real_get(key, *args, **kwargs)
+
+    def get_many(keys: list[str], *args: Any, **kwargs: Any) -> Any:
+        nonlocal inside_get_many
+        reads.append(list(keys))
+        inside_get_many = True
+        try:
+            return real_get_many(keys, *args, **kwargs)
+        finally:
+            inside_get_many = False
+
+    monkeypatch.setattr(cache, "get", get)
+    monkeypatch.setattr(cache, "get_many", get_many)
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert client.get("/").context["user"] == officer_nghe_an
+    about_the_session = [r for r in reads if any(session_key in k or k.startswith("auth:") for k in r)]
+    assert len(about_the_session) == 1, about_the_session
+    assert set(user_cache_keys(officer_nghe_an.pk)) < set(about_the_session[0])
+
+
+def test_what_a_session_read_brought_for_one_user_is_never_given_to_another(
+    staff: Any, officer_nghe_an: Any
+) -> None:
+    CachedModelBackend().get_user(staff.pk)
+    staff_entries = {k: cache.get(k) for k in user_cache_keys(staff.pk)}
+    fetched_with_session.set((str(staff.pk), staff_entries))
+    user = CachedModelBackend().get_user(officer_nghe_an.pk)
+    assert user is not None and user.pk == officer_nghe_an.pk
+    assert fetched_with_session.get() is None  # taken once, whoever asked
