@@ -571,8 +571,8 @@ def ballot_problems(poll: Poll, delegate: Delegate, selections: Iterable[str]) -
 
 def cast_vote(*, poll: Poll, delegate: Delegate, selections: Iterable[str]) -> str:
     """Record one vote; return the ballot's receipt. One transaction: the participation (whose unique
-    constraint refuses a second vote — the poll row is never locked) and the ballot (no voter, no time,
-    no serial). A failure writes neither, so the voter can vote again."""
+    constraint refuses a second vote — votes never queue on the poll's row, which they only share-lock)
+    and the ballot (no voter, no time, no serial). A failure writes neither, so the voter can vote again."""
     chosen = ballot_problems(poll, delegate, selections)
     receipt = codes.receipt()
     key = voter_key(poll, delegate)
