@@ -92,7 +92,7 @@ def execute_prepared(cursor: Any, name: str, sql: str, params: Sequence[Any]) ->
     one, the error stands, since the transaction is then aborted anyway."""
     session = connection.connection
     holders = _prepared.setdefault(name, weakref.WeakSet())
-    execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"  # nosec B608 — a name of ours
+    execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
     if session not in holders:
         _prepare(cursor, name, sql)
         holders.add(session)
