@@ -37,12 +37,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench.harness import replace_section
+from bench.harness import DOCS, replace_section
 from thidua.documents import converter
 from thidua.documents.layout import Heading, Issuer, OfficialDocument, Paragraph, Signer, Table, render_docx
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## PDF conversion (issue 5)"
 
 SPEECH = (

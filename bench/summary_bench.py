@@ -35,9 +35,8 @@ import tempfile
 from importlib import import_module
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-from bench.harness import create_database, free_port, start_gunicorn  # noqa: E402
-from bench.httpload import (  # noqa: E402
+from bench.harness import HOST, ROOT, create_database, free_port, start_gunicorn
+from bench.httpload import (
     Measurement,
     combine,
     finish,
@@ -52,7 +51,6 @@ from bench.httpload import (  # noqa: E402
 )
 
 DATABASE = "thidua_bench_summary"
-HOST = "127.0.0.1"
 YEAR = 2027
 MEMBERS = 10
 CRITERIA = 80

@@ -77,6 +77,9 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from bench.harness import (
+    DOCS,
+    HOST,
+    ROOT,
     create_database,
     free_port,
     replace_section,
@@ -84,9 +87,7 @@ from bench.harness import (
 )
 from bench.httpload import finish, machine, raise_exit, wait_ready
 
-ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "thidua_bench_vote"
-HOST = "127.0.0.1"
 YEAR = 2026
 REQUEST_TIMEOUT = 30.0
 GOAL_RATIO = 0.5
@@ -95,7 +96,6 @@ FLOW_VOTERS = 100
 KILL_AT = 0.30  # share of the burst's voters that have succeeded when one worker is killed
 KILL_GRACE = 2.0  # seconds after the respawned worker appears that still count as the kill window
 RESPAWN_SECONDS = 30.0
-DOCS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Secret ballot under load (issue 4)"
 
 SUCCESS_MARK = "Đã ghi nhận phiếu của bạn"

@@ -91,7 +91,9 @@ def execute_prepared(cursor: Any, name: str, sql: str, params: Sequence[Any]) ->
     server sessions per transaction does that), it is prepared again once, outside a transaction; inside
     one, the error stands, since the transaction is then aborted anyway."""
     session = connection.connection
-    holders = _prepared.setdefault(name, weakref.WeakSet())
+    holders = _prepared.get(name)
+    if holders is None:
+        holders = _prepared[name] = weakref.WeakSet()
     execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
     if session not in holders:
         _prepare(cursor, name, sql)

@@ -272,14 +272,7 @@ def test_only_parent_body_staff_return_vote_and_decide(
     with pytest.raises(PermissionDenied):
         services.record_council_vote(actor=actor, dossier=submitted, members=7, present=7, votes={})
     with pytest.raises(PermissionDenied):
-        services.record_decision(
-            actor=actor,
-            dossier=submitted,
-            number="1/QĐ",
-            date=D(2024, 1, 2),
-            signer_name="A",
-            signer_title="B",
-        )
+        _decide(submitted, actor)
 
 
 def test_a_draft_cannot_be_returned_nor_voted(draft: Dossier, staff: Any) -> None:
@@ -290,6 +283,16 @@ def test_a_draft_cannot_be_returned_nor_voted(draft: Dossier, staff: Any) -> Non
 
 
 # --- The council and the decision
+
+
+DECISION_DATE = D(2024, 1, 2)
+
+
+def _decide(dossier: Dossier, actor: Any, *, date: D = DECISION_DATE) -> Any:
+    """The decision with placeholder number and signer: what a test of the rules around it needs."""
+    return services.record_decision(
+        actor=actor, dossier=dossier, number="1/QĐ", date=date, signer_name="A", signer_title="B"
+    )
 
 
 def _vote(dossier: Dossier, staff: Any, *, members: int, present: int, votes: int) -> Dossier:
@@ -364,14 +367,7 @@ def test_a_dossier_cannot_be_returned_after_the_council_voted(submitted: Dossier
 
 def test_a_decision_before_the_vote_is_refused(submitted: Dossier, staff: Any) -> None:
     with pytest.raises(ValidationError, match="đã được Hội đồng bỏ phiếu"):
-        services.record_decision(
-            actor=staff,
-            dossier=submitted,
-            number="1/QĐ",
-            date=D(2024, 1, 2),
-            signer_name="A",
-            signer_title="B",
-        )
+        _decide(submitted, staff)
 
 
 def test_a_decision_without_its_number_date_or_signer_names_each_field(
@@ -384,14 +380,7 @@ def test_a_decision_without_its_number_date_or_signer_names_each_field(
         )
     assert set(error.value.message_dict) == {"number", "date", "signer_name", "signer_title"}
     with pytest.raises(ValidationError) as early:
-        services.record_decision(
-            actor=staff,
-            dossier=submitted,
-            number="1/QĐ",
-            date=D(2022, 5, 1),
-            signer_name="A",
-            signer_title="B",
-        )
+        _decide(submitted, staff, date=D(2022, 5, 1))
     assert "trước năm thi đua 2023" in early.value.message_dict["date"][0]
     assert not Award.objects.exists()
     assert Dossier.objects.get(pk=submitted.pk).status == DossierStatus.SUBMITTED
@@ -412,14 +401,7 @@ def test_a_decision_is_all_or_nothing_when_an_award_already_exists(submitted: Do
         dossier=other,
     )
     with pytest.raises(ValidationError, match="đã được khen thưởng"):
-        services.record_decision(
-            actor=staff,
-            dossier=submitted,
-            number="1/QĐ",
-            date=D(2024, 1, 2),
-            signer_name="A",
-            signer_title="B",
-        )
+        _decide(submitted, staff)
     assert Award.objects.count() == 1
     assert Dossier.objects.get(pk=submitted.pk).status == DossierStatus.SUBMITTED
 

@@ -59,6 +59,15 @@ def _codes(quangtri: User, conference: Conference) -> dict[str, str]:
     }  # type: ignore[union-attr]
 
 
+def _open_head_election(secretariat: User, conference: Conference) -> tuple[Poll, str]:
+    """An open election of next year's head, and the phones' voting page."""
+    poll = services.open_poll(
+        actor=secretariat,
+        poll=services.create_election_poll(actor=secretariat, conference=conference, role="head"),
+    )
+    return poll, f"/bo-phieu/{conference.pk}/"
+
+
 @pytest.mark.django_db
 def test_the_replayed_2023_conference_elected_the_2024_head_and_deputy_and_adopted_the_agreement() -> None:
     conference = Conference.objects.get(emulation_year__year=2023)
@@ -138,10 +147,7 @@ def test_one_vote_per_member_and_a_second_attempt_is_refused(
 def test_results_exist_only_after_the_poll_closes(
     quangtri: User, conference_2026: Conference, client_for: Any
 ) -> None:
-    poll = services.open_poll(
-        actor=quangtri,
-        poll=services.create_election_poll(actor=quangtri, conference=conference_2026, role="head"),
-    )
+    poll, _ = _open_head_election(quangtri, conference_2026)
     services.cast_vote(poll=poll, delegate=conference_2026.delegates.first(), selections=["lhh-hue"])  # type: ignore[arg-type]
     poll.refresh_from_db()
     assert poll.result == {}
@@ -166,10 +172,7 @@ def test_results_exist_only_after_the_poll_closes(
 def test_nothing_in_the_schema_or_the_rows_links_a_ballot_to_a_voter(
     quangtri: User, conference_2026: Conference
 ) -> None:
-    poll = services.open_poll(
-        actor=quangtri,
-        poll=services.create_election_poll(actor=quangtri, conference=conference_2026, role="head"),
-    )
+    poll, _ = _open_head_election(quangtri, conference_2026)
     for delegate in conference_2026.delegates.order_by("pk"):
         services.cast_vote(
             poll=poll, delegate=delegate, selections=["lhh-hue"] if delegate.pk % 2 else ["lhh-ha-tinh"]
@@ -198,10 +201,7 @@ def test_nothing_in_the_schema_or_the_rows_links_a_ballot_to_a_voter(
 def test_closing_rewrites_ballots_under_new_keys_so_storage_order_says_nothing(
     quangtri: User, conference_2026: Conference
 ) -> None:
-    poll = services.open_poll(
-        actor=quangtri,
-        poll=services.create_election_poll(actor=quangtri, conference=conference_2026, role="head"),
-    )
+    poll, _ = _open_head_election(quangtri, conference_2026)
     for delegate in conference_2026.delegates.order_by("pk"):
         services.cast_vote(poll=poll, delegate=delegate, selections=["lhh-hue"])
     keys_before = set(Ballot.objects.filter(poll=poll).values_list("id", flat=True))
@@ -215,10 +215,7 @@ def test_closing_rewrites_ballots_under_new_keys_so_storage_order_says_nothing(
 def test_a_tie_for_the_seat_opens_a_runoff_among_the_tied(
     quangtri: User, conference_2026: Conference
 ) -> None:
-    poll = services.open_poll(
-        actor=quangtri,
-        poll=services.create_election_poll(actor=quangtri, conference=conference_2026, role="head"),
-    )
+    poll, _ = _open_head_election(quangtri, conference_2026)
     for index, delegate in enumerate(conference_2026.delegates.order_by("pk")):
         services.cast_vote(
             poll=poll, delegate=delegate, selections=["lhh-hue"] if index < 3 else ["lhh-ha-tinh"]
@@ -270,15 +267,6 @@ def test_paper_counts_that_do_not_add_up_are_refused_by_name(
     )
     poll.refresh_from_db()
     assert poll.result["elected"] == ["yes"] and poll.result["issued"] == 6
-
-
-def _open_head_election(secretariat: User, conference: Conference) -> tuple[Poll, str]:
-    """An open election of next year's head, and the phones' voting page."""
-    poll = services.open_poll(
-        actor=secretariat,
-        poll=services.create_election_poll(actor=secretariat, conference=conference, role="head"),
-    )
-    return poll, f"/bo-phieu/{conference.pk}/"
 
 
 @pytest.mark.django_db
@@ -340,10 +328,7 @@ def test_the_secretariat_prints_cards_with_a_qr_code_carrying_the_code_in_the_fr
 def test_the_secretariat_publishes_an_election_and_next_years_members_and_head_follow(
     quangtri: User, conference_2026: Conference
 ) -> None:
-    poll = services.open_poll(
-        actor=quangtri,
-        poll=services.create_election_poll(actor=quangtri, conference=conference_2026, role="head"),
-    )
+    poll, _ = _open_head_election(quangtri, conference_2026)
     for delegate in conference_2026.delegates.all():
         services.cast_vote(poll=poll, delegate=delegate, selections=["lhh-hue"])
     poll = services.confirm_results(actor=quangtri, poll=services.close_poll(actor=quangtri, poll=poll))
@@ -361,10 +346,7 @@ def test_the_secretariat_publishes_an_election_and_next_years_members_and_head_f
 def test_a_vote_arriving_after_the_poll_closed_is_refused_and_leaves_nothing(
     quangtri: User, conference_2026: Conference
 ) -> None:
-    poll = services.open_poll(
-        actor=quangtri,
-        poll=services.create_election_poll(actor=quangtri, conference=conference_2026, role="head"),
-    )
+    poll, _ = _open_head_election(quangtri, conference_2026)
     stale = Poll.objects.get(pk=poll.pk)  # a request that read the poll while it was still open
     services.close_poll(actor=quangtri, poll=poll)
     with pytest.raises(services.VoteRefused, match="đã đóng"):
