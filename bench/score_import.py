@@ -87,15 +87,7 @@ def _build() -> list[Any]:
     from django.utils import timezone
 
     from thidua.accounts.models import Role, RoleKind, User
-    from thidua.agreements.models import (
-        Agreement,
-        AgreementStatus,
-        Criterion,
-        CriterionGroup,
-        CriterionKind,
-        EmulationYear,
-        YearStatus,
-    )
+    from thidua.agreements.models import Agreement, AgreementStatus, Criterion, CriterionGroup, CriterionKind
     from thidua.assessments.models import Assessment, Score
     from thidua.organizations.models import (
         EmulationGroup,
@@ -104,6 +96,7 @@ def _build() -> list[Any]:
         OrganizationKind,
         OrganizationName,
     )
+    from thidua.years.models import EmulationYear, YearStatus
 
     since = datetime.date(2000, 1, 1)
     parent = Organization.objects.create(code="bench-parent", kind=OrganizationKind.PARENT_BODY)

@@ -132,12 +132,12 @@ def _prepare_data(voters: int) -> Setup:
 
     from thidua.accounts.models import User
     from thidua.agreements import services as agreements
-    from thidua.agreements.models import EmulationYear
     from thidua.conferences import services
     from thidua.conferences.models import Delegate
     from thidua.organizations import services as registry
     from thidua.organizations.demo import load_demo
     from thidua.organizations.models import EmulationGroup, Organization, Regulation, VotingUnit
+    from thidua.years.models import EmulationYear
 
     call_command("migrate", verbosity=0, interactive=False)
     load_demo()

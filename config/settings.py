@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "thidua.accounts",
     "thidua.audit",
     "thidua.organizations",
+    "thidua.years",
     "thidua.agreements",
     "thidua.assessments",
     "thidua.conferences",

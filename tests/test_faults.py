@@ -146,13 +146,13 @@ class Setup:
 def _prepare() -> Setup:
     from thidua.accounts.models import User
     from thidua.agreements import services as agreements
-    from thidua.agreements.models import EmulationYear
     from thidua.assessments.models import Assessment, AssessmentStatus
     from thidua.conferences import services as voting
     from thidua.conferences.models import Delegate
     from thidua.organizations import services as registry
     from thidua.organizations.demo import load_full_demo
     from thidua.organizations.models import LeadershipRole, Organization, Regulation, VotingUnit
+    from thidua.years.models import EmulationYear
 
     load_full_demo()
     staff = User.objects.get(username="vusta")

@@ -104,10 +104,10 @@ def _close_db_connections() -> None:
 def conference_2026(demo_site: str) -> Iterator[Conference2026]:
     """Cụm 4's 2026 conference: seven voting delegates with their codes, the election of 2027's head open."""
     from thidua.accounts.models import User
-    from thidua.agreements.models import EmulationYear
     from thidua.conferences import services
     from thidua.organizations import services as registry
     from thidua.organizations.models import LeadershipRole, Organization, Regulation, VotingUnit
+    from thidua.years.models import EmulationYear
 
     vusta = User.objects.get(username="vusta")
     quangtri = User.objects.get(username="quangtri")

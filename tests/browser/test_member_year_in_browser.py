@@ -162,9 +162,9 @@ def assert_fits_phone(page: Any, what: str) -> None:
 def review_with_one_disagreement(emulation_year_pk: int) -> tuple[Any, Decimal]:
     """Quảng Trị assigns reviewers; Nghệ An's reviewer agrees everywhere but one fixed criterion, a point lower."""
     from thidua.accounts.models import User
-    from thidua.agreements.models import EmulationYear
     from thidua.assessments import services
     from thidua.assessments.models import ReviewAssignment
+    from thidua.years.models import EmulationYear
 
     emulation_year = EmulationYear.objects.get(pk=emulation_year_pk)
     quangtri = User.objects.get(username="quangtri")
@@ -201,12 +201,12 @@ def test_nghe_an_signs_self_scores_with_evidence_answers_a_review_and_sees_its_f
 
 
 def _walk_the_year(page: Any, phone_page: Any, browser: Any, year: Year2027, tmp_path: Path) -> None:
-    from thidua.agreements.models import EmulationYear
     from thidua.agreements.template_data import PROVINCIAL_UNION_TEMPLATE
     from thidua.assessments.demo import minimal_pdf
     from thidua.assessments.models import Assessment, AssessmentStatus
     from thidua.assessments.ranking import year_results
     from thidua.lib.decimals import parse_vietnamese_decimal
+    from thidua.years.models import EmulationYear
 
     # 1. Sign the agreement, from the year's dashboard.
     log_in(page, year.base_url, "nghean")
@@ -328,8 +328,9 @@ def test_a_draft_sheet_with_its_evidence_upload_forms_fits_a_360_pixel_phone(
     phone_page: Any, year_2027: Year2027
 ) -> None:
     from thidua.agreements import services as agreements
-    from thidua.agreements.models import AgreementStatus, EmulationYear
+    from thidua.agreements.models import AgreementStatus
     from thidua.organizations.models import Organization
+    from thidua.years.models import EmulationYear
 
     try:
         agreement = EmulationYear.objects.get(pk=year_2027.emulation_year_pk).agreements.get()

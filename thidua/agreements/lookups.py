@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from thidua.accounts import permissions
-from thidua.agreements.models import EmulationYear
 from thidua.audit.version import versioned
 from thidua.organizations.models import EmulationGroup
+from thidua.years.models import EmulationYear
 
 
 def group_or_404(slug: str) -> EmulationGroup:

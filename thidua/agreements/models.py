@@ -9,43 +9,6 @@ from django.db.models import Q
 from thidua.assessments.rules import Kind
 
 
-class YearStatus(models.TextChoices):
-    PLANNING = "planning", "Chuẩn bị"
-    SIGNING = "signing", "Ký giao ước"
-    SCORING = "scoring", "Tự chấm điểm"
-    REVIEWING = "reviewing", "Chấm chéo, giải trình"
-    SETTLED = "settled", "Đã chốt điểm"
-    CLOSED = "closed", "Đã tổng kết"
-
-
-class EmulationYear(models.Model):
-    """A group's year of work: the root of its agreement, assessments and conference."""
-
-    group = models.ForeignKey(
-        "organizations.EmulationGroup",
-        verbose_name="cụm/khối",
-        on_delete=models.PROTECT,
-        related_name="years",
-    )
-    year = models.PositiveSmallIntegerField("năm")
-    status = models.CharField(
-        "giai đoạn", max_length=12, choices=YearStatus.choices, default=YearStatus.PLANNING
-    )
-    signing_due = models.DateField("hạn ký giao ước", null=True, blank=True)
-    self_scoring_due = models.DateField("hạn tự chấm điểm", null=True, blank=True)
-    review_due = models.DateField("hạn chấm chéo", null=True, blank=True)
-    answer_due = models.DateField("hạn giải trình", null=True, blank=True)
-    conference_date = models.DateField("ngày hội nghị tổng kết", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "năm thi đua"
-        verbose_name_plural = "năm thi đua"
-        constraints = [models.UniqueConstraint(fields=["group", "year"], name="one_emulation_year_per_group")]
-
-    def __str__(self) -> str:
-        return f"{self.group} — năm {self.year}"
-
-
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", "Dự thảo"
     SIGNING = "signing", "Đang ký"
@@ -57,7 +20,7 @@ class Agreement(models.Model):
     """Giao ước thi đua. Each amendment is a new version; earlier versions stay readable."""
 
     emulation_year = models.ForeignKey(
-        EmulationYear, verbose_name="năm thi đua", on_delete=models.PROTECT, related_name="agreements"
+        "years.EmulationYear", verbose_name="năm thi đua", on_delete=models.PROTECT, related_name="agreements"
     )
     version = models.PositiveSmallIntegerField("lần ban hành", default=1)
     status = models.CharField(

@@ -19,16 +19,15 @@ from thidua.agreements.models import (
     AgreementStatus,
     Criterion,
     CriterionGroup,
-    EmulationYear,
     Signature,
     SignatureMethod,
-    YearStatus,
 )
 from thidua.agreements.template_data import DEFAULTS_NOTE, PROVINCIAL_UNION_TEMPLATE
 from thidua.audit.services import record
 from thidua.lib.files import random_name, sniff_pdf
 from thidua.lib.text import clean_text
 from thidua.organizations.models import EmulationGroup, Membership, Organization
+from thidua.years.models import EmulationYear, YearStatus
 
 DEADLINE_FIELDS = ("signing_due", "self_scoring_due", "review_due", "answer_due", "conference_date")
 

@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 
 from thidua.accounts import permissions
 from thidua.accounts.models import User
-from thidua.agreements.models import AgreementStatus, EmulationYear, YearStatus
+from thidua.agreements.models import AgreementStatus
 from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssignment, Score
+from thidua.years.models import EmulationYear, YearStatus
+from thidua.years.todos import Todo, todo
 
 
-@dataclass(frozen=True)
-class Todo:
-    text: str
-    url: str
-    due: date | None
-    overdue: bool
-
-
-def _item(text: str, url: str, due: date | None, today: date) -> Todo:
-    return Todo(text, url, due, bool(due and due < today))
-
-
-def todos(user: User) -> list[Todo]:
-    today = timezone.localdate()
+def member_todos(user: User, today: date) -> list[Todo]:
+    """An officer's work in the open years of its groups, and the secretariat's settling."""
     officer_of = permissions.officer_org_ids(user)
     if not officer_of:
         return []
@@ -54,7 +42,14 @@ def todos(user: User) -> list[Todo]:
             signed = set(agreement.signatures.values_list("organization_id", flat=True))
             if mine - signed:
                 items.append(
-                    _item(f"Ký giao ước — {where}", agreement_url, emulation_year.signing_due, today)
+                    todo(
+                        key=f"sign:{agreement.pk}:{sorted(mine - signed)[0]}",
+                        text=f"Ký giao ước — {where}",
+                        url=agreement_url,
+                        due=emulation_year.signing_due,
+                        today=today,
+                        emulation_year_id=emulation_year.pk,
+                    )
                 )
         if agreement and agreement.status == AgreementStatus.IN_FORCE:
             assessments = {
@@ -67,7 +62,14 @@ def todos(user: User) -> list[Todo]:
                     code = assessment.organization.code if assessment else _code(org_id)
                     url = reverse("scoring:sheet", args=[group.slug, year, code])
                     items.append(
-                        _item(f"Tự chấm điểm — {where}", url, emulation_year.self_scoring_due, today)
+                        todo(
+                            key=f"self-score:{emulation_year.pk}:{org_id}",
+                            text=f"Tự chấm điểm — {where}",
+                            url=url,
+                            due=emulation_year.self_scoring_due,
+                            today=today,
+                            emulation_year_id=emulation_year.pk,
+                        )
                     )
             unanswered = Score.objects.filter(
                 assessment__emulation_year=emulation_year,
@@ -79,7 +81,14 @@ def todos(user: User) -> list[Todo]:
             for org_code, count in _count_by_org(unanswered):
                 url = reverse("scoring:sheet", args=[group.slug, year, org_code])
                 items.append(
-                    _item(f"Giải trình {count} tiêu chí — {where}", url, emulation_year.answer_due, today)
+                    todo(
+                        key=f"answer:{emulation_year.pk}:{org_code}",
+                        text=f"Giải trình {count} tiêu chí — {where}",
+                        url=url,
+                        due=emulation_year.answer_due,
+                        today=today,
+                        emulation_year_id=emulation_year.pk,
+                    )
                 )
         for assignment in ReviewAssignment.objects.filter(
             emulation_year=emulation_year, reviewer_id__in=officer_of, completed_at__isnull=True
@@ -92,7 +101,14 @@ def todos(user: User) -> list[Todo]:
             if submitted:
                 url = reverse("scoring:review", args=[group.slug, year, assignment.reviewed.code])
                 items.append(
-                    _item(f"Chấm chéo {assignment.reviewed} — {where}", url, emulation_year.review_due, today)
+                    todo(
+                        key=f"review:{assignment.pk}",
+                        text=f"Chấm chéo {assignment.reviewed} — {where}",
+                        url=url,
+                        due=emulation_year.review_due,
+                        today=today,
+                        emulation_year_id=emulation_year.pk,
+                    )
                 )
         if permissions.can_run_year(user, group, year):
             pending = Score.objects.filter(
@@ -103,11 +119,13 @@ def todos(user: User) -> list[Todo]:
             if pending:
                 url = reverse("scoring:settle_all", args=[group.slug, year])
                 items.append(
-                    _item(
-                        f"Chốt điểm {pending} tiêu chí — {where} (thường trực cụm)",
-                        url,
-                        emulation_year.conference_date,
-                        today,
+                    todo(
+                        key=f"settle:{emulation_year.pk}",
+                        text=f"Chốt điểm {pending} tiêu chí — {where} (thường trực cụm)",
+                        url=url,
+                        due=emulation_year.conference_date,
+                        today=today,
+                        emulation_year_id=emulation_year.pk,
                     )
                 )
     return sorted(items, key=lambda t: (t.due or date.max, t.text))

@@ -30,11 +30,12 @@ from thidua.agreements.forms import (
     SignForm,
 )
 from thidua.agreements.lookups import group_or_404, year_for_drafter, year_for_runner, year_for_viewer
-from thidua.agreements.models import Agreement, AgreementStatus, Criterion, CriterionGroup, EmulationYear
+from thidua.agreements.models import Agreement, AgreementStatus, Criterion, CriterionGroup
 from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssignment
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Organization
 from thidua.web.forms import apply_service_errors
+from thidua.years.models import EmulationYear
 
 
 def _user(request: HttpRequest) -> User:

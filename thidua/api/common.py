@@ -13,10 +13,10 @@ from ninja import P, PathEx
 
 from thidua.accounts import permissions
 from thidua.accounts.models import User
-from thidua.agreements.models import EmulationYear
 from thidua.api.errors import ApiProblem, not_found
 from thidua.api.schemas import CODE_PATTERN, SLUG_PATTERN, PageQuery
 from thidua.organizations.models import EmulationGroup, Organization
+from thidua.years.models import EmulationYear
 
 Slug = PathEx[str, P(pattern=SLUG_PATTERN, description="Mã (slug) của cụm/khối hoặc đơn vị.")]
 Code = PathEx[str, P(pattern=CODE_PATTERN, description="Mã tiêu chí, ví dụ 1.1.")]

@@ -17,7 +17,6 @@ from django.http import HttpRequest
 from ninja import Router
 
 from thidua.accounts import permissions
-from thidua.agreements.models import EmulationYear
 from thidua.api.common import Code, Slug, Year, caller, member_or_404, points, year_or_404
 from thidua.api.errors import ERROR_RESPONSES, WRITE_ERROR_RESPONSES, ApiProblem, not_found
 from thidua.api.schemas import BatchIn, ScoreIn, ScoreOut, SheetOut
@@ -25,6 +24,7 @@ from thidua.assessments import services
 from thidua.assessments.models import Assessment, Score
 from thidua.lib.decimals import parse_vietnamese_decimal
 from thidua.organizations.models import Organization
+from thidua.years.models import EmulationYear
 
 router = Router(tags=["Tự chấm điểm"])
 

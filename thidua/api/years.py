@@ -14,12 +14,13 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from thidua.agreements.models import Agreement, AgreementStatus, Criterion, CriterionGroup, YearStatus
+from thidua.agreements.models import Agreement, AgreementStatus, Criterion, CriterionGroup
 from thidua.api.common import Slug, Year, page_of, paged, points, year_or_404
 from thidua.api.errors import ERROR_RESPONSES, ApiProblem
 from thidua.api.schemas import AgreementPage, PageQuery, PollPage, ResultsPage
 from thidua.assessments.ranking import year_results
 from thidua.conferences.models import Choice, Poll, PollStatus
+from thidua.years.models import YearStatus
 
 router = Router(tags=["Năm thi đua"])
 

@@ -16,10 +16,11 @@ from django.db import transaction
 
 from thidua.accounts.models import Role, RoleKind, User
 from thidua.agreements import services as agreements
-from thidua.agreements.models import AgreementStatus, Criterion, EmulationYear
+from thidua.agreements.models import AgreementStatus, Criterion
 from thidua.assessments import services
 from thidua.assessments.models import Assessment, AssessmentStatus
 from thidua.organizations.models import EmulationGroup, Organization
+from thidua.years.models import EmulationYear
 
 DEMO_NOTE = "Số liệu minh họa"
 D = Decimal

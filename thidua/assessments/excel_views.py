@@ -26,7 +26,6 @@ from django.views.decorators.http import require_POST
 from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.agreements.lookups import year_for_viewer
-from thidua.agreements.models import EmulationYear
 from thidua.assessments import services
 from thidua.assessments.excel import score_sheet_filename, score_sheet_workbook, summary_filename
 from thidua.assessments.excel_reading import ScoreSheetImport, parse_score_sheet
@@ -37,6 +36,7 @@ from thidua.assessments.ranking import year_results
 from thidua.organizations.excel import XLSX_CONTENT_TYPE, max_import_bytes, size_words
 from thidua.organizations.import_views import LOST_UPLOAD, ConfirmForm, UploadForm
 from thidua.organizations.models import Organization
+from thidua.years.models import EmulationYear
 
 STORAGE_DIR = "imports/scores"
 NOT_STARTED = (

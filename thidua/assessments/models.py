@@ -13,7 +13,7 @@ class Assessment(models.Model):
     """A member's self-scoring of one year against the agreement in force (bản tự chấm)."""
 
     emulation_year = models.ForeignKey(
-        "agreements.EmulationYear",
+        "years.EmulationYear",
         verbose_name="năm thi đua",
         on_delete=models.PROTECT,
         related_name="assessments",
@@ -107,7 +107,7 @@ class ReviewKind(models.TextChoices):
 
 class ReviewAssignment(models.Model):
     emulation_year = models.ForeignKey(
-        "agreements.EmulationYear", on_delete=models.PROTECT, related_name="review_assignments"
+        "years.EmulationYear", on_delete=models.PROTECT, related_name="review_assignments"
     )
     reviewed = models.ForeignKey(
         "organizations.Organization",

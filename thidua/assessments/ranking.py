@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from thidua.agreements.models import Agreement, CriterionGroup, EmulationYear
+from thidua.agreements.models import Agreement, CriterionGroup
 from thidua.assessments import rules
 from thidua.assessments.models import Assessment, AssessmentStatus, Score
 from thidua.assessments.services import spec_of
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Organization, Regulation
+from thidua.years.models import EmulationYear
 
 
 class ScoreRow(NamedTuple):

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from thidua.accounts.models import User
 from thidua.accounts.permissions import can_run_year, is_officer_of, require
-from thidua.agreements.models import Criterion, EmulationYear, YearStatus
+from thidua.agreements.models import Criterion
 from thidua.agreements.services import agreement_in_force
 from thidua.assessments import rules
 from thidua.assessments.models import (
@@ -35,6 +35,7 @@ from thidua.lib import files
 from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import clean_text
 from thidua.organizations.models import Leadership, Membership, Organization
+from thidua.years.models import EmulationYear, YearStatus
 
 EVIDENCE_TYPES = (files.PDF, files.PNG, files.JPEG, files.DOCX, files.XLSX)
 

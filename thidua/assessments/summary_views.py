@@ -25,7 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
 from thidua.agreements.lookups import year_for_viewer
-from thidua.agreements.models import CriterionGroup, EmulationYear
+from thidua.agreements.models import CriterionGroup
 from thidua.assessments import rules
 from thidua.assessments.models import AssessmentStatus
 from thidua.assessments.ranking import MemberResult, YearResults, year_results
@@ -34,6 +34,7 @@ from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Regulation, TieBreak
 from thidua.web.pagecache import cached_for_session
+from thidua.years.models import EmulationYear
 
 SORT_PARAM = "sap-xep"
 PRINT_PARAM = "in"

@@ -23,7 +23,6 @@ from django.views.decorators.http import require_POST
 from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.agreements.lookups import year_for_runner, year_for_viewer
-from thidua.agreements.models import EmulationYear
 from thidua.assessments import services
 from thidua.assessments.forms import EvidenceForm, ReasonForm
 from thidua.assessments.models import (
@@ -38,6 +37,7 @@ from thidua.assessments.ranking import year_results
 from thidua.lib.decimals import format_vietnamese_decimal, parse_vietnamese_decimal
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Organization
+from thidua.years.models import EmulationYear
 
 
 def _user(request: HttpRequest) -> User:

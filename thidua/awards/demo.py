@@ -15,7 +15,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from thidua.accounts.models import User
-from thidua.agreements.models import EmulationYear
 from thidua.assessments.demo import minimal_pdf, officer_of
 from thidua.awards import services
 from thidua.awards.models import Dossier
@@ -24,6 +23,7 @@ from thidua.documents import issuing
 from thidua.documents import services as documents
 from thidua.documents.models import Document
 from thidua.organizations.models import EmulationGroup, Leadership, LeadershipRole
+from thidua.years.models import EmulationYear
 
 DEMO = "(minh họa)"
 DEMO_NOTE = "Dữ liệu minh họa: số, ngày quyết định và kết quả bỏ phiếu của Hội đồng chưa công bố"

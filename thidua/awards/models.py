@@ -25,7 +25,7 @@ class DossierStatus(models.TextChoices):
 
 class Dossier(models.Model):
     emulation_year = models.OneToOneField(
-        "agreements.EmulationYear",
+        "years.EmulationYear",
         verbose_name="năm thi đua",
         on_delete=models.PROTECT,
         related_name="dossier",

@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from thidua.accounts.models import User
 from thidua.accounts.permissions import can_run_year, is_officer_of, is_parent_staff, require
-from thidua.agreements.models import EmulationYear
 from thidua.audit.services import record
 from thidua.awards import rules
 from thidua.awards.models import AchievementReport, Award, Dossier, DossierStatus, Proposal
@@ -31,6 +30,7 @@ from thidua.lib import files
 from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import clean_text
 from thidua.organizations.models import AwardForm, Membership, Organization, Regulation
+from thidua.years.models import EmulationYear
 
 REPORT_TYPES = (files.PDF, files.DOCX)
 _EXTENSION = {files.PDF: "pdf", files.DOCX: "docx"}

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.agreements.lookups import year_for_runner, year_for_viewer
-from thidua.agreements.models import EmulationYear
 from thidua.awards import excel, rules, services
 from thidua.awards.forms import (
     CouncilVoteForm,
@@ -32,6 +31,7 @@ from thidua.awards.forms import (
 from thidua.awards.models import Award, Dossier, DossierStatus, Proposal
 from thidua.organizations.models import AwardForm, Organization, OrganizationKind, OrganizationName
 from thidua.web.forms import apply_service_errors
+from thidua.years.models import EmulationYear
 
 
 def _user(request: HttpRequest) -> User:

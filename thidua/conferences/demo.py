@@ -11,10 +11,11 @@ from django.db import transaction
 
 from thidua.accounts.models import User
 from thidua.agreements import services as agreements
-from thidua.agreements.models import AgreementStatus, EmulationYear
+from thidua.agreements.models import AgreementStatus
 from thidua.conferences import services
 from thidua.conferences.models import Conference, Delegate, PollKind, PollStatus
 from thidua.organizations.models import EmulationGroup, LeadershipRole, Organization
+from thidua.years.models import EmulationYear
 
 DEMO = "(minh họa)"
 TITLE = "Hội nghị tổng kết công tác thi đua, khen thưởng năm 2023 — Cụm thi đua số 4"

@@ -24,7 +24,7 @@ class ConferenceKind(models.TextChoices):
 
 class Conference(models.Model):
     emulation_year = models.ForeignKey(
-        "agreements.EmulationYear",
+        "years.EmulationYear",
         verbose_name="năm thi đua",
         on_delete=models.PROTECT,
         related_name="conferences",

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from thidua.accounts.models import User
 from thidua.accounts.permissions import can_run_year, require
-from thidua.agreements.models import Agreement, AgreementStatus, EmulationYear
+from thidua.agreements.models import Agreement, AgreementStatus
 from thidua.agreements.services import open_for_signing
 from thidua.assessments.ranking import year_results
 from thidua.audit.services import record
@@ -56,6 +56,7 @@ from thidua.organizations.models import (
     VotingUnit,
 )
 from thidua.web import rows
+from thidua.years.models import EmulationYear
 
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 10

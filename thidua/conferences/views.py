@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.agreements.lookups import year_for_runner, year_for_viewer
-from thidua.agreements.models import Agreement, AgreementStatus, EmulationYear
+from thidua.agreements.models import Agreement, AgreementStatus
 from thidua.conferences import pdf, services
 from thidua.conferences.forms import ConferenceForm, DelegateForm, PaperCountForm
 from thidua.conferences.models import BallotMode, Conference, Poll, PollStatus
@@ -29,6 +29,7 @@ from thidua.lib.text import vietnamese_sort_key
 from thidua.news.services import can_draft_article
 from thidua.organizations.models import LeadershipRole, Organization
 from thidua.web.forms import apply_service_errors
+from thidua.years.models import EmulationYear
 
 
 def _user(request: HttpRequest) -> User:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
-from thidua.agreements.models import Agreement, EmulationYear
+from thidua.agreements.models import Agreement
 from thidua.assessments.ranking import year_results
 from thidua.conferences.models import Conference, Poll, PollKind, PollStatus
 from thidua.documents import rules as number_rules
@@ -40,6 +40,7 @@ from thidua.organizations.models import (
     Organization,
     Regulation,
 )
+from thidua.years.models import EmulationYear
 
 __all__ = [
     "LegalFrame",

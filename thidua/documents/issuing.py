@@ -13,12 +13,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from thidua.accounts.models import User
-from thidua.agreements.models import AgreementStatus, EmulationYear
+from thidua.agreements.models import AgreementStatus
 from thidua.conferences.models import Conference, Poll, PollStatus
 from thidua.documents import converter, generators, layout, services, templating
 from thidua.documents.generators_votes import conference_day
 from thidua.documents.models import Document, DocumentTemplate, DocumentType
 from thidua.organizations.models import EmulationGroup, GroupKind, Leadership, LeadershipRole
+from thidua.years.models import EmulationYear
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,6 @@ from django.views.decorators.http import require_POST
 
 from thidua.accounts import permissions
 from thidua.accounts.models import User
-from thidua.agreements.models import EmulationYear
-from thidua.agreements.todo import todos
 from thidua.awards.views import organization_awards
 from thidua.lib.text import fold, vietnamese_sort_key
 from thidua.organizations import services
@@ -45,6 +43,8 @@ from thidua.organizations.models import (
     Regulation,
 )
 from thidua.web.forms import apply_service_errors
+from thidua.years.models import EmulationYear
+from thidua.years.todos import todos_for
 
 
 def _user(request: HttpRequest) -> User:
@@ -93,7 +93,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "my_groups": my_groups,
             "staff_groups": staff_groups,
             "parents": _with_names(parents),
-            "todos": todos(request.user) if isinstance(request.user, User) else [],
+            "todos": todos_for(request.user) if isinstance(request.user, User) else [],
         },
     )
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from thidua.accounts.models import User
-from thidua.agreements.models import Agreement, AgreementStatus, EmulationYear
+from thidua.agreements.models import Agreement, AgreementStatus
+from thidua.years.models import EmulationYear
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from thidua.accounts.models import User
 from thidua.agreements import services
-from thidua.agreements.models import Agreement, AgreementStatus, EmulationYear, YearStatus
+from thidua.agreements.models import Agreement, AgreementStatus
 from thidua.audit.services import verify_chain
 from thidua.organizations.models import Organization
+from thidua.years.models import EmulationYear, YearStatus
 
 CUM4_2026 = ["ninh-binh", "thanh-hoa", "nghe-an", "ha-tinh", "quang-tri", "hue"]
 

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from thidua.accounts.models import User
-from thidua.agreements.todo import todos
+from thidua.years.todos import todos_for as todos
 
 
 @pytest.mark.django_db

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from thidua.agreements.models import Agreement, AgreementStatus, EmulationYear, YearStatus
+from thidua.agreements.models import Agreement, AgreementStatus
 from thidua.conferences.models import Conference, Poll, PollStatus
+from thidua.years.models import EmulationYear, YearStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -12,13 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from thidua.accounts.models import User
-from thidua.agreements.models import EmulationYear
 from thidua.assessments import services
 from thidua.assessments.demo import minimal_pdf
 from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssignment, Score
 from thidua.assessments.ranking import year_results
 from thidua.audit.models import AuditEvent
 from thidua.organizations.models import Organization
+from thidua.years.models import EmulationYear
 
 
 @pytest.fixture

@@ -31,7 +31,6 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from thidua.accounts.models import User
-from thidua.agreements.models import EmulationYear
 from thidua.assessments import rules, services
 from thidua.assessments.excel import (
     FORMULA_IN_VALUE,
@@ -50,6 +49,7 @@ from thidua.audit.models import AuditEvent
 from thidua.audit.services import verify_chain
 from thidua.organizations.excel import CORRUPT, NOT_XLSX
 from thidua.organizations.models import Membership
+from thidua.years.models import EmulationYear
 
 pytestmark = pytest.mark.django_db
 

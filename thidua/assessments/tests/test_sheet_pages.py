@@ -111,8 +111,8 @@ def test_the_whole_review_round_through_the_pages(client_for: Any, staff: User) 
     secretariat = User.objects.get(username="quangtri")
     page = client_for(secretariat).get(f"{Y}/phan-cong-cham-cheo/").content.decode()
     assert "không có hai đơn vị chấm lẫn nhau" in page
-    from thidua.agreements.models import EmulationYear
     from thidua.assessments import services
+    from thidua.years.models import EmulationYear
 
     year = EmulationYear.objects.get(group__slug="vusta-cum-4", year=2026)
     proposal = services.propose_reviewers(year)

@@ -19,14 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from thidua.accounts.models import User
-from thidua.agreements.models import (
-    Agreement,
-    AgreementStatus,
-    Criterion,
-    CriterionGroup,
-    EmulationYear,
-    YearStatus,
-)
+from thidua.agreements.models import Agreement, AgreementStatus, Criterion, CriterionGroup
 from thidua.assessments import rules
 from thidua.assessments.models import Assessment, AssessmentStatus, Score
 from thidua.assessments.ranking import YearResults, year_results
@@ -40,6 +33,7 @@ from thidua.organizations.models import (
     OrganizationKind,
     OrganizationName,
 )
+from thidua.years.models import EmulationYear, YearStatus
 
 D = Decimal
 CLUSTER = "vusta-cum-4"
@@ -495,7 +489,7 @@ def test_a_repeated_view_of_an_unchanged_year_reads_only_the_data_version_and_th
     assert response.status_code == 200 and response.content.decode().count('<g class="bar"') == 7
     tables = " ".join(q["sql"] for q in warm.captured_queries)
     assert "audit_auditchainhead" in tables
-    for table in ("accounts_user", "accounts_role", "agreements_emulationyear", "assessments_score"):
+    for table in ("accounts_user", "accounts_role", "years_emulationyear", "assessments_score"):
         assert table not in tables
     # The session is the other one where sessions live in the database only (no Redis configured).
     assert len(warm) <= 2, tables

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from thidua.agreements.models import EmulationYear
 from thidua.assessments.demo import minimal_pdf
 from thidua.awards.models import AchievementReport, Award, Dossier
 from thidua.documents.models import Document
+from thidua.years.models import EmulationYear
 
 
 @pytest.fixture

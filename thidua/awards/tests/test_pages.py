@@ -12,7 +12,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from thidua.agreements.models import EmulationYear
 from thidua.awards.excel import HEADER_ROW, HEADERS, SHEET
 from thidua.awards.models import Award, Dossier, DossierStatus
 from thidua.awards.tests.conftest import pdf_upload
@@ -25,6 +24,7 @@ from thidua.organizations.models import (
     OrganizationKind,
     OrganizationName,
 )
+from thidua.years.models import EmulationYear
 
 pytestmark = pytest.mark.django_db
 Y = "/nam-thi-dua/vusta-cum-4/2023/ho-so-khen-thuong"

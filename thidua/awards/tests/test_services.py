@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document as WordDocument
 
-from thidua.agreements.models import EmulationYear
 from thidua.audit.models import AuditEvent
 from thidua.awards import services
 from thidua.awards.models import Award, Dossier, DossierStatus, Proposal
@@ -21,6 +20,7 @@ from thidua.conferences.models import Poll, PollKind
 from thidua.documents import services as documents
 from thidua.documents.models import Document
 from thidua.organizations.models import AwardForm, Organization
+from thidua.years.models import EmulationYear
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -14,11 +14,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from thidua.accounts.models import User
-from thidua.agreements.models import EmulationYear
 from thidua.audit.models import AuditEvent
 from thidua.conferences import codes, services
 from thidua.conferences.models import Ballot, Conference, Delegate, Participation, Poll, PollStatus
 from thidua.organizations.models import Leadership, Organization
+from thidua.years.models import EmulationYear
 
 
 @pytest.fixture

@@ -16,11 +16,11 @@ import pytest
 from django.test import Client
 
 from thidua.accounts.models import User
-from thidua.agreements.models import EmulationYear
 from thidua.conferences import codes, pdf, services
 from thidua.conferences.models import BallotMode, Conference, Delegate, Poll
 from thidua.conferences.services import IssuedCode
 from thidua.organizations.models import LeadershipRole, Organization
+from thidua.years.models import EmulationYear
 
 CODE = re.compile(r"\b\d{2}(?:-[0-9A-Z]{4}){4}\b")
 NO_FONT = "Máy chủ chưa có phông chữ tiếng Việt"

@@ -9,7 +9,7 @@ import io
 import pytest
 from docx import Document
 
-from thidua.agreements.models import AgreementStatus, EmulationYear
+from thidua.agreements.models import AgreementStatus
 from thidua.conferences.models import Conference, PollKind
 from thidua.documents.generators import (
     agreement_document,
@@ -21,6 +21,7 @@ from thidua.documents.generators import (
 )
 from thidua.documents.layout import render_docx
 from thidua.documents.tests.test_layout import blocks
+from thidua.years.models import EmulationYear
 
 pytestmark = pytest.mark.django_db
 

@@ -371,8 +371,8 @@ def delegate_phone() -> Any:
     from django.test import Client
 
     from thidua.accounts.models import User
-    from thidua.agreements.models import EmulationYear
     from thidua.conferences import services as conferences
+    from thidua.years.models import EmulationYear
 
     secretariat = User.objects.get(username=QUANG_TRI)
     conference = conferences.create_conference(

@@ -49,7 +49,7 @@ def test_a_page_seen_again_in_the_same_session_skips_the_view_and_its_permission
     again, sql = _queries(client)
     assert again.status_code == 200 and again.content == first.content
     # The session (in the database when no Redis is configured) and the data version; no year, no roles.
-    assert len(sql) <= 2 and not [q for q in sql if "agreements_emulationyear" in q], sql
+    assert len(sql) <= 2 and not [q for q in sql if "years_emulationyear" in q], sql
     assert again["Vary"] and "Cookie" in again["Vary"]
 
 
@@ -58,7 +58,7 @@ def test_any_change_to_the_data_draws_the_page_again(staff: Any, cluster4: Any) 
     _queries(client)
     record(actor=staff, verb="test.change", target=cluster4, group=cluster4, data={})
     _, sql = _queries(client)
-    assert [q for q in sql if "agreements_emulationyear" in q]
+    assert [q for q in sql if "years_emulationyear" in q]
 
 
 def test_a_role_revoked_after_the_page_was_kept_is_refused_at_once(staff: Any, officer_nghe_an: Any) -> None:
@@ -118,4 +118,4 @@ def test_without_a_shared_cache_every_view_runs(staff: Any) -> None:
     client = _signed_in(staff)
     client.get(SUMMARY_2023)
     _, sql = _queries(client)
-    assert [q for q in sql if "agreements_emulationyear" in q or "accounts_user" in q]
+    assert [q for q in sql if "years_emulationyear" in q or "accounts_user" in q]

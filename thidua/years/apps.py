@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class YearsConfig(AppConfig):
+    name = "thidua.years"
+    verbose_name = "Năm thi đua"
