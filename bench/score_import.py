@@ -96,7 +96,7 @@ def _build() -> list[Any]:
         OrganizationKind,
         OrganizationName,
     )
-    from thidua.years.models import EmulationYear, YearStatus
+    from thidua.years.models import EmulationYear, YearStage
 
     since = datetime.date(2000, 1, 1)
     parent = Organization.objects.create(code="bench-parent", kind=OrganizationKind.PARENT_BODY)
@@ -114,7 +114,7 @@ def _build() -> list[Any]:
         officer = User.objects.create(username=f"bench{index:02d}", full_name=f"Cán bộ thi đua {index}")
         Role.objects.create(user=officer, kind=RoleKind.OFFICER, organization=member)
         members.append((member, officer))
-    emulation_year = EmulationYear.objects.create(group=group, year=YEAR, status=YearStatus.SCORING)
+    emulation_year = EmulationYear.objects.create(group=group, year=YEAR, stage=YearStage.SELF_SCORING)
     agreement = Agreement.objects.create(
         emulation_year=emulation_year,
         status=AgreementStatus.IN_FORCE,

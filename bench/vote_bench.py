@@ -137,6 +137,7 @@ def _prepare_data(voters: int) -> Setup:
     from thidua.organizations import services as registry
     from thidua.organizations.demo import load_demo
     from thidua.organizations.models import EmulationGroup, Organization, Regulation, VotingUnit
+    from thidua.years import services as year_services
     from thidua.years.models import EmulationYear
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -151,9 +152,9 @@ def _prepare_data(voters: int) -> Setup:
     registry.save_regulation(actor=staff, parent=vusta, valid_from_year=YEAR, values=values)
 
     cluster4 = EmulationGroup.objects.get(parent=vusta, number=4)
-    emulation_year = EmulationYear.objects.filter(group=cluster4, year=YEAR).first() or agreements.open_year(
-        actor=staff, group=cluster4, year=YEAR
-    )
+    emulation_year = EmulationYear.objects.filter(
+        group=cluster4, year=YEAR
+    ).first() or year_services.open_year(actor=staff, group=cluster4, year=YEAR)
     members = sorted(agreements.members_of(emulation_year), key=lambda m: m.code)
     conference = services.create_conference(
         actor=staff,

@@ -67,6 +67,7 @@ def year_2027(demo_site: str) -> Iterator[Year2027]:
     from thidua.agreements.models import AgreementStatus
     from thidua.organizations.models import EmulationGroup, Organization
     from thidua.organizations.services import copy_memberships, set_leadership
+    from thidua.years import services as year_services
 
     vusta = User.objects.get(username="vusta")
     group = EmulationGroup.objects.get(slug=GROUP)
@@ -80,7 +81,7 @@ def year_2027(demo_site: str) -> Iterator[Year2027]:
         organization=Organization.objects.get(code="lhh-quang-tri"),
         source="Kiểm thử",
     )
-    emulation_year = agreements.open_year(actor=vusta, group=group, year=YEAR)
+    emulation_year = year_services.open_year(actor=vusta, group=group, year=YEAR)
     agreement = agreements.create_agreement_from_template(actor=vusta, emulation_year=emulation_year)
     agreements.open_for_signing(actor=vusta, agreement=agreement)
     members = agreements.members_of(emulation_year)

@@ -105,6 +105,21 @@ def can_draft_agreement(user: AnyUser, group: EmulationGroup, year: int) -> bool
     return can_run_year(user, group, year) or is_secretariat(user, group, year - 1)
 
 
+def can_open_year(user: AnyUser, group: EmulationGroup, year: int) -> bool:
+    """Who opens a group's year: the parent body's staff, whoever runs that year already, and the head and
+    deputy of the year before — next year is opened at this year's conference, before the newly elected
+    head takes over (DOMAIN.md, the year step 5)."""
+    from thidua.organizations.models import Leadership
+
+    if can_run_year(user, group, year):
+        return True
+    officer_of = officer_org_ids(user)
+    return (
+        bool(officer_of)
+        and Leadership.objects.filter(group=group, year=year - 1, organization_id__in=officer_of).exists()
+    )
+
+
 def member_org_ids(user: AnyUser, group: EmulationGroup, year: int) -> set[int]:
     """The organizations of `group` in `year` that `user` is an officer of (usually one)."""
     officer_of = officer_org_ids(user)

@@ -3,10 +3,12 @@ from django.apps import AppConfig
 
 class AgreementsConfig(AppConfig):
     name = "thidua.agreements"
-    verbose_name = "Năm thi đua và giao ước"
+    verbose_name = "Giao ước thi đua"
 
     def ready(self) -> None:
+        from thidua.agreements import stages
         from thidua.agreements.todo import member_todos
         from thidua.years.todos import register
 
+        stages.register()
         register(member_todos)

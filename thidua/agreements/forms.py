@@ -47,6 +47,16 @@ class DeadlinesForm(forms.Form):
     conference_date = forms.DateField(
         label="Ngày hội nghị tổng kết", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    dossier_due = forms.DateField(
+        label="Hạn gửi hồ sơ khen thưởng", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reminder_days = forms.IntegerField(
+        label="Nhắc việc qua e-mail trước hạn (ngày)",
+        min_value=0,
+        max_value=60,
+        required=False,
+        help_text="0: không gửi thư nhắc trước hạn; thư báo việc mới và quá hạn vẫn gửi.",
+    )
 
 
 class OpenYearForm(DeadlinesForm):

@@ -26,10 +26,10 @@ from thidua.agreements.template_data import DEFAULTS_NOTE, PROVINCIAL_UNION_TEMP
 from thidua.audit.services import record
 from thidua.lib.files import random_name, sniff_pdf
 from thidua.lib.text import clean_text
-from thidua.organizations.models import EmulationGroup, Membership, Organization
-from thidua.years.models import EmulationYear, YearStatus
-
-DEADLINE_FIELDS = ("signing_due", "self_scoring_due", "review_due", "answer_due", "conference_date")
+from thidua.organizations.models import Membership, Organization
+from thidua.years.models import EmulationYear
+from thidua.years.rules import in_force_from, move_years_on
+from thidua.years.services import advance_year
 
 
 def _require_runner(actor: User, emulation_year: EmulationYear) -> None:
@@ -44,55 +44,6 @@ def _require_drafter(actor: User, emulation_year: EmulationYear) -> None:
         can_draft_agreement(actor, emulation_year.group, emulation_year.year),
         "Chỉ thường trực cụm (năm nay hoặc năm trước) hoặc cơ quan cấp trên được soạn giao ước.",
     )
-
-
-@transaction.atomic
-def open_year(
-    *, actor: User, group: EmulationGroup, year: int, deadlines: dict[str, datetime.date | None] | None = None
-) -> EmulationYear:
-    require(
-        can_run_year(actor, group, year), "Chỉ thường trực cụm hoặc cơ quan cấp trên được mở năm thi đua."
-    )
-    if EmulationYear.objects.filter(group=group, year=year).exists():
-        raise ValidationError({"year": f"{group} đã có năm thi đua {year}."})
-    if not Membership.objects.filter(group=group, year=year).exists():
-        raise ValidationError(
-            {"year": f"{group} chưa có thành viên năm {year}; cơ quan cấp trên cần ghi danh sách trước."}
-        )
-    emulation_year = EmulationYear.objects.create(group=group, year=year, **(deadlines or {}))
-    record(
-        actor=actor,
-        verb="year.open",
-        target=emulation_year,
-        group=group,
-        data={"year": year, **(deadlines or {})},
-    )
-    return emulation_year
-
-
-@transaction.atomic
-def set_deadlines(
-    *, actor: User, emulation_year: EmulationYear, deadlines: dict[str, datetime.date | None]
-) -> EmulationYear:
-    _require_runner(actor, emulation_year)
-    before = {f: getattr(emulation_year, f) for f in DEADLINE_FIELDS}
-    for name, value in deadlines.items():
-        if name not in DEADLINE_FIELDS:
-            raise ValueError(name)
-        setattr(emulation_year, name, value)
-    emulation_year.save(update_fields=list(deadlines))
-    record(
-        actor=actor,
-        verb="year.deadlines",
-        target=emulation_year,
-        group=emulation_year.group,
-        data={
-            f: [before[f], getattr(emulation_year, f)]
-            for f in deadlines
-            if before[f] != getattr(emulation_year, f)
-        },
-    )
-    return emulation_year
 
 
 def _default_title(emulation_year: EmulationYear) -> str:
@@ -152,13 +103,19 @@ def create_agreement_from_template(*, actor: User, emulation_year: EmulationYear
     return agreement
 
 
-def _copy_criteria(source: Agreement, target: Agreement) -> None:
+def _copy_criteria(source: Agreement, target: Agreement, *, shift: int = 0) -> None:
+    """Copy the work areas and criteria; `shift` moves the years their text names on (next year's copy)."""
+    source_year = source.emulation_year.year
+
+    def text(value: str) -> str:
+        return move_years_on(value, source_year=source_year, years=shift) if shift else value
+
     for old_group in source.criterion_groups.prefetch_related("criteria"):
         new_group = CriterionGroup.objects.create(
             agreement=target,
             position=old_group.position,
             code=old_group.code,
-            title=old_group.title,
+            title=text(old_group.title),
             max_points=old_group.max_points,
         )
         Criterion.objects.bulk_create(
@@ -167,8 +124,8 @@ def _copy_criteria(source: Agreement, target: Agreement) -> None:
                 group=new_group,
                 position=c.position,
                 code=c.code,
-                text=c.text,
-                guidance=c.guidance,
+                text=text(c.text),
+                guidance=text(c.guidance),
                 kind=c.kind,
                 max_points=c.max_points,
                 target=c.target,
@@ -196,16 +153,19 @@ def copy_previous_agreement(*, actor: User, emulation_year: EmulationYear) -> Ag
     )
     if source is None:
         raise ValidationError(f"Năm {emulation_year.year - 1} không có giao ước đã ký để sao chép.")
+    shift = emulation_year.year - source.emulation_year.year
+    source_year = source.emulation_year.year
     agreement = Agreement.objects.create(
         emulation_year=emulation_year,
         title=_default_title(emulation_year),
-        goals=source.goals,
-        commitments=source.commitments,
+        # The text speaks of its own year ("nhiệm vụ năm 2026"): the copy speaks of the new one.
+        goals=move_years_on(source.goals, source_year=source_year, years=shift),
+        commitments=move_years_on(source.commitments, source_year=source_year, years=shift),
         bonus_cap=source.bonus_cap,
         penalty_cap=source.penalty_cap,
         tie_break_group_code=source.tie_break_group_code,
     )
-    _copy_criteria(source, agreement)
+    _copy_criteria(source, agreement, shift=shift)
     record(
         actor=actor,
         verb="agreement.create",
@@ -374,10 +334,8 @@ def open_for_signing(*, actor: User, agreement: Agreement) -> Agreement:
     agreement.status = AgreementStatus.SIGNING
     agreement.save(update_fields=["status"])
     emulation_year = agreement.emulation_year
-    if emulation_year.status == YearStatus.PLANNING:
-        emulation_year.status = YearStatus.SIGNING
-        emulation_year.save(update_fields=["status"])
     record(actor=actor, verb="agreement.open_signing", target=agreement, group=emulation_year.group, data={})
+    advance_year(actor=actor, emulation_year=emulation_year)
     return agreement
 
 
@@ -392,11 +350,9 @@ def _put_in_force_if_complete(actor: User, agreement: Agreement) -> None:
         old.status = AgreementStatus.SUPERSEDED
         old.save(update_fields=["status"])
     agreement.status = AgreementStatus.IN_FORCE
-    agreement.in_force_at = timezone.now()
+    # Signed at the previous year's conference, it binds from 1 January of its own year.
+    agreement.in_force_at = in_force_from(emulation_year.year, timezone.localtime())
     agreement.save(update_fields=["status", "in_force_at"])
-    if emulation_year.status in (YearStatus.PLANNING, YearStatus.SIGNING):
-        emulation_year.status = YearStatus.SCORING
-        emulation_year.save(update_fields=["status"])
     record(
         actor=actor,
         verb="agreement.in_force",
@@ -404,6 +360,7 @@ def _put_in_force_if_complete(actor: User, agreement: Agreement) -> None:
         group=emulation_year.group,
         data={"version": agreement.version, "signatures": len(signed)},
     )
+    advance_year(actor=actor, emulation_year=emulation_year)
 
 
 def _require_signing(agreement: Agreement, organization: Organization) -> None:

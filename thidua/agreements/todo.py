@@ -11,7 +11,7 @@ from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.agreements.models import AgreementStatus
 from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssignment, Score
-from thidua.years.models import EmulationYear, YearStatus
+from thidua.years.models import EmulationYear, YearStage
 from thidua.years.todos import Todo, todo
 
 
@@ -25,7 +25,7 @@ def member_todos(user: User, today: date) -> list[Todo]:
             group__memberships__organization_id__in=officer_of,
             group__memberships__year=F("year"),
         )
-        .exclude(status=YearStatus.CLOSED)
+        .exclude(stage=YearStage.CLOSED)
         .select_related("group", "group__parent")
         .distinct()
     )

@@ -8,6 +8,7 @@ app_name = "years"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("moc-thoi-gian/", views.deadlines, name="deadlines"),
+    path("chuyen-giai-doan/", views.advance, name="advance"),
     path("giao-uoc/", views.agreement_detail, name="agreement"),
     path("giao-uoc/lan-<int:version>/", views.agreement_detail, name="agreement_version"),
     path("giao-uoc/tao/", views.agreement_create, name="agreement_create"),

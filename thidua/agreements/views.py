@@ -35,7 +35,10 @@ from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssign
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Organization
 from thidua.web.forms import apply_service_errors
+from thidua.years import services as year_services
 from thidua.years.models import EmulationYear
+from thidua.years.selectors import year_stages
+from thidua.years.services import advance_year
 
 
 def _user(request: HttpRequest) -> User:
@@ -62,15 +65,17 @@ def open_year(request: HttpRequest, slug: str) -> HttpResponse:
     group = group_or_404(slug)
     this_year = timezone.localdate().year
     permissions.require(
-        any(permissions.can_draft_agreement(request.user, group, y) for y in (this_year, this_year + 1)),
-        "Chỉ thường trực cụm hoặc cơ quan cấp trên được mở năm thi đua.",
+        any(permissions.can_open_year(request.user, group, y) for y in (this_year, this_year + 1)),
+        "Chỉ cụm trưởng, cụm phó năm trước hoặc cơ quan cấp trên được mở năm thi đua.",
     )
-    form = OpenYearForm(request.POST or None, initial={"year": this_year})
+    proposed = (
+        this_year + 1 if EmulationYear.objects.filter(group=group, year=this_year).exists() else this_year
+    )
+    form = OpenYearForm(request.POST or None, initial={"year": proposed})
     if request.method == "POST" and form.is_valid():
         year = form.cleaned_data.pop("year")
-        permissions.require(permissions.can_draft_agreement(request.user, group, year))
         try:
-            services.open_year(actor=_user(request), group=group, year=year, deadlines=form.cleaned_data)
+            year_services.open_year(actor=_user(request), group=group, year=year, deadlines=form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -89,6 +94,7 @@ def _deadline_rows(emulation_year: EmulationYear) -> list[dict[str, Any]]:
         ("review_due", "Chấm chéo"),
         ("answer_due", "Giải trình"),
         ("conference_date", "Hội nghị tổng kết"),
+        ("dossier_due", "Gửi hồ sơ khen thưởng"),
     ]
     return [
         {
@@ -183,10 +189,11 @@ def dashboard(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             "rows": rows,
             "mine": mine,
             "deadlines": _deadline_rows(emulation_year),
+            "stages": year_stages(emulation_year=emulation_year),
             "overdue": overdue,
             "can_run": permissions.can_run_year(request.user, group, year),
             "deadlines_form": DeadlinesForm(
-                initial={f: getattr(emulation_year, f) for f in services.DEADLINE_FIELDS}
+                initial={f: getattr(emulation_year, f) for f in year_services.DEADLINE_FIELDS}
             ),
             "summary_url": _optional_url("score_summary:summary", group.slug, year),
             "reviewing_for": [
@@ -205,11 +212,33 @@ def _optional_url(name: str, *args: Any) -> str | None:
 
 @login_required
 @require_POST
+def advance(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    """The secretariat asks the year to move on; it moves as far as the work allows, or says what is
+    missing and who must do it."""
+    emulation_year = year_for_runner(request, slug, year)
+    report = advance_year(actor=_user(request), emulation_year=emulation_year)
+    if report.moved:
+        messages.success(
+            request, f"Năm thi đua đã chuyển sang giai đoạn: {emulation_year.get_stage_display()}."
+        )
+    if report.gate is not None and not report.gate.done:
+        who = f" Người thực hiện: {report.gate.who}." if report.gate.who else ""
+        messages.warning(
+            request,
+            f"Chưa chuyển được khỏi giai đoạn {emulation_year.get_stage_display()}: "
+            + " ".join(report.gate.missing)
+            + who,
+        )
+    return redirect("years:dashboard", slug=slug, year=year)
+
+
+@login_required
+@require_POST
 def deadlines(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     emulation_year = year_for_runner(request, slug, year)
     form = DeadlinesForm(request.POST)
     if form.is_valid():
-        services.set_deadlines(
+        year_services.set_deadlines(
             actor=_user(request), emulation_year=emulation_year, deadlines=form.cleaned_data
         )
         messages.success(request, "Đã lưu các mốc thời gian.")

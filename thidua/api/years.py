@@ -20,7 +20,6 @@ from thidua.api.errors import ERROR_RESPONSES, ApiProblem
 from thidua.api.schemas import AgreementPage, PageQuery, PollPage, ResultsPage
 from thidua.assessments.ranking import year_results
 from thidua.conferences.models import Choice, Poll, PollStatus
-from thidua.years.models import YearStatus
 
 router = Router(tags=["Năm thi đua"])
 
@@ -97,7 +96,7 @@ def results(request: HttpRequest, slug: Slug, year: Year, paging: Query[PageQuer
     answer is 404, whoever asks — nothing of a draft is ever returned."""
     emulation_year = year_or_404(request, slug, year)
     outcome = year_results(emulation_year)
-    if emulation_year.status not in (YearStatus.SETTLED, YearStatus.CLOSED) and not outcome.all_settled:
+    if not emulation_year.settled and not outcome.all_settled:
         raise ApiProblem(
             404,
             "chua_chot_diem",

@@ -20,6 +20,7 @@ from thidua.agreements.models import AgreementStatus, Criterion
 from thidua.assessments import services
 from thidua.assessments.models import Assessment, AssessmentStatus
 from thidua.organizations.models import EmulationGroup, Organization
+from thidua.years import services as year_services
 from thidua.years.models import EmulationYear
 
 DEMO_NOTE = "Số liệu minh họa"
@@ -98,7 +99,7 @@ def _year_with_agreement(
 ) -> EmulationYear:
     emulation_year = EmulationYear.objects.filter(group=group, year=year).first()
     if emulation_year is None:
-        emulation_year = agreements.open_year(actor=staff, group=group, year=year, deadlines=deadlines)
+        emulation_year = year_services.open_year(actor=staff, group=group, year=year, deadlines=deadlines)
     agreement = emulation_year.agreements.order_by("-version").first()
     if agreement is None:
         agreement = agreements.create_agreement_from_template(actor=staff, emulation_year=emulation_year)

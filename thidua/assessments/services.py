@@ -35,7 +35,8 @@ from thidua.lib import files
 from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import clean_text
 from thidua.organizations.models import Leadership, Membership, Organization
-from thidua.years.models import EmulationYear, YearStatus
+from thidua.years.models import EmulationYear
+from thidua.years.services import advance_year
 
 EVIDENCE_TYPES = (files.PDF, files.PNG, files.JPEG, files.DOCX, files.XLSX)
 
@@ -233,6 +234,7 @@ def submit(*, actor: User, assessment: Assessment) -> Assessment:
         group=assessment.emulation_year.group,
         data={"organization": assessment.organization.code, "self_total": total.total},
     )
+    advance_year(actor=actor, emulation_year=assessment.emulation_year)
     return assessment
 
 
@@ -323,9 +325,6 @@ def assign_reviewers(
         ReviewAssignment(emulation_year=emulation_year, reviewed=a.reviewed, reviewer=a.reviewer, kind=a.kind)
         for a in assignments
     )
-    if emulation_year.status in (YearStatus.SCORING, YearStatus.SIGNING):
-        emulation_year.status = YearStatus.REVIEWING
-        emulation_year.save(update_fields=["status"])
     record(
         actor=actor,
         verb="review.assign",
@@ -333,6 +332,7 @@ def assign_reviewers(
         group=emulation_year.group,
         data={"assignments": {a.reviewed.code: [a.reviewer.code, a.kind] for a in assignments}},
     )
+    advance_year(actor=actor, emulation_year=emulation_year)
     return created
 
 
@@ -408,6 +408,7 @@ def complete_review(*, actor: User, assignment: ReviewAssignment) -> ReviewAssig
         group=assignment.emulation_year.group,
         data={"reviewed": assignment.reviewed.code, "reviewer": assignment.reviewer.code},
     )
+    advance_year(actor=actor, emulation_year=assignment.emulation_year)
     return assignment
 
 
@@ -442,7 +443,13 @@ def answer(*, actor: User, score: Score, text: str) -> Score:
 
 @transaction.atomic
 def settle(*, actor: User, score: Score, final_points: Decimal, note: str = "") -> Score:
-    """The secretariat's final score for one criterion."""
+    """The secretariat's final score for one criterion; the last one settled moves the year on."""
+    _settle(actor, score, final_points, note)
+    advance_year(actor=actor, emulation_year=score.assessment.emulation_year)
+    return score
+
+
+def _settle(actor: User, score: Score, final_points: Decimal, note: str) -> None:
     assessment = score.assessment
     require(_is_runner(actor, assessment.emulation_year), "Chỉ thường trực cụm được chốt điểm.")
     if assessment.status != AssessmentStatus.SUBMITTED:
@@ -465,7 +472,6 @@ def settle(*, actor: User, score: Score, final_points: Decimal, note: str = "") 
             "final": [before, final_points],
         },
     )
-    return score
 
 
 @transaction.atomic
@@ -483,8 +489,9 @@ def settle_agreed(*, actor: User, emulation_year: EmulationYear) -> int:
         if score.disagrees:
             continue
         points = score.reviewed_points if score.reviewed_points is not None else score.self_points
-        settle(actor=actor, score=score, final_points=points or Decimal(0), note="Thống nhất")
+        _settle(actor, score, points or Decimal(0), "Thống nhất")
         count += 1
+    advance_year(actor=actor, emulation_year=emulation_year)
     return count
 
 

@@ -31,6 +31,7 @@ from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import clean_text
 from thidua.organizations.models import AwardForm, Membership, Organization, Regulation
 from thidua.years.models import EmulationYear
+from thidua.years.services import advance_year
 
 REPORT_TYPES = (files.PDF, files.DOCX)
 _EXTENSION = {files.PDF: "pdf", files.DOCX: "docx"}
@@ -277,6 +278,7 @@ def submit(*, actor: User, dossier: Dossier) -> Dossier:
             ],
         },
     )
+    advance_year(actor=actor, emulation_year=dossier.emulation_year)
     return dossier
 
 

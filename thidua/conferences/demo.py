@@ -15,6 +15,7 @@ from thidua.agreements.models import AgreementStatus
 from thidua.conferences import services
 from thidua.conferences.models import Conference, Delegate, PollKind, PollStatus
 from thidua.organizations.models import EmulationGroup, LeadershipRole, Organization
+from thidua.years import services as year_services
 from thidua.years.models import EmulationYear
 
 DEMO = "(minh họa)"
@@ -119,7 +120,7 @@ def load_conference_demo(staff: User, group: EmulationGroup) -> None:
     )
 
     # The 2024 agreement: drafted from 2023's, adopted, then signed by all seven at the conference.
-    year_2024 = EmulationYear.objects.filter(group=group, year=2024).first() or agreements.open_year(
+    year_2024 = EmulationYear.objects.filter(group=group, year=2024).first() or year_services.open_year(
         actor=staff, group=group, year=2024
     )
     agreement_2024 = year_2024.agreements.order_by("-version").first() or agreements.copy_previous_agreement(

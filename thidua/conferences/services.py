@@ -57,6 +57,7 @@ from thidua.organizations.models import (
 )
 from thidua.web import rows
 from thidua.years.models import EmulationYear
+from thidua.years.services import advance_year
 
 MAX_FAILED_ATTEMPTS = 5
 LOCK_MINUTES = 10
@@ -101,6 +102,7 @@ def create_conference(*, actor: User, emulation_year: EmulationYear, values: dic
         group=emulation_year.group,
         data={"title": conference.title, "starts_at": conference.starts_at, "place": conference.place},
     )
+    advance_year(actor=actor, emulation_year=emulation_year)
     return conference
 
 

@@ -269,6 +269,19 @@ def copy_memberships(*, actor: User, group: EmulationGroup, from_year: int, to_y
     return _copy_memberships(actor=actor, group=group, from_year=from_year, to_year=to_year)
 
 
+def successor_in_year(organization: Organization, year: int) -> Organization | None:
+    """The organization that carries `organization`'s place in `year`: itself while it exists, else the
+    end of its chain of mergers; None when it ended with no successor."""
+    seen = set()
+    current: Organization | None = organization
+    while current is not None and not rules.is_active_in_year(year, current.ended_on):
+        if current.pk in seen:  # a cycle of successors is bad data: stop rather than loop
+            return None
+        seen.add(current.pk)
+        current = current.successor
+    return current
+
+
 @transaction.atomic
 def carry_members_into_next_year(*, actor: User, group: EmulationGroup, year: int) -> list[Membership]:
     """When a conference elects next year's head and no one has listed next year's members yet, the
@@ -283,8 +296,12 @@ def _copy_memberships(
     *, actor: User, group: EmulationGroup, from_year: int, to_year: int
 ) -> list[Membership]:
     created = []
+    seen: set[int] = set()
     for membership in group.memberships.filter(year=from_year).select_related("organization"):
-        organization = membership.organization
+        organization = successor_in_year(membership.organization, to_year)
+        if organization is None or organization.pk in seen:
+            continue
+        seen.add(organization.pk)
         if membership_problems(
             group=group, organization=organization, year=to_year, today=timezone.localdate()
         ):

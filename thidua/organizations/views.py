@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -126,7 +127,9 @@ class MemberRow:
 
 
 def _group_years(group: EmulationGroup, this_year: int) -> list[int]:
+    # Every year with members or an emulation year of its own (next year, once opened), and this year.
     years = set(group.memberships.values_list("year", flat=True).distinct())
+    years.update(group.years.values_list("year", flat=True))
     years.add(this_year)
     return sorted(years)
 
@@ -213,8 +216,11 @@ def group_year(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     permissions.require(permissions.can_manage_registry(request.user, group.parent))
     actor = _user(request)
     members_qs = _with_names(Organization.objects.filter(memberships__group=group, memberships__year=year))
+    # Only organizations that exist in that year: one merged away before it is never offered again.
     candidates = _with_names(
-        Organization.objects.filter(parent=group.parent).exclude(kind=OrganizationKind.PARENT_BODY)
+        Organization.objects.filter(parent=group.parent)
+        .exclude(kind=OrganizationKind.PARENT_BODY)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=datetime.date(year, 1, 1)))
     )
     membership_form = MembershipForm(prefix="m", candidates=candidates)
     leadership_form = LeadershipForm(prefix="l", members=members_qs)

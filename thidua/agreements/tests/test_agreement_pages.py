@@ -14,11 +14,11 @@ from thidua.years.models import EmulationYear
 
 @pytest.fixture
 def year_2027(db: Any, cluster4: Any, staff: Any) -> EmulationYear:
-    from thidua.agreements import services
     from thidua.organizations import services as registry
+    from thidua.years import services as year_services
 
     registry.copy_memberships(actor=staff, group=cluster4, from_year=2026, to_year=2027)
-    return services.open_year(actor=staff, group=cluster4, year=2027)
+    return year_services.open_year(actor=staff, group=cluster4, year=2027)
 
 
 Y = "/nam-thi-dua/vusta-cum-4/2027"

@@ -10,13 +10,15 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from thidua.accounts.models import User
 from thidua.agreements import services
 from thidua.agreements.models import Agreement, AgreementStatus
 from thidua.audit.services import verify_chain
 from thidua.organizations.models import Organization
-from thidua.years.models import EmulationYear, YearStatus
+from thidua.years import services as year_services
+from thidua.years.models import EmulationYear, YearStage
 
 CUM4_2026 = ["ninh-binh", "thanh-hoa", "nghe-an", "ha-tinh", "quang-tri", "hue"]
 
@@ -32,7 +34,7 @@ def year_2027(db: Any, cluster4: Any, staff: Any) -> EmulationYear:
     from thidua.organizations import services as registry
 
     registry.copy_memberships(actor=staff, group=cluster4, from_year=2026, to_year=2027)
-    return services.open_year(actor=staff, group=cluster4, year=2027)
+    return year_services.open_year(actor=staff, group=cluster4, year=2027)
 
 
 def _sign_all(agreement: Agreement, skip: str | None = None) -> None:
@@ -89,7 +91,10 @@ def test_the_agreement_comes_into_force_when_the_last_member_signs(
     )
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.IN_FORCE
-    assert EmulationYear.objects.get(pk=year_2027.pk).status == YearStatus.SCORING
+    # Signed in December 2026, the 2027 agreement binds from 1 January 2027: the year waits for it.
+    assert agreement.in_force_at is not None
+    assert timezone.localtime(agreement.in_force_at).date() == datetime.date(2027, 1, 1)
+    assert EmulationYear.objects.get(pk=year_2027.pk).stage == YearStage.IN_FORCE
     assert len(agreement.signatures.get(organization__code="lhh-hue").scan_sha256) == 64
     assert verify_chain() is None
 
@@ -190,7 +195,7 @@ def test_next_year_copies_last_years_agreement(
     services.open_for_signing(actor=secretariat_2027, agreement=agreement)
     _sign_all(agreement)
     registry.copy_memberships(actor=staff, group=cluster4, from_year=2027, to_year=2028)
-    year_2028 = services.open_year(actor=staff, group=cluster4, year=2028)
+    year_2028 = year_services.open_year(actor=staff, group=cluster4, year=2028)
     copy = services.copy_previous_agreement(actor=staff, emulation_year=year_2028)
     assert copy.criteria.count() == agreement.criteria.count()
     assert copy.title.startswith("Giao ước thi đua năm 2028")

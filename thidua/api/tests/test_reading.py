@@ -8,7 +8,7 @@ import pytest
 
 from thidua.agreements.models import Agreement, AgreementStatus
 from thidua.conferences.models import Conference, Poll, PollStatus
-from thidua.years.models import EmulationYear, YearStatus
+from thidua.years.models import EmulationYear, YearStage
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +115,7 @@ def test_an_open_years_results_are_not_given_to_anyone(api_for: Any, staff: Any)
 
 
 def test_a_year_marked_settled_still_gives_no_figure_of_a_draft_sheet(api_for: Any, staff: Any) -> None:
-    EmulationYear.objects.filter(group__slug="vusta-cum-4", year=2026).update(status=YearStatus.SETTLED)
+    EmulationYear.objects.filter(group__slug="vusta-cum-4", year=2026).update(stage=YearStage.SETTLED)
     body = api_for(staff).get(f"{Y2026}/results").json()
     listed = {m["organization"] for m in body["items"]}
     # Ninh Bình's and Quảng Trị's 2026 sheets are drafts; the others are submitted but not settled.

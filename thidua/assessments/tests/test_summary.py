@@ -33,7 +33,7 @@ from thidua.organizations.models import (
     OrganizationKind,
     OrganizationName,
 )
-from thidua.years.models import EmulationYear, YearStatus
+from thidua.years.models import EmulationYear, YearStage
 
 D = Decimal
 CLUSTER = "vusta-cum-4"
@@ -66,7 +66,7 @@ def build_settled_year(
         for i, o in enumerate(organizations, start=1)
     )
     Membership.objects.bulk_create(Membership(group=group, organization=o, year=year) for o in organizations)
-    emulation_year = EmulationYear.objects.create(group=group, year=year, status=YearStatus.SETTLED)
+    emulation_year = EmulationYear.objects.create(group=group, year=year, stage=YearStage.SETTLED)
     agreement = Agreement.objects.create(
         emulation_year=emulation_year,
         status=AgreementStatus.IN_FORCE,

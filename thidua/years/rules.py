@@ -1,0 +1,132 @@
+"""The stages of an emulation year and what moves it from one to the next: pure rules, stdlib only.
+
+The order follows the year of a cluster in DOMAIN.md ("The year of a cluster"): the agreement is drafted,
+signed by every member's head and in force from 1 January; at year end members self-score, peers
+cross-check and the secretariat settles; the year-end conference votes; the dossier goes to the parent
+body; then the year is closed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    DRAFTING = "drafting"
+    SIGNING = "signing"
+    IN_FORCE = "in_force"
+    SELF_SCORING = "self_scoring"
+    CROSS_CHECKING = "cross_checking"
+    SETTLED = "settled"
+    CONFERENCE = "conference"
+    DOSSIER = "dossier"
+    CLOSED = "closed"
+
+
+ORDER: tuple[Stage, ...] = tuple(Stage)
+
+LABELS: Mapping[Stage, str] = {
+    Stage.DRAFTING: "Soạn giao ước",
+    Stage.SIGNING: "Ký giao ước",
+    Stage.IN_FORCE: "Giao ước có hiệu lực",
+    Stage.SELF_SCORING: "Tự chấm điểm",
+    Stage.CROSS_CHECKING: "Chấm chéo, giải trình",
+    Stage.SETTLED: "Đã chốt điểm",
+    Stage.CONFERENCE: "Hội nghị tổng kết",
+    Stage.DOSSIER: "Hồ sơ đề nghị khen thưởng",
+    Stage.CLOSED: "Đã tổng kết",
+}
+
+# The deadline field of EmulationYear that ends each stage; a stage without one has no deadline.
+STAGE_DEADLINES: Mapping[Stage, str] = {
+    Stage.SIGNING: "signing_due",
+    Stage.SELF_SCORING: "self_scoring_due",
+    Stage.CROSS_CHECKING: "review_due",
+    Stage.SETTLED: "conference_date",
+    Stage.CONFERENCE: "conference_date",
+    Stage.DOSSIER: "dossier_due",
+}
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Whether a stage's work is done, and if not what is missing and who must do it."""
+
+    done: bool
+    missing: tuple[str, ...] = ()
+    who: str = ""
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: Stage
+    label: str
+    state: str  # "done", "current" or "ahead"
+    due: datetime.date | None
+    late: bool
+    gate: Gate | None = field(default=None)
+
+
+def next_stage(stage: Stage) -> Stage | None:
+    index = ORDER.index(stage)
+    return ORDER[index + 1] if index + 1 < len(ORDER) else None
+
+
+def advance(stage: Stage, gate_of: Callable[[Stage], Gate]) -> tuple[Stage, Gate | None]:
+    """Move on from `stage` while each stage's work is done. Returns the stage reached and the gate that
+    holds it there (None once closed). A gate is asked only for the stage the year is at."""
+    while True:
+        following = next_stage(stage)
+        if following is None:
+            return stage, None
+        gate = gate_of(stage)
+        if not gate.done:
+            return stage, gate
+        stage = following
+
+
+def stage_rows(
+    current: Stage, deadlines: Mapping[str, datetime.date | None], gate: Gate | None, today: datetime.date
+) -> list[StageRow]:
+    """Every stage of the year in order: done, current (with its gate) or ahead, with its deadline; a
+    stage is late when its deadline has passed and the year has not moved past it."""
+    rows = []
+    position = ORDER.index(current)
+    for index, stage in enumerate(ORDER):
+        due = deadlines.get(STAGE_DEADLINES[stage]) if stage in STAGE_DEADLINES else None
+        state = "done" if index < position else "current" if index == position else "ahead"
+        if current == Stage.CLOSED and stage == Stage.CLOSED:
+            state = "done"
+        late = state != "done" and due is not None and due < today
+        rows.append(StageRow(stage, LABELS[stage], state, due, late, gate if state == "current" else None))
+    return rows
+
+
+def in_force_from(year: int, signed_at: datetime.datetime) -> datetime.datetime:
+    """An agreement binds its own year: signed before 1 January of that year (at the previous year-end
+    conference, DOMAIN.md step 1), it is in force from that day; signed later, from the signing."""
+    start = datetime.datetime(year, 1, 1, tzinfo=signed_at.tzinfo)
+    return max(start, signed_at)
+
+
+# A year standing alone in prose: not part of a number, a date (01/01/2024) or a citation
+# (06/2022/QH15, 152/2025/NĐ-CP).
+_YEAR = re.compile(r"(?<![\d/.\-])((?:19|20)\d\d)(?![\d/])")
+
+
+def move_years_on(text: str, *, source_year: int, years: int = 1) -> str:
+    """Next year's agreement copied from this year's: "nhiệm vụ năm 2026" becomes "nhiệm vụ năm 2027",
+    and so does any year near the source's ("so với năm 2025"). Dates and legal citations keep their
+    years: a law does not move."""
+
+    def shift(match: re.Match[str]) -> str:
+        value = int(match.group(1))
+        if source_year - 5 <= value <= source_year + 1:
+            return str(value + years)
+        return match.group(1)
+
+    return _YEAR.sub(shift, text)
