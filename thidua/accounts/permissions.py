@@ -49,6 +49,10 @@ def editor_org_ids(user: AnyUser) -> set[int]:
     return _role_orgs(user, RoleKind.EDITOR)
 
 
+def news_manager_org_ids(user: AnyUser) -> set[int]:
+    return _role_orgs(user, RoleKind.NEWS_MANAGER)
+
+
 def is_parent_staff(user: AnyUser, parent: Organization) -> bool:
     return parent.pk in staff_parent_ids(user)
 

@@ -7,5 +7,9 @@ class AwardsConfig(AppConfig):
 
     def ready(self) -> None:
         from thidua.awards import stages
+        from thidua.awards.todo import member_todos, parent_todos
+        from thidua.years.todos import register
 
         stages.register()
+        register(member_todos)
+        register(parent_todos)

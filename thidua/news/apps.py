@@ -10,6 +10,10 @@ class NewsConfig(AppConfig):
         from thidua.accounts.models import Role
         from thidua.news.cache import connect_signals
         from thidua.news.signals import role_changed
+        from thidua.news.todo import news_todos
+        from thidua.years.todos import register
+
+        register(news_todos)
 
         # Editors' and managers' Wagtail groups follow their roles.
         post_save.connect(role_changed, sender=Role, dispatch_uid="news-role-saved")

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -95,8 +96,22 @@ def home(request: HttpRequest) -> HttpResponse:
             "staff_groups": staff_groups,
             "parents": _with_names(parents),
             "todos": todos_for(request.user) if isinstance(request.user, User) else [],
+            "shortcuts": _shortcuts(request.user) if isinstance(request.user, User) else [],
         },
     )
+
+
+def _shortcuts(user: User) -> list[tuple[str, str]]:
+    """The pages each role comes back to, one click from home: parent-body staff to the dossiers sent to
+    them, editors and news managers to the news admin (where drafts and approvals wait)."""
+    links = []
+    parents = Organization.objects.filter(pk__in=permissions.staff_parent_ids(user)).prefetch_related("names")
+    for parent in parents.order_by("code"):
+        url = reverse("parent_awards:incoming", args=[parent.code])
+        links.append((f"Hồ sơ đề nghị khen thưởng gửi {parent.current_short_name}", url))
+    if permissions.editor_org_ids(user) or permissions.news_manager_org_ids(user):
+        links.append(("Quản trị trang tin: tin nháp, tin chờ duyệt", reverse("wagtailadmin_home")))
+    return links
 
 
 def group_list(request: HttpRequest) -> HttpResponse:

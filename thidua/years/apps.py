@@ -7,6 +7,9 @@ class YearsConfig(AppConfig):
 
     def ready(self) -> None:
         from thidua.years.rules import Stage
+        from thidua.years.secretariat import secretariat_todos
         from thidua.years.stages import in_force_gate, register_gate
+        from thidua.years.todos import register
 
         register_gate(Stage.IN_FORCE, in_force_gate)
+        register(secretariat_todos)

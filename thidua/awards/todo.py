@@ -1,0 +1,78 @@
+"""The to-dos of the dossier: members upload their achievement reports, the parent body's staff take in
+what the groups sent, put it to the council and record the decision (DOMAIN.md, the year step 6)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import F
+from django.urls import reverse
+
+from thidua.accounts import permissions
+from thidua.accounts.models import User
+from thidua.awards.models import Dossier, DossierStatus, Proposal
+from thidua.years.todos import Todo, todo
+
+
+def member_todos(user: User, today: date) -> list[Todo]:
+    """A member proposed for an award uploads its achievement report while the dossier is being made."""
+    officer_of = permissions.officer_org_ids(user)
+    if not officer_of:
+        return []
+    proposals = (
+        Proposal.objects.filter(
+            organization_id__in=officer_of, dossier__status=DossierStatus.DRAFT, dossier__submitted_at=None
+        )
+        .exclude(dossier__reports__organization_id=F("organization_id"))
+        .select_related("dossier__emulation_year__group", "organization")
+    )
+    items = {}
+    for proposal in proposals:
+        emulation_year = proposal.dossier.emulation_year
+        key = f"report:{proposal.dossier_id}:{proposal.organization_id}"
+        items[key] = todo(
+            key=key,
+            text=f"Nộp báo cáo thành tích của {proposal.organization} — {emulation_year.group} năm {emulation_year.year}",
+            url=reverse("awards:report_upload", args=[emulation_year.group.slug, emulation_year.year]),
+            due=emulation_year.dossier_due,
+            today=today,
+            emulation_year_id=emulation_year.pk,
+        )
+    return list(items.values())
+
+
+def parent_todos(user: User, today: date) -> list[Todo]:
+    """Dossiers sent to the parent body and not decided: the council votes, then the decision."""
+    staff_of = permissions.staff_parent_ids(user)
+    if not staff_of:
+        return []
+    dossiers = Dossier.objects.filter(
+        emulation_year__group__parent_id__in=staff_of, status=DossierStatus.SUBMITTED
+    ).select_related("emulation_year__group")
+    items = []
+    for dossier in dossiers:
+        emulation_year = dossier.emulation_year
+        where = f"{emulation_year.group} năm {emulation_year.year}"
+        if dossier.council_voted_at is None:
+            key, text, page = (
+                f"council:{dossier.pk}",
+                f"Hồ sơ đến: Hội đồng bỏ phiếu — {where}",
+                "awards:council_vote",
+            )
+        else:
+            key, text, page = (
+                f"decision:{dossier.pk}",
+                f"Ghi quyết định khen thưởng — {where}",
+                "awards:decision",
+            )
+        items.append(
+            todo(
+                key=key,
+                text=text,
+                url=reverse(page, args=[emulation_year.group.slug, emulation_year.year]),
+                due=None,
+                today=today,
+                emulation_year_id=emulation_year.pk,
+            )
+        )
+    return items

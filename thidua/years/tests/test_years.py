@@ -1,0 +1,193 @@
+"""The year as one flow: its stage moves by one service, next year is opened by this year's head, and
+every role finds what waits for it on its home page."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from thidua.accounts.models import User
+from thidua.agreements import services as agreements
+from thidua.agreements.models import AgreementStatus
+from thidua.audit.models import AuditEvent
+from thidua.organizations.models import Membership
+from thidua.years import services
+from thidua.years.models import EmulationYear, YearStage
+from thidua.years.selectors import year_stages
+from thidua.years.todos import todos_for
+
+
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+@pytest.mark.django_db
+def test_the_2026_head_opens_2027_with_the_members_carried_over(cluster4: Any) -> None:
+    year = services.open_year(actor=_user("quangtri"), group=cluster4, year=2027)
+    members = set(
+        Membership.objects.filter(group=cluster4, year=2027).values_list("organization__code", flat=True)
+    )
+    assert members == set(
+        Membership.objects.filter(group=cluster4, year=2026).values_list("organization__code", flat=True)
+    )
+    assert len(members) == 6
+    assert year.stage == YearStage.DRAFTING
+    assert AuditEvent.objects.filter(verb="year.open").exists()
+
+
+@pytest.mark.django_db
+def test_opening_a_year_twice_is_refused_with_a_vietnamese_reason(cluster4: Any) -> None:
+    services.open_year(actor=_user("quangtri"), group=cluster4, year=2027)
+    with pytest.raises(ValidationError, match="đã có năm thi đua 2027"):
+        services.open_year(actor=_user("vusta"), group=cluster4, year=2027)
+    assert EmulationYear.objects.filter(group=cluster4, year=2027).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_ordinary_member_cannot_open_next_year(cluster4: Any) -> None:
+    with pytest.raises(PermissionDenied):
+        services.open_year(actor=_user("thanhhoa"), group=cluster4, year=2027)
+    assert not EmulationYear.objects.filter(group=cluster4, year=2027).exists()
+
+
+@pytest.mark.django_db
+def test_a_merged_member_is_replaced_by_its_successor_when_members_carry_over(
+    cluster4: Any, staff: User
+) -> None:
+    # 2024's seven members include Quảng Bình, merged into Quảng Trị on 01/07/2025: a list carried from
+    # 2024 into 2026 holds Quảng Trị once and never Quảng Bình.
+    from thidua.organizations.services import copy_memberships
+
+    Membership.objects.filter(group=cluster4, year=2026).delete()
+    copy_memberships(actor=staff, group=cluster4, from_year=2024, to_year=2026)
+    codes = list(
+        Membership.objects.filter(group=cluster4, year=2026).values_list("organization__code", flat=True)
+    )
+    assert "lhh-quang-binh" not in codes and codes.count("lhh-quang-tri") == 1
+    assert len(codes) == 6
+
+
+@pytest.mark.django_db
+def test_the_membership_form_never_offers_an_organization_merged_away(cluster4: Any, staff: User) -> None:
+    client = Client()
+    client.force_login(staff)
+    page = client.get(f"/cum-khoi/{cluster4.slug}/nam/2027/").content.decode()
+    assert "Quảng Bình" not in page and "Hà Nam" not in page and "Nam Định" not in page
+
+
+@pytest.mark.django_db
+def test_next_years_agreement_is_copied_with_its_years_moved_on_and_binds_from_1_january(
+    cluster4: Any,
+) -> None:
+    head = _user("quangtri")
+    year = services.open_year(actor=head, group=cluster4, year=2027)
+    agreement = agreements.copy_previous_agreement(actor=head, emulation_year=year)
+    assert "2026" not in agreement.goals and "2027" in agreement.goals
+    agreements.open_for_signing(actor=head, agreement=agreement)
+    year.refresh_from_db()
+    assert year.stage == YearStage.SIGNING
+    for organization in agreements.members_of(year):
+        officer = User.objects.filter(roles__organization=organization, roles__kind="officer").first()
+        agreements.sign(
+            actor=officer,
+            agreement=agreement,
+            organization=organization,
+            signer_name="Chủ tịch",
+            signer_title="Chủ tịch",
+        )
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.IN_FORCE
+    assert agreement.in_force_at is not None
+    assert timezone.localtime(agreement.in_force_at).date() == datetime.date(2027, 1, 1)
+    year.refresh_from_db()
+    # 2027 has not begun: the year waits at "in force", its self-scoring not open yet.
+    assert year.stage == YearStage.IN_FORCE
+    current = next(row for row in year_stages(emulation_year=year) if row.state == "current")
+    assert current.gate is not None and "Năm 2027 chưa bắt đầu." in current.gate.missing
+
+
+@pytest.mark.django_db
+def test_the_year_selector_lists_every_open_year(cluster4: Any) -> None:
+    services.open_year(actor=_user("quangtri"), group=cluster4, year=2027)
+    page = Client().get(f"/cum-khoi/{cluster4.slug}/").content.decode()
+    assert "?nam=2027" in page
+
+
+@pytest.mark.django_db
+def test_the_stage_service_says_what_is_missing_and_who_must_act(cluster4: Any) -> None:
+    year = EmulationYear.objects.get(group=cluster4, year=2026)
+    report = services.advance_year(actor=_user("quangtri"), emulation_year=year)
+    assert report.stage == YearStage.SELF_SCORING and not report.moved
+    assert report.gate is not None
+    assert any("chưa nộp bản tự chấm" in m for m in report.gate.missing)
+    assert "Chưa phân công chấm chéo." in report.gate.missing
+    assert "Thường trực cụm" in report.gate.who
+
+
+@pytest.mark.django_db
+def test_the_demo_2023_year_reached_closed_through_its_own_data(cluster4: Any) -> None:
+    assert EmulationYear.objects.get(group=cluster4, year=2023).stage == YearStage.CLOSED
+    assert EmulationYear.objects.get(group=cluster4, year=2024).stage == YearStage.CLOSED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("ninhbinh", "Tự chấm điểm — Cụm thi đua số 4 năm 2026"),
+        ("quangtri", "Phân công chấm chéo — Cụm thi đua số 4 năm 2026 (thường trực cụm)"),
+        ("duyettin", "Tin chờ duyệt: "),
+    ],
+)
+def test_each_role_finds_its_work_on_its_home_page_one_click_away(
+    cluster4: Any, username: str, expected: str
+) -> None:
+    user = _user(username)
+    items = [t for t in todos_for(user) if t.text.startswith(expected)]
+    assert items, [t.text for t in todos_for(user)]
+    client = Client()
+    client.force_login(user)
+    home = client.get("/").content.decode()
+    assert items[0].url in home
+    assert client.get(items[0].url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_nobody_is_asked_to_self_score_a_year_the_parent_body_archived(cluster4: Any) -> None:
+    texts = [t.text for t in todos_for(_user("ninhbinh"))]
+    assert not [t for t in texts if "2024" in t]
+
+
+@pytest.mark.django_db
+def test_parent_body_staff_and_news_people_get_a_shortcut_to_their_desk(cluster4: Any) -> None:
+    for username, label in (("vusta", "Hồ sơ đề nghị khen thưởng gửi"), ("bientap", "Quản trị trang tin")):
+        client = Client()
+        client.force_login(_user(username))
+        assert label in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_dossier_sent_to_the_parent_body_waits_on_its_staffs_home_page(cluster4: Any) -> None:
+    from thidua.awards.models import Dossier, DossierStatus
+
+    dossier = Dossier.objects.get(emulation_year__group=cluster4, emulation_year__year=2023)
+    Dossier.objects.filter(pk=dossier.pk).update(status=DossierStatus.SUBMITTED, council_voted_at=None)
+    texts = [t.text for t in todos_for(_user("vusta"))]
+    assert any(t.startswith("Hồ sơ đến: Hội đồng bỏ phiếu") for t in texts)
+
+
+@pytest.mark.django_db
+def test_deadlines_page_and_stage_button_for_the_secretariat(cluster4: Any) -> None:
+    client = Client()
+    client.force_login(_user("quangtri"))
+    page = client.get(f"/nam-thi-dua/{cluster4.slug}/2026/").content.decode()
+    assert "Các giai đoạn của năm" in page and "Chưa phân công chấm chéo." in page
+    response = client.post(f"/nam-thi-dua/{cluster4.slug}/2026/chuyen-giai-doan/", follow=True)
+    assert "Chưa chuyển được khỏi giai đoạn Tự chấm điểm" in response.content.decode()
+    client.force_login(_user("thanhhoa"))
+    assert client.post(f"/nam-thi-dua/{cluster4.slug}/2026/chuyen-giai-doan/").status_code == 403
