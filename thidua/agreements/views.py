@@ -35,6 +35,7 @@ from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssign
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Organization
 from thidua.web.forms import apply_service_errors
+from thidua.web.pagecache import cached_for_session_with
 from thidua.years import services as year_services
 from thidua.years.models import EmulationYear
 from thidua.years.selectors import year_stages
@@ -107,6 +108,7 @@ def _deadline_rows(emulation_year: EmulationYear) -> list[dict[str, Any]]:
 
 
 @login_required
+@cached_for_session_with(lambda: timezone.localdate().isoformat())
 def dashboard(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     """Where every member stands, what is overdue, and the next step for whoever is looking."""
     emulation_year = year_for_viewer(request, slug, year)

@@ -8,12 +8,13 @@ class NewsConfig(AppConfig):
 
     def ready(self) -> None:
         from thidua.accounts.models import Role
-        from thidua.news.cache import connect_signals
+        from thidua.news.cache import connect_signals, desk_version
         from thidua.news.signals import role_changed
         from thidua.news.todo import news_todos
-        from thidua.years.todos import register
+        from thidua.years.todos import register, register_version
 
         register(news_todos)
+        register_version(desk_version)
 
         # Editors' and managers' Wagtail groups follow their roles.
         post_save.connect(role_changed, sender=Role, dispatch_uid="news-role-saved")

@@ -26,12 +26,23 @@ from thidua.web.pagecache import kept_responses
 from thidua.web.tokens import current_token, replace_token
 
 VERSION_KEY = "news:version"
+# The news desk: drafts saved and moderation started, approved or sent back (the to-dos of editors and
+# news managers on their home page).
+DESK_KEY = "news:desk"
 
 View = Callable[..., HttpResponse]
 
 
 def news_version() -> str:
     return current_token(VERSION_KEY)
+
+
+def desk_version() -> str:
+    return current_token(DESK_KEY)
+
+
+def _desk_changed(**kwargs: object) -> None:
+    replace_token(DESK_KEY)
 
 
 def forget_news_pages() -> None:
@@ -71,13 +82,16 @@ def connect_signals() -> None:
     """Called from NewsConfig.ready. Publishing covers the workflow's approval and scheduled publishing
     too: Wagtail sends page_published for each."""
     from wagtail.images import get_image_model
-    from wagtail.models import Site
+    from wagtail.models import Revision, Site, TaskState, WorkflowState
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     page_published.connect(_changed, dispatch_uid="thidua-news-published")
     page_unpublished.connect(_changed, dispatch_uid="thidua-news-unpublished")
     post_page_move.connect(_changed, dispatch_uid="thidua-news-moved")
     post_delete.connect(_page_deleted, dispatch_uid="thidua-news-page-deleted")
+    for model in (Revision, WorkflowState, TaskState):
+        post_save.connect(_desk_changed, sender=model, dispatch_uid=f"thidua-news-desk-{model.__name__}")
+    page_published.connect(_desk_changed, dispatch_uid="thidua-news-desk-published")
     for model in (Site, get_image_model()):
         post_save.connect(_changed, sender=model, dispatch_uid=f"thidua-news-{model.__name__}-saved")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"thidua-news-{model.__name__}-deleted")

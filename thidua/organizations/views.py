@@ -45,8 +45,9 @@ from thidua.organizations.models import (
     Regulation,
 )
 from thidua.web.forms import apply_service_errors
+from thidua.web.pagecache import cached_for_session_with
 from thidua.years.models import EmulationYear
-from thidua.years.todos import todos_for
+from thidua.years.todos import todos_for, todos_version
 
 
 def _user(request: HttpRequest) -> User:
@@ -61,6 +62,7 @@ def _with_names(queryset: QuerySet[Organization]) -> QuerySet[Organization]:
     )
 
 
+@cached_for_session_with(todos_version)
 def home(request: HttpRequest) -> HttpResponse:
     from thidua.news.sites import serve_organization_home
 

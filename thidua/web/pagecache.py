@@ -34,6 +34,10 @@ View = Callable[..., HttpResponse]
 
 
 def _key(request: HttpRequest) -> str | None:
+    return _session_key(request, "")
+
+
+def _session_key(request: HttpRequest, extra: str) -> str | None:
     if request.method != "GET" or not settings.SHARED_CACHE:
         return None
     user = request.user
@@ -44,7 +48,7 @@ def _key(request: HttpRequest) -> str | None:
         return None
     if len(messages.get_messages(request)):  # counts without consuming them
         return None
-    parts = (session_key, csrf_cookie, token, str(data_version(request)), request.get_full_path())
+    parts = (session_key, csrf_cookie, token, str(data_version(request)), request.get_full_path(), extra)
     return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -86,3 +90,9 @@ def kept_responses(
 
 
 cached_for_session = kept_responses(_key, lambda: VERSIONED_CACHE_SECONDS)
+
+
+def cached_for_session_with(extra: Callable[[], str]) -> Callable[[View], View]:
+    """`cached_for_session` for a page that also depends on what `extra()` stands for (the day, a token
+    that changes without an audited change)."""
+    return kept_responses(lambda request: _session_key(request, extra()), lambda: VERSIONED_CACHE_SECONDS)

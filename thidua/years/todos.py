@@ -34,6 +34,19 @@ class Todo:
 Provider = Callable[[User, date], Iterable[Todo]]
 
 _providers: list[Provider] = []
+# Tokens that change whenever a to-do may appear or go without an audited change (the news desk's
+# drafts and moderation): with the data version and the day they key the home page's cached copy.
+_versions: list[Callable[[], str]] = []
+
+
+def register_version(source: Callable[[], str]) -> None:
+    if source not in _versions:
+        _versions.append(source)
+
+
+def todos_version(today: date | None = None) -> str:
+    """Changes whenever anyone's to-dos may have changed other than through the data version."""
+    return "|".join([(today or timezone.localdate()).isoformat(), *(source() for source in _versions)])
 
 
 def register(provider: Provider) -> Provider:
