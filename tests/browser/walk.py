@@ -1,8 +1,12 @@
 """What the browser walks share: signing in as a demo user, the page's messages, closing the test
-thread's database connections."""
+thread's database connections, and `Walk`, the watchful browser of the whole-year walk."""
 
 from __future__ import annotations
 
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from playwright.sync_api import expect
@@ -28,3 +32,139 @@ def close_db_connections() -> None:
     from django.db import connections
 
     connections.close_all()
+
+
+# English UI words that must not reach a Vietnamese user: whole words, case-sensitive. Proper nouns and
+# thidua's own name are not English UI text and are not listed.
+ENGLISH_WORDS = [
+    "Submit", "Save", "Delete", "Cancel", "Reports", "Report", "Help", "Page", "Pages", "None", "Error",
+    "Forbidden", "Not Found", "Dashboard", "Search", "Settings", "Edit", "Add", "Close", "Back", "Next",
+    "Previous", "Loading", "Log in", "Log out", "Sign in", "Username", "Password", "Preview", "Publish",
+    "Unpublish", "Draft", "Live", "Status", "Actions", "Workflow", "Moderation", "History", "Comments",
+    "Privacy", "Upload", "Download", "Required", "Welcome", "Home", "Account", "Approve", "Reject",
+    "Choose", "Filter", "Sort", "Yes", "Images", "Documents", "Snippets", "Users", "Groups", "Sites",
+    "This field is required", "submitted for moderation", "has been", "Are you sure",
+]  # fmt: skip
+# Run in every page of the walk, after it loads: its visible text, checked against the words above,
+# comes back through the console, as does its address (which counts the visit).
+_PAGE_REPORT = """
+(() => {
+  const words = __WORDS__;
+  const pattern = new RegExp("(?<![\\\\p{L}\\\\p{N}_])(" + words.join("|") + ")(?![\\\\p{L}\\\\p{N}_])", "gu");
+  const report = () => {
+    const text = (document.title || "") + "\\n" + (document.body ? document.body.innerText : "");
+    const english = [...new Set(text.match(pattern) || [])];
+    console.log("walk-page " + JSON.stringify({url: location.href, english}));
+  };
+  if (window.top === window) window.addEventListener("load", report);
+})();
+""".replace("__WORDS__", json.dumps(ENGLISH_WORDS))
+
+
+@dataclass
+class Defect:
+    role: str
+    url: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.url}: {self.what}"
+
+
+@dataclass
+class Walk:
+    """One browser context per person, each watched: every page it loads is counted for its role and
+    read for English words, and every document or XHR/fetch answer in 4xx or 5xx is kept as a defect,
+    unless the walk said it expects one (a refusal the user caused)."""
+
+    browser: Any
+    base_url: str
+    viewport: dict[str, int] = field(default_factory=lambda: {"width": 1280, "height": 800})
+    visits: Counter[str] = field(default_factory=Counter)
+    defects: list[Defect] = field(default_factory=list)
+    contexts: dict[str, Any] = field(default_factory=dict)
+    pages: dict[str, Any] = field(default_factory=dict)
+    expected_status: set[int] = field(default_factory=set)
+
+    # People and their browsers
+
+    def _context(self, role: str, **options: Any) -> Any:
+        context = self.browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **options)
+        context.set_default_timeout(15_000)
+        context.add_init_script(_PAGE_REPORT)
+        context.on("response", lambda response: self._answered(role, response))
+        context.on("page", lambda page: self._watch(role, page))
+        self.contexts[role] = context
+        return context
+
+    def _watch(self, role: str, page: Any) -> None:
+        page.on("console", lambda message: self._console(role, message.text))
+
+    def _console(self, role: str, text: str) -> None:
+        if text.startswith("walk-page "):
+            report = json.loads(text.removeprefix("walk-page "))
+            self.visits[role] += 1
+            if report["english"]:
+                self.defects.append(Defect(role, report["url"], f"English on the page: {report['english']}"))
+        elif "Content Security Policy" in text:
+            self.defects.append(Defect(role, "", f"blocked by the Content-Security-Policy: {text}"))
+
+    def _answered(self, role: str, response: Any) -> None:
+        if response.request.resource_type not in ("document", "xhr", "fetch"):
+            return
+        if response.status >= 400 and response.status not in self.expected_status:
+            self.defects.append(Defect(role, response.url, f"answered {response.status}"))
+
+    def person(self, username: str) -> Any:
+        """`username`'s page, signed in (the first time: the login page is the one address typed)."""
+        if username not in self.pages:
+            page = self._context(username, viewport=self.viewport).new_page()
+            log_in(page, self.base_url, username)
+            self.pages[username] = page
+        return self.pages[username]
+
+    def phone(self, role: str) -> Any:
+        """A fresh 390×844 phone with no account, counted under `role`."""
+        context = self._context(role, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        return context.new_page()
+
+    def close(self) -> None:
+        for context in self.contexts.values():
+            context.close()
+
+    # What every step checks
+
+    def assert_clean(self) -> None:
+        """No 4xx/5xx, English word or blocked script so far."""
+        assert not self.defects, "the walk met:\n" + "\n".join(str(d) for d in self.defects)
+
+    def home(self, username: str) -> Any:
+        """`username` opens the home page, where the to-dos are."""
+        page = self.person(username)
+        page.goto(f"{self.base_url}/")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        return page
+
+    def todo(self, username: str, text: str | re.Pattern[str], lands_on: str | re.Pattern[str]) -> Any:
+        """From home, `username` clicks the to-do `text` and lands where that work is done."""
+        page = self.home(username)
+        todos = page.locator("ul.todos")
+        link = todos.get_by_role("link", name=text)
+        if not link.count():
+            listed = todos.all_inner_texts() if todos.count() else ["(no to-do)"]
+            raise AssertionError(f"{username}: no to-do {text!r} on the home page; it lists {listed}")
+        link.first.click()
+        if isinstance(lands_on, str):
+            lands_on = re.compile(re.escape(lands_on) + r"(\?.*)?(#.*)?$")
+        expect(page).to_have_url(lands_on)
+        self.assert_clean()
+        return page
+
+    def no_todo(self, username: str, text: str | re.Pattern[str]) -> None:
+        page = self.home(username)
+        expect(page.locator("ul.todos").get_by_role("link", name=text)).to_have_count(0)
+
+    def report(self) -> str:
+        """The pages each role visited, as a Markdown table."""
+        rows = "\n".join(f"| {role} | {count} |" for role, count in sorted(self.visits.items()))
+        return f"| role | pages |\n|---|---|\n{rows}\n| total | {sum(self.visits.values())} |\n"
