@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "thidua.documents",
     "thidua.awards",
     "thidua.news",
+    "thidua.home",
     # Wagtail, for the organizations' news sites (DESIGN.md); its admin is for editors only.
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",

@@ -10,19 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
+
+from thidua.agreements.rules import Kind
 
 ZERO = Decimal(0)
 HUNDREDTH = Decimal("0.01")
-
-
-class Kind(StrEnum):
-    FIXED = "fixed"  # scored from 0 to the maximum by judgment
-    QUANTITATIVE = "quantitative"  # achieved / target × maximum, capped at the maximum
-    PASS_FAIL = "pass_fail"  # noqa: S105 — all or nothing, not a password
-    PER_OCCURRENCE = "per_occurrence"  # points per occurrence, capped at the maximum
-    BONUS = "bonus"  # điểm thưởng: added, capped
-    PENALTY = "penalty"  # điểm trừ: subtracted, capped
 
 
 @dataclass(frozen=True)

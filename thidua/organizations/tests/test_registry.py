@@ -243,9 +243,12 @@ def test_staff_add_a_member_and_set_the_head_through_the_year_page(
         Leadership.objects.get(group__slug="vusta-cum-4", year=2027, role="head").organization.code
         == "lhh-hue"
     )
+    # Quảng Bình merged into Quảng Trị on 01/07/2025: never offered for 2027, and refused if posted.
+    assert f'value="{org("quang-binh").pk}"' not in client.get(path).content.decode()
     response = client.post(path, {"action": "add", "m-organization": org("quang-binh").pk})
     assert response.status_code == 200
-    assert "thôi hoạt động" in response.content.decode()
+    assert "thôi hoạt động hoặc sáp nhập" in response.content.decode()
+    assert not Membership.objects.filter(group__slug="vusta-cum-4", year=2027, organization=org("quang-binh"))
 
 
 @pytest.mark.django_db
