@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("thidua.news.public_urls")),
 ]
 
+handler400 = "thidua.web.errors.bad_request"
 handler403 = "thidua.web.errors.permission_denied"
 handler404 = "thidua.web.errors.page_not_found"
 handler500 = "thidua.web.errors.server_error"
