@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from thidua.api.api import api
+from thidua.news.sitemaps import sitemap
 from thidua.organizations import views as organization_views
 
 # The pages of a group's year, under one prefix matched once. Django tries patterns in order, one regex
