@@ -6,6 +6,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from thidua.api.api import api
 from thidua.news.sitemaps import sitemap
 from thidua.organizations import views as organization_views
+from thidua.web.favicon import favicon
 
 # The pages of a group's year, under one prefix matched once. Django tries patterns in order, one regex
 # each, so the most visited come first: the summary (every member looks up its rank there, again and
@@ -22,6 +23,7 @@ year_urls = [
 
 urlpatterns = [
     path("", organization_views.home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("tai-khoan/ma-truy-cap-api/", include("thidua.api.token_urls")),
     path("tai-khoan/", include("thidua.accounts.urls")),
     path("api/", api.urls),
