@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from thidua.api.api import api
+from thidua.news.sitemaps import sitemap
 from thidua.organizations import views as organization_views
+from thidua.web.favicon import favicon
 from thidua.years import views as year_views
 
 # The pages of a group's year, under one prefix matched once. Django tries patterns in order, one regex
@@ -23,6 +24,7 @@ year_urls = [
 
 urlpatterns = [
     path("", organization_views.home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("tai-khoan/ma-truy-cap-api/", include("thidua.api.token_urls")),
     path("tai-khoan/", include("thidua.accounts.urls")),
     path("api/", api.urls),
@@ -44,6 +46,7 @@ urlpatterns = [
     path("", include("thidua.news.public_urls")),
 ]
 
+handler400 = "thidua.web.errors.bad_request"
 handler403 = "thidua.web.errors.permission_denied"
 handler404 = "thidua.web.errors.page_not_found"
 handler500 = "thidua.web.errors.server_error"
