@@ -66,6 +66,8 @@ if PUBLIC_URL:
     if _public_host and _public_host not in ALLOWED_HOSTS:
         ALLOWED_HOSTS.append(_public_host)
 CSRF_TRUSTED_ORIGINS = env_list("THIDUA_CSRF_TRUSTED_ORIGINS")
+# A form refused for its missing or stale token gets a Vietnamese page, not Django's English one.
+CSRF_FAILURE_VIEW = "thidua.web.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -86,6 +88,7 @@ INSTALLED_APPS = [
     "thidua.documents",
     "thidua.awards",
     "thidua.news",
+    "thidua.home",
     # Wagtail, for the organizations' news sites (DESIGN.md); its admin is for editors only.
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",

@@ -1,9 +1,9 @@
-"""One member's year in Chromium: Nghệ An signs the 2027 agreement, self-scores with PDF evidence, gets a
-reviewer's lower score, answers it, and sees its final score and rank once the secretariat settles.
+"""One member's year in Chromium: Nghệ An signs the 2027 agreement, self-scores with PDF evidence, submits
+through the confirmation, gets a reviewer's lower score (typed on the reviewer's page, every other row
+agreed to at once), answers it, and sees its final score and rank once the secretariat settles.
 
-The rest of Cụm 4 (the other members' signatures, the cross-check assignment and the reviewer's scores) goes
-through the services: those steps have pages of their own, tested elsewhere, and are not what this walk is
-about. Quảng Trị, head of 2026, runs 2027 until a new head is named (the previous year's secretariat may).
+The rest of Cụm 4 (the other members' signatures and the cross-check assignment) goes through the
+services: those steps have pages of their own, tested elsewhere, and are not what this walk is about. Quảng Trị, head of 2026, runs 2027 until a new head is named (the previous year's secretariat may).
 """
 
 from __future__ import annotations
@@ -160,14 +160,25 @@ def assert_fits_phone(page: Any, what: str) -> None:
         pytest.fail(f"{what}: page is {width}px wide on a {PHONE_WIDTH}px phone; overflowing: {culprits}")
 
 
-def review_with_one_disagreement(emulation_year_pk: int) -> tuple[Any, Decimal]:
-    """Quảng Trị assigns reviewers; Nghệ An's reviewer agrees everywhere but one fixed criterion, a point lower."""
+def desktop_context(browser: Any) -> Any:
+    """A second person's browser beside Nghệ An's, on a desktop screen."""
+    context = browser.new_context(
+        locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1280, "height": 800}
+    )
+    context.set_default_timeout(10_000)
+    return context
+
+
+def review_with_one_disagreement(browser: Any, year: Year2027) -> tuple[Any, Decimal]:
+    """Quảng Trị assigns reviewers (through the services); Nghệ An's reviewer, on its page, types one fixed
+    criterion a point lower with a reason, agrees to every other row at once, and completes the review."""
     from thidua.accounts.models import User
     from thidua.assessments import services
     from thidua.assessments.models import ReviewAssignment
+    from thidua.lib.decimals import format_vietnamese_decimal
     from thidua.years.models import EmulationYear
 
-    emulation_year = EmulationYear.objects.get(pk=emulation_year_pk)
+    emulation_year = EmulationYear.objects.get(pk=year.emulation_year_pk)
     quangtri = User.objects.get(username="quangtri")
     services.assign_reviewers(
         actor=quangtri, emulation_year=emulation_year, assignments=services.propose_reviewers(emulation_year)
@@ -175,20 +186,45 @@ def review_with_one_disagreement(emulation_year_pk: int) -> tuple[Any, Decimal]:
     assignment = ReviewAssignment.objects.select_related("reviewer").get(
         emulation_year=emulation_year, reviewed__code=NGHE_AN
     )
-    reviewer = _officer(assignment.reviewer)
-    scores = sheet_scores(emulation_year_pk)
+    reviewer = _officer(assignment.reviewer).username
+    scores = sheet_scores(year.emulation_year_pk)
     disputed = next(s for s in scores if s.criterion.kind == "fixed" and (s.self_points or 0) >= 1)
-    for score in scores:
-        lower = score.pk == disputed.pk
-        points = score.self_points or Decimal(0)
-        services.save_review(
-            actor=reviewer,
-            score=score,
-            reviewed_points=points - 1 if lower else points,
-            reason=REVIEW_REASON if lower else "",
-        )
-    services.complete_review(actor=reviewer, assignment=assignment)
+    lower = (disputed.self_points or Decimal(0)) - 1
+    _close_db_connections()
+
+    context = desktop_context(browser)
+    try:
+        page = context.new_page()
+        log_in(page, year.base_url, reviewer)
+        page.goto(f"{year.year_url}cham-cheo/{NGHE_AN}/")
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Chấm chéo năm {YEAR}: {NGHE_AN_NAME}")
+        agree = page.get_by_label(f"Đồng ý {disputed.criterion.code}", exact=True)
+        box = page.get_by_label(f"Điểm chấm chéo {disputed.criterion.code}", exact=True)
+        agree.check()  # the script writes the self score into the box…
+        expect(box).to_have_value(format_vietnamese_decimal(disputed.self_points))
+        box.fill(shown(lower))  # …and unticks the row once a different score is typed
+        expect(agree).not_to_be_checked()
+        page.get_by_label(f"Lý do {disputed.criterion.code}", exact=True).fill(REVIEW_REASON)
+        page.get_by_role("button", name="Đồng ý tất cả điểm tự chấm").click()
+        expect(messages(page)).to_contain_text("Đã lưu điểm chấm chéo.")
+        expect(page.get_by_role("checkbox", checked=True)).to_have_count(len(scores) - 1)
+        expect(box).to_have_value(format_vietnamese_decimal(lower))
+        page.get_by_role("button", name="Hoàn thành chấm chéo").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Xác nhận hoàn thành chấm chéo năm {YEAR}")
+        expect(
+            page.get_by_text(f"Chấm khác điểm tự chấm: 1 tiêu chí ({disputed.criterion.code})")
+        ).to_be_visible()
+        page.get_by_role("button", name="Xác nhận hoàn thành").click()
+        expect(messages(page)).to_contain_text("Đã hoàn thành chấm chéo.")
+    finally:
+        context.close()
     disputed.refresh_from_db()
+    assert disputed.reviewed_points == lower and disputed.review_reason == REVIEW_REASON
+    assert all(
+        s.reviewed_points == s.self_points
+        for s in sheet_scores(year.emulation_year_pk)
+        if s.pk != disputed.pk
+    )
     return disputed, disputed.reviewed_points
 
 
@@ -206,7 +242,7 @@ def _walk_the_year(page: Any, phone_page: Any, browser: Any, year: Year2027, tmp
     from thidua.assessments.demo import minimal_pdf
     from thidua.assessments.models import Assessment, AssessmentStatus
     from thidua.assessments.ranking import year_results
-    from thidua.lib.decimals import parse_vietnamese_decimal
+    from thidua.lib.decimals import format_vietnamese_decimal, parse_vietnamese_decimal
     from thidua.years.models import EmulationYear
 
     # 1. Sign the agreement, from the year's dashboard.
@@ -260,6 +296,14 @@ def _walk_the_year(page: Any, phone_page: Any, browser: Any, year: Year2027, tmp
         expect(page.locator(f"#tc-{score.pk}").get_by_role("link", name=pdf.name)).to_be_visible()
     expect(page.get_by_role("heading", name="Còn thiếu trước khi nộp")).to_have_count(0)
     page.get_by_role("button", name="Nộp bản tự chấm").click()
+    # The confirmation says what will be locked; nothing is locked until it is confirmed.
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Xác nhận nộp bản tự chấm năm {YEAR}")
+    expect(page.get_by_text(f"Đã chấm {len(scores)}/{len(scores)} tiêu chí.")).to_be_visible()
+    assert (
+        Assessment.objects.get(emulation_year_id=year.emulation_year_pk, organization__code=NGHE_AN).status
+        == AssessmentStatus.DRAFT
+    )
+    page.get_by_role("button", name="Xác nhận nộp").click()
     expect(messages(page)).to_contain_text("Đã nộp bản tự chấm.")
     expect(page.get_by_text("Trạng thái: Đã nộp")).to_be_visible()
     assessment = Assessment.objects.get(emulation_year_id=year.emulation_year_pk, organization__code=NGHE_AN)
@@ -268,8 +312,9 @@ def _walk_the_year(page: Any, phone_page: Any, browser: Any, year: Year2027, tmp
         s.evidence.count() == 1 for s in sheet_scores(year.emulation_year_pk) if s.criterion.evidence_required
     )
 
-    # 4. The cross-check, through the services: one criterion a point lower, with a reason.
-    disputed, reviewed = review_with_one_disagreement(year.emulation_year_pk)
+    # 4. The cross-check, on the reviewer's page: one criterion a point lower with a reason, every other
+    # row agreed to at once, then completed through its confirmation.
+    disputed, reviewed = review_with_one_disagreement(browser, year)
     code = disputed.criterion.code
 
     # 5. Nghệ An reads the lower score and answers it.
@@ -284,16 +329,16 @@ def _walk_the_year(page: Any, phone_page: Any, browser: Any, year: Year2027, tmp
 
     # 6. Quảng Trị (the secretariat) settles, in a browser of its own.
     final = reviewed + Decimal("0.5")  # half of the point back, after the answer
-    secretariat = browser.new_context(
-        locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1280, "height": 800}
-    )
-    secretariat.set_default_timeout(10_000)
+    secretariat = desktop_context(browser)
     try:
         settle = secretariat.new_page()
         log_in(settle, year.base_url, "quangtri")
         settle.goto(f"{year.year_url}chot-diem/")
         expect(settle.get_by_role("heading", level=1)).to_have_text(f"Chốt điểm năm {YEAR}")
         settle.get_by_role("button", name="Chốt các tiêu chí không có ý kiến khác").click()
+        expect(settle.get_by_role("heading", level=1)).to_have_text(f"Xác nhận chốt điểm năm {YEAR}")
+        expect(settle.get_by_text(f"Sẽ chốt {len(scores) - 1} tiêu chí không có ý kiến khác")).to_be_visible()
+        settle.get_by_role("button", name="Xác nhận chốt điểm").click()
         expect(messages(settle)).to_contain_text(f"Đã chốt {len(scores) - 1} tiêu chí không có ý kiến khác.")
         expect(settle.get_by_role("heading", name="Còn chờ chốt (1)")).to_be_visible()
         pending = settle.get_by_role("row").filter(has_text=REVIEW_REASON)
@@ -301,6 +346,9 @@ def _walk_the_year(page: Any, phone_page: Any, browser: Any, year: Year2027, tmp
         pending.get_by_label("Điểm chốt").fill(shown(final))
         pending.get_by_label("Ghi chú").fill(FINAL_NOTE)
         pending.get_by_role("button", name="Chốt", exact=True).click()
+        expect(settle.get_by_role("heading", level=1)).to_have_text(f"Xác nhận chốt tiêu chí {code}")
+        expect(settle.get_by_text(f"điểm chốt {format_vietnamese_decimal(final)}.")).to_be_visible()
+        settle.get_by_role("button", name="Xác nhận chốt điểm").click()
         expect(messages(settle)).to_contain_text(f"Đã chốt tiêu chí {code} của {NGHE_AN_NAME}.")
         expect(settle.get_by_role("heading", name="Còn chờ chốt (0)")).to_be_visible()
     finally:

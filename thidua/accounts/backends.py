@@ -26,11 +26,10 @@ from django.db.models.signals import post_delete, post_save
 
 from thidua.accounts import permissions
 from thidua.accounts.models import Role, User
-from thidua.web.tokens import current_token, replace_token
+from thidua.web.tokens import AUTH_TOKEN_ATTRIBUTE, current_token, replace_token
 
 # The attribute of a signed-in user that holds the generation token it was read under: pages cached for
 # a session (thidua/web/pagecache.py) key on it.
-AUTH_TOKEN_ATTRIBUTE = "_thidua_auth_token"  # noqa: S105 — an attribute name, not a secret
 
 
 def _generation_key(user_id: object) -> str:

@@ -61,15 +61,16 @@ def is_officer_of(user: AnyUser, organization: Organization) -> bool:
     return organization.pk in officer_org_ids(user)
 
 
-def is_secretariat(user: AnyUser, group: EmulationGroup, year: int) -> bool:
-    from thidua.organizations.models import Leadership, LeadershipRole
+# LeadershipRole.HEAD's value. accounts stands below organizations (DESIGN.md, Code layout), so it reads
+# a group's leaderships through the group it is given rather than importing the model.
+HEAD = "head"
 
+
+def is_secretariat(user: AnyUser, group: EmulationGroup, year: int) -> bool:
     officer_of = officer_org_ids(user)
     if not officer_of:
         return False
-    return Leadership.objects.filter(
-        group=group, year=year, role=LeadershipRole.HEAD, organization_id__in=officer_of
-    ).exists()
+    return group.leaderships.filter(year=year, role=HEAD, organization_id__in=officer_of).exists()
 
 
 def can_manage_registry(user: AnyUser, parent: Organization) -> bool:
@@ -113,14 +114,11 @@ def can_open_year(user: AnyUser, group: EmulationGroup, year: int) -> bool:
     """Who opens a group's year: the parent body's staff, whoever runs that year already, and the head and
     deputy of the year before — next year is opened at this year's conference, before the newly elected
     head takes over (DOMAIN.md, the year step 5)."""
-    from thidua.organizations.models import Leadership
-
     if can_run_year(user, group, year):
         return True
     officer_of = officer_org_ids(user)
     return (
-        bool(officer_of)
-        and Leadership.objects.filter(group=group, year=year - 1, organization_id__in=officer_of).exists()
+        bool(officer_of) and group.leaderships.filter(year=year - 1, organization_id__in=officer_of).exists()
     )
 
 

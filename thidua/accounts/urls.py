@@ -9,6 +9,5 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("doi-mat-khau/", views.PasswordChangeView.as_view(), name="password_change"),
     path("doi-mat-khau/xong/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("don-vi/<slug:code>/", views.organization_accounts, name="organization_accounts"),
     path("vai-tro/<int:pk>/thu-hoi/", views.role_revoke, name="role_revoke"),
 ]

@@ -3,17 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
-from thidua.accounts import permissions, services
-from thidua.accounts.forms import AccountForm, ThrottledLoginForm
+from thidua.accounts import services
+from thidua.accounts.forms import ThrottledLoginForm
 from thidua.accounts.models import Role, User
-from thidua.organizations.models import Organization
-from thidua.web.forms import apply_service_errors
 
 
 class LoginView(auth_views.LoginView):
@@ -32,31 +29,6 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 @login_required
-def organization_accounts(request: HttpRequest, code: str) -> HttpResponse:
-    """Accounts of one organization: listed, created and revoked by the parent body's staff."""
-    organization = get_object_or_404(Organization.objects.select_related("parent"), code=code)
-    parent = organization.parent
-    permissions.require(parent is not None and permissions.can_manage_registry(request.user, parent))
-    form = AccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        actor = request.user
-        assert isinstance(actor, User)
-        try:
-            user = services.create_account(actor=actor, organization=organization, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, f"Đã tạo tài khoản {user.username}.")
-            return redirect("accounts:organization_accounts", code=organization.code)
-    roles = Role.objects.filter(organization=organization).select_related("user").order_by("user__username")
-    return render(
-        request,
-        "accounts/organization_accounts.html",
-        {"organization": organization, "roles": roles, "form": form},
-    )
-
-
-@login_required
 @require_POST
 def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     role = get_object_or_404(
@@ -66,4 +38,4 @@ def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     assert isinstance(actor, User)
     services.revoke_role(actor=actor, role=role)
     messages.success(request, f"Đã thu hồi vai trò của {role.user.username}.")
-    return redirect("accounts:organization_accounts", code=role.organization.code)
+    return redirect("organizations:organization_accounts", code=role.organization.code)

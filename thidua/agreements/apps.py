@@ -7,8 +7,8 @@ class AgreementsConfig(AppConfig):
 
     def ready(self) -> None:
         from thidua.agreements import stages
-        from thidua.agreements.todo import member_todos
+        from thidua.agreements.todo import signing_todos
         from thidua.years.todos import register
 
         stages.register()
-        register(member_todos)
+        register(signing_todos)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from thidua.assessments.rules import Kind
+from thidua.agreements.rules import Kind
 
 
 class AgreementStatus(models.TextChoices):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from thidua.assessments.rules import Kind
+from thidua.agreements.rules import Kind
 
 DEFAULTS_NOTE = "Điểm của mẫu là mặc định gợi ý, cụm sửa theo thỏa thuận của các thành viên."
 

@@ -7,5 +7,8 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from thidua.assessments import stages
+        from thidua.assessments.todo import scoring_todos
+        from thidua.years.todos import register
 
         stages.register()
+        register(scoring_todos)

@@ -1,4 +1,5 @@
-"""Score arithmetic, totals, banding, ranking, tie-breaking and reviewer rotation: pure, stdlib only.
+"""Score arithmetic, totals, banding, ranking, tie-breaking, reviewer rotation, the review form's rows and
+what a confirmation before locking shows: pure, stdlib only.
 
 Scores are Decimal, never float (DESIGN.md, Decisions). Criterion kinds and their arithmetic follow the
 agreement (giao ước thi đua) as clusters write it: a fixed maximum, a quantitative target, pass/fail,
@@ -7,22 +8,16 @@ points per occurrence with a cap, bonus points (điểm thưởng, capped) and p
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
+
+from thidua.agreements.rules import Kind
 
 ZERO = Decimal(0)
 HUNDREDTH = Decimal("0.01")
-
-
-class Kind(StrEnum):
-    FIXED = "fixed"  # scored from 0 to the maximum by judgment
-    QUANTITATIVE = "quantitative"  # achieved / target × maximum, capped at the maximum
-    PASS_FAIL = "pass_fail"  # noqa: S105 — all or nothing, not a password
-    PER_OCCURRENCE = "per_occurrence"  # points per occurrence, capped at the maximum
-    BONUS = "bonus"  # điểm thưởng: added, capped
-    PENALTY = "penalty"  # điểm trừ: subtracted, capped
 
 
 @dataclass(frozen=True)
@@ -210,3 +205,106 @@ def reviewer_rotation(members: Sequence[str], shift: int = 1) -> dict[str, str]:
     if 2 * step == n:
         step = step % (n - 1) + 1
     return {members[(i + step) % n]: member for i, member in enumerate(members)}
+
+
+def fingerprint(rows: Iterable[Sequence[object]]) -> str:
+    """A short digest of what a confirmation page showed, carried by its form: the service locks only
+    when the rows still digest the same, so nothing changed in another tab is locked unseen. Decimals
+    are compared by value ("4.5" and "4.50" digest alike)."""
+    digest = hashlib.sha256()
+    for row in rows:
+        cells = [format(v.quantize(HUNDREDTH), "f") if isinstance(v, Decimal) else str(v) for v in row]
+        digest.update(json.dumps(cells).encode())
+    return digest.hexdigest()[:20]
+
+
+def review_points(
+    *,
+    self_points: Decimal | None,
+    reviewed: Decimal | None,
+    typed: Decimal | None,
+    agree: bool,
+    agree_all: bool = False,
+) -> Decimal | None:
+    """The reviewed points one row of the review form asks for, or None to leave the row unreviewed.
+
+    `reviewed` is what the row held when the page was drawn, `typed` what its box holds now, `agree`
+    whether its «Đồng ý» box is ticked, `agree_all` whether «Đồng ý tất cả điểm tự chấm» was pressed
+    (it ticks every row that is neither reviewed nor typed into). A value typed anew wins over a tick
+    left ticked; a tick on an untouched row takes the self score. A row without a self score (an
+    unscored bonus or penalty) cannot be agreed to: the reviewer types its points."""
+    if typed is not None and typed != reviewed:
+        return typed
+    ticked = agree or (agree_all and reviewed is None and typed is None)
+    if ticked and self_points is not None:
+        return self_points
+    return typed
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One criterion of a sheet as the confirmation before submitting shows it."""
+
+    code: str
+    kind: Kind
+    points: Decimal | None
+    evidence: int
+    evidence_required: bool
+
+
+@dataclass(frozen=True)
+class SubmissionSummary:
+    criteria: int
+    scored: int
+    unscored: tuple[str, ...]  # codes without a score that must have one
+    missing_evidence: tuple[str, ...]  # evidence required and absent: submitting is refused
+    without_evidence: tuple[str, ...]  # scored, no evidence, none required: allowed, worth a look
+
+    @property
+    def ready(self) -> bool:
+        return not self.unscored and not self.missing_evidence
+
+
+def submission_summary(rows: Sequence[SheetRow]) -> SubmissionSummary:
+    """What submitting a sheet locks and what stops it. Bonus and penalty criteria may stay empty."""
+    optional = (Kind.BONUS, Kind.PENALTY)
+    return SubmissionSummary(
+        criteria=len(rows),
+        scored=sum(1 for r in rows if r.points is not None),
+        unscored=tuple(r.code for r in rows if r.points is None and r.kind not in optional),
+        missing_evidence=tuple(r.code for r in rows if r.evidence_required and not r.evidence),
+        without_evidence=tuple(
+            r.code for r in rows if r.points is not None and not r.evidence and not r.evidence_required
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One criterion of a cross-check as the confirmation before completing it shows it."""
+
+    code: str
+    self_points: Decimal | None
+    reviewed: Decimal | None
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    criteria: int
+    agreed: int
+    disagreed: tuple[str, ...]  # codes scored differently: the member will be asked to answer
+    unreviewed: tuple[str, ...]  # codes without a reviewed score: completing is refused
+
+    @property
+    def ready(self) -> bool:
+        return not self.unreviewed
+
+
+def review_summary(rows: Sequence[ReviewRow]) -> ReviewSummary:
+    """What completing a cross-check locks: how many rows agree, which differ, which are missing."""
+    return ReviewSummary(
+        criteria=len(rows),
+        agreed=sum(1 for r in rows if r.reviewed is not None and r.reviewed == r.self_points),
+        disagreed=tuple(r.code for r in rows if r.reviewed is not None and r.reviewed != r.self_points),
+        unreviewed=tuple(r.code for r in rows if r.reviewed is None),
+    )

@@ -196,24 +196,62 @@ def remove_evidence(*, actor: User, evidence: Evidence) -> None:
     evidence.delete()
 
 
+def sheet_rows(assessment: Assessment) -> list[rules.SheetRow]:
+    """The sheet's criteria in the agreement's order, as a confirmation before submitting shows them."""
+    scores = assessment.scores.select_related("criterion", "criterion__group").prefetch_related("evidence")
+    return [
+        rules.SheetRow(
+            code=s.criterion.code,
+            kind=rules.Kind(s.criterion.kind),
+            points=s.self_points,
+            evidence=len(s.evidence.all()),
+            evidence_required=s.criterion.evidence_required,
+        )
+        for s in sorted(scores, key=lambda s: (s.criterion.group.position, s.criterion.position))
+    ]
+
+
 def submission_problems(assessment: Assessment) -> list[str]:
     """Why the assessment cannot be submitted yet, criterion by criterion, in Vietnamese."""
+    rows = sheet_rows(assessment)
+    summary = rules.submission_summary(rows)
     problems = []
-    scores = assessment.scores.select_related("criterion").prefetch_related("evidence")
-    for score in sorted(scores, key=lambda s: (s.criterion.group.position, s.criterion.position)):
-        criterion = score.criterion
-        if score.self_points is None and criterion.kind not in (rules.Kind.BONUS, rules.Kind.PENALTY):
-            problems.append(f"Tiêu chí {criterion.code}: chưa chấm điểm.")
-        if criterion.evidence_required and not score.evidence.all():
-            problems.append(f"Tiêu chí {criterion.code}: bắt buộc có minh chứng.")
+    for row in rows:
+        if row.code in summary.unscored:
+            problems.append(f"Tiêu chí {row.code}: chưa chấm điểm.")
+        if row.code in summary.missing_evidence:
+            problems.append(f"Tiêu chí {row.code}: bắt buộc có minh chứng.")
     return problems
 
 
+def submission_fingerprint(assessment: Assessment) -> str:
+    """What submitting would lock: every score and how much evidence backs it."""
+    return rules.fingerprint(
+        (s.pk, s.self_value, s.self_points, s.note, len(s.evidence.all()))
+        for s in assessment.scores.prefetch_related("evidence").order_by("pk")
+    )
+
+
+CHANGED_SINCE_CONFIRMATION = (
+    "Dữ liệu đã thay đổi sau khi bạn mở trang xác nhận (có thể ở một thẻ khác); chưa khóa gì. "
+    "Hãy xem lại rồi xác nhận lần nữa."
+)
+
+
+def _require_unchanged(fingerprint: str | None, current: str) -> None:
+    """A confirmed request locks only what its confirmation page showed (None: no page, e.g. the demo)."""
+    if fingerprint is not None and fingerprint != current:
+        raise ValidationError(CHANGED_SINCE_CONFIRMATION)
+
+
 @transaction.atomic
-def submit(*, actor: User, assessment: Assessment) -> Assessment:
+def submit(*, actor: User, assessment: Assessment, fingerprint: str | None = None) -> Assessment:
+    """Lock the sheet for cross-checking. With `fingerprint` (from the confirmation page), only if the
+    sheet is still what that page showed."""
     _require_member_officer(actor, assessment.organization)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _require_draft(assessment)
+    _require_unchanged(fingerprint, submission_fingerprint(assessment))
     problems = submission_problems(assessment)
     if problems:
         raise ValidationError(problems)
@@ -336,7 +374,9 @@ def assign_reviewers(
     return created
 
 
-def _require_within_maximum(score: Score, points: Decimal, field: str) -> None:
+def require_within_maximum(score: Score, points: Decimal, field: str = "final_points") -> None:
+    """A reviewed or final score lies between 0 and the criterion's maximum; checked before asking to
+    confirm, and again when saving."""
     maximum = score.criterion.max_points
     if not Decimal(0) <= points <= maximum:
         raise ValidationError({field: f"Điểm phải từ 0 đến {format_vietnamese_decimal(maximum)}."})
@@ -362,7 +402,7 @@ def save_review(*, actor: User, score: Score, reviewed_points: Decimal, reason: 
         raise ValidationError("Đơn vị chưa nộp bản tự chấm.")
     if assignment.completed_at is not None:
         raise ValidationError("Đã hoàn thành chấm chéo; không sửa được.")
-    _require_within_maximum(score, reviewed_points, "reviewed_points")
+    require_within_maximum(score, reviewed_points, "reviewed_points")
     reason = reason.strip()
     if reviewed_points != score.self_points and not reason:
         raise ValidationError({"review_reason": "Chấm khác điểm tự chấm thì cần nêu lý do."})
@@ -386,14 +426,42 @@ def save_review(*, actor: User, score: Score, reviewed_points: Decimal, reason: 
     return score
 
 
+def review_rows(assessment: Assessment) -> list[rules.ReviewRow]:
+    """The criteria of a cross-check in the agreement's order, as its confirmation shows them."""
+    scores = assessment.scores.select_related("criterion", "criterion__group")
+    return [
+        rules.ReviewRow(code=s.criterion.code, self_points=s.self_points, reviewed=s.reviewed_points)
+        for s in sorted(scores, key=lambda s: (s.criterion.group.position, s.criterion.position))
+    ]
+
+
+def review_fingerprint(assessment: Assessment) -> str:
+    """What completing a cross-check would lock: every reviewed score and its reason."""
+    return rules.fingerprint(
+        (s.pk, s.reviewed_points, s.review_reason) for s in assessment.scores.order_by("pk")
+    )
+
+
 @transaction.atomic
-def complete_review(*, actor: User, assignment: ReviewAssignment) -> ReviewAssignment:
+def complete_review(
+    *, actor: User, assignment: ReviewAssignment, fingerprint: str | None = None
+) -> ReviewAssignment:
+    """Lock the reviewer's scores and hand the disagreements to the member. With `fingerprint` (from
+    the confirmation page), only if the scores are still what that page showed."""
     require(is_officer_of(actor, assignment.reviewer), "Đơn vị của bạn không được phân công chấm đơn vị này.")
+    assignment = (
+        ReviewAssignment.objects.select_for_update()
+        .select_related("emulation_year__group")
+        .get(pk=assignment.pk)
+    )
+    if assignment.completed_at is not None:
+        raise ValidationError("Đã hoàn thành chấm chéo; không sửa được.")
     assessment = Assessment.objects.filter(
         emulation_year=assignment.emulation_year, organization=assignment.reviewed
     ).first()
     if assessment is None or assessment.status != AssessmentStatus.SUBMITTED:
         raise ValidationError("Đơn vị chưa nộp bản tự chấm.")
+    _require_unchanged(fingerprint, review_fingerprint(assessment))
     missing = [
         s.criterion.code for s in assessment.scores.select_related("criterion") if s.reviewed_points is None
     ]
@@ -454,7 +522,7 @@ def _settle(actor: User, score: Score, final_points: Decimal, note: str) -> None
     require(_is_runner(actor, assessment.emulation_year), "Chỉ thường trực cụm được chốt điểm.")
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise ValidationError("Đơn vị chưa nộp bản tự chấm.")
-    _require_within_maximum(score, final_points, "final_points")
+    require_within_maximum(score, final_points, "final_points")
     before = score.final_points
     score.final_points = final_points
     score.final_note = note.strip()
@@ -474,34 +542,51 @@ def _settle(actor: User, score: Score, final_points: Decimal, note: str) -> None
     )
 
 
+def agreed_to_settle(emulation_year: EmulationYear) -> list[tuple[Score, Decimal]]:
+    """Every unsettled criterion where reviewer and member agree (or nobody reviewed), with the points it
+    settles at: the reviewed score, else the self score. Disagreements wait for the secretariat."""
+    scores = (
+        Score.objects.filter(
+            assessment__emulation_year=emulation_year,
+            assessment__status=AssessmentStatus.SUBMITTED,
+            final_points__isnull=True,
+        )
+        .select_related("criterion", "assessment__organization", "assessment__emulation_year__group")
+        .order_by("assessment__organization__code", "pk")
+    )
+    return [
+        (s, s.reviewed_points if s.reviewed_points is not None else s.self_points or Decimal(0))
+        for s in scores
+        if not s.disagrees
+    ]
+
+
+def settling_fingerprint(agreed: list[tuple[Score, Decimal]]) -> str:
+    """What settling the agreed criteria would lock: each criterion and the points it takes."""
+    return rules.fingerprint((score.pk, points) for score, points in agreed)
+
+
 @transaction.atomic
-def settle_agreed(*, actor: User, emulation_year: EmulationYear) -> int:
-    """Settle every unsettled criterion where reviewer and member agree (or nobody reviewed): the
-    final score is the reviewed score, else the self score. Disagreements wait for the secretariat."""
+def settle_agreed(*, actor: User, emulation_year: EmulationYear, fingerprint: str | None = None) -> int:
+    """Settle every agreed criterion (`agreed_to_settle`). With `fingerprint` (from the confirmation
+    page), only if they are still the ones that page showed."""
     require(_is_runner(actor, emulation_year), "Chỉ thường trực cụm được chốt điểm.")
-    count = 0
-    scores = Score.objects.filter(
-        assessment__emulation_year=emulation_year,
-        assessment__status=AssessmentStatus.SUBMITTED,
-        final_points__isnull=True,
-    ).select_related("criterion", "assessment__organization", "assessment__emulation_year__group")
-    for score in scores:
-        if score.disagrees:
-            continue
-        points = score.reviewed_points if score.reviewed_points is not None else score.self_points
-        _settle(actor, score, points or Decimal(0), "Thống nhất")
-        count += 1
+    agreed = agreed_to_settle(emulation_year)
+    _require_unchanged(fingerprint, settling_fingerprint(agreed))
+    for score, points in agreed:
+        _settle(actor, score, points, "Thống nhất")
     advance_year(actor=actor, emulation_year=emulation_year)
-    return count
+    return len(agreed)
 
 
-def sheet_totals(assessment: Assessment, scores: list[Score]) -> rules.Total:
-    """The self-scored total of a sheet, with the agreement's caps, from already-loaded scores."""
+def sheet_totals(assessment: Assessment, scores: list[Score], *, reviewed: bool = False) -> rules.Total:
+    """The self-scored total of a sheet (with `reviewed`, the cross-checked one), with the agreement's
+    caps, from already-loaded scores."""
     agreement = assessment.agreement
     groups = {s.criterion.group_id: s.criterion.group.max_points for s in scores}
     return rules.total(
         [spec_of(s.criterion) for s in scores],
-        {s.criterion.code: s.self_points or Decimal(0) for s in scores},
+        {s.criterion.code: (s.reviewed_points if reviewed else s.self_points) or Decimal(0) for s in scores},
         {str(g): m for g, m in groups.items()},
         agreement.bonus_cap,
         agreement.penalty_cap,

@@ -23,7 +23,8 @@ from django.views.decorators.http import require_POST
 from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.agreements.lookups import year_for_runner, year_for_viewer
-from thidua.assessments import services
+from thidua.assessments import confirmations, rules, services
+from thidua.assessments.confirmations import CONFIRMED, FINGERPRINT, render_confirmation
 from thidua.assessments.forms import EvidenceForm, ReasonForm
 from thidua.assessments.models import (
     Assessment,
@@ -115,6 +116,7 @@ def sheet(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResp
         "Bạn không được xem bảng điểm của đơn vị khác khi chưa được phân công chấm.",
     )
     is_own = permissions.is_officer_of(request.user, organization)
+    name = organization.name_in_year(year)
     if assessment is None and is_own:
         try:
             assessment = services.start_assessment(
@@ -131,17 +133,19 @@ def sheet(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResp
                 "emulation_year": emulation_year,
                 "organization": organization,
                 "assessment": None,
-                "name": organization.name_in_year(year),
+                "name": name,
             },
         )
     scores = _sheet_scores(assessment)
     typed: dict[int, str] = {}
     errors: dict[int, str] = {}
-    if request.method == "POST" and request.POST.get("action") == "save":
+    if request.method == "POST" and request.POST.get("action") in ("save", "submit"):
         permissions.require(is_own, "Bạn chỉ được chấm điểm cho đơn vị mình.")
         typed, errors = _save_sheet(request, assessment, scores)
         if not errors:
             messages.success(request, "Đã lưu bảng tự chấm.")
+            if request.POST["action"] == "submit":  # what was typed is saved first, then confirmed
+                return render_confirmation(request, confirmations.submission(assessment, name=name))
             return redirect(request.path)
         messages.error(request, "Chưa lưu: có giá trị không hợp lệ, xem các dòng đánh dấu đỏ.")
     elif request.method == "POST" and request.POST.get("action") == "answer":
@@ -169,7 +173,7 @@ def sheet(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResp
             "emulation_year": emulation_year,
             "group": emulation_year.group,
             "organization": organization,
-            "name": organization.name_in_year(year),
+            "name": name,
             "assessment": assessment,
             "rows": _rows(scores, typed, errors),
             "editable": is_own and assessment.status == AssessmentStatus.DRAFT,
@@ -302,9 +306,15 @@ def evidence_download(request: HttpRequest, slug: str, year: int, org_code: str,
 @login_required
 @require_POST
 def submit(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResponse:
+    """A first POST shows what submitting locks; only the confirmation's own POST submits."""
     assessment = _own_assessment(request, slug, year, org_code)
+    if not request.POST.get(CONFIRMED):
+        name = assessment.organization.name_in_year(year)
+        return render_confirmation(request, confirmations.submission(assessment, name=name))
     try:
-        services.submit(actor=_user(request), assessment=assessment)
+        services.submit(
+            actor=_user(request), assessment=assessment, fingerprint=request.POST.get(FINGERPRINT, "")
+        )
     except ValidationError as error:
         messages.error(request, "Chưa nộp được: " + " ".join(error.messages))
     else:
@@ -352,42 +362,32 @@ def review(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpRes
         messages.error(request, f"{organization} chưa nộp bản tự chấm.")
         return redirect("years:dashboard", slug=slug, year=year)
     scores = _sheet_scores(assessment)
+    name = organization.name_in_year(year)
     errors: dict[int, str] = {}
-    typed: dict[int, tuple[str, str]] = {}
+    typed: dict[int, ReviewRow] = {}
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "complete":
+        action = request.POST.get("action", "save")
+        if action == "complete" and request.POST.get(CONFIRMED):
             try:
-                services.complete_review(actor=_user(request), assignment=assignment)
+                services.complete_review(
+                    actor=_user(request), assignment=assignment, fingerprint=request.POST.get(FINGERPRINT, "")
+                )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
                 messages.success(request, "Đã hoàn thành chấm chéo.")
             return redirect(request.path)
-        try:
-            with transaction.atomic():
-                for score in scores:
-                    raw = request.POST.get(f"reviewed-{score.pk}", "").strip()
-                    reason = request.POST.get(f"reason-{score.pk}", "")
-                    typed[score.pk] = (raw, reason)
-                    if not raw:
-                        continue
-                    try:
-                        points = parse_vietnamese_decimal(raw)
-                        if points != score.reviewed_points or reason.strip() != score.review_reason:
-                            services.save_review(
-                                actor=_user(request), score=score, reviewed_points=points, reason=reason
-                            )
-                    except (ValueError, ValidationError) as error:
-                        errors[score.pk] = (
-                            " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-                        )
-                if errors:
-                    raise _Rollback
-        except _Rollback:
+        if assignment.completed_at is not None:
+            messages.error(request, "Đã hoàn thành chấm chéo; không sửa được.")
+            return redirect(request.path)
+        typed, errors = _save_review(request, scores, agree_all=action == "agree_all")
+        if errors:
             messages.error(request, "Chưa lưu: xem các dòng đánh dấu đỏ.")
         else:
             messages.success(request, "Đã lưu điểm chấm chéo.")
+            if action == "complete":  # what was typed is saved first, then confirmed
+                confirmation = confirmations.review_completion(assignment, assessment, name=name)
+                return render_confirmation(request, confirmation)
             return redirect(request.path)
     return render(
         request,
@@ -396,25 +396,73 @@ def review(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpRes
             "emulation_year": emulation_year,
             "group": emulation_year.group,
             "organization": organization,
-            "name": organization.name_in_year(year),
+            "name": name,
             "assignment": assignment,
-            "rows": [
-                {
-                    "score": s,
-                    "reviewed": typed.get(
-                        s.pk,
-                        (
-                            "" if s.reviewed_points is None else format_vietnamese_decimal(s.reviewed_points),
-                            s.review_reason,
-                        ),
-                    )[0],
-                    "reason": typed.get(s.pk, ("", s.review_reason))[1],
-                    "error": errors.get(s.pk, ""),
-                }
-                for s in scores
-            ],
+            "rows": [typed.get(s.pk) or ReviewRow.drawn(s) for s in scores],
         },
     )
+
+
+@dataclass
+class ReviewRow:
+    """One row of the review form: the score, and what its boxes hold (as typed, when refused)."""
+
+    score: Score
+    reviewed: str
+    reason: str
+    agree: bool
+    error: str = ""
+
+    @classmethod
+    def drawn(cls, score: Score) -> ReviewRow:
+        reviewed = score.reviewed_points
+        return cls(
+            score,
+            "" if reviewed is None else format_vietnamese_decimal(reviewed),
+            score.review_reason,
+            reviewed is not None and reviewed == score.self_points,
+        )
+
+
+def _save_review(
+    request: HttpRequest, scores: list[Score], *, agree_all: bool
+) -> tuple[dict[int, ReviewRow], dict[int, str]]:
+    """Every row or none; a row takes the self score when agreed to, the typed value otherwise
+    (`rules.review_points`), and an empty untouched row stays unreviewed, so partial saves work."""
+    typed: dict[int, ReviewRow] = {}
+    errors: dict[int, str] = {}
+    try:
+        with transaction.atomic():
+            for score in scores:
+                raw = request.POST.get(f"reviewed-{score.pk}", "").strip()
+                reason = request.POST.get(f"reason-{score.pk}", "")
+                agree = bool(request.POST.get(f"agree-{score.pk}"))
+                row = typed[score.pk] = ReviewRow(
+                    score, raw, reason, agree or (agree_all and score.reviewed_points is None and not raw)
+                )
+                try:
+                    points = rules.review_points(
+                        self_points=score.self_points,
+                        reviewed=score.reviewed_points,
+                        typed=parse_vietnamese_decimal(raw) if raw else None,
+                        agree=agree,
+                        agree_all=agree_all,
+                    )
+                    if points is not None and (
+                        points != score.reviewed_points or reason.strip() != score.review_reason
+                    ):
+                        services.save_review(
+                            actor=_user(request), score=score, reviewed_points=points, reason=reason
+                        )
+                except (ValueError, ValidationError) as error:
+                    row.error = errors[score.pk] = (
+                        " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                    )
+            if errors:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return typed, errors
 
 
 @login_required
@@ -484,9 +532,19 @@ def assign(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 @login_required
 def settle_all(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     emulation_year = year_for_runner(request, slug, year)
-    if request.method == "POST":
-        count = services.settle_agreed(actor=_user(request), emulation_year=emulation_year)
-        messages.success(request, f"Đã chốt {count} tiêu chí không có ý kiến khác.")
+    if request.method == "POST":  # a first POST shows what settling locks; the confirmation's POST settles
+        if not request.POST.get(CONFIRMED):
+            return render_confirmation(request, confirmations.settling(emulation_year))
+        try:
+            count = services.settle_agreed(
+                actor=_user(request),
+                emulation_year=emulation_year,
+                fingerprint=request.POST.get(FINGERPRINT, ""),
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Đã chốt {count} tiêu chí không có ý kiến khác.")
         return redirect(request.path)
     results = year_results(emulation_year)
     pending = (
@@ -521,11 +579,15 @@ def settle_score(request: HttpRequest, slug: str, year: int, pk: int) -> HttpRes
         pk=pk,
         assessment__emulation_year=emulation_year,
     )
+    note = request.POST.get("note", "")
     try:
         points = parse_vietnamese_decimal(request.POST.get("final_points", ""))
-        services.settle(
-            actor=_user(request), score=score, final_points=points, note=request.POST.get("note", "")
-        )
+        if not request.POST.get(CONFIRMED):  # a first POST shows what settling locks
+            services.require_within_maximum(score, points)
+            return render_confirmation(
+                request, confirmations.settling_one(score, final_points=points, note=note)
+            )
+        services.settle(actor=_user(request), score=score, final_points=points, note=note)
     except ValueError as error:
         messages.error(request, f"{score.criterion.code}: {error}")
     except ValidationError as error:

@@ -6,6 +6,7 @@ and must stay importable (and testable) without Django.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from typing import TypeAlias
@@ -13,6 +14,7 @@ from typing import TypeAlias
 __all__ = [
     "SortKey",
     "clean_text",
+    "first_sentences",
     "fold",
     "nfc",
     "sort_vietnamese",
@@ -60,6 +62,37 @@ def fold(value: str) -> str:
     # NFC at the end only recomposes scripts where NFD splits letters that carry no mark (Hangul), so
     # that folded text is in the same form as everything else we store.
     return " ".join(nfc(folded).split())
+
+
+# --- Summaries
+
+# A sentence ends at ".", "!", "?" or "…" (closing quotes and brackets kept with it) before a space and
+# a word that does not start in lowercase: "8.12" or "KH&KT. tỉnh" end none.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?= [\"'“‘(\[]*(\w))")
+
+
+def first_sentences(text: str, limit: int = 200) -> str:
+    """The opening of ``text`` in at most ``limit`` characters, for an article that has no summary:
+    the whole sentences that fit, or when not even the first does, the words that fit and "…".
+
+    >>> first_sentences("Một câu ngắn. Câu thứ hai dài hơn nhiều.", 20)
+    'Một câu ngắn.'
+    >>> first_sentences("Một câu rất dài không có dấu chấm", 20)
+    'Một câu rất dài…'
+    """
+    text = clean_text(text)
+    if len(text) <= limit:
+        return text
+    ends = [
+        match.end()
+        for match in _SENTENCE_END.finditer(text)
+        if match.end() <= limit and not match.group(1).islower()
+    ]
+    if ends:
+        return text[: ends[-1]]
+    cut = text.rfind(" ", 0, limit)  # room for the "…" after the last whole word
+    words = text[:cut] if cut > 0 else text[: limit - 1]
+    return words.rstrip(" ,;:-–—") + "…"
 
 
 # --- Vietnamese alphabetical order

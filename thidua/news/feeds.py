@@ -1,4 +1,4 @@
-"""RSS of a news category: the latest articles, each with its lead."""
+"""RSS of a news category: the latest articles, each with its summary (the lead, or the opening of its body)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class CategoryFeed(Feed):
         return item.title
 
     def item_description(self, item: ArticlePage) -> str:
-        return item.lead
+        return item.summary
 
     def item_link(self, item: ArticlePage) -> str:
         return item.get_url(self.request) or "/"

@@ -8,6 +8,7 @@ Tree: the portal (``NewsPortalPage``, "/tin-tuc/" on thidua's own host) → an o
 from __future__ import annotations
 
 import datetime
+import html
 import re
 from typing import Any
 
@@ -27,7 +28,8 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from thidua.lib.dates import portal_date, vietnam_today
-from thidua.lib.text import clean_text, fold
+from thidua.lib.text import clean_text, first_sentences, fold
+from thidua.news.addresses import served_root_url
 from thidua.news.blocks import ArticleBodyBlock
 
 # How many other articles "Các tin khác" lists, and the home page's latest news.
@@ -35,6 +37,10 @@ OTHER_ARTICLES = 6
 LATEST_ON_HOME = 8
 ARTICLES_PER_PAGE = 10
 SEARCH_RESULTS_PER_PAGE = 20
+# The longest summary made from an article's body when it has no lead.
+SUMMARY_CHARS = 200
+# Where a paragraph, heading or line ends in rich text: a space there keeps words apart once tags go.
+BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote)\s*>|<br\s*/?>", re.IGNORECASE)
 
 
 def search_words(text: str) -> list[str]:
@@ -83,12 +89,28 @@ class NewsPage(Page):
             # The dateline of the banner (the seed: "Thứ Bảy, 13/04/2024"), Vietnam's today.
             today_line=portal_date(today),
             categories=list(NewsIndexPage.objects.child_of(home).live().in_menu()) if home else [],
-            # One address per page for search engines: the organization's own site when it has one
-            # (Wagtail prefers the Site with the deepest root when no request is given).
-            canonical_url=self.get_full_url(),
+            canonical_url=self.canonical_url(request),
             meta_description=self.meta_description(home),
         )
         return context
+
+    def get_url_parts(self, request: HttpRequest | None = None) -> Any:
+        # Wagtail builds a site's address from its Site row ("http://localhost" while thidua serves
+        # :8000); links, the sitemap and the feeds use the address the site is really served at.
+        parts = super().get_url_parts(request)
+        if parts is None or parts[1] is None:
+            return parts
+        site_id, root_url, page_path = parts
+        return site_id, served_root_url(site_id, root_url, request), page_path
+
+    def canonical_url(self, request: HttpRequest | None) -> str | None:
+        """One address per page for search engines: on the organization's own site when it has one
+        (without a request Wagtail picks the Site with the deepest root), at the address it is served at."""
+        parts = super().get_url_parts(None)
+        if parts is None or parts[1] is None:
+            return None
+        site_id, root_url, page_path = parts
+        return served_root_url(site_id, root_url, request) + page_path
 
     def meta_description(self, home: HomePage | None) -> str:
         """What search engines and shared links show under the title."""
@@ -284,8 +306,18 @@ class ArticlePage(NewsPage):
             kwargs["update_fields"] = [*update_fields, "search_text"]
         return super().save(*args, **kwargs)
 
+    @property
+    def summary(self) -> str:
+        """The lead, or for an article without one the opening sentences of its paragraphs as plain
+        text: what lists, the feed and shared links show under the title."""
+        if self.lead:
+            return self.lead
+        paragraphs = [block["value"] for block in self.body.raw_data if block["type"] == "paragraph"]
+        text = html.unescape(strip_tags(BLOCK_END.sub(" ", " ".join(paragraphs))))
+        return first_sentences(text, SUMMARY_CHARS)
+
     def meta_description(self, home: HomePage | None) -> str:
-        return self.search_description or self.lead
+        return self.search_description or self.summary
 
     @property
     def date_line(self) -> str:

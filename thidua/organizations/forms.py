@@ -19,6 +19,10 @@ from thidua.organizations.models import (
 
 
 class OrganizationChoiceField(forms.ModelChoiceField):
+    default_error_messages = {
+        "invalid_choice": "Đơn vị này không có trong danh sách được chọn (có thể đã thôi hoạt động hoặc sáp nhập)."
+    }
+
     def label_from_instance(self, obj: Organization) -> str:
         return obj.current_name
 

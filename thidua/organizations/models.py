@@ -87,7 +87,10 @@ class Organization(models.Model):
         return self.short_name_on(rules.reference_day(year, self.ended_on))
 
     def refresh_search_text(self) -> None:
-        texts = {self.code, *(n.name for n in self.names.all()), *(n.short_name for n in self.names.all())}
+        # Read from the database, not from names a view prefetched before a service added one: a name
+        # given by "Đổi tên" must be searchable at once.
+        names = OrganizationName.objects.filter(organization_id=self.pk).values_list("name", "short_name")
+        texts = {self.code, *(text for pair in names for text in pair)}
         self.search_text = " | ".join(sorted(fold(t) for t in texts if t))
 
 

@@ -1,14 +1,13 @@
 from django.urls import path
 
-from thidua.agreements import views as year_views
-from thidua.organizations import views
+from thidua.organizations import account_views, views
 
 app_name = "organizations"
 urlpatterns = [
+    path("tai-khoan/don-vi/<slug:code>/", account_views.organization_accounts, name="organization_accounts"),
     path("cum-khoi/", views.group_list, name="group_list"),
     path("cum-khoi/<slug:slug>/", views.group_detail, name="group_detail"),
     path("cum-khoi/<slug:slug>/sua/", views.group_edit, name="group_edit"),
-    path("cum-khoi/<slug:slug>/mo-nam-thi-dua/", year_views.open_year, name="open_year"),
     path("cum-khoi/<slug:slug>/nam/<int:year>/", views.group_year, name="group_year"),
     path("thanh-vien/<int:pk>/bo/", views.membership_remove, name="membership_remove"),
     path("lanh-dao-cum/<int:pk>/bo/", views.leadership_clear, name="leadership_clear"),

@@ -27,8 +27,8 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
-from thidua.accounts.backends import AUTH_TOKEN_ATTRIBUTE
 from thidua.audit.version import VERSIONED_CACHE_SECONDS, data_version
+from thidua.web.tokens import AUTH_TOKEN_ATTRIBUTE
 
 View = Callable[..., HttpResponse]
 

@@ -14,6 +14,10 @@ import secrets
 from django.core.cache import cache
 from django.db import transaction
 
+# Where the auth backend (thidua/accounts/backends.py) leaves the signed-in user's generation token on the
+# user object, for the per-session page cache to read; web stands below accounts and names it here.
+AUTH_TOKEN_ATTRIBUTE = "_thidua_auth_token"  # noqa: S105 — an attribute name, not a secret
+
 
 def current_token(key: str, found: object = None) -> str:
     """The token at `key` (`found`: already read with other keys in one round trip). A token that expired

@@ -193,3 +193,147 @@ def test_the_rotation_proposes_nobody_reviewing_itself_and_no_pairs_from_three_m
         assert all(reviewed != reviewer for reviewed, reviewer in rotation.items())
         if size >= 3:
             assert all(rotation[reviewer] != reviewed for reviewed, reviewer in rotation.items())
+
+
+# The review form's rows: agreeing per row or all at once, typing only where the reviewer disagrees.
+
+N = None
+
+
+@pytest.mark.parametrize(
+    ("self_points", "reviewed", "typed", "agree", "agree_all", "expected"),
+    [
+        # Nothing typed, nothing ticked: the row stays as it is (unreviewed), so partial saves work.
+        ("5", N, N, False, False, N),
+        # A tick takes the self score; so does «Đồng ý tất cả» on a row neither reviewed nor typed into.
+        ("5", N, N, True, False, "5"),
+        ("5", N, N, False, True, "5"),
+        # A value typed anew wins over a tick left ticked, and over «Đồng ý tất cả».
+        ("5", N, "4", True, False, "4"),
+        ("5", N, "4", False, True, "4"),
+        ("5", "5", "4", True, False, "4"),
+        # Typing the self score is agreeing.
+        ("5", N, "5", False, False, "5"),
+        # A row already scored differently keeps its score unless ticked: then it takes the self score.
+        ("5", "4", "4", False, False, "4"),
+        ("5", "4", "4", False, True, "4"),
+        ("5", "4", "4", True, False, "5"),
+        # «Đồng ý tất cả» leaves a row already reviewed alone, even when its box is not sent.
+        ("5", "4", N, False, True, N),
+        # No self score (an unscored bonus): nothing to agree to, the reviewer types the points.
+        (N, N, N, True, True, N),
+        (N, N, "1", True, False, "1"),
+    ],
+)
+def test_a_review_row_takes_the_typed_value_or_on_a_tick_the_self_score(
+    self_points: str | None,
+    reviewed: str | None,
+    typed: str | None,
+    agree: bool,
+    agree_all: bool,
+    expected: str | None,
+) -> None:
+    def d(value: str | None) -> Decimal | None:
+        return None if value is None else D(value)
+
+    assert rules.review_points(
+        self_points=d(self_points), reviewed=d(reviewed), typed=d(typed), agree=agree, agree_all=agree_all
+    ) == d(expected)
+
+
+points_or_none = st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=2))
+
+
+@given(points_or_none, points_or_none, points_or_none, st.booleans(), st.booleans())
+def test_a_review_row_never_invents_a_score(
+    self_points: Decimal | None, reviewed: Decimal | None, typed: Decimal | None, agree: bool, agree_all: bool
+) -> None:
+    result = rules.review_points(
+        self_points=self_points, reviewed=reviewed, typed=typed, agree=agree, agree_all=agree_all
+    )
+    assert result in (typed, self_points)
+    if typed is not None and typed != reviewed:
+        assert result == typed
+
+
+def row(
+    code: str, kind: Kind = Kind.FIXED, points: str | None = "1", evidence: int = 0, required: bool = False
+) -> rules.SheetRow:
+    return rules.SheetRow(code, kind, None if points is None else D(points), evidence, required)
+
+
+@pytest.mark.parametrize(
+    ("rows", "scored", "unscored", "missing", "without", "ready"),
+    [
+        ([], 0, (), (), (), True),
+        ([row("1.1", evidence=1), row("1.2", evidence=2, required=True)], 2, (), (), (), True),
+        ([row("1.1")], 1, (), (), ("1.1",), True),
+        ([row("1.1", points=None)], 0, ("1.1",), (), (), False),
+        ([row("1.1", required=True)], 1, (), ("1.1",), (), False),
+        ([row("1.1", points=None, required=True)], 0, ("1.1",), ("1.1",), (), False),
+        # Bonus and penalty criteria may stay empty; an empty one is neither unscored nor without evidence.
+        ([row("5.1", Kind.BONUS, None), row("5.2", Kind.PENALTY, None)], 0, (), (), (), True),
+    ],
+)
+def test_the_submission_summary_says_what_is_locked_and_what_stops_it(
+    rows: list[rules.SheetRow],
+    scored: int,
+    unscored: tuple[str, ...],
+    missing: tuple[str, ...],
+    without: tuple[str, ...],
+    ready: bool,
+) -> None:
+    summary = rules.submission_summary(rows)
+    assert (summary.criteria, summary.scored) == (len(rows), scored)
+    assert (summary.unscored, summary.missing_evidence, summary.without_evidence) == (
+        unscored,
+        missing,
+        without,
+    )
+    assert summary.ready is ready
+
+
+@pytest.mark.parametrize(
+    ("rows", "agreed", "disagreed", "unreviewed", "ready"),
+    [
+        ([], 0, (), (), True),
+        ([("1.1", "5", "5"), ("1.2", "3", "2")], 1, ("1.2",), (), True),
+        ([("1.1", "5", None)], 0, (), ("1.1",), False),
+        # An unscored bonus reviewed at 0 differs from no score at all, as Score.disagrees says.
+        ([("5.1", None, "0")], 0, ("5.1",), (), True),
+    ],
+)
+def test_the_review_summary_counts_agreements_and_names_differences_and_gaps(
+    rows: list[tuple[str, str | None, str | None]],
+    agreed: int,
+    disagreed: tuple[str, ...],
+    unreviewed: tuple[str, ...],
+    ready: bool,
+) -> None:
+    summary = rules.review_summary(
+        [rules.ReviewRow(c, None if s is None else D(s), None if r is None else D(r)) for c, s, r in rows]
+    )
+    assert (summary.criteria, summary.agreed, summary.disagreed, summary.unreviewed) == (
+        len(rows),
+        agreed,
+        disagreed,
+        unreviewed,
+    )
+    assert summary.ready is ready
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ([(1, D("4.5"))], [(1, D("4.50"))], True),  # equal decimals digest alike
+        ([(1, D("4.5"))], [(1, D("4.4"))], False),
+        ([(1, None)], [(1, D(0))], False),  # no score is not a zero
+        ([(1, "a"), (2, "b")], [(2, "b"), (1, "a")], False),  # order counts
+        ([("1", "2")], [("12",)], False),  # cells do not run together
+        ([], [], True),
+    ],
+)
+def test_a_fingerprint_changes_exactly_when_the_rows_do(
+    first: list[tuple[object, ...]], second: list[tuple[object, ...]], same: bool
+) -> None:
+    assert (rules.fingerprint(first) == rules.fingerprint(second)) is same

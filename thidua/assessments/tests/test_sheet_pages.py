@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from thidua.accounts.models import User
 from thidua.assessments.demo import minimal_pdf
 from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssignment, Score
+from thidua.assessments.tests.confirming import confirmed
 from thidua.audit.models import AuditEvent
 
 Y = "/nam-thi-dua/vusta-cum-4/2026"
@@ -132,7 +133,10 @@ def test_the_whole_review_round_through_the_pages(client_for: Any, staff: User) 
     form[f"reason-{target.pk}"] = "Thiếu kế hoạch triển khai"
     client = client_for(reviewer)
     assert client.post(f"{Y}/cham-cheo/lhh-nghe-an/", form).status_code == 302
-    assert client.post(f"{Y}/cham-cheo/lhh-nghe-an/", {"action": "complete"}).status_code == 302
+    confirmation = client.post(f"{Y}/cham-cheo/lhh-nghe-an/", {"action": "complete"})
+    assert "Xác nhận hoàn thành chấm chéo" in confirmation.content.decode()
+    assert ReviewAssignment.objects.get(pk=assignment.pk).completed_at is None
+    assert client.post(f"{Y}/cham-cheo/lhh-nghe-an/", confirmed(confirmation)).status_code == 302
     assert ReviewAssignment.objects.get(pk=assignment.pk).completed_at is not None
     nghean = User.objects.get(username="nghean")
     page = client_for(nghean).get(f"{Y}/cham-diem/lhh-nghe-an/").content.decode()
@@ -143,11 +147,12 @@ def test_the_whole_review_round_through_the_pages(client_for: Any, staff: User) 
         .status_code
         == 302
     )
-    assert client_for(secretariat).post(f"{Y}/chot-diem/").status_code == 302
+    settling = client_for(secretariat).post(f"{Y}/chot-diem/")
+    assert client_for(secretariat).post(f"{Y}/chot-diem/", confirmed(settling)).status_code == 302
     target.refresh_from_db()
     assert target.final_points is None and target.answer == "Kế hoạch số 12/KH"
     response = client_for(secretariat).post(
-        f"{Y}/chot-diem/{target.pk}/", {"final_points": "5", "note": "Chấp nhận giải trình"}
+        f"{Y}/chot-diem/{target.pk}/", {"final_points": "5", "note": "Chấp nhận giải trình", "confirmed": "1"}
     )
     assert response.status_code == 302
     target.refresh_from_db()

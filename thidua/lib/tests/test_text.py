@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua.lib.text import clean_text, fold, nfc, sort_vietnamese, vietnamese_sort_key
+from thidua.lib.text import clean_text, first_sentences, fold, nfc, sort_vietnamese, vietnamese_sort_key
 
 LIB_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = LIB_DIR.parents[1]
@@ -296,3 +296,43 @@ def test_sort_vietnamese_result_does_not_depend_on_input_order(values: list[str]
     expected = [nfc(value) for value in sort_vietnamese(values)]
     assert [nfc(value) for value in sort_vietnamese(reversed(values))] == expected
     assert sorted(expected) == sorted(nfc(value) for value in values)  # a permutation of the input
+
+
+# --- first_sentences
+
+SEED_OPENING = (
+    "Sáng 8/12, Cụm thi đua số 4 của Liên hiệp các Hội Khoa học và Kỹ thuật Việt Nam (gọi tắt là Liên hiệp "
+    "Hội), Dự Hội nghị có địa diện lãnh đạo và cán bộ phụ trách thi đua khen thưởng của 7 tỉnh."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("Ngắn thôi.", 200, "Ngắn thôi."),
+        ("Câu một. Câu hai. Câu ba dài hơn hẳn.", 20, "Câu một. Câu hai."),
+        ("Họp ngày 8.12 tại Vinh. Sau đó về.", 25, "Họp ngày 8.12 tại Vinh."),
+        ("Hội KH&KT. tỉnh Nghệ An họp. Rồi về.", 32, "Hội KH&KT. tỉnh Nghệ An họp."),
+        ("Hay quá! “Đúng vậy”, ông nói thêm nhiều.", 20, "Hay quá!"),
+        ("Một câu rất dài không có dấu chấm nào", 20, "Một câu rất dài…"),
+        ("Một, hai, ba, bốn, năm, sáu", 11, "Một, hai…"),
+        ("Siêuđơnvịdàikhôngcódấucách", 10, "Siêuđơnvị…"),
+        (
+            SEED_OPENING,
+            120,
+            "Sáng 8/12, Cụm thi đua số 4 của Liên hiệp các Hội Khoa học và Kỹ thuật Việt Nam (gọi tắt là "
+            "Liên hiệp Hội), Dự Hội nghị…",
+        ),
+    ],
+)
+def test_first_sentences_keep_whole_sentences_or_else_whole_words(
+    text: str, limit: int, expected: str
+) -> None:
+    assert first_sentences(text, limit) == expected
+
+
+@given(st.text(), st.integers(min_value=2, max_value=300))
+def test_first_sentences_fit_the_limit_and_open_the_text(value: str, limit: int) -> None:
+    summary = first_sentences(value, limit)
+    assert len(summary) <= limit
+    assert clean_text(value).startswith(summary.removesuffix("…"))

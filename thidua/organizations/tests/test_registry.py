@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from thidua.audit.models import AuditEvent
+from thidua.lib.text import fold
 from thidua.organizations import services
 from thidua.organizations.models import Leadership, Membership, Organization, Regulation
 
@@ -243,9 +244,12 @@ def test_staff_add_a_member_and_set_the_head_through_the_year_page(
         Leadership.objects.get(group__slug="vusta-cum-4", year=2027, role="head").organization.code
         == "lhh-hue"
     )
+    # Quảng Bình merged into Quảng Trị on 01/07/2025: never offered for 2027, and refused if posted.
+    assert f'value="{org("quang-binh").pk}"' not in client.get(path).content.decode()
     response = client.post(path, {"action": "add", "m-organization": org("quang-binh").pk})
     assert response.status_code == 200
-    assert "thôi hoạt động" in response.content.decode()
+    assert "thôi hoạt động hoặc sáp nhập" in response.content.decode()
+    assert not Membership.objects.filter(group__slug="vusta-cum-4", year=2027, organization=org("quang-binh"))
 
 
 @pytest.mark.django_db
@@ -258,3 +262,27 @@ def test_decomposed_vietnamese_typed_into_a_form_is_stored_composed(client_for: 
     from thidua.organizations.models import EmulationGroup
 
     assert EmulationGroup.objects.get(slug="vusta-cum-4").nickname == unicodedata.normalize("NFC", decomposed)
+
+
+def _found(client: Any, query: str) -> list[str]:
+    response = client.get("/don-vi/", {"q": query})
+    assert response.status_code == 200
+    return [
+        fold(name)
+        for name in re.findall(r'<a href="/don-vi/lhh-[^"/]+/">([^<]+)</a>', response.content.decode())
+    ]
+
+
+@pytest.mark.django_db
+def test_an_organization_renamed_through_the_form_is_found_at_once_by_its_new_and_its_former_name(
+    staff: Any, client_for: Any
+) -> None:
+    client = client_for(staff)
+    response = client.post(
+        "/don-vi/lhh-nghe-an/doi-ten/",
+        {"name": "Liên hiệp các Hội Khoa học Đông Bắc Nghệ An", "valid_from": "2027-01-01"},
+    )
+    assert response.status_code == 302
+    # Folded both ways: no diacritics typed, or the new name's own, or "Đ" as "d".
+    for query in ["dong bac nghe an", "Đông Bắc", "khoa hoc ky thuat tinh nghe an"]:
+        assert fold("Liên hiệp các Hội Khoa học Đông Bắc Nghệ An") in _found(client, query), query

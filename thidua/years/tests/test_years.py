@@ -189,5 +189,10 @@ def test_deadlines_page_and_stage_button_for_the_secretariat(cluster4: Any) -> N
     assert "Các giai đoạn của năm" in page and "Chưa phân công chấm chéo." in page
     response = client.post(f"/nam-thi-dua/{cluster4.slug}/2026/chuyen-giai-doan/", follow=True)
     assert "Chưa chuyển được khỏi giai đoạn Tự chấm điểm" in response.content.decode()
-    client.force_login(_user("thanhhoa"))
-    assert client.post(f"/nam-thi-dua/{cluster4.slug}/2026/chuyen-giai-doan/").status_code == 403
+    url = f"/nam-thi-dua/{cluster4.slug}/2026/chuyen-giai-doan/"
+    for username, status in (("thanhhoa", 403), ("bientap", 403), ("vusta", 302), ("quangtri", 302)):
+        client.force_login(_user(username))
+        assert client.post(url).status_code == status, username
+    assert client.get(url).status_code == 405
+    client.logout()
+    assert client.post(url)["Location"].startswith("/tai-khoan/dang-nhap/")

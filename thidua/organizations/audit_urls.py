@@ -1,6 +1,6 @@
 from django.urls import path
 
-from thidua.audit import views
+from thidua.organizations import audit_views as views
 
 app_name = "audit"
 urlpatterns = [

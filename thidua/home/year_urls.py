@@ -1,14 +1,16 @@
-"""Pages of one group's year, under /nam-thi-dua/<group slug>/<year>/."""
+"""Pages of one group's year, under /nam-thi-dua/<group slug>/<year>/: the year itself and its agreement.
+The other apps' year pages (scoring, conference, documents, dossier) keep their own namespaces."""
 
 from django.urls import path
 
 from thidua.agreements import views
+from thidua.home import year_views
 
 app_name = "years"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("moc-thoi-gian/", views.deadlines, name="deadlines"),
-    path("chuyen-giai-doan/", views.advance, name="advance"),
+    path("", year_views.dashboard, name="dashboard"),
+    path("moc-thoi-gian/", year_views.deadlines, name="deadlines"),
+    path("chuyen-giai-doan/", year_views.advance, name="advance"),
     path("giao-uoc/", views.agreement_detail, name="agreement"),
     path("giao-uoc/lan-<int:version>/", views.agreement_detail, name="agreement_version"),
     path("giao-uoc/tao/", views.agreement_create, name="agreement_create"),

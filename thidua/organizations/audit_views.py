@@ -1,3 +1,5 @@
+"""The audit trail of a group, for those who may read it: a page of the registry, which knows groups."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
