@@ -136,21 +136,27 @@ def _copy_criteria(source: Agreement, target: Agreement, *, shift: int = 0) -> N
         )
 
 
+def previous_agreement(emulation_year: EmulationYear) -> Agreement | None:
+    """Last year's signed agreement, the latest version: what next year's draft is copied from."""
+    return (
+        Agreement.objects.filter(
+            emulation_year__group=emulation_year.group,
+            emulation_year__year=emulation_year.year - 1,
+            status__in=[AgreementStatus.IN_FORCE, AgreementStatus.SUPERSEDED],
+        )
+        .select_related("emulation_year")
+        .order_by("-version")
+        .first()
+    )
+
+
 @transaction.atomic
 def copy_previous_agreement(*, actor: User, emulation_year: EmulationYear) -> Agreement:
     """A draft copied from last year's agreement in force: the usual start of a year."""
     _require_drafter(actor, emulation_year)
     if emulation_year.agreements.exists():
         raise ValidationError("Năm thi đua này đã có giao ước; hãy sửa dự thảo hoặc lập bản sửa đổi.")
-    source = (
-        Agreement.objects.filter(
-            emulation_year__group=emulation_year.group,
-            emulation_year__year=emulation_year.year - 1,
-            status__in=[AgreementStatus.IN_FORCE, AgreementStatus.SUPERSEDED],
-        )
-        .order_by("-version")
-        .first()
-    )
+    source = previous_agreement(emulation_year)
     if source is None:
         raise ValidationError(f"Năm {emulation_year.year - 1} không có giao ước đã ký để sao chép.")
     shift = emulation_year.year - source.emulation_year.year
