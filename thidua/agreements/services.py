@@ -27,6 +27,7 @@ from thidua.audit.services import record
 from thidua.lib.files import random_name, sniff_pdf
 from thidua.lib.text import clean_text
 from thidua.organizations.models import Membership, Organization
+from thidua.organizations.selectors import members_in_year
 from thidua.years.models import EmulationYear
 from thidua.years.rules import in_force_from, move_years_on
 from thidua.years.services import advance_year
@@ -324,11 +325,7 @@ def save_criterion_group(
 
 
 def members_of(emulation_year: EmulationYear) -> list[Organization]:
-    return list(
-        Organization.objects.filter(
-            memberships__group=emulation_year.group, memberships__year=emulation_year.year
-        ).prefetch_related("names")
-    )
+    return list(members_in_year(group_id=emulation_year.group_id, year=emulation_year.year))
 
 
 @transaction.atomic
