@@ -98,7 +98,7 @@ restore: install
 ## converts the documents to PDF, poppler's pdftoppm draws the pages), and the news site's home page and
 ## seed article on a desktop and a phone (Chromium). Run it after changing a layout.
 samples: install
-	$(PY) -m thidua.documents.samples
+	$(PY) -m thidua.demo.samples
 	THIDUA_SAMPLES_DIR=$(CURDIR)/docs/samples DATABASE_URL= $(PY) -m pytest -q -p no:cacheprovider tests/browser/test_news_in_browser.py
 
 ## Regenerate requirements.lock from pyproject.toml (after changing a dependency).

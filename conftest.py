@@ -37,7 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
-    from thidua.organizations.demo import load_full_demo
+    from thidua.demo.loader import load_full_demo
 
     with django_db_blocker.unblock():
         load_full_demo()
@@ -50,7 +50,7 @@ def demo_restored_after_module(django_db_setup: None, django_db_blocker: Any) ->
     yield
     from django.db import connections
 
-    from thidua.organizations.demo import load_full_demo
+    from thidua.demo.loader import load_full_demo
 
     with django_db_blocker.unblock():
         load_full_demo()

@@ -43,7 +43,7 @@ from pathlib import Path
 
 from bench.harness import DOCS, replace_section
 from bench.pdf_bench import _cpu, _version, cold, pages
-from thidua.documents.samples import OFFICIAL, setup_django
+from thidua.demo.samples import OFFICIAL, setup_django
 
 SECTION = "## DOCX generation per document (issue 5)"
 LABELS = {
@@ -94,9 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         from docx import Document
 
         from thidua.conferences.models import PollKind
+        from thidua.demo.samples import replayed_conference
         from thidua.documents import converter, issuing
         from thidua.documents.layout import Issuer, OfficialDocument, Paragraph, Signer, render_docx
-        from thidua.documents.samples import replayed_conference
 
         soffice = converter.soffice_path()
         if soffice is None or not converter.warm_available() or shutil.which("pdfinfo") is None:

@@ -67,7 +67,7 @@ def _prepare_data() -> tuple[str, str, str, str]:
     from django.urls import reverse
 
     from thidua.accounts.models import User
-    from thidua.organizations.demo import load_full_demo
+    from thidua.demo.loader import load_full_demo
 
     call_command("migrate", verbosity=0, interactive=False)
     load_full_demo()

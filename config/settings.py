@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "ninja",
     "thidua.api",
     "thidua.backups",
+    "thidua.demo",
 ]
 
 MIDDLEWARE = [

@@ -4,8 +4,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from thidua.api.api import api
+from thidua.home import views as home_views
 from thidua.news.sitemaps import sitemap
-from thidua.organizations import views as organization_views
 from thidua.web.favicon import favicon
 from thidua.years import views as year_views
 
@@ -23,7 +23,7 @@ year_urls = [
 ]
 
 urlpatterns = [
-    path("", organization_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("favicon.ico", favicon, name="favicon"),
     path("tai-khoan/ma-truy-cap-api/", include("thidua.api.token_urls")),
     path("tai-khoan/", include("thidua.accounts.urls")),

@@ -149,8 +149,8 @@ def _prepare() -> Setup:
     from thidua.assessments.models import Assessment, AssessmentStatus
     from thidua.conferences import services as voting
     from thidua.conferences.models import Delegate
+    from thidua.demo.loader import load_full_demo
     from thidua.organizations import services as registry
-    from thidua.organizations.demo import load_full_demo
     from thidua.organizations.models import LeadershipRole, Organization, Regulation, VotingUnit
     from thidua.years.models import EmulationYear
 

@@ -136,7 +136,7 @@ def demo_site(live_server: Any) -> str:
 def _load_demo_committed() -> None:
     from django.db import connections
 
-    from thidua.organizations.demo import load_full_demo
+    from thidua.demo.loader import load_full_demo
 
     load_full_demo()
     # Playwright's sync API runs test code in its own context, where Django (whose connections are

@@ -330,6 +330,8 @@ def _walk_the_vote(projector: Any, browser: Any, conference: Conference2026) -> 
     expect(messages(secretariat)).to_contain_text("Đã đóng bỏ phiếu và kiểm phiếu.")
     secretariat.get_by_role("button", name="Ban kiểm phiếu xác nhận").click()
     expect(messages(secretariat)).to_contain_text("Ban kiểm phiếu đã xác nhận kết quả.")
+    # Publishing cannot be undone: the box must be ticked first.
+    secretariat.get_by_label(re.compile("Tôi xác nhận công bố kết quả")).check()
     with secretariat.expect_response(re.compile(r"/cong-bo/$")) as publishing:
         secretariat.get_by_role("button", name="Công bố kết quả").click()
     # Publishing an election makes next year's head: the vote decides, the secretariat needs no registry rights.
@@ -356,8 +358,10 @@ def _walk_the_vote(projector: Any, browser: Any, conference: Conference2026) -> 
     assert head_2027.organization.code == HUE
     _close_db_connections()
 
-    # Once published, the projector shows the outcome.
-    expect(count).to_contain_text(f"{hue} đạt 4/7 phiếu (57,14%), trúng", timeout=PROJECTOR_TIMEOUT)
+    # Once published, the projector shows the result: Huế elected, highlighted.
+    elected = projector.locator(".projector-table tr.elected")
+    expect(elected).to_have_count(1, timeout=PROJECTOR_TIMEOUT)
+    expect(elected.locator("td")).to_have_text([hue, "4", "57,14%", "", "✔ Trúng"])
 
     # 4. The published ballots, by receipt: every phone's receipt, with what that phone chose.
     secretariat.get_by_role("link", name="Danh sách phiếu theo mã biên nhận").click()

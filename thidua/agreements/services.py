@@ -27,6 +27,7 @@ from thidua.audit.services import record
 from thidua.lib.files import random_name, sniff_pdf
 from thidua.lib.text import clean_text
 from thidua.organizations.models import Membership, Organization
+from thidua.organizations.selectors import members_in_year
 from thidua.years.models import EmulationYear
 from thidua.years.rules import in_force_from, move_years_on
 from thidua.years.services import advance_year
@@ -136,21 +137,27 @@ def _copy_criteria(source: Agreement, target: Agreement, *, shift: int = 0) -> N
         )
 
 
+def previous_agreement(emulation_year: EmulationYear) -> Agreement | None:
+    """Last year's signed agreement, the latest version: what next year's draft is copied from."""
+    return (
+        Agreement.objects.filter(
+            emulation_year__group=emulation_year.group,
+            emulation_year__year=emulation_year.year - 1,
+            status__in=[AgreementStatus.IN_FORCE, AgreementStatus.SUPERSEDED],
+        )
+        .select_related("emulation_year")
+        .order_by("-version")
+        .first()
+    )
+
+
 @transaction.atomic
 def copy_previous_agreement(*, actor: User, emulation_year: EmulationYear) -> Agreement:
     """A draft copied from last year's agreement in force: the usual start of a year."""
     _require_drafter(actor, emulation_year)
     if emulation_year.agreements.exists():
         raise ValidationError("Năm thi đua này đã có giao ước; hãy sửa dự thảo hoặc lập bản sửa đổi.")
-    source = (
-        Agreement.objects.filter(
-            emulation_year__group=emulation_year.group,
-            emulation_year__year=emulation_year.year - 1,
-            status__in=[AgreementStatus.IN_FORCE, AgreementStatus.SUPERSEDED],
-        )
-        .order_by("-version")
-        .first()
-    )
+    source = previous_agreement(emulation_year)
     if source is None:
         raise ValidationError(f"Năm {emulation_year.year - 1} không có giao ước đã ký để sao chép.")
     shift = emulation_year.year - source.emulation_year.year
@@ -318,11 +325,7 @@ def save_criterion_group(
 
 
 def members_of(emulation_year: EmulationYear) -> list[Organization]:
-    return list(
-        Organization.objects.filter(
-            memberships__group=emulation_year.group, memberships__year=emulation_year.year
-        ).prefetch_related("names")
-    )
+    return list(members_in_year(group_id=emulation_year.group_id, year=emulation_year.year))
 
 
 @transaction.atomic

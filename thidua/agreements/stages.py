@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from thidua.agreements.models import Agreement, AgreementStatus
-from thidua.organizations.models import Organization
+from thidua.organizations.selectors import members_in_year
 from thidua.years.models import EmulationYear
 from thidua.years.rules import Gate, Stage
 from thidua.years.stages import register_gate
@@ -31,12 +31,8 @@ def signing_gate(emulation_year: EmulationYear) -> Gate:
         return Gate(done=True)
     agreement = _current(emulation_year)
     signed = set(agreement.signatures.values_list("organization_id", flat=True)) if agreement else set()
-    unsigned = (
-        Organization.objects.filter(
-            memberships__group_id=emulation_year.group_id, memberships__year=emulation_year.year
-        )
-        .exclude(pk__in=signed)
-        .prefetch_related("names")
+    unsigned = members_in_year(group_id=emulation_year.group_id, year=emulation_year.year).exclude(
+        pk__in=signed
     )
     names = tuple(sorted(o.name_in_year(emulation_year.year) for o in unsigned))
     return Gate(

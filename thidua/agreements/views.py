@@ -64,6 +64,8 @@ def agreement_detail(request: HttpRequest, slug: str, year: int, version: int | 
         "can_run": can_run,
         "versions": list(emulation_year.agreements.order_by("version")),
         "members": members,
+        # Offered only when there is something to copy: last year's signed agreement.
+        "can_copy": agreement is None and can_run and services.previous_agreement(emulation_year) is not None,
     }
     if agreement is not None:
         signatures = {s.organization_id: s for s in agreement.signatures.all()}

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 
 from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssignment, Score
 from thidua.organizations.models import Organization
+from thidua.organizations.selectors import members_in_year
 from thidua.years.models import EmulationYear
 from thidua.years.rules import Gate, Stage
 from thidua.years.stages import register_gate
@@ -20,9 +21,9 @@ def self_scoring_gate(emulation_year: EmulationYear) -> Gate:
     year = emulation_year.year
     submitted = Assessment.objects.filter(emulation_year=emulation_year, status=AssessmentStatus.SUBMITTED)
     pending = list(
-        Organization.objects.filter(memberships__group_id=emulation_year.group_id, memberships__year=year)
-        .exclude(pk__in=submitted.values("organization_id"))
-        .prefetch_related("names")
+        members_in_year(group_id=emulation_year.group_id, year=year).exclude(
+            pk__in=submitted.values("organization_id")
+        )
     )
     missing = [f"{name} chưa nộp bản tự chấm." for name in _names(pending, year)]
     who = ["Cán bộ thi đua các đơn vị chưa nộp"] if pending else []

@@ -3,9 +3,7 @@ council's vote and the decision), and the parent body's pages: incoming dossiers
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -494,30 +492,3 @@ def year_awards_xlsx(request: HttpRequest, parent_code: str, year: int) -> HttpR
         content_type=excel.XLSX_CONTENT_TYPE,
         headers={"Content-Disposition": f'attachment; filename="khen-thuong-{parent.code}-{year}.xlsx"'},
     )
-
-
-@dataclass(frozen=True)
-class OrganizationAward:
-    year: int
-    form: str
-    decision_number: str
-    decision_date: datetime.date
-    note: str
-
-
-def organization_awards(organization: Organization) -> list[OrganizationAward]:
-    """An organization's awards, newest year first, each named as its parent body names it."""
-    awards = list(Award.objects.filter(organization=organization).order_by("-year", "award_form"))
-    if not awards:
-        return []
-    parent_name = organization.parent.current_short_name if organization.parent else "cơ quan cấp trên"
-    return [
-        OrganizationAward(
-            year=a.year,
-            form=rules.parent_award_label(a.get_award_form_display(), parent_name),
-            decision_number=a.decision_number,
-            decision_date=a.decision_date,
-            note=a.note,
-        )
-        for a in awards
-    ]

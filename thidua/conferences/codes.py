@@ -9,7 +9,9 @@ of entropy, well past the 64 the issue asks for. Only a hash of the whole code i
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+from dataclasses import dataclass
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U, so nothing reads as another
 SECRET_LENGTH = 16
@@ -37,6 +39,36 @@ def normalize(code: str) -> tuple[str, str] | None:
     if not card.isdigit() or len(secret) != SECRET_LENGTH or any(c not in ALPHABET for c in secret):
         return None
     return card, secret
+
+
+@dataclass(frozen=True)
+class ScannedCard:
+    conference: int | None  # the conference the card's URL names, when the scan is a URL
+    card: str  # two digits at least, as printed: "07"
+    secret: str
+
+
+# What a card's QR code holds: the voting page's URL with the code in its fragment,
+# "http://192.168.1.5:8000/bo-phieu/12/#07-ABCD-EFGH-JKMN-PQRS" (thidua/conferences/views.py, cards).
+_VOTE_URL = re.compile(r"/bo-phieu/(\d+)/?(?:[?][^#]*)?$")
+
+
+def read_scanned_card(text: str) -> ScannedCard | None:
+    """A voting card as a scanner or a phone types it: the URL of its QR code, or the code printed under
+    it. None when it is neither."""
+    text = text.strip()
+    conference = None
+    if "#" in text:
+        address, _, text = text.partition("#")
+        match = _VOTE_URL.search(address)
+        if match is None:
+            return None
+        conference = int(match.group(1))
+    parsed = normalize(text)
+    if parsed is None:
+        return None
+    card, secret = parsed
+    return ScannedCard(conference, card.zfill(2), secret)
 
 
 def code_hash(card: str, secret: str) -> str:

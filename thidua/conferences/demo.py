@@ -152,14 +152,16 @@ def load_conference_demo(staff: User, group: EmulationGroup) -> None:
     conference.closed_at = conference.starts_at + datetime.timedelta(hours=4)
     conference.save(update_fields=["closed_at"])
     # The replay runs today; its documents should read as of that morning. Demo timestamps only: polls
-    # opened from 10:00 a quarter of an hour apart, each counted ten minutes after opening, and the
-    # 2024 agreement in force when the last member signed at the conference.
+    # opened from 10:00 a quarter of an hour apart, each counted ten minutes after opening and published
+    # a minute later, and the 2024 agreement in force when the last member signed at the conference.
     from thidua.conferences.models import Poll
 
     for index, poll in enumerate(conference.polls.order_by("position")):
         opened = conference.starts_at + datetime.timedelta(hours=2, minutes=15 * index)
         Poll.objects.filter(pk=poll.pk).update(
-            opened_at=opened, closed_at=opened + datetime.timedelta(minutes=10)
+            opened_at=opened,
+            closed_at=opened + datetime.timedelta(minutes=10),
+            published_at=opened + datetime.timedelta(minutes=11),
         )
     agreement_2024.refresh_from_db()
     if agreement_2024.in_force_at is not None:

@@ -62,3 +62,13 @@ class PaperCountForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("choice_")
         }
+
+
+class ConfirmForm(forms.Form):
+    """A step that cannot be undone asks for a ticked box first: works without JavaScript."""
+
+    xac_nhan = forms.BooleanField(required=True)
+
+    def __init__(self, *args: Any, label: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["xac_nhan"].label = label

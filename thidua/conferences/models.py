@@ -158,7 +158,10 @@ class Poll(models.Model):
     members = models.PositiveSmallIntegerField("số đơn vị thành viên", default=0)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField("công bố lúc", null=True, blank=True)
     result = models.JSONField("kết quả", default=dict, blank=True)
+    # A nomination's members the regulation left out, with why: [{"key", "name", "reason"}].
+    left_out = models.JSONField("không đưa vào danh sách", default=list, blank=True)
     confirmed_at = models.DateTimeField("ban kiểm phiếu xác nhận lúc", null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

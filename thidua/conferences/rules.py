@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -30,9 +30,12 @@ __all__ = [
     "Base",
     "ChoiceResult",
     "Method",
+    "Nominee",
+    "NomineeVerdict",
     "PollSpec",
     "Tally",
     "Threshold",
+    "nomination_eligibility",
     "paper_count_problems",
     "percent_words",
     "tally",
@@ -438,3 +441,48 @@ def paper_count_problems(
         # Every valid motion ballot carries exactly one answer.
         problems.append(f"Tổng số phiếu của các ý kiến ({picks}) khác số phiếu hợp lệ ({valid}).")
     return problems
+
+
+# --- Who may be nominated ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Nominee:
+    """What the ranking says of a member, all that decides whether it may be nominated."""
+
+    key: str  # organization code
+    name: str
+    settled: bool  # its final score is settled
+    band: str | None  # the regulation's band its final total falls in; None below every band
+
+
+@dataclass(frozen=True)
+class NomineeVerdict:
+    key: str
+    name: str
+    eligible: bool
+    reason: str  # Vietnamese, why it is left out; "" when eligible
+
+
+def nomination_eligibility(nominees: Sequence[Nominee], bands: Sequence[str]) -> list[NomineeVerdict]:
+    """Which members a nomination (suy tôn) may offer, in the order given, and why the others are left out.
+
+    An award goes to a member that completed its tasks (Luật Thi đua, khen thưởng 2022, Điều 26: the flag
+    goes to the unit that leads the group). So a member is left out when its final score is not settled
+    (nothing to judge it on), when that score reaches none of the regulation's bands, or when it falls in
+    the lowest of two or more bands ("Không hoàn thành nhiệm vụ" in VUSTA's regulation [L]). `bands` are
+    the regulation's band labels, highest first; without bands every settled member may be nominated.
+    """
+    lowest = bands[-1] if len(bands) >= 2 else None
+    verdicts = []
+    for nominee in nominees:
+        if not nominee.settled:
+            reason = "chưa chốt điểm cuối cùng"
+        elif bands and nominee.band is None:
+            reason = "điểm chốt không đạt mức xếp loại nào của quy chế"
+        elif lowest is not None and nominee.band == lowest:
+            reason = f"xếp loại «{lowest}», mức thấp nhất của quy chế"
+        else:
+            reason = ""
+        verdicts.append(NomineeVerdict(nominee.key, nominee.name, not reason, reason))
+    return verdicts

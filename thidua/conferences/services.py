@@ -16,6 +16,7 @@ import random
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -28,7 +29,7 @@ from thidua.accounts.models import User
 from thidua.accounts.permissions import can_run_year, require
 from thidua.agreements.models import Agreement, AgreementStatus
 from thidua.agreements.services import open_for_signing
-from thidua.assessments.ranking import year_results
+from thidua.assessments.ranking import MemberResult, YearResults, year_results
 from thidua.audit.services import record
 from thidua.conferences import codes, rules
 from thidua.conferences.models import (
@@ -64,7 +65,7 @@ LOCK_MINUTES = 10
 MOTION_CHOICES = (("yes", "Đồng ý"), ("no", "Không đồng ý"), ("abstain", "Không có ý kiến"))
 
 
-def _require_runner(actor: User, conference: Conference) -> None:
+def require_runner(actor: User, conference: Conference) -> None:
     emulation_year = conference.emulation_year
     require(
         can_run_year(actor, emulation_year.group, emulation_year.year),
@@ -108,7 +109,7 @@ def create_conference(*, actor: User, emulation_year: EmulationYear, values: dic
 
 @transaction.atomic
 def update_conference(*, actor: User, conference: Conference, values: dict[str, Any]) -> Conference:
-    _require_runner(actor, conference)
+    require_runner(actor, conference)
     changes = {}
     for name in (
         "title",
@@ -135,6 +136,47 @@ def update_conference(*, actor: User, conference: Conference, values: dict[str, 
     return conference
 
 
+def _closed_words(conference: Conference) -> str:
+    assert conference.closed_at is not None
+    return f"Hội nghị đã kết thúc lúc {timezone.localtime(conference.closed_at):%H:%M ngày %d/%m/%Y}."
+
+
+def _lock_open_conference(conference: Conference) -> None:
+    """Refuse work on a conference that has ended. The row is locked, so `close_conference` waits for a
+    poll being created or opened, and a poll cannot slip in after the closing."""
+    locked = Conference.objects.select_for_update().get(pk=conference.pk)
+    if locked.closed_at is not None:
+        raise ValidationError(_closed_words(locked))
+
+
+@transaction.atomic
+def close_conference(*, actor: User, conference: Conference) -> Conference:
+    """End the conference ("Kết thúc hội nghị"): its closing time goes into the minutes, and the year's
+    stage moves on from it. Refused while a poll is not published, naming the polls."""
+    require_runner(actor, conference)
+    locked = Conference.objects.select_for_update().get(pk=conference.pk)
+    if locked.closed_at is not None:
+        raise ValidationError(_closed_words(locked))
+    unpublished = list(locked.polls.exclude(status=PollStatus.PUBLISHED).order_by("position", "pk"))
+    if unpublished:
+        names = "; ".join(f"«{p}» ({p.get_status_display().lower()})" for p in unpublished)
+        raise ValidationError(
+            "Chưa thể kết thúc hội nghị: còn cuộc bỏ phiếu chưa công bố kết quả: "
+            f"{names}. Hãy hoàn tất và công bố kết quả các cuộc bỏ phiếu này trước."
+        )
+    locked.closed_at = timezone.now()
+    locked.save(update_fields=["closed_at"])
+    conference.closed_at = locked.closed_at
+    record(
+        actor=actor,
+        verb="conference.close",
+        target=locked,
+        group=locked.emulation_year.group,
+        data={"closed_at": locked.closed_at, "polls": locked.polls.count()},
+    )
+    return conference
+
+
 def voting_unit(conference: Conference) -> str:
     return regulation_for(conference).voting_unit
 
@@ -150,7 +192,7 @@ def add_delegate(
     votes: bool = False,
     counting_board: bool = False,
 ) -> Delegate:
-    _require_runner(actor, conference)
+    require_runner(actor, conference)
     emulation_year = conference.emulation_year
     if votes:
         if organization is None:
@@ -203,7 +245,7 @@ def issue_codes(
     *, actor: User, conference: Conference, delegates: Iterable[Delegate] | None = None
 ) -> list[IssuedCode]:
     """New access codes for the voting delegates (or the given ones); earlier codes stop working."""
-    _require_runner(actor, conference)
+    require_runner(actor, conference)
     chosen = list(delegates) if delegates is not None else list(conference.delegates.filter(votes=True))
     used = set(conference.delegates.exclude(card="").values_list("card", flat=True))
     number = 1
@@ -294,7 +336,7 @@ def check_in(*, actor: User | None, delegate: Delegate) -> Delegate:
     """By the secretariat (actor given) or by the delegate's own code (actor None, already authenticated).
     A delegate already present costs nothing: every page of the phone's flow calls this."""
     if actor is not None:
-        _require_runner(actor, delegate.conference)
+        require_runner(actor, delegate.conference)
     if delegate.checked_in_at is not None:
         return delegate
     with transaction.atomic():
@@ -349,6 +391,7 @@ def _new_poll(
     data: dict[str, Any] | None = None,
     **fields: Any,
 ) -> Poll:
+    _lock_open_conference(conference)
     poll = Poll.objects.create(conference=conference, position=_next_position(conference), **fields)
     record(
         actor=actor,
@@ -368,8 +411,9 @@ def create_nomination_poll(
     award_form: str = AwardForm.PARENT_FLAG,
     method: str = rules.Method.APPROVE_EACH,
 ) -> Poll:
-    """Suy tôn: choices pre-filled from the year's ranking, with their scores shown."""
-    _require_runner(actor, conference)
+    """Suy tôn: choices pre-filled from the year's ranking, with their scores shown; only the members the
+    regulation lets be nominated are offered, and those left out are kept on the poll with the reason."""
+    require_runner(actor, conference)
     regulation = regulation_for(conference)
     seats = int(regulation.seats.get(award_form, 1))
     results = year_results(conference.emulation_year)
@@ -377,6 +421,15 @@ def create_nomination_poll(
     if award_form in (AwardForm.PARENT_FLAG, AwardForm.PARENT_MERIT):
         # "Cờ thi đua của Liên hiệp Hội Việt Nam", as the parent body names its own awards (DOMAIN.md).
         label = label.replace("cơ quan cấp trên", conference.emulation_year.group.parent.current_short_name)
+    verdicts = nomination_candidates(results)
+    offered = [m for m, verdict in verdicts if verdict.eligible]
+    left_out = [{"key": v.key, "name": v.name, "reason": v.reason} for _, v in verdicts if not v.eligible]
+    if not offered:
+        raise ValidationError(
+            "Chưa có đơn vị nào đủ điều kiện đưa vào danh sách suy tôn: "
+            + "; ".join(f"{item['name']} ({item['reason']})" for item in left_out)
+            + "."
+        )
     poll = _new_poll(
         conference,
         actor=actor,
@@ -386,8 +439,9 @@ def create_nomination_poll(
         seats=seats,
         max_picks=seats,
         award_form=award_form,
+        left_out=left_out,
+        data={"left_out": [item["key"] for item in left_out]},
     )
-    ranked = [m for m in results.members if m.rank is not None] or results.members
     Choice.objects.bulk_create(
         Choice(
             poll=poll,
@@ -396,22 +450,41 @@ def create_nomination_poll(
             organization=m.organization,
             detail=(
                 f"Điểm chốt {format_vietnamese_decimal(m.final_total.total, 2)} — hạng {m.rank}"
+                + (f" — {m.band}" if m.band else "")
                 + (" (bằng điểm)" if m.tied_for_conference else "")
                 if m.final_total is not None
                 else "Chưa chốt điểm"
             ),
             position=index,
         )
-        for index, m in enumerate(ranked)
+        for index, m in enumerate(offered)
     )
     return poll
+
+
+def nomination_candidates(results: YearResults) -> list[tuple[MemberResult, rules.NomineeVerdict]]:
+    """Every member of the year in ranking order, with whether the regulation lets it be nominated and
+    why not (rules.nomination_eligibility)."""
+    regulation = results.regulation
+    bands = [
+        b["label"]
+        for b in sorted(regulation.scoring_bands if regulation else [], key=lambda b: -Decimal(b["min"]))
+    ]
+    verdicts = rules.nomination_eligibility(
+        [
+            rules.Nominee(m.organization.code, m.name, m.final_total is not None, m.band)
+            for m in results.members
+        ],
+        bands,
+    )
+    return list(zip(results.members, verdicts, strict=True))
 
 
 @transaction.atomic
 def create_election_poll(*, actor: User, conference: Conference, role: str) -> Poll:
     """Next year's head or deputy. Candidates are this year's members; the rotation's suggestion is
     marked, the vote decides (DOMAIN.md: rotation [H], the deputy usually moves up [L])."""
-    _require_runner(actor, conference)
+    require_runner(actor, conference)
     emulation_year = conference.emulation_year
     next_year = emulation_year.year + 1
     # The rotation for next year: this year's members, this year's deputy moving up.
@@ -456,7 +529,7 @@ def create_election_poll(*, actor: User, conference: Conference, role: str) -> P
 def create_motion_poll(
     *, actor: User, conference: Conference, title: str, agreement: Agreement | None = None
 ) -> Poll:
-    _require_runner(actor, conference)
+    require_runner(actor, conference)
     poll = _new_poll(
         conference,
         actor=actor,
@@ -497,7 +570,8 @@ def spec_of(poll: Poll) -> rules.PollSpec:
 def open_poll(*, actor: User, poll: Poll) -> Poll:
     """Copy the regulation's rules into the poll, with their sources, and open it."""
     conference = poll.conference
-    _require_runner(actor, conference)
+    require_runner(actor, conference)
+    _lock_open_conference(conference)
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.status != PollStatus.DRAFT:
         raise ValidationError("Cuộc bỏ phiếu đã mở hoặc đã kết thúc.")
@@ -668,7 +742,7 @@ def progress(poll: Poll) -> tuple[int, int]:
 def close_poll(*, actor: User, poll: Poll) -> Poll:
     """Close, rewrite the ballots in random order (so their storage order says nothing about who voted
     when), and count."""
-    _require_runner(actor, poll.conference)
+    require_runner(actor, poll.conference)
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.status != PollStatus.OPEN:
         raise ValidationError("Cuộc bỏ phiếu không đang mở.")
@@ -744,7 +818,7 @@ def enter_paper_count(
     invalid: int,
     counts: dict[str, int],
 ) -> PaperCount:
-    _require_runner(actor, poll.conference)
+    require_runner(actor, poll.conference)
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.mode != BallotMode.PAPER or poll.status != PollStatus.CLOSED:
         raise ValidationError("Chỉ nhập kiểm phiếu giấy cho cuộc bỏ phiếu giấy đã đóng.")
@@ -793,7 +867,7 @@ def enter_paper_count(
 def confirm_results(*, actor: User, poll: Poll) -> Poll:
     """The counting board's confirmation, recorded by the secretariat (board members are named in the
     minutes: issue 5)."""
-    _require_runner(actor, poll.conference)
+    require_runner(actor, poll.conference)
     if poll.status != PollStatus.CLOSED or not poll.result:
         raise ValidationError("Chưa có kết quả kiểm phiếu để xác nhận.")
     poll.confirmed_at = timezone.now()
@@ -813,12 +887,13 @@ def confirm_results(*, actor: User, poll: Poll) -> Poll:
 def publish(*, actor: User, poll: Poll) -> Poll:
     """Publish a confirmed result and let it decide: next year's head or deputy, the nomination, the
     adoption of next year's agreement."""
-    _require_runner(actor, poll.conference)
+    require_runner(actor, poll.conference)
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.status != PollStatus.CLOSED or poll.confirmed_at is None:
         raise ValidationError("Kết quả cần được ban kiểm phiếu xác nhận trước khi công bố.")
     poll.status = PollStatus.PUBLISHED
-    poll.save(update_fields=["status"])
+    poll.published_at = timezone.now()
+    poll.save(update_fields=["status", "published_at"])
     elected = poll.result.get("elected", []) if poll.result.get("quorum_met") else []
     effects: dict[str, Any] = {"elected": elected}
     emulation_year = poll.conference.emulation_year
@@ -875,7 +950,7 @@ def _set_leadership_by_vote(actor: User, poll: Poll, organization: Organization,
 @transaction.atomic
 def create_runoff(*, actor: User, poll: Poll) -> Poll:
     """Round 2 among the choices tied for the last seat (DOMAIN.md: ties → re-vote among the tied)."""
-    _require_runner(actor, poll.conference)
+    require_runner(actor, poll.conference)
     tied = poll.result.get("runoff") or []
     if poll.status != PollStatus.PUBLISHED or not tied:
         raise ValidationError("Không có phương án nào cần bỏ phiếu lại.")

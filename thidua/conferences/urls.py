@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from thidua.conferences import views
+from thidua.conferences import attendance_views, views
 
 app_name = "conferences"
 urlpatterns = [
@@ -11,6 +11,10 @@ urlpatterns = [
     path("hoi-nghi/<int:pk>/sua/", views.conference_edit, name="edit"),
     path("hoi-nghi/<int:pk>/dai-bieu/them/", views.delegate_add, name="delegate_add"),
     path("hoi-nghi/<int:pk>/dai-bieu/<int:delegate_pk>/diem-danh/", views.delegate_check_in, name="check_in"),
+    path("hoi-nghi/<int:pk>/diem-danh/", attendance_views.check_in_page, name="check_in_page"),
+    path("hoi-nghi/<int:pk>/diem-danh/danh-sach/", attendance_views.check_in_list, name="check_in_list"),
+    path("hoi-nghi/<int:pk>/diem-danh/quet-the/", attendance_views.check_in_scan, name="check_in_scan"),
+    path("hoi-nghi/<int:pk>/ket-thuc/", views.conference_close, name="close"),
     path("hoi-nghi/<int:pk>/the-bieu-quyet/", views.cards, name="cards"),
     path("hoi-nghi/<int:pk>/bo-phieu/them/", views.poll_create, name="poll_create"),
     path("hoi-nghi/<int:pk>/bo-phieu/<int:poll_pk>/", views.poll_detail, name="poll"),

@@ -12,9 +12,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thidua.accounts import permissions
@@ -22,17 +24,17 @@ from thidua.accounts.models import User
 from thidua.agreements.lookups import year_for_runner, year_for_viewer
 from thidua.agreements.models import Agreement, AgreementStatus
 from thidua.conferences import pdf, services
-from thidua.conferences.forms import ConferenceForm, DelegateForm, PaperCountForm
-from thidua.conferences.models import BallotMode, Conference, Poll, PollStatus
+from thidua.conferences.forms import ConferenceForm, ConfirmForm, DelegateForm, PaperCountForm
+from thidua.conferences.models import BallotMode, Conference, ConferenceKind, Delegate, Poll, PollStatus
 from thidua.conferences.qr import qr_svg
+from thidua.conferences.selectors import conference_in_year
 from thidua.lib.text import vietnamese_sort_key
-from thidua.news.services import can_draft_article
 from thidua.organizations.models import LeadershipRole, Organization
 from thidua.web.forms import apply_service_errors
 from thidua.years.models import EmulationYear
 
 
-def _user(request: HttpRequest) -> User:
+def acting_user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
@@ -44,7 +46,7 @@ def _members(emulation_year: EmulationYear) -> Any:
     ).prefetch_related("names")
 
 
-def _conference(request: HttpRequest, slug: str, year: int, pk: int, *, run: bool) -> Conference:
+def conference_from_url(request: HttpRequest, slug: str, year: int, pk: int, *, run: bool) -> Conference:
     emulation_year = (year_for_runner if run else year_for_viewer)(request, slug, year)
     return get_object_or_404(
         Conference.objects.select_related("emulation_year__group__parent", "host"),
@@ -74,7 +76,7 @@ def conference_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
         if form.is_valid():
             try:
                 conference = services.create_conference(
-                    actor=_user(request), emulation_year=emulation_year, values=form.cleaned_data
+                    actor=acting_user(request), emulation_year=emulation_year, values=form.cleaned_data
                 )
             except ValidationError as error:
                 apply_service_errors(form, error)
@@ -92,12 +94,9 @@ def conference_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     )
 
 
-@login_required
-def conference_detail(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
-    conference = _conference(request, slug, year, pk, run=False)
-    emulation_year = conference.emulation_year
-    can_run = _can_run(request, conference)
-    delegates = sorted(
+def sorted_delegates(conference: Conference) -> list[Delegate]:
+    """Members' delegates by their organization's name, guests last."""
+    return sorted(
         conference.delegates.select_related("organization").prefetch_related("organization__names"),
         key=lambda d: (
             d.organization is None,
@@ -105,6 +104,34 @@ def conference_detail(request: HttpRequest, slug: str, year: int, pk: int) -> Ht
             d.full_name,
         ),
     )
+
+
+def _drafts_news_only(request: HttpRequest, conference: Conference) -> bool:
+    """The host's news editors see an ended year-end conference's page, for its "Soạn tin" alone: they
+    are no officers of the group and see nothing else of its year."""
+    return (
+        conference.closed_at is not None
+        and conference.kind == ConferenceKind.YEAR_END
+        and conference.host_id in permissions.editor_org_ids(request.user)
+    )
+
+
+@login_required
+def conference_detail(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    conference = conference_in_year(slug=slug, year=year, pk=pk)
+    emulation_year = conference.emulation_year
+    if not permissions.can_view_year(request.user, emulation_year.group, year):
+        permissions.require(
+            _drafts_news_only(request, conference),
+            "Chỉ các đơn vị trong cụm, thường trực cụm và cơ quan cấp trên được xem hội nghị này.",
+        )
+        return render(
+            request,
+            "conferences/detail.html",
+            {"conference": conference, "emulation_year": emulation_year, "group": emulation_year.group},
+        )
+    can_run = _can_run(request, conference)
+    delegates = sorted_delegates(conference)
     next_agreement = (
         Agreement.objects.filter(emulation_year__group=emulation_year.group, emulation_year__year=year + 1)
         .exclude(status=AgreementStatus.SUPERSEDED)
@@ -115,6 +142,7 @@ def conference_detail(request: HttpRequest, slug: str, year: int, pk: int) -> Ht
         quorum = services.quorum(conference)
     except ValidationError:
         quorum = None
+    polls = list(conference.polls.all())
     return render(
         request,
         "conferences/detail.html",
@@ -123,15 +151,45 @@ def conference_detail(request: HttpRequest, slug: str, year: int, pk: int) -> Ht
             "emulation_year": emulation_year,
             "group": emulation_year.group,
             "delegates": delegates,
-            "polls": conference.polls.prefetch_related("choices"),
+            "polls": polls,
             "quorum": quorum,
             "can_run": can_run,
             "delegate_form": DelegateForm(members=_members(emulation_year)) if can_run else None,
             "next_agreement": next_agreement,
             "vote_url": _vote_url(request, conference),
-            "can_draft_news": can_draft_article(request.user, conference),
+            "can_view": True,
+            "close_form": ConfirmForm(label=CLOSE_CONFIRMATION)
+            if can_run and not conference.closed_at
+            else None,
+            "unpublished": [p for p in polls if p.status != PollStatus.PUBLISHED],
         },
     )
+
+
+CLOSE_CONFIRMATION = "Tôi xác nhận kết thúc hội nghị; sau khi kết thúc không mở thêm cuộc bỏ phiếu nào."
+PUBLISH_CONFIRMATION = (
+    "Tôi xác nhận công bố kết quả đã được ban kiểm phiếu xác nhận; kết quả công bố không sửa được."
+)
+
+
+@login_required
+@require_POST
+def conference_close(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    conference = conference_from_url(request, slug, year, pk, run=True)
+    form = ConfirmForm(request.POST, label=CLOSE_CONFIRMATION)
+    if not form.is_valid():
+        messages.error(request, "Hãy đánh dấu ô xác nhận để kết thúc hội nghị.")
+    else:
+        try:
+            services.close_conference(actor=acting_user(request), conference=conference)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"Đã kết thúc hội nghị lúc {timezone.localtime(conference.closed_at):%H:%M ngày %d/%m/%Y}.",
+            )
+    return redirect("conferences:detail", slug=slug, year=year, pk=pk)
 
 
 def _vote_url(request: HttpRequest, conference: Conference) -> str:
@@ -144,7 +202,7 @@ def _vote_url(request: HttpRequest, conference: Conference) -> str:
 
 @login_required
 def conference_edit(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
-    conference = _conference(request, slug, year, pk, run=True)
+    conference = conference_from_url(request, slug, year, pk, run=True)
     form = ConferenceForm(
         request.POST or None,
         members=_members(conference.emulation_year),
@@ -154,7 +212,9 @@ def conference_edit(request: HttpRequest, slug: str, year: int, pk: int) -> Http
         },
     )
     if request.method == "POST" and form.is_valid():
-        services.update_conference(actor=_user(request), conference=conference, values=form.cleaned_data)
+        services.update_conference(
+            actor=acting_user(request), conference=conference, values=form.cleaned_data
+        )
         messages.success(request, "Đã lưu.")
         return redirect("conferences:detail", slug=slug, year=year, pk=pk)
     return render(request, "organizations/form_page.html", {"form": form, "title": f"Sửa — {conference}"})
@@ -163,11 +223,11 @@ def conference_edit(request: HttpRequest, slug: str, year: int, pk: int) -> Http
 @login_required
 @require_POST
 def delegate_add(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
-    conference = _conference(request, slug, year, pk, run=True)
+    conference = conference_from_url(request, slug, year, pk, run=True)
     form = DelegateForm(request.POST, members=_members(conference.emulation_year))
     if form.is_valid():
         try:
-            services.add_delegate(actor=_user(request), conference=conference, **form.cleaned_data)
+            services.add_delegate(actor=acting_user(request), conference=conference, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -180,9 +240,9 @@ def delegate_add(request: HttpRequest, slug: str, year: int, pk: int) -> HttpRes
 @login_required
 @require_POST
 def delegate_check_in(request: HttpRequest, slug: str, year: int, pk: int, delegate_pk: int) -> HttpResponse:
-    conference = _conference(request, slug, year, pk, run=True)
+    conference = conference_from_url(request, slug, year, pk, run=True)
     delegate = get_object_or_404(conference.delegates, pk=delegate_pk)
-    services.check_in(actor=_user(request), delegate=delegate)
+    services.check_in(actor=acting_user(request), delegate=delegate)
     return redirect(f"{reverse('conferences:detail', args=[slug, year, pk])}#dai-bieu")
 
 
@@ -192,8 +252,8 @@ def cards(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
     """Issue fresh codes and show the printable cards once: the codes are never stored in clear. With
     `format=pdf` the cards come as an A4 PDF (8 to a page) when the server has a Vietnamese font, else
     as the page to print from the browser, with a word why."""
-    conference = _conference(request, slug, year, pk, run=True)
-    issued = services.issue_codes(actor=_user(request), conference=conference)
+    conference = conference_from_url(request, slug, year, pk, run=True)
+    issued = services.issue_codes(actor=acting_user(request), conference=conference)
     base = _vote_url(request, conference)
     if request.POST.get("format") == "pdf":
         try:
@@ -225,9 +285,9 @@ def cards(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def poll_create(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
-    conference = _conference(request, slug, year, pk, run=True)
+    conference = conference_from_url(request, slug, year, pk, run=True)
     kind = request.POST.get("kind", "")
-    actor = _user(request)
+    actor = acting_user(request)
     try:
         if kind == "nomination":
             poll = services.create_nomination_poll(actor=actor, conference=conference)
@@ -262,6 +322,13 @@ def poll_create(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResp
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("conferences:detail", slug=slug, year=year, pk=pk)
+    if poll.left_out:
+        messages.info(
+            request,
+            "Không đưa vào danh sách suy tôn: "
+            + "; ".join(f"{item['name']} ({item['reason']})" for item in poll.left_out)
+            + ".",
+        )
     return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=poll.pk)
 
 
@@ -271,7 +338,7 @@ def _poll(conference: Conference, poll_pk: int) -> Poll:
 
 @login_required
 def poll_detail(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: int) -> HttpResponse:
-    conference = _conference(request, slug, year, pk, run=False)
+    conference = conference_from_url(request, slug, year, pk, run=False)
     poll = _poll(conference, poll_pk)
     can_run = _can_run(request, conference)
     # Results: the secretariat sees the count once the poll is closed (to confirm it); everyone who
@@ -303,6 +370,7 @@ def poll_detail(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: in
             "voted": voted,
             "eligible": eligible,
             "paper_form": paper_form,
+            "publish_form": ConfirmForm(label=PUBLISH_CONFIRMATION) if can_run else None,
             "runoff_labels": [labels.get(k, k) for k in poll.result.get("runoff", [])] if show_result else [],
         },
     )
@@ -313,9 +381,9 @@ def poll_detail(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: in
 def poll_action(
     request: HttpRequest, slug: str, year: int, pk: int, poll_pk: int, action: str
 ) -> HttpResponse:
-    conference = _conference(request, slug, year, pk, run=True)
+    conference = conference_from_url(request, slug, year, pk, run=True)
     poll = _poll(conference, poll_pk)
-    actor = _user(request)
+    actor = acting_user(request)
     steps = {
         "mo": (services.open_poll, "Đã mở bỏ phiếu."),
         "dong": (services.close_poll, "Đã đóng bỏ phiếu và kiểm phiếu."),
@@ -326,6 +394,9 @@ def poll_action(
     if action not in steps:
         return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=poll_pk)
     step, message = steps[action]
+    if action == "cong-bo" and not ConfirmForm(request.POST, label=PUBLISH_CONFIRMATION).is_valid():
+        messages.error(request, "Hãy đánh dấu ô xác nhận trước khi công bố kết quả; chưa công bố.")
+        return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=poll_pk)
     try:
         result = step(actor=actor, poll=poll)
     except ValidationError as error:
@@ -340,13 +411,13 @@ def poll_action(
 @login_required
 @require_POST
 def paper_count(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: int) -> HttpResponse:
-    conference = _conference(request, slug, year, pk, run=True)
+    conference = conference_from_url(request, slug, year, pk, run=True)
     poll = _poll(conference, poll_pk)
     form = PaperCountForm(request.POST, choices=list(poll.choices.all()))
     if form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if not k.startswith("choice_")}
         try:
-            services.enter_paper_count(actor=_user(request), poll=poll, counts=form.counts(), **values)
+            services.enter_paper_count(actor=acting_user(request), poll=poll, counts=form.counts(), **values)
         except ValidationError as error:
             for problem in error.messages:
                 messages.error(request, problem)
@@ -359,7 +430,7 @@ def paper_count(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: in
 
 @login_required
 def projector(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
-    conference = _conference(request, slug, year, pk, run=True)
+    conference = conference_from_url(request, slug, year, pk, run=True)
     return render(
         request,
         "conferences/projector.html",
@@ -367,13 +438,57 @@ def projector(request: HttpRequest, slug: str, year: int, pk: int) -> HttpRespon
     )
 
 
+BASE_WORDS = {
+    "present": "số người bỏ phiếu có mặt",
+    "eligible": "số người có quyền bỏ phiếu",
+    "members": "số đơn vị thành viên",
+}
+
+
+def _projected_result(poll: Poll) -> dict[str, Any]:
+    """A published poll's result as the projector shows it: each choice, its votes and share, the base
+    and the threshold, and who was elected. Only ever called on a published poll."""
+    assert poll.status == PollStatus.PUBLISHED
+    result = poll.result
+    labels = {c.key: c.label for c in poll.choices.all()}
+    return {
+        "title": str(poll),
+        "base": result.get("base"),
+        "base_words": BASE_WORDS.get(result.get("base_kind", ""), ""),
+        "threshold": result.get("threshold", ""),
+        "votes_needed": result.get("votes_needed"),
+        "quorum_met": result.get("quorum_met", False),
+        "outcome": result.get("outcome", ""),
+        "choices": [
+            {
+                "label": labels.get(row["key"], row["key"]),
+                "votes": row["votes"],
+                "share": row["share"],
+                "percent": row["percent"],
+                "elected": row["elected"],
+                "verdict": (
+                    "Trúng"
+                    if row["elected"]
+                    else "Bằng phiếu"
+                    if row["tied"]
+                    else "Đạt ngưỡng"
+                    if row["passes"]
+                    else "Không đạt"
+                ),
+            }
+            for row in result.get("choices", [])
+        ],
+    }
+
+
 @login_required
 def progress(request: HttpRequest, slug: str, year: int, pk: int) -> JsonResponse:
-    """The projector's live figures: how many have voted in each open poll, and nothing else."""
-    conference = _conference(request, slug, year, pk, run=True)
+    """The projector's live figures: how many have voted in each open poll, and nothing else of it; and
+    the result of the poll published last, once it is published."""
+    conference = conference_from_url(request, slug, year, pk, run=True)
     quorum = services.quorum(conference)
     polls = []
-    for poll in conference.polls.filter(status__in=[PollStatus.OPEN, PollStatus.PUBLISHED]):
+    for poll in conference.polls.filter(status=PollStatus.OPEN):
         voted, eligible = services.progress(poll)
         polls.append(
             {
@@ -382,11 +497,22 @@ def progress(request: HttpRequest, slug: str, year: int, pk: int) -> JsonRespons
                 "voted": voted,
                 "eligible": eligible,
                 "text": f"{voted} / {eligible} đã bỏ phiếu",
-                "outcome": poll.result.get("outcome", "") if poll.status == PollStatus.PUBLISHED else "",
             }
         )
+    published = (
+        conference.polls.filter(status=PollStatus.PUBLISHED)
+        .prefetch_related("choices")
+        .order_by(F("published_at").desc(nulls_last=True), "-position", "-pk")
+        .first()
+    )
     response = JsonResponse(
-        {"present": quorum.present, "eligible": quorum.eligible, "quorum_met": quorum.met, "polls": polls}
+        {
+            "present": quorum.present,
+            "eligible": quorum.eligible,
+            "quorum_met": quorum.met,
+            "polls": polls,
+            "result": _projected_result(published) if published is not None else None,
+        }
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -415,7 +541,7 @@ PAPER_BALLOTS_MAX = 500
 def paper_ballots(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: int) -> HttpResponse:
     """Blank ballots of a paper poll to print, two to an A4 page: as many as there are voting delegates,
     or `?so-phieu=N` (1 to 500). Every copy is the same: nothing on a ballot tells whose it is."""
-    conference = _conference(request, slug, year, pk, run=True)
+    conference = conference_from_url(request, slug, year, pk, run=True)
     poll = get_object_or_404(conference.polls.prefetch_related("choices"), pk=poll_pk, mode=BallotMode.PAPER)
     copies = conference.delegates.filter(votes=True).count()
     asked = request.GET.get("so-phieu", "").strip()

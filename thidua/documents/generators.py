@@ -253,10 +253,9 @@ def conference_minutes(
                 + (f"; {signed:02d} đơn vị thành viên đã ký kết giao ước." if adopted and signed else ".")
             )
         )
-    closing = conference.closed_at
     body.append(
         Paragraph(
-            (f"Hội nghị kết thúc vào hồi {_time(closing)} cùng ngày. " if closing else "")
+            _closing_words(conference)
             + "Biên bản đã được đọc lại và các đại biểu tham dự nhất trí thông qua./.",
             italic=True,
         )
@@ -279,6 +278,17 @@ def conference_minutes(
             f"Lưu: VT, {group_name(group).replace(' thi đua số', '')}",
         ],
     )
+
+
+def _closing_words(conference: Conference) -> str:
+    """ "Hội nghị kết thúc vào hồi 11 giờ 30 phút cùng ngày. ", with the date when it ended on another day;
+    nothing before the secretariat ends it ("Kết thúc hội nghị")."""
+    closing = conference.closed_at
+    if closing is None:
+        return ""
+    closing_day = vietnam_today(closing)
+    when = " cùng ngày" if closing_day == conference_day(conference) else f", {document_date(closing_day)}"
+    return f"Hội nghị kết thúc vào hồi {_time(closing)}{when}. "
 
 
 # --- Tờ trình đề nghị khen thưởng --------------------------------------------------------------------

@@ -155,6 +155,9 @@ def dashboard(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             "mine": mine,
             "deadlines": _deadline_rows(emulation_year),
             "stages": year_stages(emulation_year=emulation_year),
+            # Without a head there is no secretariat: the parent body names one (DESIGN.md, Who uses it).
+            "no_head": not group.leaderships.filter(year=year, role=permissions.HEAD).exists(),
+            "can_manage": permissions.can_manage_registry(request.user, group.parent),
             "overdue": overdue,
             "can_run": permissions.can_run_year(request.user, group, year),
             "deadlines_form": DeadlinesForm(

@@ -1,7 +1,9 @@
-"""The news site of Liên hiệp các Hội KH&KT tỉnh Ninh Bình, with the seed article (DOMAIN.md, "Facts for
+"""The news sites of Cụm 4's members. Ninh Bình's union has the seed article (DOMAIN.md, "Facts for
 the demo": published 18/12/2023, author Đinh Liên) and three short articles of demo content, so that
 "Các tin khác" has something to show, all written by the editor and published by the manager, and one more
-article waiting for the manager's approval. Idempotent: an article already there (by slug) is left alone."""
+article waiting for the manager's approval. Every other member of Cụm 4 has a site of its own, empty, so
+that whichever member hosts a conference, "Soạn tin" has a site to write on. Idempotent: a site or an
+article already there (by slug) is left alone."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from thidua.accounts.models import User
 from thidua.lib.dates import VIETNAM_TZ
 from thidua.news import services
 from thidua.news.models import ArticlePage, HomePage, NewsIndexPage
+from thidua.organizations.demo import CLUSTER_4_NEW
 from thidua.organizations.models import Organization
 
 # Browsers send every *.localhost name to this machine: the demo site answers there with no set-up.
@@ -119,6 +122,24 @@ def _publish(
     ArticlePage.objects.filter(pk=article.pk).update(first_published_at=moment, last_published_at=moment)
 
 
+def member_hostname(code: str) -> str:
+    """ "lhh-thanh-hoa" → "thanhhoa.localhost", as Ninh Bình's site answers at ninhbinh.localhost."""
+    return f"{code.removeprefix('lhh-').replace('-', '')}.localhost"
+
+
+def _open_member_sites(admin: User) -> None:
+    """A site for each of Cụm 4's members today (Ninh Bình's is opened with its articles)."""
+    for province in CLUSTER_4_NEW:
+        organization = Organization.objects.prefetch_related("names").get(code=province.code)
+        if HomePage.objects.filter(organization=organization).exists():
+            continue
+        home = services.open_news_site(
+            actor=admin, organization=organization, hostname=member_hostname(province.code)
+        )
+        home.intro = f"Trang tin của {organization.current_name} (bản minh họa trên thidua)."
+        home.save_revision(user=admin).publish(user=admin)
+
+
 @transaction.atomic
 def load_news_demo() -> None:
     admin = User.objects.get(username="quantri")
@@ -158,6 +179,7 @@ def load_news_demo() -> None:
             tags=["Minh họa"],
         )
     _submit_for_moderation(index, editor, home)
+    _open_member_sites(admin)
 
 
 def _submit_for_moderation(index: NewsIndexPage, editor: User, home: HomePage) -> None:

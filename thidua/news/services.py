@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
@@ -24,7 +25,7 @@ from thidua.audit.services import record
 from thidua.conferences.models import Conference, ConferenceKind, PollStatus
 from thidua.news.drafting import draft_text
 from thidua.news.models import ArticlePage, HomePage, NewsIndexPage, NewsPortalPage
-from thidua.organizations.models import Organization
+from thidua.organizations.models import Membership, Organization
 
 DEFAULT_CATEGORY = "Tin tức - Sự kiện"
 DEFAULT_CATEGORY_SLUG = "tin-tuc-su-kien"
@@ -189,26 +190,77 @@ def can_draft_article(user: permissions.AnyUser, conference: Conference) -> bool
     )
 
 
+def host_site(conference: Conference) -> HomePage | None:
+    return HomePage.objects.filter(organization_id=conference.host_id).first()
+
+
+def sites_to_choose(conference: Conference) -> QuerySet[HomePage]:
+    """Where the secretariat may place the draft when the host has no news site: the sites of the year's
+    members and of the parent body."""
+    emulation_year = conference.emulation_year
+    members = Membership.objects.filter(group=emulation_year.group, year=emulation_year.year).values(
+        "organization_id"
+    )
+    return (
+        HomePage.objects.filter(
+            Q(organization_id__in=members) | Q(organization_id=emulation_year.group.parent_id)
+        )
+        .select_related("organization")
+        .order_by("title")
+    )
+
+
+def _site_for(actor: User, conference: Conference, site: HomePage | None) -> HomePage:
+    """The host's site; where it has none, the site the secretariat chose among `sites_to_choose`."""
+    home = host_site(conference)
+    if home is not None:
+        if site is not None and site.pk != home.pk:
+            raise ValidationError(f"{conference.host} có trang tin riêng; tin được soạn trên trang đó.")
+        return home
+    emulation_year = conference.emulation_year
+    if not permissions.can_run_year(actor, emulation_year.group, emulation_year.year):
+        raise ValidationError(
+            f"{conference.host} chưa có trang tin; thường trực cụm chọn trang tin để đăng bài."
+        )
+    if site is None:
+        raise ValidationError(
+            f"{conference.host} chưa có trang tin: hãy chọn trang tin của một đơn vị thành viên "
+            "hoặc của cơ quan cấp trên để đăng bài."
+        )
+    if not sites_to_choose(conference).filter(pk=site.pk).exists():
+        raise ValidationError(
+            f"«{site.title}» không phải trang tin của đơn vị thành viên hay cơ quan cấp trên của cụm."
+        )
+    return site
+
+
 @transaction.atomic
-def draft_article(*, actor: User, conference: Conference) -> ArticlePage:
-    """An unpublished article about a closed year-end conference, in the host organization's first news
-    category ("Tin tức - Sự kiện"); the editor edits and publishes it. A second call returns the draft
-    already written, so a double click makes one article."""
+def draft_article(*, actor: User, conference: Conference, site: HomePage | None = None) -> ArticlePage:
+    """An unpublished article about a closed year-end conference, in the first news category ("Tin tức -
+    Sự kiện") of the host organization's site, or of the site the secretariat chose where the host has
+    none; the editor edits and publishes it. A second call returns the draft already written, so a double
+    click makes one article."""
     if not can_draft_article(actor, conference):
         raise PermissionDenied(
             "Chỉ thường trực cụm, cơ quan cấp trên hoặc biên tập viên của đơn vị đăng cai được soạn tin."
         )
     if conference.kind != ConferenceKind.YEAR_END:
         raise ValidationError("Chỉ soạn tin tự động cho hội nghị tổng kết.")
+    # Locked: two clicks at once wait for each other, and the second finds the first one's draft.
+    conference = (
+        Conference.objects.select_for_update()
+        .select_related("emulation_year__group__parent", "host")
+        .get(pk=conference.pk)
+    )
     if conference.closed_at is None or conference.polls.exclude(status=PollStatus.PUBLISHED).exists():
         raise ValidationError("Hội nghị chưa kết thúc hoặc còn cuộc bỏ phiếu chưa công bố kết quả.")
     existing = ArticlePage.objects.filter(source_conference=conference).first()
     if existing is not None:
         return existing
-    home = HomePage.objects.filter(organization=conference.host).first()
-    category = NewsIndexPage.objects.child_of(home).order_by("path").first() if home else None
+    home = _site_for(actor, conference, site)
+    category = NewsIndexPage.objects.child_of(home).order_by("path").first()
     if category is None:
-        raise ValidationError(f"{conference.host} chưa có trang tin (chuyên mục tin) để đăng bài.")
+        raise ValidationError(f"Trang tin «{home.title}» chưa có chuyên mục tin để đăng bài.")
     text = draft_text(conference)
     article = ArticlePage(
         title=text.title,
@@ -226,7 +278,7 @@ def draft_article(*, actor: User, conference: Conference) -> ArticlePage:
         verb="news.draft_from_conference",
         target=article,
         group=conference.emulation_year.group,
-        data={"conference": conference.pk, "category": category.pk, "title": article.title},
+        data={"conference": conference.pk, "site": home.pk, "category": category.pk, "title": article.title},
     )
     return article
 

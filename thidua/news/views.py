@@ -6,28 +6,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from thidua.accounts.models import User
-from thidua.conferences.models import Conference
+from thidua.conferences.selectors import conference_in_year
 from thidua.news import services
+from thidua.news.models import HomePage
 
 
 @login_required
 @require_POST
 def draft_from_conference(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
     # The host's editors may ask too, and they cannot see the year's pages: the service decides who may.
-    conference = get_object_or_404(
-        Conference.objects.select_related("emulation_year__group__parent", "host"),
-        pk=pk,
-        emulation_year__group__slug=slug,
-        emulation_year__year=year,
-    )
+    conference = conference_in_year(slug=slug, year=year, pk=pk)
     user = request.user
     assert isinstance(user, User)
+    chosen = request.POST.get("trang_tin", "").strip()
+    # The site is chosen only where the host has none; the service says which sites may be chosen.
+    readable = chosen.isascii() and chosen.isdigit() and len(chosen) <= 10
+    site = HomePage.objects.filter(pk=int(chosen)).first() if readable else None
     try:
-        article = services.draft_article(actor=user, conference=conference)
+        if chosen and site is None:
+            raise ValidationError("Trang tin đã chọn không còn tồn tại; hãy chọn lại.")
+        article = services.draft_article(actor=user, conference=conference, site=site)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

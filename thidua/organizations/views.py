@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,13 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thidua.accounts import permissions
 from thidua.accounts.models import User
-from thidua.awards.views import organization_awards
 from thidua.lib.text import fold, vietnamese_sort_key
 from thidua.organizations import services
 from thidua.organizations.forms import (
@@ -44,10 +41,8 @@ from thidua.organizations.models import (
     OrganizationName,
     Regulation,
 )
+from thidua.organizations.sections import organization_sections
 from thidua.web.forms import apply_service_errors
-from thidua.web.pagecache import cached_for_session_with
-from thidua.years.models import EmulationYear
-from thidua.years.todos import todos_for, todos_version
 
 
 def _user(request: HttpRequest) -> User:
@@ -60,60 +55,6 @@ def _with_names(queryset: QuerySet[Organization]) -> QuerySet[Organization]:
     return queryset.prefetch_related(
         Prefetch("names", queryset=OrganizationName.objects.order_by("valid_from"))
     )
-
-
-@cached_for_session_with(todos_version)
-def home(request: HttpRequest) -> HttpResponse:
-    from thidua.news.sites import serve_organization_home
-
-    if (news_home := serve_organization_home(request)) is not None:
-        return news_home
-    year = timezone.localdate().year
-    my_groups: list[dict[str, Any]] = []
-    if request.user.is_authenticated:
-        officer_of = permissions.officer_org_ids(request.user)
-        staff_of = permissions.staff_parent_ids(request.user)
-        memberships = (
-            Membership.objects.filter(organization_id__in=officer_of, year=year)
-            .select_related("group", "group__parent")
-            .order_by("group__number")
-        )
-        for membership in memberships:
-            my_groups.append(
-                {
-                    "group": membership.group,
-                    "secretariat": permissions.is_secretariat(request.user, membership.group, year),
-                }
-            )
-        staff_groups = EmulationGroup.objects.filter(parent_id__in=staff_of).count()
-    else:
-        staff_groups = 0
-    parents = Organization.objects.filter(kind=OrganizationKind.PARENT_BODY)
-    return render(
-        request,
-        "organizations/home.html",
-        {
-            "year": year,
-            "my_groups": my_groups,
-            "staff_groups": staff_groups,
-            "parents": _with_names(parents),
-            "todos": todos_for(request.user) if isinstance(request.user, User) else [],
-            "shortcuts": _shortcuts(request.user) if isinstance(request.user, User) else [],
-        },
-    )
-
-
-def _shortcuts(user: User) -> list[tuple[str, str]]:
-    """The pages each role comes back to, one click from home: parent-body staff to the dossiers sent to
-    them, editors and news managers to the news admin (where drafts and approvals wait)."""
-    links = []
-    parents = Organization.objects.filter(pk__in=permissions.staff_parent_ids(user)).prefetch_related("names")
-    for parent in parents.order_by("code"):
-        url = reverse("parent_awards:incoming", args=[parent.code])
-        links.append((f"Hồ sơ đề nghị khen thưởng gửi {parent.current_short_name}", url))
-    if permissions.editor_org_ids(user) or permissions.news_manager_org_ids(user):
-        links.append(("Quản trị trang tin: tin nháp, tin chờ duyệt", reverse("wagtailadmin_home")))
-    return links
 
 
 def group_list(request: HttpRequest) -> HttpResponse:
@@ -143,11 +84,15 @@ class MemberRow:
     leadership: Leadership | None
 
 
-def _group_years(group: EmulationGroup, this_year: int) -> list[int]:
-    # Every year with members or an emulation year of its own (next year, once opened), and this year.
+def _group_years(group: EmulationGroup, this_year: int, *, next_year: bool = False) -> list[int]:
+    """Every year with members or an emulation year of its own (next year, once opened), and this year;
+    with `next_year` (parent-body staff, who list next year's members and head before it opens) next
+    year too."""
     years = set(group.memberships.values_list("year", flat=True).distinct())
     years.update(group.years.values_list("year", flat=True))
     years.add(this_year)
+    if next_year:
+        years.add(this_year + 1)
     return sorted(years)
 
 
@@ -181,7 +126,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "group": group,
         "year": year,
-        "years": _group_years(group, this_year),
+        "years": _group_years(group, this_year, next_year=can_manage),
         "rows": rows,
         "head": head,
         "deputy": deputy,
@@ -189,7 +134,8 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_manage": can_manage,
         "is_secretariat": permissions.is_secretariat(request.user, group, year),
         "can_view_audit": permissions.can_view_audit(request.user, group),
-        "emulation_year": EmulationYear.objects.filter(group=group, year=year).first(),
+        # Through the group: organizations stands below years and does not import it.
+        "emulation_year": group.years.filter(year=year).first(),
         "can_view_year": permissions.can_view_year(request.user, group, year),
         "can_run_year": permissions.can_run_year(request.user, group, year),
     }
@@ -238,6 +184,8 @@ def group_year(request: HttpRequest, slug: str, year: int) -> HttpResponse:
         Organization.objects.filter(parent=group.parent)
         .exclude(kind=OrganizationKind.PARENT_BODY)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=datetime.date(year, 1, 1)))
+        # Nor one already a member that year of this group or another of its kind (one cluster each).
+        .exclude(memberships__year=year, memberships__group__kind=group.kind)
     )
     membership_form = MembershipForm(prefix="m", candidates=candidates)
     leadership_form = LeadershipForm(prefix="l", members=members_qs)
@@ -357,7 +305,7 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
     parent = organization.parent
     context = {
         "organization": organization,
-        "awards": organization_awards(organization),
+        **organization_sections(organization),
         "names": list(organization.names.all()),
         "successor": successor,
         "predecessors": list(organization.predecessors.all()),

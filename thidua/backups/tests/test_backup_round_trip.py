@@ -47,7 +47,7 @@ def year_with_files(
     from thidua.assessments import services as scoring
     from thidua.assessments.demo import minimal_pdf
     from thidua.assessments.models import Assessment
-    from thidua.organizations.demo import load_full_demo
+    from thidua.demo.loader import load_full_demo
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     load_full_demo()

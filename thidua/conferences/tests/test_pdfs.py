@@ -10,7 +10,6 @@ import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -19,8 +18,8 @@ from thidua.accounts.models import User
 from thidua.conferences import codes, pdf, services
 from thidua.conferences.models import BallotMode, Conference, Delegate, Poll
 from thidua.conferences.services import IssuedCode
-from thidua.organizations.models import LeadershipRole, Organization
-from thidua.years.models import EmulationYear
+from thidua.conferences.tests import helpers
+from thidua.organizations.models import LeadershipRole
 
 CODE = re.compile(r"\b\d{2}(?:-[0-9A-Z]{4}){4}\b")
 NO_FONT = "Máy chủ chưa có phông chữ tiếng Việt"
@@ -59,25 +58,11 @@ def pages(document: bytes, tmp_path: Path) -> list[str]:
 
 
 @pytest.fixture
-def quangtri(db: Any) -> User:
-    return User.objects.get(username="quangtri")  # head of Cụm 4 in 2026 (demo): the secretariat
-
-
-@pytest.fixture
 def conference_2026(quangtri: User) -> Conference:
-    year = EmulationYear.objects.get(group__slug="vusta-cum-4", year=2026)
-    conference = services.create_conference(
-        actor=quangtri,
-        emulation_year=year,
-        values={
-            "title": "Hội nghị tổng kết công tác thi đua, khen thưởng năm 2026 — Cụm thi đua số 4",
-            "starts_at": datetime.datetime(2026, 12, 22, 8, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
-            "place": "Đông Hà",
-            "host": Organization.objects.get(code="lhh-quang-tri"),
-        },
+    conference = helpers.conference_2026(
+        quangtri, title="Hội nghị tổng kết công tác thi đua, khen thưởng năm 2026 — Cụm thi đua số 4"
     )
-    members = Organization.objects.filter(memberships__group=year.group, memberships__year=2026)
-    for number, member in enumerate(members.order_by("code")):
+    for number, member in enumerate(helpers.members_2026()):
         services.add_delegate(
             actor=quangtri,
             conference=conference,
@@ -93,7 +78,7 @@ def conference_2026(quangtri: User) -> Conference:
 
 
 def _url(conference: Conference, suffix: str) -> str:
-    return f"/nam-thi-dua/vusta-cum-4/2026/hoi-nghi/{conference.pk}/{suffix}"
+    return f"/nam-thi-dua/vusta-cum-4/{conference.emulation_year.year}/hoi-nghi/{conference.pk}/{suffix}"
 
 
 def _paper(poll: Poll) -> Poll:
@@ -243,10 +228,15 @@ def test_the_motion_ballot_has_its_title_the_three_answers_and_nothing_that_tell
 
 @pytest.mark.django_db
 def test_the_nomination_ballot_has_agree_and_disagree_columns_for_each_member(
-    font: Any, quangtri: User, conference_2026: Conference, client_for: Any, tmp_path: Path
+    font: Any, client_for: Any, tmp_path: Path
 ) -> None:
-    poll = _paper(services.create_nomination_poll(actor=quangtri, conference=conference_2026))
-    response = _ballots(client_for(quangtri), conference_2026, poll, "?so-phieu=2")
+    # A nomination needs settled scores: the demo's 2023, its conference not yet ended.
+    conference = Conference.objects.get(emulation_year__group__slug="vusta-cum-4", emulation_year__year=2023)
+    Conference.objects.filter(pk=conference.pk).update(closed_at=None)
+    ninhbinh = User.objects.get(username="ninhbinh")  # head of Cụm 4 in 2023 (demo)
+    poll = _paper(services.create_nomination_poll(actor=ninhbinh, conference=conference))
+    assert poll.choices.count() == 7
+    response = _ballots(client_for(ninhbinh), conference, poll, "?so-phieu=2")
     (ballots,) = pages(response.content, tmp_path)
     assert ballots.count("PHIẾU SUY TÔN") == 2
     assert ballots.count("TT Đơn vị Đồng ý Không đồng ý") == 2

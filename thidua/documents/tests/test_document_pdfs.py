@@ -26,9 +26,9 @@ import pytest
 from thidua.conferences import pdf as conference_pdf
 from thidua.conferences import services as conference_services
 from thidua.conferences.models import Conference, Poll, PollKind, PollStatus
+from thidua.demo.samples import replayed_conference
 from thidua.documents import converter, issuing
 from thidua.documents.layout import MOTTO, NATIONAL_NAME, render_docx
-from thidua.documents.samples import replayed_conference
 
 pytestmark = pytest.mark.django_db
 

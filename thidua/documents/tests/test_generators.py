@@ -117,6 +117,20 @@ def test_the_minutes_have_the_header_chair_secretary_and_the_year_ahead(conferen
     ]
 
 
+def test_minutes_of_a_conference_that_ended_the_next_day_give_that_date(conference):
+    conference.closed_at = datetime.datetime(2023, 12, 9, 1, 30, tzinfo=datetime.UTC)  # 08:30 in Vietnam
+    _docx, text = read(conference_minutes(conference, number_text="05/BB-CTĐ4"))
+    assert "Hội nghị kết thúc vào hồi 08 giờ 30 phút, ngày 09 tháng 12 năm 2023." in text
+    assert "cùng ngày" not in text
+
+
+def test_minutes_of_a_conference_not_yet_ended_give_no_closing_time(conference):
+    conference.closed_at = None
+    _docx, text = read(conference_minutes(conference, number_text="05/BB-CTĐ4"))
+    assert "Hội nghị kết thúc" not in text
+    assert "Biên bản đã được đọc lại và các đại biểu tham dự nhất trí thông qua./." in text
+
+
 def test_the_minutes_give_each_poll_a_sentence_and_a_row_of_counts(conference):
     docx, text = read(conference_minutes(conference, number_text="05/BB-CTĐ4"))
     assert "Trúng: Liên hiệp các Hội Khoa học và Kỹ thuật tỉnh Ninh Bình đạt 6/7 (85,71%) phiếu." in text

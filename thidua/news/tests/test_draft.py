@@ -182,3 +182,98 @@ def test_once_published_the_draft_appears_in_other_news_under_the_seed_article(
     assert "Hội nghị tổng kết công tác thi đua, khen thưởng năm 2023 của Cụm thi đua số 4" in other
     found = client.get("/tim-kiem/?q=suy+ton", HTTP_HOST=HOST).content.decode()
     assert "1 kết quả" in found
+
+
+def test_the_hosts_editor_sees_the_ended_conference_for_its_soan_tin_and_nothing_else(
+    conference_2023: Conference, client_for: Any, editor: Any
+) -> None:
+    page = client_for(editor).get(f"/nam-thi-dua/vusta-cum-4/2023/hoi-nghi/{conference_2023.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Soạn tin" in html and "Trang tin Liên hiệp hội tỉnh Ninh Bình" in html
+    assert "Đại biểu (" not in html and "Các cuộc bỏ phiếu" not in html and "Kết thúc hội nghị" not in html
+    conference_2023.closed_at = None
+    conference_2023.save(update_fields=["closed_at"])
+    assert (
+        client_for(editor).get(f"/nam-thi-dua/vusta-cum-4/2023/hoi-nghi/{conference_2023.pk}/").status_code
+        == 403
+    )
+
+
+def test_the_demo_gives_every_cluster_4_member_a_news_site_and_loading_again_adds_none() -> None:
+    from thidua.news.demo import load_news_demo
+    from thidua.news.models import HomePage
+    from thidua.organizations.demo import CLUSTER_4_NEW
+
+    codes = {p.code for p in CLUSTER_4_NEW}
+    with_site = set(HomePage.objects.values_list("organization__code", flat=True))
+    assert codes <= with_site
+    homes = HomePage.objects.count()
+    load_news_demo()
+    assert HomePage.objects.count() == homes
+
+
+@pytest.fixture
+def quang_tri_without_site(db: Any) -> Conference:
+    """The 2023 conference as if Quảng Trị, which has no news site here, had hosted it."""
+    from thidua.news.models import HomePage
+    from thidua.organizations.models import Organization
+
+    HomePage.objects.get(organization__code="lhh-quang-tri").delete()
+    conference = Conference.objects.select_related("emulation_year__group__parent", "host").get(
+        emulation_year__year=2023
+    )
+    conference.host = Organization.objects.get(code="lhh-quang-tri")
+    conference.save(update_fields=["host"])
+    return conference
+
+
+def test_where_the_host_has_no_site_the_secretariat_picks_one_of_the_members_or_the_parent_body(
+    quang_tri_without_site: Conference, client_for: Any, officer_ninh_binh: Any
+) -> None:
+    from thidua.news.models import HomePage
+
+    conference = quang_tri_without_site
+    html = (
+        client_for(officer_ninh_binh)
+        .get(f"/nam-thi-dua/vusta-cum-4/2023/hoi-nghi/{conference.pk}/")
+        .content.decode()
+    )
+    assert 'name="trang_tin"' in html
+    select = html.split('name="trang_tin"', 1)[1].split("</select>", 1)[0]
+    offered = set(re.findall(r'<option value="(\d+)">', select))
+    expected = {str(pk) for pk in services.sites_to_choose(conference).values_list("pk", flat=True)}
+    assert offered == expected and len(offered) == 5  # the other 2023 members with a site
+    with pytest.raises(ValidationError, match="hãy chọn trang tin"):
+        services.draft_article(actor=officer_ninh_binh, conference=conference)
+    nghe_an = HomePage.objects.get(organization__code="lhh-nghe-an")
+    response = client_for(officer_ninh_binh).post(_url(conference), {"trang_tin": nghe_an.pk})
+    assert response.status_code == 302
+    article = ArticlePage.objects.get(source_conference=conference)
+    assert article.get_parent().get_parent().specific == nghe_an
+    assert AuditEvent.objects.get(verb="news.draft_from_conference").data["site"] == nghe_an.pk
+
+
+def test_a_site_outside_the_cluster_and_its_parent_body_is_refused(
+    quang_tri_without_site: Conference, officer_ninh_binh: Any
+) -> None:
+    from thidua.organizations.models import Organization
+
+    outsider = services.open_news_site(
+        actor=User.objects.get(username="quantri"), organization=Organization.objects.get(code="lhh-can-tho")
+    )
+    with pytest.raises(ValidationError, match="không phải trang tin của đơn vị thành viên"):
+        services.draft_article(actor=officer_ninh_binh, conference=quang_tri_without_site, site=outsider)
+    assert not ArticlePage.objects.filter(source_conference=quang_tri_without_site).exists()
+
+
+def test_the_parent_bodys_staff_may_pick_the_site_and_an_editor_may_not(
+    quang_tri_without_site: Conference, staff: Any, editor: Any
+) -> None:
+    from thidua.news.models import HomePage
+
+    ninh_binh = HomePage.objects.get(organization__code="lhh-ninh-binh")
+    with pytest.raises(PermissionDenied):  # Ninh Bình's editor is no editor of the host
+        services.draft_article(actor=editor, conference=quang_tri_without_site, site=ninh_binh)
+    article = services.draft_article(actor=staff, conference=quang_tri_without_site, site=ninh_binh)
+    assert article.get_parent().specific == category()

@@ -195,6 +195,8 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
     "scoring:settle_all": (lambda: f"{Y}/chot-diem/", YEAR_RUNNERS),
     # The sitemap of the news site asked for (thidua's own host: the portal and every organization's site).
     "sitemap": (lambda: "/sitemap.xml", PUBLIC),
+    # The icon browsers ask every site for.
+    "favicon": (lambda: "/favicon.ico", PUBLIC),
 }
 # POST-only URLs, checked below with their own data.
 POST_ONLY = {

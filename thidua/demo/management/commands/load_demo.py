@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from thidua.organizations.demo import load_full_demo
+from thidua.demo.loader import load_full_demo
 
 
 class Command(BaseCommand):

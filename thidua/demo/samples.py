@@ -11,7 +11,7 @@ someone did to their own database; ``--configured-db`` uses the configured one i
 the demo (``manage.py load_demo``).
 
 Usage, from the project root:
-    .venv/bin/python -m thidua.documents.samples [--out docs/samples] [--dpi 60] [--configured-db]
+    .venv/bin/python -m thidua.demo.samples [--out docs/samples] [--dpi 60] [--configured-db]
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def setup_django(throwaway: Path | None) -> None:
     if throwaway is not None:
         from django.core.management import call_command
 
-        from thidua.organizations.demo import load_full_demo
+        from thidua.demo.loader import load_full_demo
 
         # The demo's users are thrown away with the database: hashing their passwords slowly buys nothing.
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
