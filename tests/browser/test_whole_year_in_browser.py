@@ -456,12 +456,20 @@ def the_secretariat_prepares_the_conference_and_prints_the_cards(year: Year) -> 
 
 
 @step
-def delegates_check_in(year: Year) -> None:
+def delegates_check_in_at_the_door(year: Year) -> None:
+    """The first delegate's card is scanned at the door; the rest arrive together and are checked in at once."""
     page = open_conference(year)
-    for code in OFFICERS:
-        row = page.get_by_role("row").filter(has_text=delegate(code))
-        row.get_by_role("button", name="Điểm danh").click()
-        expect(page.get_by_role("row").filter(has_text=delegate(code))).to_contain_text("✔")
+    page.get_by_role("link", name="Điểm danh đại biểu").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Điểm danh đại biểu")
+    first = next(iter(year.cards))
+    page.get_by_label("Mã trên thẻ").fill(year.cards[first])
+    page.get_by_role("button", name="Điểm danh", exact=True).click()
+    expect(page.get_by_role("row").filter(has_text=first)).to_contain_text("✔")
+    page.get_by_role("button", name=re.compile("^Điểm danh tất cả đại biểu có tên")).click()
+    for full_name in year.cards:
+        expect(page.get_by_role("row").filter(has_text=full_name)).to_contain_text("✔")
+    quorum = f"Đại biểu biểu quyết có mặt: {len(OFFICERS)} / {len(OFFICERS)}"
+    expect(page.get_by_text(quorum)).to_be_visible()
 
 
 # 9. Four polls, each voted on the delegates' phones, counted, confirmed and published.
@@ -519,10 +527,8 @@ def hold_poll(year: Year, kind: str, pick: str) -> None:
     expect(messages(page)).to_contain_text("Đã đóng bỏ phiếu và kiểm phiếu.")
     page.get_by_role("button", name="Ban kiểm phiếu xác nhận").click()
     expect(messages(page)).to_contain_text("Ban kiểm phiếu đã xác nhận kết quả.")
+    page.get_by_label(re.compile("Tôi xác nhận công bố kết quả")).check()  # publishing cannot be undone
     page.get_by_role("button", name="Công bố kết quả").click()
-    confirm = page.get_by_role("button", name=re.compile("^Xác nhận"))
-    if confirm.count():  # publishing asks for a confirmation where the product has one (issue 12, item 5)
-        confirm.click()
     expect(messages(page)).to_contain_text("Đã công bố kết quả.")
     result = page.locator("section").filter(has=page.get_by_role("heading", name="Kết quả kiểm phiếu"))
     expect(result).to_contain_text(pick)
@@ -542,3 +548,124 @@ def the_conference_elects_next_years_head_and_deputy_on_phones(year: Year) -> No
 @step
 def the_conference_adopts_next_years_agreement_on_phones(year: Year) -> None:
     hold_poll(year, "agreement", "Đồng ý")
+
+
+@step
+def the_secretariat_closes_the_conference(year: Year) -> None:
+    page = year.walk.todo(
+        officer(HEAD),
+        re.compile(f"^Công bố kết quả và kết thúc hội nghị tổng kết — {GROUP} năm {YEAR}"),
+        year_path("hoi-nghi/"),
+    )
+    page.get_by_role("link", name=CONFERENCE).click()
+    closing = page.locator("section#ket-thuc")
+    closing.get_by_role("checkbox").check()
+    closing.get_by_role("button", name="Kết thúc hội nghị").click()
+    expect(messages(page)).to_be_visible()
+    expect(page.get_by_role("button", name="Soạn tin")).to_be_visible()
+
+
+# 10. Documents, the dossier, the achievement report; the parent body's council and decision.
+
+FLAG = "Cờ thi đua của Liên hiệp Hội Việt Nam"
+DECISION = "789/QĐ-LHHVN"
+DOCUMENTS = ("Tờ trình đề nghị khen thưởng", "Biên bản hội nghị")
+
+
+def issue(page: Any, button: str, signed: Path) -> str:
+    """One click makes the document and gives it its number; the signed original is uploaded."""
+    page.get_by_role("button", name=button, exact=True).click()
+    expect(messages(page)).to_contain_text("Đã lập văn bản số")
+    found = re.search(r"Đã lập văn bản số (\S+?)\.", messages(page).inner_text())
+    assert found, messages(page).inner_text()
+    number = found.group(1)
+    row = page.get_by_role("row").filter(has_text=number)
+    expect(row.get_by_role("link", name="DOCX")).to_be_visible()
+    row.get_by_label(f"Bản gốc đã ký (PDF) của {number}").set_input_files(signed)
+    row.get_by_role("button", name="Tải lên").click()
+    expect(page.get_by_role("row").filter(has_text=number).get_by_role("link", name="bản 1")).to_be_visible()
+    return number
+
+
+def dossier_page(year: Year, username: str, todo: str | re.Pattern[str]) -> Any:
+    page = year.walk.todo(username, todo, year_path("ho-so-khen-thuong/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hồ sơ đề nghị khen thưởng năm {YEAR}")
+    return page
+
+
+SECRETARIAT_DOSSIER = re.compile(f"^Lập và gửi hồ sơ đề nghị khen thưởng — {GROUP} năm {YEAR}")
+
+
+@step
+def the_secretariat_issues_the_documents_and_builds_the_dossier(year: Year) -> None:
+    from thidua.assessments.demo import minimal_pdf
+
+    page = dossier_page(year, officer(HEAD), SECRETARIAT_DOSSIER)
+    page.get_by_role("button", name="Lập hồ sơ").click()
+    expect(messages(page)).to_contain_text("Đã lập hồ sơ")
+    proposals = page.locator("section").filter(has=page.get_by_role("heading", name="Đề nghị khen thưởng"))
+    expect(proposals.get_by_role("row").filter(has_text=name(next(iter(OFFICERS))))).to_contain_text(FLAG)
+    page.get_by_role("link", name="Lập văn bản").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Văn bản năm {YEAR}")
+    signed = year.files / "ban-goc-da-ky.pdf"
+    signed.write_bytes(minimal_pdf(f"Ban goc da ky - Cum thi dua so 4 - {YEAR}"))
+    counts = [
+        page.get_by_role("button", name=re.compile("^Biên bản kiểm phiếu: ")).nth(i).inner_text()
+        for i in range(page.get_by_role("button", name=re.compile("^Biên bản kiểm phiếu: ")).count())
+    ]
+    assert len(counts) == 4, counts
+    numbers = [issue(page, button, signed) for button in (*DOCUMENTS, *counts)]
+    page.get_by_role("link", name=f"năm {YEAR}").first.click()
+    page.get_by_role("link", name="Hồ sơ đề nghị khen thưởng").first.click()
+    for number in numbers:
+        page.get_by_label(re.compile(rf"{re.escape(number)} — ")).check()
+    page.get_by_role("button", name="Lưu").click()
+    expect(messages(page)).to_contain_text("Đã lưu các văn bản trong hồ sơ.")
+
+
+@step
+def the_nominee_uploads_its_achievement_report(year: Year) -> None:
+    from thidua.assessments.demo import minimal_pdf
+
+    nominee = next(iter(OFFICERS))
+    page = dossier_page(
+        year, officer(nominee), re.compile(f"^Nộp báo cáo thành tích của {re.escape(name(nominee))}")
+    )
+    report = year.files / "bao-cao-thanh-tich.pdf"
+    report.write_bytes(minimal_pdf(f"Bao cao thanh tich - {nominee} - {YEAR}"))
+    page.get_by_label("Báo cáo thành tích (PDF hoặc Word .docx)").set_input_files(report)
+    page.get_by_role("button", name="Tải lên").click()
+    expect(messages(page)).to_contain_text(f"Đã lưu báo cáo thành tích «{report.name}».")
+
+
+@step
+def the_secretariat_sends_the_dossier(year: Year) -> None:
+    page = dossier_page(year, officer(HEAD), SECRETARIAT_DOSSIER)
+    page.get_by_role("button", name=re.compile("^Gửi hồ sơ đến")).click()
+    expect(messages(page)).to_contain_text("Đã gửi hồ sơ đến")
+    expect(page.get_by_text("Trạng thái: Đã gửi")).to_be_visible()
+
+
+@step
+def parent_staff_record_the_council_vote_and_the_decision(year: Year) -> None:
+    page = year.walk.todo(
+        "vusta",
+        re.compile(f"^Hồ sơ đến: Hội đồng bỏ phiếu — {GROUP} năm {YEAR}"),
+        year_path("ho-so-khen-thuong/hoi-dong-bo-phieu/"),
+    )
+    page.get_by_label("Tổng số thành viên Hội đồng").fill("11")
+    page.get_by_label("Số thành viên có mặt").fill("10")
+    page.get_by_label(re.compile("^Số phiếu đồng ý:")).fill("10")
+    page.get_by_role("button", name=re.compile("Ghi nhận|Lưu")).click()
+    expect(messages(page)).to_contain_text("Đã ghi nhận kết quả bỏ phiếu của Hội đồng.")
+    page = year.walk.todo(
+        "vusta",
+        re.compile(f"^Ghi quyết định khen thưởng — {GROUP} năm {YEAR}"),
+        year_path("ho-so-khen-thuong/quyet-dinh/"),
+    )
+    page.get_by_label("Số quyết định").fill(DECISION)
+    page.get_by_label("Ngày quyết định").fill(datetime.date.today().isoformat())
+    page.get_by_label("Họ tên người ký").fill("Phan Xuân Dũng")
+    page.get_by_label("Chức vụ người ký").fill("Chủ tịch")
+    page.get_by_role("button", name=re.compile("Ghi nhận|Lưu")).click()
+    expect(messages(page)).to_contain_text("Đã ghi nhận quyết định; 1 đơn vị được khen thưởng.")
