@@ -213,6 +213,11 @@ ENGLISH = re.compile(
     + "|".join(
         [
             r"Reports?",
+            r"Awaiting",
+            r"Exploring",
+            r"minutes?",
+            r"hours?",
+            r"days?",
             r"Help",
             r"Editor Guide",
             r"What's new",
