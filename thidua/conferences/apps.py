@@ -7,5 +7,8 @@ class ConferencesConfig(AppConfig):
 
     def ready(self) -> None:
         from thidua.conferences import stages
+        from thidua.conferences.todo import closing_todos
+        from thidua.years.todos import register
 
         stages.register()
+        register(closing_todos)

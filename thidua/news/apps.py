@@ -10,10 +10,11 @@ class NewsConfig(AppConfig):
         from thidua.accounts.models import Role
         from thidua.news.cache import connect_signals, desk_version
         from thidua.news.signals import role_changed
-        from thidua.news.todo import news_todos
+        from thidua.news.todo import article_todos, news_todos
         from thidua.years.todos import register, register_version
 
         register(news_todos)
+        register(article_todos)
         register_version(desk_version)
 
         # Editors' and managers' Wagtail groups follow their roles.

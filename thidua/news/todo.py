@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import F, Q
 from django.urls import reverse
 from wagtail.models import Page, WorkflowState
 
 from thidua.accounts import permissions
 from thidua.accounts.models import User
+from thidua.conferences.models import Conference, ConferenceKind
 from thidua.news.models import ArticlePage, HomePage
 from thidua.years.todos import Todo, todo
 
@@ -21,6 +23,51 @@ def _in_moderation() -> set[int]:
 
 def _homes(organization_ids: set[int]) -> list[HomePage]:
     return list(HomePage.objects.filter(organization_id__in=organization_ids))
+
+
+def article_todos(user: User, today: date) -> list[Todo]:
+    """ "Soạn tin" about a year-end conference that has ended and has no article yet: for the host's news
+    editors, and for the secretariat where the host has no news site (it picks one)."""
+    editor_of = permissions.editor_org_ids(user)
+    officer_of = permissions.officer_org_ids(user)
+    if not editor_of and not officer_of:
+        return []
+    written = ArticlePage.objects.filter(source_conference__isnull=False).values("source_conference_id")
+    sites = HomePage.objects.values("organization_id")
+    conferences = (
+        Conference.objects.filter(kind=ConferenceKind.YEAR_END, closed_at__isnull=False)
+        .exclude(pk__in=written)
+        .filter(
+            Q(host_id__in=editor_of)
+            | (
+                ~Q(host_id__in=sites)
+                & Q(
+                    emulation_year__group__leaderships__role=permissions.HEAD,
+                    emulation_year__group__leaderships__year=F("emulation_year__year"),
+                    emulation_year__group__leaderships__organization_id__in=officer_of,
+                )
+            )
+        )
+        .select_related("emulation_year__group")
+        .distinct()
+    )
+    items = []
+    for conference in conferences[:20]:
+        emulation_year = conference.emulation_year
+        url = reverse(
+            "conferences:detail", args=[emulation_year.group.slug, emulation_year.year, conference.pk]
+        )
+        items.append(
+            todo(
+                key=f"news-conference:{conference.pk}",
+                text=f"Soạn tin về {conference.title} — {emulation_year.group} năm {emulation_year.year}",
+                url=f"{url}#soan-tin",
+                due=None,
+                today=today,
+                emulation_year_id=emulation_year.pk,
+            )
+        )
+    return items
 
 
 def news_todos(user: User, today: date) -> list[Todo]:

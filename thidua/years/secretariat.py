@@ -21,12 +21,12 @@ from thidua.years.todos import Todo, todo
 SECRETARIAT = "Thường trực cụm"
 
 # Where the secretariat does each stage's work: one click from the to-do. Cross-checking has its own to-do
-# (settling, in agreements.todo), with the count of scores ready to settle.
+# (settling, in assessments.todo), with the count of scores ready to settle, and so has the conference
+# (closing it, in conferences.todo), which links to the conference itself.
 STAGE_WORK: Mapping[Stage, tuple[str, str]] = {
     Stage.DRAFTING: ("Soạn giao ước và mở ký", "years:agreement"),
     Stage.SELF_SCORING: ("Phân công chấm chéo", "scoring:assign"),
     Stage.SETTLED: ("Chuẩn bị hội nghị tổng kết", "conferences:list"),
-    Stage.CONFERENCE: ("Công bố kết quả và kết thúc hội nghị tổng kết", "conferences:list"),
     Stage.DOSSIER: ("Lập và gửi hồ sơ đề nghị khen thưởng", "awards:dossier"),
 }
 

@@ -146,3 +146,12 @@ def archive_year(*, actor: User, emulation_year: EmulationYear, reason: str) -> 
     locked.stage = Stage.CLOSED.value
     locked.save(update_fields=["stage"])
     return locked
+
+
+def advance_open_years() -> int:
+    """Ask every open year to move on: the worker's daily sweep, for the stage that ends on a date (the
+    agreement in force from 1 January). Returns how many years moved."""
+    moved = 0
+    for emulation_year in EmulationYear.objects.exclude(stage=Stage.CLOSED.value).only("pk", "stage"):
+        moved += advance_year(actor=None, emulation_year=emulation_year).moved
+    return moved

@@ -5,6 +5,10 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
+from django.urls import reverse
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from thidua.accounts.models import User
 from thidua.news.demo import SEED_SLUG
 from thidua.news.models import ArticlePage, HomePage, NewsIndexPage
 
@@ -69,3 +73,38 @@ def outline(html: str) -> Outline:
     parser = Outline()
     parser.feed(html)
     return parser
+
+
+def draft(editor: User, title: str = "Tin chờ duyệt") -> ArticlePage:
+    article = ArticlePage(title=title, slug="tin-cho-duyet", live=False, owner=editor)
+    category().add_child(instance=article)
+    article.save_revision(user=editor)
+    return article
+
+
+def edit_form(article: ArticlePage, action: str, **changes: Any) -> dict[str, Any]:
+    """What the admin's edit form posts, with the button pressed: "action-submit", "action-publish"."""
+    fields: dict[str, Any] = {
+        "title": article.title,
+        "slug": article.slug,
+        "date": article.date.isoformat(),
+        "author": "Đinh Liên",
+        "tags": "",
+        "lead": "Sapo của tin.",
+        "body": streamfield([("paragraph", rich_text("<p>Nội dung tin.</p>"))]),
+        "seo_title": "",
+        "search_description": "",
+        "go_live_at": "",
+        "expire_at": "",
+        "comments": inline_formset([]),
+        **changes,
+    }
+    return {**nested_form_data(fields), action: "1"}
+
+
+def post_edit(client: Any, article: ArticlePage, action: str, **changes: Any) -> Any:
+    response = client.post(
+        reverse("wagtailadmin_pages:edit", args=[article.pk]), edit_form(article, action, **changes)
+    )
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    return response

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from thidua.accounts.models import User
 from thidua.news.models import ArticlePage
-from thidua.news.tests.helpers import category, seed
+from thidua.news.tests.helpers import category, draft, edit_form, home, seed
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +202,160 @@ def test_the_compiled_catalogs_match_their_sources(domain: str) -> None:
         translations = gettext.GNUTranslations(compiled)
     held = {k: v for k, v in translations._catalog.items() if k != ""}  # type: ignore[attr-defined]
     assert held == _po_catalog(LOCALE / f"{domain}.po")
+
+
+# --- The whole walk: every screen editors and managers use, and no English left on any
+
+# English that Wagtail's admin showed editors and managers where its Vietnamese catalog says nothing:
+# menu entries, the moderation messages, the listings' counts and pagination, the reports.
+ENGLISH = re.compile(
+    r"\b(?:"
+    + "|".join(
+        [
+            r"Reports?",
+            r"Awaiting",
+            r"Exploring",
+            r"minutes?",
+            r"hours?",
+            r"days?",
+            r"Help",
+            r"Editor Guide",
+            r"What's new",
+            r"Shortcuts",
+            r"Site history",
+            r"Aging pages",
+            r"Page types usage",
+            r"Locked pages",
+            r"has been (?:submitted|approved|rejected|published|updated|created)",
+            r"moderation",
+            r"\d+ None",
+            r"None",
+            r"Pages?",
+            r"Documents?",
+            r"Images?",
+            r"Workflows?",
+            r"Tasks?",
+            r"log entr(?:y|ies)",
+            r"Actions",
+            r"Status",
+            r"Locking",
+            r"Referenced",
+            r"Compare",
+            r"Changes",
+            r"Fields",
+            r"Draft saved",
+            r"Edit this item",
+            r"Date / Time",
+            r"Last (?:published|edit|edited)",
+            r"No \w+ found",
+            r"There (?:are|is) no",
+            r"JavaScript is required",
+            r"Admin theme",
+            r"notifications",
+            r"Approve",
+            r"Request changes",
+            r"Search",
+            r"Previous",
+            r"Next",
+            r"Moderators approval",
+            r"Comment",
+            r"Cancel",
+            r"Submitted",
+            r"Dashboard",
+        ]
+    )
+    + r")\b"
+)
+
+
+def _visible_texts(html: str) -> set[str]:
+    """The page's text (not its scripts), and the labels of the admin's side menu, which scripts draw
+    from the JSON Wagtail puts in the page."""
+    parser = VisibleText()
+    parser.feed(html)
+    texts = set(parser.texts)
+    menu = re.search(r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>', html, re.S)
+    if menu:
+        texts.update(re.findall(r'"label": "((?:[^"\\]|\\.)*)"', menu.group(1)))
+    # A counter Wagtail keeps hidden until comments are made ("None" until then) is not shown.
+    return {text for text in texts if text != "None" or "data-side-panel-toggle-counter" not in html}
+
+
+def _menu_addresses(html: str) -> set[str]:
+    menu = re.search(r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>', html, re.S)
+    assert menu, "the admin's side menu is missing"
+    return set(re.findall(r'"url": "(/quan-tri-tin/[^"]*)"', menu.group(1)))
+
+
+def _english_left(
+    client: Any, url: str, *, follow: bool = False, data: dict[str, Any] | None = None
+) -> dict[str, list[str]]:
+    response = client.post(url, data, follow=True) if data is not None else client.get(url, follow=follow)
+    assert response.status_code == 200, url
+    html = response.content.decode()
+    if response["Content-Type"].startswith("application/json"):  # a dialog, sent as JSON
+        html = json.loads(html).get("html", "")
+    left = sorted(text for text in _visible_texts(html) if ENGLISH.search(text))
+    return {url: left} if left else {}
+
+
+def _screens(user: User, pending: ArticlePage) -> list[str]:
+    """The screens a user reaches from the admin's home and its side menu, and those of articles."""
+    return [
+        reverse("wagtailadmin_home"),
+        reverse("wagtailadmin_explore", args=[home().pk]),
+        reverse("wagtailadmin_explore", args=[category().pk]),
+        f"{reverse('wagtailadmin_explore', args=[category().pk])}?p=2",
+        reverse("wagtailadmin_pages:search") + "?q=so+ket",
+        reverse("wagtailadmin_pages:search") + "?q=hoi+nghi",
+        reverse("wagtailadmin_pages:edit", args=[seed().pk]),
+        reverse("wagtailadmin_pages:edit", args=[pending.pk]),
+        reverse("wagtailadmin_pages:history", args=[seed().pk]),
+        reverse("wagtailadmin_pages:revisions_compare", args=[seed().pk, "earliest", "latest"]),
+        reverse("wagtailadmin_pages:workflow_history", args=[pending.pk]),
+        reverse(
+            "wagtailadmin_pages:workflow_history_detail",
+            args=[pending.pk, pending.current_workflow_state.pk],  # type: ignore[union-attr]
+        ),
+        reverse("wagtailimages:index"),
+        reverse("wagtaildocs:index"),
+    ]
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two rows a page in the page explorer, so its pagination shows with the demo's five articles."""
+    from wagtail.admin.views.pages.listing import IndexView
+
+    monkeypatch.setattr(IndexView, "paginate_by", 2)
+
+
+@pytest.mark.parametrize("username", ["bientap", "duyettin"])
+def test_no_english_is_left_on_any_screen_an_editor_or_a_manager_uses(
+    username: str, pending: ArticlePage, small_pages: None, client_for: Any
+) -> None:
+    user = User.objects.get(username=username)
+    client = client_for(user)
+    menu = _menu_addresses(client.get(reverse("wagtailadmin_home")).content.decode())
+    left: dict[str, list[str]] = {}
+    for url in [*_screens(user, pending), *sorted(menu)]:
+        left.update(_english_left(client, url, follow=True))
+    assert not left, f"English left for {username}: {json.dumps(left, ensure_ascii=False, indent=1)}"
+
+
+def test_the_editors_submission_and_the_managers_approval_are_told_in_vietnamese(
+    editor: User, client_for: Any
+) -> None:
+    article = draft(editor, title="Tin gửi duyệt")
+    left = _english_left(
+        client_for(editor),
+        reverse("wagtailadmin_pages:edit", args=[article.pk]),
+        data=edit_form(article, "action-submit"),
+    )
+    article.refresh_from_db()
+    task_state = article.current_workflow_state.current_task_state  # type: ignore[union-attr]
+    manager = client_for(User.objects.get(username="duyettin"))
+    approve = reverse("wagtailadmin_pages:workflow_action", args=[article.pk, "approve", task_state.pk])
+    left.update(_english_left(manager, approve))  # the dialog asking for a comment
+    left.update(_english_left(manager, approve, data={"comment": "Được."}))
+    assert not left, f"English left: {json.dumps(left, ensure_ascii=False, indent=1)}"

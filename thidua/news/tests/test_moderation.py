@@ -12,12 +12,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import GroupPagePermission, Revision, WorkflowPage, WorkflowState
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from thidua.accounts.models import Role, RoleKind, User
 from thidua.news import services
 from thidua.news.models import ArticlePage
-from thidua.news.tests.helpers import category, home
+from thidua.news.tests.helpers import category, draft, home, post_edit
 
 pytestmark = pytest.mark.django_db
 
@@ -26,41 +25,6 @@ pytestmark = pytest.mark.django_db
 def manager(db: Any) -> User:
     """The demo manager of Ninh Bình's news site: approves what its editors submit."""
     return User.objects.get(username="duyettin")
-
-
-def _draft(editor: User, title: str = "Tin chờ duyệt") -> ArticlePage:
-    article = ArticlePage(title=title, slug="tin-cho-duyet", live=False, owner=editor)
-    category().add_child(instance=article)
-    article.save_revision(user=editor)
-    return article
-
-
-def _edit_form(article: ArticlePage, action: str, **changes: Any) -> dict[str, Any]:
-    """What the admin's edit form posts, with the button pressed: "action-submit", "action-publish"."""
-    fields: dict[str, Any] = {
-        "title": article.title,
-        "slug": article.slug,
-        "date": article.date.isoformat(),
-        "author": "Đinh Liên",
-        "tags": "",
-        "lead": "Sapo của tin.",
-        "body": streamfield([("paragraph", rich_text("<p>Nội dung tin.</p>"))]),
-        "seo_title": "",
-        "search_description": "",
-        "go_live_at": "",
-        "expire_at": "",
-        "comments": inline_formset([]),
-        **changes,
-    }
-    return {**nested_form_data(fields), action: "1"}
-
-
-def _post_edit(client: Any, article: ArticlePage, action: str, **changes: Any) -> Any:
-    response = client.post(
-        reverse("wagtailadmin_pages:edit", args=[article.pk]), _edit_form(article, action, **changes)
-    )
-    assert response.status_code == 302, response.context["form"].errors if response.context else response
-    return response
 
 
 def test_the_site_has_a_workflow_whose_only_step_is_its_managers_approval() -> None:
@@ -75,7 +39,7 @@ def test_the_site_has_a_workflow_whose_only_step_is_its_managers_approval() -> N
 
 
 def test_an_editor_may_write_but_not_publish_and_a_manager_may_publish(editor: User, manager: User) -> None:
-    article = _draft(editor)
+    article = draft(editor)
     assert article.permissions_for_user(editor).can_edit()
     assert not article.permissions_for_user(editor).can_publish()
     assert article.permissions_for_user(manager).can_publish()
@@ -84,8 +48,8 @@ def test_an_editor_may_write_but_not_publish_and_a_manager_may_publish(editor: U
 def test_an_editor_pressing_publish_in_the_admin_leaves_the_article_unpublished(
     editor: User, client_for: Any
 ) -> None:
-    article = _draft(editor)
-    _post_edit(client_for(editor), article, "action-publish")
+    article = draft(editor)
+    post_edit(client_for(editor), article, "action-publish")
     article.refresh_from_db()
     assert not article.live
     assert article.first_published_at is None
@@ -94,8 +58,8 @@ def test_an_editor_pressing_publish_in_the_admin_leaves_the_article_unpublished(
 def test_a_submitted_draft_is_in_moderation_and_not_live_until_the_manager_approves(
     editor: User, manager: User, client_for: Any
 ) -> None:
-    article = _draft(editor)
-    _post_edit(client_for(editor), article, "action-submit")
+    article = draft(editor)
+    post_edit(client_for(editor), article, "action-submit")
     article.refresh_from_db()
     state = article.current_workflow_state
     assert state is not None and state.status == WorkflowState.STATUS_IN_PROGRESS
@@ -116,7 +80,7 @@ def test_a_submitted_draft_is_in_moderation_and_not_live_until_the_manager_appro
 
 
 def test_an_editor_cannot_approve_their_own_submission(editor: User, client_for: Any) -> None:
-    article = _draft(editor)
+    article = draft(editor)
     services.moderation_workflow(home()).start(article, editor)  # type: ignore[union-attr]
     task_state = article.current_workflow_state.current_task_state  # type: ignore[union-attr]
     response = client_for(editor).post(
@@ -130,9 +94,9 @@ def test_an_editor_cannot_approve_their_own_submission(editor: User, client_for:
 def test_an_approved_article_scheduled_for_later_goes_live_only_when_its_time_comes(
     editor: User, manager: User, client_for: Any, monkeypatch: Any
 ) -> None:
-    article = _draft(editor)
+    article = draft(editor)
     later = timezone.localtime() + datetime.timedelta(days=2)
-    _post_edit(client_for(editor), article, "action-submit", go_live_at=later.strftime("%Y-%m-%d %H:%M"))
+    post_edit(client_for(editor), article, "action-submit", go_live_at=later.strftime("%Y-%m-%d %H:%M"))
     article.refresh_from_db()
     task_state = article.current_workflow_state.current_task_state  # type: ignore[union-attr]
     task_state.approve(user=manager)
@@ -154,11 +118,11 @@ def test_an_approved_article_scheduled_for_later_goes_live_only_when_its_time_co
 
 
 def test_every_save_keeps_a_revision(editor: User, client_for: Any) -> None:
-    article = _draft(editor)
+    article = draft(editor)
     client = client_for(editor)
     before = article.revisions.count()
-    _post_edit(client, article, "action-save", lead="Bản thứ hai.")
-    _post_edit(client, article, "action-submit", lead="Bản thứ ba.")
+    post_edit(client, article, "action-save", lead="Bản thứ hai.")
+    post_edit(client, article, "action-submit", lead="Bản thứ ba.")
     assert article.revisions.count() == before + 2
     assert article.revisions.order_by("-created_at", "-pk").first().content["lead"] == "Bản thứ ba."  # type: ignore[union-attr]
 

@@ -196,3 +196,47 @@ def test_deadlines_page_and_stage_button_for_the_secretariat(cluster4: Any) -> N
     assert client.get(url).status_code == 405
     client.logout()
     assert client.post(url)["Location"].startswith("/tai-khoan/dang-nhap/")
+
+
+@pytest.mark.django_db
+def test_the_head_is_asked_to_end_its_conference_and_lands_on_the_closing_form(cluster4: Any) -> None:
+    from thidua.conferences.models import Conference
+
+    year = EmulationYear.objects.get(group=cluster4, year=2023)
+    EmulationYear.objects.filter(pk=year.pk).update(stage=YearStage.CONFERENCE)
+    Conference.objects.filter(emulation_year=year).update(closed_at=None)
+    head = _user("ninhbinh")  # Ninh Bình headed Cụm 4 in 2023
+    items = [t for t in todos_for(head) if t.key.startswith("close-conference:")]
+    assert len(items) == 1 and items[0].url.endswith("#ket-thuc")
+    client = Client()
+    client.force_login(head)
+    assert 'id="ket-thuc"' in client.get(items[0].url).content.decode()
+    assert not [t for t in todos_for(_user("nghean")) if t.key.startswith("close-conference:")]
+
+
+@pytest.mark.django_db
+def test_the_hosts_editor_is_asked_for_an_article_about_an_ended_conference(cluster4: Any) -> None:
+    from thidua.news.models import ArticlePage
+
+    ArticlePage.objects.filter(source_conference__emulation_year__group=cluster4).update(source_conference=None)
+    editor = _user("bientap")
+    items = [t for t in todos_for(editor) if t.key.startswith("news-conference:")]
+    assert len(items) == 1 and items[0].url.endswith("#soan-tin")
+    client = Client()
+    client.force_login(editor)
+    assert "Soạn tin" in client.get(items[0].url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_to_do_link_of_another_organization_is_refused_in_vietnamese_and_writes_nothing(cluster4: Any) -> None:
+    from thidua.assessments.models import Assessment
+
+    # Thanh Hóa has not started its 2026 sheet: its to-do link, followed by Ninh Bình's officer.
+    link = next(t.url for t in todos_for(_user("thanhhoa")) if t.key.startswith("self-score:"))
+    before = Assessment.objects.count(), AuditEvent.objects.count()
+    client = Client()
+    client.force_login(_user("ninhbinh"))
+    response = client.get(link)
+    assert response.status_code == 403
+    assert "quyền" in response.content.decode() or "đơn vị mình" in response.content.decode()
+    assert (Assessment.objects.count(), AuditEvent.objects.count()) == before
