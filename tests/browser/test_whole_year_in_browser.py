@@ -409,11 +409,14 @@ def delegate(code: str) -> str:
 
 
 def open_conference(year: Year) -> Any:
-    """The secretariat, from its to-do, on the conference's page."""
+    """The secretariat, from its to-do (preparing the conference, or ending it), on the conference's page."""
     page = year.walk.todo(
-        officer(HEAD), re.compile(f"hội nghị tổng kết — {GROUP} năm {YEAR}"), year_path("hoi-nghi/")
+        officer(HEAD),
+        re.compile(f"(hội nghị tổng kết|{re.escape(CONFERENCE)}) — {GROUP} năm {YEAR}"),
+        re.compile(re.escape(year_path("hoi-nghi/")) + r"(\d+/)?(#.*)?$"),
     )
-    page.get_by_role("link", name=CONFERENCE).click()
+    if page.get_by_role("link", name=CONFERENCE).count():
+        page.get_by_role("link", name=CONFERENCE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(CONFERENCE)
     return page
 
@@ -554,18 +557,77 @@ def the_conference_adopts_next_years_agreement_on_phones(year: Year) -> None:
 def the_secretariat_closes_the_conference(year: Year) -> None:
     page = year.walk.todo(
         officer(HEAD),
-        re.compile(f"^Công bố kết quả và kết thúc hội nghị tổng kết — {GROUP} năm {YEAR}"),
-        year_path("hoi-nghi/"),
+        re.compile(f"^Công bố kết quả và kết thúc {re.escape(CONFERENCE)} — {GROUP} năm {YEAR}"),
+        re.compile(re.escape(year_path("hoi-nghi/")) + r"\d+/#ket-thuc$"),
     )
-    page.get_by_role("link", name=CONFERENCE).click()
     closing = page.locator("section#ket-thuc")
     closing.get_by_role("checkbox").check()
     closing.get_by_role("button", name="Kết thúc hội nghị").click()
     expect(messages(page)).to_be_visible()
-    expect(page.get_by_role("button", name="Soạn tin")).to_be_visible()
+    expect(page.locator("section#ket-thuc")).to_have_count(0)
 
 
-# 10. Documents, the dossier, the achievement report; the parent body's council and decision.
+# 10. The news: the article drafted from the conference, submitted by the editor, approved by the manager.
+
+NEWS_SITE = "Trang tin Liên hiệp hội tỉnh Ninh Bình"
+
+
+@step
+def the_secretariat_drafts_the_article_on_a_members_news_site(year: Year) -> None:
+    """Quảng Trị hosted the conference and has no news site: the secretariat picks Ninh Bình's."""
+    page = year.walk.todo(
+        officer(HEAD),
+        re.compile(f"^Soạn tin về {re.escape(CONFERENCE)} — {GROUP} năm {YEAR}"),
+        re.compile(re.escape(year_path("hoi-nghi/")) + r"\d+/#soan-tin$"),
+    )
+    section = page.locator("section#soan-tin")
+    section.get_by_label(re.compile("Đăng trên trang tin")).select_option(label=NEWS_SITE)
+    section.get_by_role("button", name="Soạn tin").click()
+    expect(messages(page)).to_contain_text("Đã soạn bản nháp tin bài")
+
+
+ARTICLE = f"Hội nghị tổng kết công tác thi đua, khen thưởng năm {YEAR} của {GROUP} {UNION} Việt Nam"
+
+
+@step
+def the_editor_submits_the_article_for_approval(year: Year) -> None:
+    page = year.walk.todo(
+        "bientap",
+        re.compile(f"^Tin nháp chưa gửi duyệt: {re.escape(ARTICLE)}"),
+        re.compile(r"/quan-tri-tin/pages/\d+/edit/$"),
+    )
+    expect(page.get_by_role("heading", level=1)).to_contain_text(ARTICLE)
+    page.locator("footer").get_by_role("button", name="Thao tác khác").click()
+    page.locator("footer").get_by_role("button", name=re.compile("^Gửi duyệt")).click()
+    expect(page.get_by_text(re.compile("Đã gửi duyệt trang"))).to_be_visible()
+
+
+@step
+def the_news_manager_approves_and_the_article_is_public(year: Year) -> None:
+    from thidua.news.models import ArticlePage
+
+    page = year.walk.todo(
+        "duyettin",
+        re.compile(f"^Tin chờ duyệt: {re.escape(ARTICLE)}"),
+        re.compile(r"/quan-tri-tin/pages/\d+/edit/$"),
+    )
+    footer = page.locator("footer")
+    approve = footer.get_by_role("button", name=re.compile("^Duyệt và xuất bản"))
+    if not approve.is_visible():
+        footer.get_by_role("button", name="Thao tác khác").click()
+    approve.click()
+    expect(page).to_have_url(re.compile(r"/quan-tri-tin/pages/\d+/$"))
+    assert ArticlePage.objects.get(title=ARTICLE).live
+
+    # A reader finds it from thidua's home page, through the list of the members' news sites.
+    reader = year.walk.phone("người đọc")
+    reader.goto(f"{year.walk.base_url}/")
+    reader.get_by_role("link", name=f"{UNION} tỉnh Ninh Bình").click()
+    reader.get_by_role("link", name=ARTICLE).first.click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text(ARTICLE)
+
+
+# 11. Documents, the dossier, the achievement report; the parent body's council and decision.
 
 FLAG = "Cờ thi đua của Liên hiệp Hội Việt Nam"
 DECISION = "789/QĐ-LHHVN"

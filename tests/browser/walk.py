@@ -98,16 +98,16 @@ class Walk:
         return context
 
     def _watch(self, role: str, page: Any) -> None:
-        page.on("console", lambda message: self._console(role, message.text))
+        page.on("console", lambda message: self._console(role, message.text, page.url))
 
-    def _console(self, role: str, text: str) -> None:
+    def _console(self, role: str, text: str, url: str) -> None:
         if text.startswith("walk-page "):
             report = json.loads(text.removeprefix("walk-page "))
             self.visits[role] += 1
             if report["english"]:
                 self.defects.append(Defect(role, report["url"], f"English on the page: {report['english']}"))
         elif "Content Security Policy" in text:
-            self.defects.append(Defect(role, "", f"blocked by the Content-Security-Policy: {text}"))
+            self.defects.append(Defect(role, url, f"blocked by the Content-Security-Policy: {text[:90]}…"))
 
     def _answered(self, role: str, response: Any) -> None:
         if response.request.resource_type not in ("document", "xhr", "fetch"):
