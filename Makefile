@@ -49,18 +49,21 @@ demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --reset
 
-## The whole suite on SQLite, then again on PostgreSQL when a server answers.
+## The whole suite on SQLite, then again on PostgreSQL when a server answers. The slowest end-to-end
+## tests (marker `once`: the whole year in a browser) run in one pass only: PostgreSQL's, as production,
+## or SQLite's when no PostgreSQL answers.
 test: install
-	$(MAKE) --no-print-directory test-sqlite
 	@if $(PY) -m thidua.lib.pgprobe "$(PG_TEST_URL)"; then \
+		$(MAKE) --no-print-directory test-sqlite ONCE='-m "not once"' && \
 		$(MAKE) --no-print-directory test-postgres; \
 	else \
+		$(MAKE) --no-print-directory test-sqlite || exit 1; \
 		echo "PostgreSQL does not answer at $(PG_TEST_URL): suite ran on SQLite only."; \
 		if [ -n "$$CI" ]; then echo "CI must run PostgreSQL too."; exit 1; fi; \
 	fi
 
 test-sqlite: install
-	DATABASE_URL= $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL= $(PY) -m pytest $(ONCE) $(PYTEST_ARGS)
 
 test-postgres: install
 	@if $(PY) -m thidua.lib.redisprobe "$(REDIS_TEST_URL)"; then redis="$(REDIS_TEST_URL)"; \

@@ -174,6 +174,7 @@ def close_conference(*, actor: User, conference: Conference) -> Conference:
         group=locked.emulation_year.group,
         data={"closed_at": locked.closed_at, "polls": locked.polls.count()},
     )
+    advance_year(actor=actor, emulation_year=locked.emulation_year)
     return conference
 
 

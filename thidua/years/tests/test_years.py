@@ -240,3 +240,21 @@ def test_a_to_do_link_of_another_organization_is_refused_in_vietnamese_and_write
     assert response.status_code == 403
     assert "quyền" in response.content.decode() or "đơn vị mình" in response.content.decode()
     assert (Assessment.objects.count(), AuditEvent.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_ending_the_conference_moves_the_year_past_its_conference_stage(cluster4: Any) -> None:
+    from thidua.awards.models import Dossier, DossierStatus
+    from thidua.conferences.models import Conference
+    from thidua.conferences.services import close_conference
+
+    year = EmulationYear.objects.get(group=cluster4, year=2023)
+    EmulationYear.objects.filter(pk=year.pk).update(stage=YearStage.CONFERENCE)
+    Dossier.objects.filter(emulation_year=year).update(status=DossierStatus.DRAFT, submitted_at=None)
+    conference = Conference.objects.get(emulation_year=year)
+    Conference.objects.filter(pk=conference.pk).update(closed_at=None)
+    conference.refresh_from_db()
+    close_conference(actor=_user("ninhbinh"), conference=conference)
+    year.refresh_from_db()
+    assert year.stage == YearStage.DOSSIER
+    assert AuditEvent.objects.filter(verb="year.stage", data__to="dossier").exists()
