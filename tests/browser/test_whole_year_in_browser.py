@@ -26,7 +26,7 @@ from playwright.sync_api import expect
 
 from tests.browser.walk import Walk, close_db_connections, messages
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.once]
 
 GROUP = "Cụm thi đua số 4"
 GROUP_SLUG = "vusta-cum-4"
@@ -108,11 +108,12 @@ def test_a_cluster_runs_its_whole_year_in_the_browser_from_the_agreement_to_the_
     browser: Any, registry_site: str, media_root: Path
 ) -> None:
     walk = Walk(browser, registry_site)
+    done: list[str] = []
     try:
-        run_the_year(Year(walk, media_root))
-        if os.environ.get("THIDUA_WALK_DOCS") == "1":
-            write_docs(walk)
+        run_the_year(Year(walk, media_root), done)
     finally:
+        if os.environ.get("THIDUA_WALK_DOCS") == "1":
+            write_docs(walk, done)
         walk.close()
         close_db_connections()
 
@@ -125,22 +126,28 @@ def step(function: Any) -> Any:
     return function
 
 
-def run_the_year(year: Year, start: int = 0, stop: int | None = None) -> None:
+def run_the_year(year: Year, done: list[str], start: int = 0, stop: int | None = None) -> None:
     for function in STEPS[start:stop]:
         function(year)
         year.walk.assert_clean()
         close_db_connections()
+        done.append(function.__name__)
 
 
-def write_docs(walk: Walk) -> None:
+def write_docs(walk: Walk, done: list[str]) -> None:
+    steps = "\n".join(
+        f"{number}. {'✔' if function.__name__ in done else '✘'} {function.__name__.replace('_', ' ')}"
+        for number, function in enumerate(STEPS, start=1)
+    )
     DOCS.write_text(
         "# The whole year, page by page\n\n"
         "`tests/browser/test_whole_year_in_browser.py` walks Cụm thi đua số 4's 2026 in Chromium, in a\n"
         "database holding the demo's registry alone, as the people who do the work: the parent body's staff,\n"
         "the six members' officers (Quảng Trị heads the year), the delegates on their phones, the news editor\n"
-        "and manager. Each starts from their home page and its to-dos and clicks on. The table counts the\n"
-        "pages each of them loaded (each phone is one delegate). `THIDUA_WALK_DOCS=1` writes this file.\n\n"
-        + walk.report(),
+        "and manager, a reader. Each starts from their home page and its to-dos and clicks on. The table counts\n"
+        "the pages each of them loaded (each phone is one delegate). `THIDUA_WALK_DOCS=1` writes this file.\n\n"
+        f"## Steps ({len(done)} of {len(STEPS)} done in the run that wrote this file)\n\n{steps}\n\n"
+        "## Pages per role\n\n" + walk.report(),
         encoding="utf-8",
     )
 
@@ -152,7 +159,7 @@ def write_docs(walk: Walk) -> None:
 def parent_staff_check_the_members_and_heads_and_open_the_year(year: Year) -> None:
     walk = year.walk
     page = walk.home("vusta")
-    page.get_by_role("link", name="Xem danh sách").click()
+    page.get_by_role("link", name="Xem danh sách", exact=True).click()
     page.get_by_role("link", name=GROUP, exact=True).click()
     page.get_by_role("link", name=f"Sửa thành viên, cụm trưởng, cụm phó năm {YEAR}").click()
     for code in OFFICERS:
@@ -731,3 +738,30 @@ def parent_staff_record_the_council_vote_and_the_decision(year: Year) -> None:
     page.get_by_label("Chức vụ người ký").fill("Chủ tịch")
     page.get_by_role("button", name=re.compile("Ghi nhận|Lưu")).click()
     expect(messages(page)).to_contain_text("Đã ghi nhận quyết định; 1 đơn vị được khen thưởng.")
+
+
+# 12. Next year, opened by the head the conference elected.
+
+
+@step
+def the_elected_head_opens_next_year(year: Year) -> None:
+    from thidua.organizations.models import Leadership, LeadershipRole
+
+    head = Leadership.objects.get(group__slug=GROUP_SLUG, year=YEAR + 1, role=LeadershipRole.HEAD)
+    assert head.organization.code == NEXT_HEAD  # the vote decided, nobody granted it by hand
+    page = year.walk.home(officer(NEXT_HEAD))
+    page.get_by_role("link", name=GROUP, exact=True).click()
+    page.get_by_role("link", name=str(YEAR + 1), exact=True).click()
+    expect(page.get_by_text(f"Đơn vị của bạn là thường trực cụm năm {YEAR + 1}.")).to_be_visible()
+    page.get_by_role("link", name="Mở năm thi đua").click()
+    page.get_by_label("Năm").fill(str(YEAR + 1))
+    page.get_by_role("button", name="Lưu").click()
+    expect(messages(page)).to_contain_text(f"Đã mở năm thi đua {YEAR + 1}.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Năm thi đua {YEAR + 1}")
+    expect(page.get_by_role("row").filter(has_text="Bảng điểm")).to_have_count(len(OFFICERS))
+    # Its first work is the new head's: the agreement, waiting on the home page.
+    year.walk.todo(
+        officer(NEXT_HEAD),
+        re.compile(f"^Soạn giao ước và mở ký — {GROUP} năm {YEAR + 1}"),
+        f"/nam-thi-dua/{GROUP_SLUG}/{YEAR + 1}/giao-uoc/",
+    )
