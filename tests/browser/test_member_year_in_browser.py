@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.walk import log_in, messages
+from tests.browser.walk import log_in, messages, typed_value
 
 pytestmark = pytest.mark.browser
 
@@ -115,22 +115,6 @@ def shown(value: Decimal) -> str:
 
     with translation.override("vi"):
         return str(formats.localize(value))
-
-
-def typed_value(criterion: Any) -> str:
-    """What an officer types in «Tự chấm» for a criterion, by kind; Vietnamese decimals where they fit."""
-    from thidua.lib.decimals import format_vietnamese_decimal
-
-    kind = criterion.kind
-    if kind == "fixed":
-        return format_vietnamese_decimal(criterion.max_points - Decimal("0.5"))  # "4,5" of 5
-    if kind == "pass_fail":
-        return "1"
-    if kind == "quantitative":
-        return format_vietnamese_decimal(criterion.target)
-    if kind == "per_occurrence":
-        return "2"
-    return "0"  # bonus, penalty
 
 
 def sheet_scores(emulation_year_pk: int) -> list[Any]:

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.walk import Walk, close_db_connections, messages
+from tests.browser.walk import Walk, close_db_connections, messages, typed_value
 
 pytestmark = [pytest.mark.browser, pytest.mark.once]
 
@@ -69,6 +69,15 @@ class Year:
     phones: dict[str, Any] = field(default_factory=dict)  # delegate → their phone, open at the vote
     card_url: str = ""
 
+    def todo(self, username: str, work: str, lands_on: str) -> Any:
+        """`username` follows, from home, the to-do of this year that starts with `work` (a pattern) and
+        lands on the year's page `lands_on` (a pattern, after the year's address)."""
+        return self.walk.todo(
+            username,
+            re.compile(f"^{work} — {GROUP} năm {YEAR}"),
+            re.compile(re.escape(year_path()) + lands_on + "$"),
+        )
+
 
 # Registry only
 
@@ -78,8 +87,10 @@ def registry_site(live_server: Any) -> Iterator[str]:
     """The live server over the demo's registry alone (VUSTA, its regulation, the groups, members and
     heads, the users and their roles) and Ninh Bình's news site with no article: no emulation year.
 
-    The test is transactional (live_server): pytest-django flushes every table after it, and the
-    package's `_demo_back_after_browser_tests` loads the whole demo again after the last browser test."""
+    The session's database holds the whole demo, committed: this test (transactional, as live_server
+    makes it) empties every table first. pytest-django empties them again after it, and the package's
+    `_demo_back_after_browser_tests` loads the whole demo back after the last browser test."""
+    from django.core.management import call_command
     from django.db import connections
 
     from thidua.accounts.models import User
@@ -87,6 +98,7 @@ def registry_site(live_server: Any) -> Iterator[str]:
     from thidua.organizations.demo import load_demo
     from thidua.organizations.models import Organization
 
+    call_command("flush", interactive=False, verbosity=0)
     load_demo()
     open_news_site(
         actor=User.objects.get(username="quantri"),
@@ -109,11 +121,15 @@ def test_a_cluster_runs_its_whole_year_in_the_browser_from_the_agreement_to_the_
 ) -> None:
     walk = Walk(browser, registry_site)
     done: list[str] = []
+    stopped = ""
     try:
         run_the_year(Year(walk, media_root), done)
+    except BaseException as error:
+        stopped = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise
     finally:
         if os.environ.get("THIDUA_WALK_DOCS") == "1":
-            write_docs(walk, done)
+            write_docs(walk, done, stopped)
         walk.close()
         close_db_connections()
 
@@ -134,7 +150,7 @@ def run_the_year(year: Year, done: list[str], start: int = 0, stop: int | None =
         done.append(function.__name__)
 
 
-def write_docs(walk: Walk, done: list[str]) -> None:
+def write_docs(walk: Walk, done: list[str], stopped: str) -> None:
     steps = "\n".join(
         f"{number}. {'✔' if function.__name__ in done else '✘'} {function.__name__.replace('_', ' ')}"
         for number, function in enumerate(STEPS, start=1)
@@ -147,7 +163,9 @@ def write_docs(walk: Walk, done: list[str]) -> None:
         "and manager, a reader. Each starts from their home page and its to-dos and clicks on. The table counts\n"
         "the pages each of them loaded (each phone is one delegate). `THIDUA_WALK_DOCS=1` writes this file.\n\n"
         f"## Steps ({len(done)} of {len(STEPS)} done in the run that wrote this file)\n\n{steps}\n\n"
-        "## Pages per role\n\n" + walk.report(),
+        + (f"The walk stopped at step {len(done) + 1}: {stopped}\n\n" if stopped else "")
+        + "## Pages per role\n\n"
+        + walk.report(),
         encoding="utf-8",
     )
 
@@ -194,9 +212,7 @@ def parent_staff_check_the_members_and_heads_and_open_the_year(year: Year) -> No
 
 @step
 def the_head_drafts_the_agreement_from_the_template_and_opens_it_for_signing(year: Year) -> None:
-    page = year.walk.todo(
-        officer(HEAD), re.compile(f"^Soạn giao ước và mở ký — {GROUP} năm {YEAR}"), year_path("giao-uoc/")
-    )
+    page = year.todo(officer(HEAD), "Soạn giao ước và mở ký", "giao-uoc/")
     page.get_by_role("button", name="Soạn từ mẫu cho Liên hiệp hội tỉnh").click()
     expect(page.get_by_text("Trạng thái: Dự thảo")).to_be_visible()
     page.get_by_role("button", name="Mở để các đơn vị ký").click()
@@ -209,9 +225,7 @@ def the_head_drafts_the_agreement_from_the_template_and_opens_it_for_signing(yea
 @step
 def every_member_signs_the_agreement(year: Year) -> None:
     for number, code in enumerate(OFFICERS, start=1):
-        page = year.walk.todo(
-            officer(code), re.compile(f"^Ký giao ước — {GROUP} năm {YEAR}"), year_path("giao-uoc/")
-        )
+        page = year.todo(officer(code), "Ký giao ước", "giao-uoc/")
         signing = page.locator("form").filter(
             has=page.get_by_role("heading", name=f"Ký giao ước thay mặt {name(code)}")
         )
@@ -224,23 +238,6 @@ def every_member_signs_the_agreement(year: Year) -> None:
 
 
 # 4. Members self-score, with a real PDF as evidence where the agreement asks for it, and submit.
-
-
-def typed_value(criterion: Any, rank: int) -> str:
-    """What a member types in «Tự chấm»: full marks less half a point per `rank` on graded criteria, so
-    that the members rank in the order of OFFICERS."""
-    from thidua.lib.decimals import format_vietnamese_decimal
-
-    kind = criterion.kind
-    if kind == "fixed":
-        return format_vietnamese_decimal(max(criterion.max_points - Decimal("0.5") * rank, Decimal(0)))
-    if kind == "pass_fail":
-        return "1"
-    if kind == "quantitative":
-        return format_vietnamese_decimal(criterion.target)
-    if kind == "per_occurrence":
-        return "2"
-    return "0"  # bonus, penalty
 
 
 def sheet_scores(code: str) -> list[Any]:
@@ -262,9 +259,7 @@ def members_self_score_with_evidence_and_submit(year: Year) -> None:
     from thidua.assessments.demo import minimal_pdf
 
     for rank, code in enumerate(OFFICERS):
-        page = year.walk.todo(
-            officer(code), re.compile(f"^Tự chấm điểm — {GROUP} năm {YEAR}"), year_path(f"cham-diem/{code}/")
-        )
+        page = year.todo(officer(code), "Tự chấm điểm", f"cham-diem/{code}/")
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Bảng tự chấm điểm năm {YEAR}")
         scores = sheet_scores(code)
         for score in scores:
@@ -310,11 +305,7 @@ def shown(value: Decimal) -> str:
 
 @step
 def the_secretariat_assigns_the_cross_checks(year: Year) -> None:
-    page = year.walk.todo(
-        officer(HEAD),
-        re.compile(f"^Phân công chấm chéo — {GROUP} năm {YEAR}"),
-        year_path("phan-cong-cham-cheo/"),
-    )
+    page = year.todo(officer(HEAD), "Phân công chấm chéo", "phan-cong-cham-cheo/")
     page.get_by_role("button", name="Lưu phân công").click()
     expect(messages(page)).to_be_visible()
 
@@ -332,10 +323,8 @@ def reviewer_of(code: str) -> str:
 def reviewers_agree_but_one_disagrees_on_one_criterion(year: Year) -> None:
     reviewed_by = {reviewer_of(code): code for code in OFFICERS}
     for reviewer, reviewed in reviewed_by.items():
-        page = year.walk.todo(
-            officer(reviewer),
-            re.compile(f"^Chấm chéo {re.escape(name(reviewed))} — {GROUP} năm {YEAR}"),
-            year_path(f"cham-cheo/{reviewed}/"),
+        page = year.todo(
+            officer(reviewer), f"Chấm chéo {re.escape(name(reviewed))}", f"cham-cheo/{reviewed}/"
         )
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Chấm chéo năm {YEAR}: {name(reviewed)}")
         if reviewed == DISAGREEING_ABOUT:
@@ -359,10 +348,8 @@ def reviewers_agree_but_one_disagrees_on_one_criterion(year: Year) -> None:
 @step
 def the_member_answers_the_disagreement(year: Year) -> None:
     code = year.disputed[DISAGREEING_ABOUT]
-    page = year.walk.todo(
-        officer(DISAGREEING_ABOUT),
-        re.compile(f"^Giải trình 1 tiêu chí — {GROUP} năm {YEAR}"),
-        re.compile(re.escape(year_path(f"cham-diem/{DISAGREEING_ABOUT}/"))),
+    page = year.todo(
+        officer(DISAGREEING_ABOUT), "Giải trình 1 tiêu chí", f"cham-diem/{DISAGREEING_ABOUT}/(#.*)?"
     )
     row = page.get_by_role("row").filter(has_text=REVIEW_REASON)
     expect(row).to_contain_text(code)
@@ -377,9 +364,7 @@ def the_member_answers_the_disagreement(year: Year) -> None:
 @step
 def the_secretariat_settles_and_the_ranking_shows(year: Year) -> None:
     code = year.disputed[DISAGREEING_ABOUT]
-    page = year.walk.todo(
-        officer(HEAD), re.compile(f"^Chốt điểm .* — {GROUP} năm {YEAR}"), year_path("chot-diem/")
-    )
+    page = year.todo(officer(HEAD), "Chốt điểm .*", "chot-diem/")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Chốt điểm năm {YEAR}")
     page.get_by_role("button", name="Chốt các tiêu chí không có ý kiến khác").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Xác nhận chốt điểm năm {YEAR}")
@@ -417,10 +402,8 @@ def delegate(code: str) -> str:
 
 def open_conference(year: Year) -> Any:
     """The secretariat, from its to-do (preparing the conference, or ending it), on the conference's page."""
-    page = year.walk.todo(
-        officer(HEAD),
-        re.compile(f"(hội nghị tổng kết|{re.escape(CONFERENCE)}) — {GROUP} năm {YEAR}"),
-        re.compile(re.escape(year_path("hoi-nghi/")) + r"(\d+/)?(#.*)?$"),
+    page = year.todo(
+        officer(HEAD), f".*(hội nghị tổng kết|{re.escape(CONFERENCE)})", r"hoi-nghi/(\d+/)?(#.*)?"
     )
     if page.get_by_role("link", name=CONFERENCE).count():
         page.get_by_role("link", name=CONFERENCE).click()
@@ -430,11 +413,7 @@ def open_conference(year: Year) -> Any:
 
 @step
 def the_secretariat_prepares_the_conference_and_prints_the_cards(year: Year) -> None:
-    page = year.walk.todo(
-        officer(HEAD),
-        re.compile(f"^Chuẩn bị hội nghị tổng kết — {GROUP} năm {YEAR}"),
-        year_path("hoi-nghi/"),
-    )
+    page = year.todo(officer(HEAD), "Chuẩn bị hội nghị tổng kết", "hoi-nghi/")
     page.get_by_label("Tên hội nghị").fill(CONFERENCE)
     page.get_by_label("Thời gian").fill(f"{datetime.date.today().isoformat()}T08:00")
     page.get_by_label("Địa điểm").fill("Hội trường Liên hiệp hội tỉnh Quảng Trị, Đông Hà")
@@ -562,10 +541,8 @@ def the_conference_adopts_next_years_agreement_on_phones(year: Year) -> None:
 
 @step
 def the_secretariat_closes_the_conference(year: Year) -> None:
-    page = year.walk.todo(
-        officer(HEAD),
-        re.compile(f"^Công bố kết quả và kết thúc {re.escape(CONFERENCE)} — {GROUP} năm {YEAR}"),
-        re.compile(re.escape(year_path("hoi-nghi/")) + r"\d+/#ket-thuc$"),
+    page = year.todo(
+        officer(HEAD), f"Công bố kết quả và kết thúc {re.escape(CONFERENCE)}", r"hoi-nghi/\d+/#ket-thuc"
     )
     closing = page.locator("section#ket-thuc")
     closing.get_by_role("checkbox").check()
@@ -582,11 +559,7 @@ NEWS_SITE = "Trang tin Liên hiệp hội tỉnh Ninh Bình"
 @step
 def the_secretariat_drafts_the_article_on_a_members_news_site(year: Year) -> None:
     """Quảng Trị hosted the conference and has no news site: the secretariat picks Ninh Bình's."""
-    page = year.walk.todo(
-        officer(HEAD),
-        re.compile(f"^Soạn tin về {re.escape(CONFERENCE)} — {GROUP} năm {YEAR}"),
-        re.compile(re.escape(year_path("hoi-nghi/")) + r"\d+/#soan-tin$"),
-    )
+    page = year.todo(officer(HEAD), f"Soạn tin về {re.escape(CONFERENCE)}", r"hoi-nghi/\d+/#soan-tin")
     section = page.locator("section#soan-tin")
     section.get_by_label(re.compile("Đăng trên trang tin")).select_option(label=NEWS_SITE)
     section.get_by_role("button", name="Soạn tin").click()
@@ -656,13 +629,13 @@ def issue(page: Any, button: str, signed: Path) -> str:
     return number
 
 
-def dossier_page(year: Year, username: str, todo: str | re.Pattern[str]) -> Any:
-    page = year.walk.todo(username, todo, year_path("ho-so-khen-thuong/"))
+def dossier_page(year: Year, username: str, todo: str) -> Any:
+    page = year.todo(username, todo, "ho-so-khen-thuong/(#.*)?")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hồ sơ đề nghị khen thưởng năm {YEAR}")
     return page
 
 
-SECRETARIAT_DOSSIER = re.compile(f"^Lập và gửi hồ sơ đề nghị khen thưởng — {GROUP} năm {YEAR}")
+SECRETARIAT_DOSSIER = "Lập và gửi hồ sơ đề nghị khen thưởng"
 
 
 @step
@@ -697,9 +670,7 @@ def the_nominee_uploads_its_achievement_report(year: Year) -> None:
     from thidua.assessments.demo import minimal_pdf
 
     nominee = next(iter(OFFICERS))
-    page = dossier_page(
-        year, officer(nominee), re.compile(f"^Nộp báo cáo thành tích của {re.escape(name(nominee))}")
-    )
+    page = dossier_page(year, officer(nominee), f"Nộp báo cáo thành tích của {re.escape(name(nominee))}")
     report = year.files / "bao-cao-thanh-tich.pdf"
     report.write_bytes(minimal_pdf(f"Bao cao thanh tich - {nominee} - {YEAR}"))
     page.get_by_label("Báo cáo thành tích (PDF hoặc Word .docx)").set_input_files(report)
@@ -717,21 +688,13 @@ def the_secretariat_sends_the_dossier(year: Year) -> None:
 
 @step
 def parent_staff_record_the_council_vote_and_the_decision(year: Year) -> None:
-    page = year.walk.todo(
-        "vusta",
-        re.compile(f"^Hồ sơ đến: Hội đồng bỏ phiếu — {GROUP} năm {YEAR}"),
-        year_path("ho-so-khen-thuong/hoi-dong-bo-phieu/"),
-    )
+    page = year.todo("vusta", "Hồ sơ đến: Hội đồng bỏ phiếu", "ho-so-khen-thuong/hoi-dong-bo-phieu/")
     page.get_by_label("Tổng số thành viên Hội đồng").fill("11")
     page.get_by_label("Số thành viên có mặt").fill("10")
     page.get_by_label(re.compile("^Số phiếu đồng ý:")).fill("10")
     page.get_by_role("button", name=re.compile("Ghi nhận|Lưu")).click()
     expect(messages(page)).to_contain_text("Đã ghi nhận kết quả bỏ phiếu của Hội đồng.")
-    page = year.walk.todo(
-        "vusta",
-        re.compile(f"^Ghi quyết định khen thưởng — {GROUP} năm {YEAR}"),
-        year_path("ho-so-khen-thuong/quyet-dinh/"),
-    )
+    page = year.todo("vusta", "Ghi quyết định khen thưởng", "ho-so-khen-thuong/quyet-dinh/")
     page.get_by_label("Số quyết định").fill(DECISION)
     page.get_by_label("Ngày quyết định").fill(datetime.date.today().isoformat())
     page.get_by_label("Họ tên người ký").fill("Phan Xuân Dũng")

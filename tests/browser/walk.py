@@ -7,6 +7,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from playwright.sync_api import expect
@@ -24,6 +25,23 @@ def log_in(page: Any, base_url: str, username: str) -> None:
 
 def messages(page: Any) -> Any:
     return page.locator("ul.messages")
+
+
+def typed_value(criterion: Any, rank: int = 1) -> str:
+    """What an officer types in «Tự chấm» for a criterion, by kind, in Vietnamese decimals: graded criteria
+    get full marks less half a point per `rank` ("4,5" of 5 for rank 1)."""
+    from thidua.lib.decimals import format_vietnamese_decimal
+
+    kind = criterion.kind
+    if kind == "fixed":
+        return format_vietnamese_decimal(max(criterion.max_points - Decimal("0.5") * rank, Decimal(0)))
+    if kind == "pass_fail":
+        return "1"
+    if kind == "quantitative":
+        return format_vietnamese_decimal(criterion.target)
+    if kind == "per_occurrence":
+        return "2"
+    return "0"  # bonus, penalty
 
 
 def close_db_connections() -> None:
