@@ -218,7 +218,9 @@ def test_the_head_is_asked_to_end_its_conference_and_lands_on_the_closing_form(c
 def test_the_hosts_editor_is_asked_for_an_article_about_an_ended_conference(cluster4: Any) -> None:
     from thidua.news.models import ArticlePage
 
-    ArticlePage.objects.filter(source_conference__emulation_year__group=cluster4).update(source_conference=None)
+    ArticlePage.objects.filter(source_conference__emulation_year__group=cluster4).update(
+        source_conference=None
+    )
     editor = _user("bientap")
     items = [t for t in todos_for(editor) if t.key.startswith("news-conference:")]
     assert len(items) == 1 and items[0].url.endswith("#soan-tin")
@@ -228,7 +230,9 @@ def test_the_hosts_editor_is_asked_for_an_article_about_an_ended_conference(clus
 
 
 @pytest.mark.django_db
-def test_a_to_do_link_of_another_organization_is_refused_in_vietnamese_and_writes_nothing(cluster4: Any) -> None:
+def test_a_to_do_link_of_another_organization_is_refused_in_vietnamese_and_writes_nothing(
+    cluster4: Any,
+) -> None:
     from thidua.assessments.models import Assessment
 
     # Thanh Hóa has not started its 2026 sheet: its to-do link, followed by Ninh Bình's officer.
