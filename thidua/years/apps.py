@@ -6,7 +6,8 @@ class YearsConfig(AppConfig):
     verbose_name = "Năm thi đua"
 
     def ready(self) -> None:
-        from thidua.years.secretariat import secretariat_todos
+        from thidua.years.secretariat import next_year_todos, secretariat_todos
         from thidua.years.todos import register
 
         register(secretariat_todos)
+        register(next_year_todos)
