@@ -42,3 +42,6 @@ class EmulationYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} — năm {self.year}"
+
+
+from thidua.years.notice_models import Notice, NoticeKind, NoticeStatus, PeriodicRun  # noqa: E402, F401 — Django finds models in models.py

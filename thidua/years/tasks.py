@@ -1,0 +1,28 @@
+"""Background tasks of the years app: the to-do e-mail sweep and the send of one e-mail.
+
+Both are idempotent: a sweep makes each notice once (a unique constraint), and a send task that finds its
+notice sent, dropped or handed to a newer task does nothing.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django_tasks import task
+
+from thidua.years import notices
+
+
+@task()
+def send_notice(notice_id: int, claim: int) -> str:
+    return notices.send(notice_id=notice_id, claim=claim)
+
+
+def enqueue_send(notice_id: int, claim: int) -> None:
+    send_notice.enqueue(notice_id, claim)
+
+
+@task()
+def sweep_notices() -> dict[str, int]:
+    now = timezone.now()
+    result = notices.sweep(today=timezone.localdate(now), now=now, enqueue=enqueue_send)
+    return {"created": len(result.created), "enqueued": result.enqueued, "dropped": result.dropped}
