@@ -110,6 +110,9 @@ INSTALLED_APPS = [
     "thidua.api",
     "thidua.backups",
     "thidua.demo",
+    # Background tasks through Django's tasks interface (Wagtail's django-tasks), queued in the database.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +278,31 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("THIDUA_IMAGE_MAX_BYTES", 10 * 1024 * 10
 # Editors are thidua users; Wagtail's own password reset and user admin would bypass thidua's accounts.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
+
+# Background work (e-mail, reminders, scheduled publishing) runs as tasks queued in the database; the
+# worker (`manage.py run_worker`, started beside the web server by `make run`) runs them and enqueues the
+# recurring ones (DESIGN.md, Decisions). Nothing slow runs inside a request.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How often the worker sweeps every user's to-dos for e-mails to send.
+NOTICE_SWEEP_SECONDS = env_int("THIDUA_NOTICE_SWEEP_SECONDS", 5 * 60)
+
+# E-mail, sent by the worker only. With THIDUA_EMAIL_HOST set, through that SMTP server; without it the
+# messages are written to the worker's console, as `make run` does.
+EMAIL_HOST = os.environ.get("THIDUA_EMAIL_HOST", "").strip()
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_USE_TLS = env_bool("THIDUA_EMAIL_TLS")  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = env_bool("THIDUA_EMAIL_SSL")  # TLS from the first byte, usually on port 465
+EMAIL_PORT = env_int("THIDUA_EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = os.environ.get("THIDUA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("THIDUA_EMAIL_PASSWORD", "")
+# A server that does not answer must not hold a worker for long: the send is retried later.
+EMAIL_TIMEOUT = env_int("THIDUA_EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("THIDUA_DEFAULT_FROM_EMAIL", "thidua <thidua@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # A TrueType font with the Vietnamese letters for PDFs (voting cards, paper ballots); when empty thidua
 # looks for Liberation (the fonts-liberation2 version) or DejaVu Sans where Debian installs them.

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class YearsConfig(AppConfig):
@@ -11,3 +14,14 @@ class YearsConfig(AppConfig):
 
         register(secretariat_todos)
         register(next_year_todos)
+
+        from thidua.years import schedule
+        from thidua.years.tasks import advance_years, sweep_notices
+
+        schedule.register(
+            name="years.sweep_notices",
+            every=timedelta(seconds=settings.NOTICE_SWEEP_SECONDS),
+            task=sweep_notices,
+        )
+        # Hourly: a day's change is caught within the hour, and an idle year costs one gate query.
+        schedule.register(name="years.advance_years", every=timedelta(hours=1), task=advance_years)

@@ -128,6 +128,8 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
         lambda: "/tai-khoan/dang-nhap/",
         {ANON: 200, NGHE_AN: 302, NINH_BINH: 302, EDITOR: 302, STAFF: 302, QUANG_TRI: 302},
     ),
+    # Each user's own account: e-mail address and to-do e-mails.
+    "accounts:profile": (lambda: "/tai-khoan/", LOGGED_IN),
     "accounts:password_change": (lambda: "/tai-khoan/doi-mat-khau/", LOGGED_IN),
     "accounts:password_change_done": (lambda: "/tai-khoan/doi-mat-khau/xong/", LOGGED_IN),
     "organizations:organization_accounts": (lambda: "/tai-khoan/don-vi/lhh-nghe-an/", STAFF_ONLY),
