@@ -30,6 +30,10 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.test.signals import setting_changed
 
     setting_changed.send(sender=None, setting="STORAGES", value=settings.STORAGES, enter=True)
+    # Tasks run where they are enqueued, as Wagtail's did before thidua had a queue; the tests of the
+    # worker itself put the database queue back (thidua/years/tests/test_worker.py).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     # A browser test's live server and Playwright share the process; Django must allow it.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -110,6 +110,9 @@ INSTALLED_APPS = [
     "thidua.api",
     "thidua.backups",
     "thidua.demo",
+    # Background tasks through Django's tasks interface (Wagtail's django-tasks), queued in the database.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -276,6 +279,31 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("THIDUA_IMAGE_MAX_BYTES", 10 * 1024 * 10
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
 
+# Background work (e-mail, reminders, scheduled publishing) runs as tasks queued in the database; the
+# worker (`manage.py run_worker`, started beside the web server by `make run`) runs them and enqueues the
+# recurring ones (DESIGN.md, Decisions). Nothing slow runs inside a request.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How often the worker sweeps every user's to-dos for e-mails to send.
+NOTICE_SWEEP_SECONDS = env_int("THIDUA_NOTICE_SWEEP_SECONDS", 5 * 60)
+
+# E-mail, sent by the worker only. With THIDUA_EMAIL_HOST set, through that SMTP server; without it the
+# messages are written to the worker's console, as `make run` does.
+EMAIL_HOST = os.environ.get("THIDUA_EMAIL_HOST", "").strip()
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_USE_TLS = env_bool("THIDUA_EMAIL_TLS")  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = env_bool("THIDUA_EMAIL_SSL")  # TLS from the first byte, usually on port 465
+EMAIL_PORT = env_int("THIDUA_EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = os.environ.get("THIDUA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("THIDUA_EMAIL_PASSWORD", "")
+# A server that does not answer must not hold a worker for long: the send is retried later.
+EMAIL_TIMEOUT = env_int("THIDUA_EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("THIDUA_DEFAULT_FROM_EMAIL", "thidua <thidua@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # A TrueType font with the Vietnamese letters for PDFs (voting cards, paper ballots); when empty thidua
 # looks for Liberation (the fonts-liberation2 version) or DejaVu Sans where Debian installs them.
 PDF_FONT = os.environ.get("THIDUA_PDF_FONT", "").strip()
@@ -340,6 +368,25 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "base-uri 'none'",
         "form-action 'self'",
         "frame-ancestors 'none'",
+    ]
+)
+# Wagtail's admin (the news editors' pages under /quan-tri-tin/) runs inline scripts and sets inline styles
+# that it has no nonce for: there, and only there, they are allowed, with images from data: and blob:
+# URLs (upload previews) and framing by the admin itself (the preview panel). The admin is for
+# signed-in editors; the readers' pages keep the strict policy (docs/decisions.md).
+NEWS_ADMIN_PREFIX = "/quan-tri-tin/"
+NEWS_ADMIN_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
     ]
 )
 

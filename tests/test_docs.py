@@ -22,6 +22,7 @@ def test_the_glossary_lists_every_thidua_model_and_choice_value() -> None:
         VoteBase,
         VotingUnit,
     )
+    from thidua.years.models import NoticeKind, NoticeStatus
 
     glossary = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
     models = [m.__name__ for m in apps.get_models() if m.__module__.startswith("thidua.")]
@@ -36,6 +37,8 @@ def test_the_glossary_lists_every_thidua_model_and_choice_value() -> None:
         VoteBase,
         VotingUnit,
         TemplateKind,
+        NoticeKind,
+        NoticeStatus,
     ):
         missing += [f"{choices.__name__}.{v}" for v in choices.values if f"`{v}`" not in glossary]
     assert not missing, f"add to docs/glossary.md: {missing}"

@@ -128,6 +128,18 @@ def test_every_page_forbids_inline_scripts_framing_and_content_sniffing(client: 
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
+@pytest.mark.django_db
+def test_only_the_news_admin_may_run_inline_code_and_readers_pages_may_not(client: Any) -> None:
+    from thidua.accounts.models import User
+
+    client.force_login(User.objects.get(username="bientap"))
+    admin = client.get("/quan-tri-tin/")["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-inline'" in admin and "frame-ancestors 'self'" in admin
+    client.logout()
+    for path in ("/", "/tin-tuc/", "/tai-khoan/dang-nhap/"):
+        assert "unsafe" not in client.get(path)["Content-Security-Policy"], path
+
+
 def _templates() -> list[Path]:
     found = list((ROOT / "templates").rglob("*.html"))
     found += list((ROOT / "thidua").rglob("templates/**/*.html"))

@@ -50,3 +50,18 @@ class AccountForm(forms.Form):
         widget=forms.PasswordInput,
         help_text="Ít nhất 10 ký tự, không toàn số; người dùng nên đổi sau lần đăng nhập đầu.",
     )
+
+
+class EmailSettingsForm(forms.Form):
+    email = forms.EmailField(
+        label="Địa chỉ e-mail",
+        required=False,
+        max_length=254,
+        error_messages={"invalid": "Địa chỉ e-mail không hợp lệ."},
+        help_text="Nơi nhận thư báo việc cần làm, nhắc hạn và báo quá hạn.",
+    )
+    email_reminders = forms.BooleanField(
+        label="Nhận thư nhắc việc qua e-mail",
+        required=False,
+        help_text="Bỏ chọn để không nhận thư nữa; danh sách việc cần làm trên trang chủ vẫn còn.",
+    )

@@ -8,6 +8,11 @@ class User(AbstractUser):
     # Vietnamese names are written in one piece ("Đinh Thị Liên"); first/last fields would split them wrongly.
     full_name = models.CharField("họ và tên", max_length=150, blank=True)
     job_title = models.CharField("chức vụ", max_length=150, blank=True)
+    # Every user may stop the to-do e-mails (issue 12); the to-do list on the home page stays.
+    email_reminders = models.BooleanField("nhận thư nhắc việc", default=True)
+    # Why the mail server refused the current address, shown on the account page until the user changes it;
+    # meanwhile nothing more is sent to it.
+    email_refused = models.CharField("lý do địa chỉ e-mail bị từ chối", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "người dùng"

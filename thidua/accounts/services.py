@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -94,3 +95,36 @@ def revoke_role(*, actor: User, role: Role) -> None:
         data={"role": role.kind, "organization": organization.code},
     )
     role.delete()
+
+
+@transaction.atomic
+def change_email(*, actor: User, user: User, email: str) -> bool:
+    """A user's own e-mail address, where to-do e-mails go; empty stops them. A new address is no longer
+    refused: the mail server's refusal was about the old one. Returns whether anything changed."""
+    require(actor.pk == user.pk, "Chỉ chính người dùng được đổi địa chỉ e-mail của mình.")
+    email = clean_text(email)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError({"email": f"Địa chỉ e-mail «{email}» không hợp lệ."}) from None
+    if email == user.email:
+        return False
+    user.email = email
+    user.email_refused = ""
+    user.save(update_fields=["email", "email_refused"])
+    # Whether there is an address, not the address: the audit chain is kept for good.
+    record(actor=actor, verb="account.email", target=user, data={"has_email": bool(email)})
+    return True
+
+
+@transaction.atomic
+def set_email_reminders(*, actor: User, user: User, enabled: bool) -> bool:
+    """Turn a user's to-do e-mails on or off. Returns whether anything changed."""
+    require(actor.pk == user.pk, "Chỉ chính người dùng được bật, tắt thư nhắc việc của mình.")
+    if enabled == user.email_reminders:
+        return False
+    user.email_reminders = enabled
+    user.save(update_fields=["email_reminders"])
+    record(actor=actor, verb="account.email_reminders", target=user, data={"enabled": enabled})
+    return True

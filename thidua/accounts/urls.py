@@ -5,6 +5,7 @@ from thidua.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("", views.profile, name="profile"),
     path("dang-nhap/", views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("doi-mat-khau/", views.PasswordChangeView.as_view(), name="password_change"),

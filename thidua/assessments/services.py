@@ -36,7 +36,6 @@ from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import clean_text
 from thidua.organizations.models import Leadership, Membership, Organization
 from thidua.years.models import EmulationYear
-from thidua.years.rules import ORDER, Stage
 from thidua.years.services import advance_year
 
 EVIDENCE_TYPES = (files.PDF, files.PNG, files.JPEG, files.DOCX, files.XLSX)
@@ -90,17 +89,6 @@ def start_assessment(*, actor: User, emulation_year: EmulationYear, organization
         data={"organization": organization.code, "agreement_version": agreement.version},
     )
     return assessment
-
-
-def _require_year_begun(actor: User, emulation_year: EmulationYear) -> None:
-    """A sheet is submitted for the year's own work: a member may score and gather evidence early, but
-    submits from 1 January of the year, when the year reaches self-scoring (DOMAIN.md, the year step 4)."""
-    stage = advance_year(actor=actor, emulation_year=emulation_year).stage
-    if ORDER.index(stage) < ORDER.index(Stage.SELF_SCORING):
-        raise ValidationError(
-            f"Năm {emulation_year.year} chưa đến giai đoạn tự chấm điểm: bản tự chấm nộp được từ "
-            f"01/01/{emulation_year.year}. Đơn vị vẫn chấm và đính kèm minh chứng trước được."
-        )
 
 
 def _require_draft(assessment: Assessment) -> None:
@@ -263,7 +251,6 @@ def submit(*, actor: User, assessment: Assessment, fingerprint: str | None = Non
     _require_member_officer(actor, assessment.organization)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _require_draft(assessment)
-    _require_year_begun(actor, assessment.emulation_year)
     _require_unchanged(fingerprint, submission_fingerprint(assessment))
     problems = submission_problems(assessment)
     if problems:

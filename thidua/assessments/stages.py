@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.db.models import F, Q
+from django.utils import timezone
 
 from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssignment, Score
 from thidua.organizations.models import Organization
@@ -15,6 +16,17 @@ from thidua.years.stages import register_gate
 
 def _names(organizations: list[Organization], year: int) -> list[str]:
     return sorted(o.name_in_year(year) for o in organizations)
+
+
+def in_force_gate(emulation_year: EmulationYear) -> Gate:
+    """Self-scoring is the year's own work: an agreement adopted at the previous year's conference waits
+    for 1 January (DOMAIN.md, the year step 1). A member that submits earlier has begun that work, and the
+    year follows it rather than leave the secretariat without its next step."""
+    if timezone.localdate().year >= emulation_year.year:
+        return Gate(done=True)
+    if Assessment.objects.filter(emulation_year=emulation_year, status=AssessmentStatus.SUBMITTED).exists():
+        return Gate(done=True)
+    return Gate(done=False, missing=(f"Năm {emulation_year.year} chưa bắt đầu.",), who="")
 
 
 def self_scoring_gate(emulation_year: EmulationYear) -> Gate:
@@ -72,5 +84,6 @@ def cross_checking_gate(emulation_year: EmulationYear) -> Gate:
 
 
 def register() -> None:
+    register_gate(Stage.IN_FORCE, in_force_gate)
     register_gate(Stage.SELF_SCORING, self_scoring_gate)
     register_gate(Stage.CROSS_CHECKING, cross_checking_gate)

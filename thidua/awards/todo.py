@@ -33,7 +33,8 @@ def member_todos(user: User, today: date) -> list[Todo]:
         items[key] = todo(
             key=key,
             text=f"Nộp báo cáo thành tích của {proposal.organization} — {emulation_year.group} năm {emulation_year.year}",
-            url=reverse("awards:report_upload", args=[emulation_year.group.slug, emulation_year.year]),
+            url=reverse("awards:dossier", args=[emulation_year.group.slug, emulation_year.year])
+            + "#bao-cao-thanh-tich",
             due=emulation_year.dossier_due,
             today=today,
             emulation_year_id=emulation_year.pk,

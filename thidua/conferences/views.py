@@ -25,7 +25,15 @@ from thidua.agreements.lookups import year_for_runner, year_for_viewer
 from thidua.agreements.models import Agreement, AgreementStatus
 from thidua.conferences import pdf, services
 from thidua.conferences.forms import ConferenceForm, ConfirmForm, DelegateForm, PaperCountForm
-from thidua.conferences.models import BallotMode, Conference, ConferenceKind, Delegate, Poll, PollStatus
+from thidua.conferences.models import (
+    BallotMode,
+    Conference,
+    ConferenceKind,
+    Delegate,
+    Poll,
+    PollKind,
+    PollStatus,
+)
 from thidua.conferences.qr import qr_svg
 from thidua.conferences.selectors import conference_in_year
 from thidua.lib.text import vietnamese_sort_key
@@ -467,7 +475,8 @@ def _projected_result(poll: Poll) -> dict[str, Any]:
                 "percent": row["percent"],
                 "elected": row["elected"],
                 "verdict": (
-                    "Trúng"
+                    # A motion is adopted, a nominee or candidate elected (DOMAIN.md, Voting).
+                    ("Thông qua" if poll.kind == PollKind.MOTION else "Trúng")
                     if row["elected"]
                     else "Bằng phiếu"
                     if row["tied"]

@@ -78,7 +78,8 @@ def news_todos(user: User, today: date) -> list[Todo]:
         for home in _homes(editor_of):
             drafts = (
                 ArticlePage.objects.descendant_of(home)
-                .filter(live=False, owner=user)
+                # Whoever drafted it (the secretariat's "Soạn tin" drafts on a member's site too).
+                .filter(live=False)
                 .exclude(pk__in=_in_moderation())
             )
             for draft in drafts.only("pk", "title")[:20]:

@@ -1,6 +1,7 @@
 """Content-Security-Policy on every response (docs/decisions.md: why our own middleware).
 
-Pages get ``settings.CONTENT_SECURITY_POLICY``: scripts and styles from our static files only, so an
+Pages get ``settings.CONTENT_SECURITY_POLICY`` (Wagtail's admin, which cannot work without inline code,
+``settings.NEWS_ADMIN_CONTENT_SECURITY_POLICY``): scripts and styles from our static files only, so an
 injected ``<script>`` or ``onclick=`` does not run even if a template forgot to escape it. A file sent as
 an attachment (evidence, signed originals, documents) may hold whatever an uploader put in it: should a
 browser render it anyway, it runs in a sandbox with no right to load or run anything.
@@ -28,7 +29,10 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if HEADER not in response:  # a view that set its own policy knows better
-            response[HEADER] = (
-                DOWNLOAD_POLICY if is_attachment(response) else settings.CONTENT_SECURITY_POLICY
-            )
+            if is_attachment(response):
+                response[HEADER] = DOWNLOAD_POLICY
+            elif request.path.startswith(settings.NEWS_ADMIN_PREFIX):
+                response[HEADER] = settings.NEWS_ADMIN_CONTENT_SECURITY_POLICY
+            else:
+                response[HEADER] = settings.CONTENT_SECURITY_POLICY
         return response

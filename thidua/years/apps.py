@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class YearsConfig(AppConfig):
@@ -6,10 +9,19 @@ class YearsConfig(AppConfig):
     verbose_name = "Năm thi đua"
 
     def ready(self) -> None:
-        from thidua.years.rules import Stage
-        from thidua.years.secretariat import secretariat_todos
-        from thidua.years.stages import in_force_gate, register_gate
+        from thidua.years.secretariat import next_year_todos, secretariat_todos
         from thidua.years.todos import register
 
-        register_gate(Stage.IN_FORCE, in_force_gate)
         register(secretariat_todos)
+        register(next_year_todos)
+
+        from thidua.years import schedule
+        from thidua.years.tasks import advance_years, sweep_notices
+
+        schedule.register(
+            name="years.sweep_notices",
+            every=timedelta(seconds=settings.NOTICE_SWEEP_SECONDS),
+            task=sweep_notices,
+        )
+        # Hourly: a day's change is caught within the hour, and an idle year costs one gate query.
+        schedule.register(name="years.advance_years", every=timedelta(hours=1), task=advance_years)

@@ -56,3 +56,6 @@ class EmulationYear(models.Model):
     def settled(self) -> bool:
         """Its final scores are settled: the ranking is the year's result from here on."""
         return ORDER.index(Stage(self.stage)) >= ORDER.index(Stage.SETTLED)
+
+
+from thidua.years.notice_models import Notice, NoticeKind, NoticeStatus, PeriodicRun  # noqa: E402, F401 — Django finds models in models.py

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from django.db.models import F
 from django.urls import reverse
 
 from thidua.accounts import permissions
@@ -68,6 +69,37 @@ def secretariat_todos(user: User, today: date) -> list[Todo]:
                 due=getattr(emulation_year, due_field) if due_field else None,
                 today=today,
                 emulation_year_id=emulation_year.pk,
+            )
+        )
+    return items
+
+
+def next_year_todos(user: User, today: date) -> list[Todo]:
+    """The head (or deputy) elected for a year no one has opened yet opens it: members carry over and
+    next year's agreement is drafted from there (DOMAIN.md, the year step 5)."""
+    from thidua.organizations.models import Leadership
+
+    officer_of = permissions.officer_org_ids(user)
+    if not officer_of:
+        return []
+    elected = (
+        Leadership.objects.filter(organization_id__in=officer_of, year__gt=today.year - 1)
+        .exclude(group__years__year=F("year"))
+        .select_related("group")
+        .order_by("year")
+    )
+    items = []
+    for leadership in elected:
+        group = leadership.group
+        if not permissions.can_open_year(user, group, leadership.year):
+            continue
+        items.append(
+            todo(
+                key=f"open-year:{group.pk}:{leadership.year}",
+                text=f"Mở năm thi đua {leadership.year} — {group}",
+                url=reverse("open_year", args=[group.slug]) + f"?nam={leadership.year}",
+                due=None,
+                today=today,
             )
         )
     return items

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.utils import timezone
-
 from thidua.years.models import EmulationYear
 from thidua.years.rules import Gate, Stage
 
@@ -26,11 +24,3 @@ def register_gate(stage: Stage, check: GateCheck) -> None:
 def gate_of(emulation_year: EmulationYear, stage: Stage) -> Gate:
     check = _gates.get(stage)
     return check(emulation_year) if check else Gate(done=True)
-
-
-def in_force_gate(emulation_year: EmulationYear) -> Gate:
-    """Self-scoring is the year's own work: an agreement adopted at the previous year's conference waits
-    for 1 January (DOMAIN.md, the year step 1)."""
-    if timezone.localdate().year >= emulation_year.year:
-        return Gate(done=True)
-    return Gate(done=False, missing=(f"Năm {emulation_year.year} chưa bắt đầu.",), who="")

@@ -26,8 +26,14 @@ def open_year(request: HttpRequest, slug: str) -> HttpResponse:
         any(permissions.can_open_year(request.user, group, y) for y in (this_year, this_year + 1)),
         "Chỉ cụm trưởng, cụm phó năm trước hoặc cơ quan cấp trên được mở năm thi đua.",
     )
+    asked = request.GET.get("nam", "")
+    # The year a to-do names (?nam=2027), else the first of this year and next not opened yet.
     proposed = (
-        this_year + 1 if EmulationYear.objects.filter(group=group, year=this_year).exists() else this_year
+        int(asked)
+        if asked.isdigit() and this_year <= int(asked) <= this_year + 1
+        else this_year + 1
+        if EmulationYear.objects.filter(group=group, year=this_year).exists()
+        else this_year
     )
     form = OpenYearForm(request.POST or None, initial={"year": proposed})
     if request.method == "POST" and form.is_valid():

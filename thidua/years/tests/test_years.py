@@ -218,7 +218,9 @@ def test_the_head_is_asked_to_end_its_conference_and_lands_on_the_closing_form(c
 def test_the_hosts_editor_is_asked_for_an_article_about_an_ended_conference(cluster4: Any) -> None:
     from thidua.news.models import ArticlePage
 
-    ArticlePage.objects.filter(source_conference__emulation_year__group=cluster4).update(source_conference=None)
+    ArticlePage.objects.filter(source_conference__emulation_year__group=cluster4).update(
+        source_conference=None
+    )
     editor = _user("bientap")
     items = [t for t in todos_for(editor) if t.key.startswith("news-conference:")]
     assert len(items) == 1 and items[0].url.endswith("#soan-tin")
@@ -228,7 +230,9 @@ def test_the_hosts_editor_is_asked_for_an_article_about_an_ended_conference(clus
 
 
 @pytest.mark.django_db
-def test_a_to_do_link_of_another_organization_is_refused_in_vietnamese_and_writes_nothing(cluster4: Any) -> None:
+def test_a_to_do_link_of_another_organization_is_refused_in_vietnamese_and_writes_nothing(
+    cluster4: Any,
+) -> None:
     from thidua.assessments.models import Assessment
 
     # Thanh Hóa has not started its 2026 sheet: its to-do link, followed by Ninh Bình's officer.
@@ -258,3 +262,53 @@ def test_ending_the_conference_moves_the_year_past_its_conference_stage(cluster4
     year.refresh_from_db()
     assert year.stage == YearStage.DOSSIER
     assert AuditEvent.objects.filter(verb="year.stage", data__to="dossier").exists()
+
+
+@pytest.mark.django_db
+def test_the_head_elected_for_next_year_is_asked_to_open_it_on_the_right_year(cluster4: Any) -> None:
+    from thidua.organizations.models import Leadership, Organization
+
+    Leadership.objects.create(
+        group=cluster4, year=2027, role="head", organization=Organization.objects.get(code="lhh-hue")
+    )
+    head = _user("hue")
+    items = [t for t in todos_for(head) if t.key.startswith("open-year:")]
+    assert [t.text for t in items] == ["Mở năm thi đua 2027 — Cụm thi đua số 4"]
+    client = Client()
+    client.force_login(head)
+    page = client.get(items[0].url)
+    assert page.status_code == 200 and 'value="2027"' in page.content.decode()
+    services.open_year(actor=head, group=cluster4, year=2027)
+    assert not [t for t in todos_for(head) if t.key.startswith("open-year:")]
+
+
+@pytest.mark.django_db
+def test_after_the_conference_the_head_is_asked_to_issue_its_documents(cluster4: Any) -> None:
+    from thidua.documents.models import Document, DocumentType
+
+    year = EmulationYear.objects.get(group=cluster4, year=2023)
+    EmulationYear.objects.filter(pk=year.pk).update(stage=YearStage.DOSSIER)
+    Document.objects.filter(issuer_group=cluster4, doc_type=DocumentType.PROPOSAL).update(status="draft")
+    head = _user("ninhbinh")
+    items = [t for t in todos_for(head) if t.key.startswith("issue-documents:")]
+    assert len(items) == 1
+    client = Client()
+    client.force_login(head)
+    assert client.get(items[0].url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_nominee_is_sent_to_the_dossier_page_to_upload_its_achievement_report(cluster4: Any) -> None:
+    from thidua.awards.models import AchievementReport, Dossier, DossierStatus
+
+    dossier = Dossier.objects.get(emulation_year__group=cluster4, emulation_year__year=2023)
+    Dossier.objects.filter(pk=dossier.pk).update(status=DossierStatus.DRAFT, submitted_at=None)
+    AchievementReport.objects.filter(dossier=dossier).delete()
+    nominee = dossier.proposals.select_related("organization").first()
+    assert nominee is not None
+    officer = User.objects.filter(roles__organization=nominee.organization, roles__kind="officer").first()
+    items = [t for t in todos_for(officer) if t.key.startswith("report:")]
+    assert len(items) == 1 and items[0].url.endswith("#bao-cao-thanh-tich")
+    client = Client()
+    client.force_login(officer)
+    assert 'id="bao-cao-thanh-tich"' in client.get(items[0].url).content.decode()

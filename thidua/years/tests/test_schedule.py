@@ -1,0 +1,61 @@
+"""The worker's recurring jobs: each runs once per period however many worker processes tick."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django_tasks import task
+
+from thidua.years import schedule
+from thidua.years.models import PeriodicRun
+
+RUNS: list[str] = []
+
+
+@task()
+def count_run() -> None:
+    RUNS.append("run")
+
+
+@pytest.fixture
+def job(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(schedule, "_jobs", {})
+    RUNS.clear()
+    schedule.register(name="test.count", every=timedelta(minutes=5), task=count_run)
+
+
+def test_three_workers_ticking_every_second_run_a_job_once_per_period(
+    db: None, job: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    workers = [schedule.Scheduler() for _ in range(3)]
+    start = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = [w.tick(now=start + timedelta(seconds=s)) for s in range(0, 600, 7) for w in workers]
+    assert sum(len(names) for names in started) == 2  # 02:00 and 02:05
+    assert RUNS == ["run", "run"]
+    assert sorted(PeriodicRun.objects.filter(job="test.count").values_list("period_start", flat=True)) == [
+        start,
+        start + timedelta(minutes=5),
+    ]
+
+
+def test_claimed_periods_older_than_two_days_are_forgotten(
+    db: None, job: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    start = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule.Scheduler().tick(now=start)
+        schedule.Scheduler().tick(now=start + timedelta(days=3))
+    assert list(PeriodicRun.objects.filter(job="test.count").values_list("period_start", flat=True)) == [
+        start + timedelta(days=3)
+    ]
+
+
+def test_the_worker_sweeps_the_todo_emails_every_five_minutes_and_publishes_news_every_minute() -> None:
+    periods = {job.name: job.every for job in schedule.jobs()}
+    assert periods == {
+        "years.sweep_notices": timedelta(minutes=5),
+        "news.publish_scheduled": timedelta(minutes=1),
+    }
