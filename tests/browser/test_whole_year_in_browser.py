@@ -125,7 +125,7 @@ def test_a_cluster_runs_its_whole_year_in_the_browser_from_the_agreement_to_the_
     try:
         run_the_year(Year(walk, media_root), done)
     except BaseException as error:
-        stopped = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        stopped = " ".join(str(error).strip().splitlines()[:2]) or type(error).__name__
         raise
     finally:
         if os.environ.get("THIDUA_WALK_DOCS") == "1":
@@ -163,7 +163,11 @@ def write_docs(walk: Walk, done: list[str], stopped: str) -> None:
         "and manager, a reader. Each starts from their home page and its to-dos and clicks on. The table counts\n"
         "the pages each of them loaded (each phone is one delegate). `THIDUA_WALK_DOCS=1` writes this file.\n\n"
         f"## Steps ({len(done)} of {len(STEPS)} done in the run that wrote this file)\n\n{steps}\n\n"
-        + (f"The walk stopped at step {len(done) + 1}: {stopped}\n\n" if stopped else "")
+        + (
+            f"The walk stopped at step {len(done) + 1}: {stopped.replace(walk.base_url, '')}\n\n"
+            if stopped
+            else ""
+        )
         + "## Pages per role\n\n"
         + walk.report(),
         encoding="utf-8",
@@ -363,6 +367,9 @@ def the_member_answers_the_disagreement(year: Year) -> None:
 
 @step
 def the_secretariat_settles_and_the_ranking_shows(year: Year) -> None:
+    from thidua.assessments.ranking import year_results
+    from thidua.years.models import EmulationYear
+
     code = year.disputed[DISAGREEING_ABOUT]
     page = year.todo(officer(HEAD), "Chốt điểm .*", "chot-diem/")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Chốt điểm năm {YEAR}")
@@ -387,7 +394,13 @@ def the_secretariat_settles_and_the_ranking_shows(year: Year) -> None:
         has_text=re.compile("|".join(re.escape(name(c)) for c in OFFICERS))
     )
     expect(ranking).to_have_count(len(OFFICERS))
-    expect(ranking.first).to_contain_text(name(next(iter(OFFICERS))))
+    # The members rank in the order their self-scores were typed (OFFICERS), every sheet settled.
+    results = year_results(EmulationYear.objects.get(group__slug=GROUP_SLUG, year=YEAR))
+    ranked = sorted(results.members, key=lambda m: m.rank or 0)
+    assert all(m.settled for m in ranked)
+    assert [m.organization.code for m in ranked] == list(OFFICERS)
+    for position, code in enumerate(OFFICERS):
+        expect(ranking.nth(position)).to_contain_text(name(code))
 
 
 # 8. The conference: created, delegates added, cards printed, check-in.
@@ -688,6 +701,9 @@ def the_secretariat_sends_the_dossier(year: Year) -> None:
 
 @step
 def parent_staff_record_the_council_vote_and_the_decision(year: Year) -> None:
+    from thidua.awards.models import Award
+    from thidua.organizations.models import AwardForm
+
     page = year.todo("vusta", "Hồ sơ đến: Hội đồng bỏ phiếu", "ho-so-khen-thuong/hoi-dong-bo-phieu/")
     page.get_by_label("Tổng số thành viên Hội đồng").fill("11")
     page.get_by_label("Số thành viên có mặt").fill("10")
@@ -701,6 +717,8 @@ def parent_staff_record_the_council_vote_and_the_decision(year: Year) -> None:
     page.get_by_label("Chức vụ người ký").fill("Chủ tịch")
     page.get_by_role("button", name=re.compile("Ghi nhận|Lưu")).click()
     expect(messages(page)).to_contain_text("Đã ghi nhận quyết định; 1 đơn vị được khen thưởng.")
+    award = Award.objects.get(year=YEAR, decision_number=DECISION)
+    assert (award.organization.code, award.award_form) == (next(iter(OFFICERS)), AwardForm.PARENT_FLAG)
 
 
 # 12. Next year, opened by the head the conference elected.
@@ -710,8 +728,13 @@ def parent_staff_record_the_council_vote_and_the_decision(year: Year) -> None:
 def the_elected_head_opens_next_year(year: Year) -> None:
     from thidua.organizations.models import Leadership, LeadershipRole
 
-    head = Leadership.objects.get(group__slug=GROUP_SLUG, year=YEAR + 1, role=LeadershipRole.HEAD)
-    assert head.organization.code == NEXT_HEAD  # the vote decided, nobody granted it by hand
+    elected = dict(
+        Leadership.objects.filter(group__slug=GROUP_SLUG, year=YEAR + 1).values_list(
+            "role", "organization__code"
+        )
+    )
+    # The votes decided, nobody granted it by hand.
+    assert elected == {LeadershipRole.HEAD: NEXT_HEAD, LeadershipRole.DEPUTY: NEXT_DEPUTY}
     page = year.walk.home(officer(NEXT_HEAD))
     page.get_by_role("link", name=GROUP, exact=True).click()
     page.get_by_role("link", name=str(YEAR + 1), exact=True).click()
