@@ -5,9 +5,11 @@ parent body's staff opening the year to the head elected at its conference openi
 Each person has a browser of their own and starts from their home page: they reach their work through
 the to-do list there and the links and buttons of the pages, never by typing an address (the login page
 and the voting link of a delegate's card are the exceptions, as they are in life). The walk fails on a
-dead end, a to-do that does not lead to its work, a 4xx or 5xx answer the user did not cause, and an
-English word on a page (`walk.Walk`). It counts the pages each role visits; with THIDUA_WALK_DOCS=1 it
-writes them to docs/walk.md. The database is read to check results, never written after the registry.
+dead end, a to-do that does not lead to its work, a 4xx or 5xx answer the user did not cause, an English
+word on a page and a script or style the Content-Security-Policy blocks (`walk.Walk`). With
+THIDUA_WALK_KEEP_GOING=1 it walks past the last three and fails on them at the end, so that one run lists
+them all. It counts the pages each role visits; with THIDUA_WALK_DOCS=1 it writes them, and how far it
+got, to docs/walk.md. The database is read to check results, never written after the registry.
 """
 
 from __future__ import annotations
@@ -119,11 +121,12 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
 def test_a_cluster_runs_its_whole_year_in_the_browser_from_the_agreement_to_the_news_article(
     browser: Any, registry_site: str, media_root: Path
 ) -> None:
-    walk = Walk(browser, registry_site)
+    walk = Walk(browser, registry_site, keep_going=os.environ.get("THIDUA_WALK_KEEP_GOING") == "1")
     done: list[str] = []
     stopped = ""
     try:
         run_the_year(Year(walk, media_root), done)
+        walk.assert_clean(final=True)
     except BaseException as error:
         stopped = " ".join(str(error).strip().splitlines()[:2]) or type(error).__name__
         raise
@@ -168,8 +171,38 @@ def write_docs(walk: Walk, done: list[str], stopped: str) -> None:
             if stopped
             else ""
         )
+        + (
+            "Met on the way, each a failure (THIDUA_WALK_KEEP_GOING=1 walks past them and fails at the end):\n\n"
+            + "".join(
+                f"- {line}\n"
+                for line in dict.fromkeys(str(d).replace(walk.base_url, "") for d in walk.defects)
+            )
+            + "\n"
+            if walk.defects
+            else ""
+        )
         + "## Pages per role\n\n"
-        + walk.report(),
+        + walk.report(
+            {
+                "vusta": "`vusta`, parent-body staff",
+                officer(HEAD): f"`{officer(HEAD)}`, officer of the head of {YEAR} (secretariat)",
+                officer(
+                    NEXT_HEAD
+                ): f"`{officer(NEXT_HEAD)}`, officer of the deputy, elected head of {YEAR + 1}",
+                "bientap": "`bientap`, news editor",
+                "duyettin": "`duyettin`, news manager",
+                "người đọc": "a reader, on a phone",
+                **{
+                    officer(code): f"`{officer(code)}`, officer of a member"
+                    for code in OFFICERS
+                    if code not in (HEAD, NEXT_HEAD)
+                },
+                **{
+                    f"đại biểu {delegate(code)}": f"delegate {delegate(code)}, on a phone"
+                    for code in OFFICERS
+                },
+            }
+        ),
         encoding="utf-8",
     )
 
