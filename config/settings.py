@@ -277,6 +277,9 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("THIDUA_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 # Editors are thidua users; Wagtail's own password reset and user admin would bypass thidua's accounts.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# No avatar from gravatar.com: it would send each editor's e-mail hash to a third party, and the policy
+# allows no image from elsewhere. Wagtail shows its own default avatar.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
 
 # Background work (e-mail, reminders, scheduled publishing) runs as tasks queued in the database; the

@@ -4,12 +4,10 @@ Code layout)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,9 +18,8 @@ from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.agreements.lookups import year_for_runner, year_for_viewer
 from thidua.agreements.models import AgreementStatus
-from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssignment
-from thidua.lib.text import vietnamese_sort_key
-from thidua.organizations.models import Organization
+from thidua.assessments.models import AssessmentStatus, ReviewAssignment
+from thidua.assessments.selectors import member_statuses
 from thidua.web.pagecache import cached_for_session_with
 from thidua.years import services as year_services
 from thidua.years.forms import DeadlinesForm
@@ -35,19 +32,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-@dataclass
-class MemberStatus:
-    organization: Organization
-    name: str
-    signed: bool
-    assessment: Assessment | None
-    reviewer: Organization | None
-    reviewed: bool
-    disagreements: int
-    unanswered: int
-    unsettled: int
 
 
 def _deadline_rows(emulation_year: EmulationYear) -> list[dict[str, Any]]:
@@ -80,51 +64,11 @@ def dashboard(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     agreement = (
         emulation_year.agreements.exclude(status=AgreementStatus.SUPERSEDED).order_by("-version").first()
     )
-    signed_ids = set(agreement.signatures.values_list("organization_id", flat=True)) if agreement else set()
-    members = list(
-        Organization.objects.filter(memberships__group=group, memberships__year=year).prefetch_related(
-            "names"
-        )
-    )
-    assessments = {
-        a.organization_id: a
-        for a in Assessment.objects.filter(emulation_year=emulation_year).annotate(
-            disagreements=Count(
-                "scores",
-                filter=Q(scores__reviewed_points__isnull=False)
-                & ~Q(scores__reviewed_points=F("scores__self_points")),
-            ),
-            unanswered=Count(
-                "scores",
-                filter=Q(scores__reviewed_points__isnull=False)
-                & ~Q(scores__reviewed_points=F("scores__self_points"))
-                & Q(scores__answer=""),
-            ),
-            unsettled=Count("scores", filter=Q(scores__final_points__isnull=True)),
-        )
-    }
+    rows = member_statuses(emulation_year=emulation_year, agreement=agreement)
     assignments = {
         a.reviewed_id: a
         for a in ReviewAssignment.objects.filter(emulation_year=emulation_year).select_related("reviewer")
     }
-    rows = []
-    for member in members:
-        assessment = assessments.get(member.pk)
-        assignment = assignments.get(member.pk)
-        rows.append(
-            MemberStatus(
-                organization=member,
-                name=member.name_in_year(year),
-                signed=member.pk in signed_ids,
-                assessment=assessment,
-                reviewer=assignment.reviewer if assignment else None,
-                reviewed=bool(assignment and assignment.completed_at),
-                disagreements=getattr(assessment, "disagreements", 0),
-                unanswered=getattr(assessment, "unanswered", 0),
-                unsettled=getattr(assessment, "unsettled", 0),
-            )
-        )
-    rows.sort(key=lambda r: vietnamese_sort_key(r.name))
     mine = permissions.member_org_ids(request.user, group, year)
     overdue = []
     if (

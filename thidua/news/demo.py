@@ -12,7 +12,6 @@ import datetime
 from django.db import transaction
 
 from thidua.accounts.models import User
-from thidua.conferences.models import Conference, ConferenceKind
 from thidua.lib.dates import VIETNAM_TZ
 from thidua.news import services
 from thidua.news.models import ArticlePage, HomePage, NewsIndexPage
@@ -178,14 +177,6 @@ def load_news_demo() -> None:
             body=[("paragraph", f"<p>{p}</p>") for p in paragraphs],
             author="Ban biên tập (minh họa)",
             tags=["Minh họa"],
-        )
-    # The seed article is the article about Cụm 4's 2023 conference: nobody is asked to write it again.
-    conference = Conference.objects.filter(
-        emulation_year__group__slug="vusta-cum-4", emulation_year__year=2023, kind=ConferenceKind.YEAR_END
-    ).first()
-    if conference is not None:
-        ArticlePage.objects.filter(slug=SEED_SLUG, source_conference__isnull=True).update(
-            source_conference=conference
         )
     _submit_for_moderation(index, editor, home)
     _open_member_sites(admin)

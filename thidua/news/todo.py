@@ -13,6 +13,7 @@ from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.conferences.models import Conference, ConferenceKind
 from thidua.news.models import ArticlePage, HomePage
+from thidua.years.models import YearStage
 from thidua.years.todos import Todo, todo
 
 
@@ -37,6 +38,8 @@ def article_todos(user: User, today: date) -> list[Todo]:
     conferences = (
         Conference.objects.filter(kind=ConferenceKind.YEAR_END, closed_at__isnull=False)
         .exclude(pk__in=written)
+        # A closed year asks nothing more of anyone (its article may predate thidua, as 2023's seed does).
+        .exclude(emulation_year__stage=YearStage.CLOSED)
         .filter(
             Q(host_id__in=editor_of)
             | (
@@ -60,7 +63,7 @@ def article_todos(user: User, today: date) -> list[Todo]:
         items.append(
             todo(
                 key=f"news-conference:{conference.pk}",
-                text=f"Soạn tin về {conference.title} — {emulation_year.group} năm {emulation_year.year}",
+                text=f"Soạn tin về {conference.title}",
                 url=f"{url}#soan-tin",
                 due=None,
                 today=today,

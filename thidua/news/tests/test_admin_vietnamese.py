@@ -359,3 +359,9 @@ def test_the_editors_submission_and_the_managers_approval_are_told_in_vietnamese
     left.update(_english_left(manager, approve))  # the dialog asking for a comment
     left.update(_english_left(manager, approve, data={"comment": "Được."}))
     assert not left, f"English left: {json.dumps(left, ensure_ascii=False, indent=1)}"
+
+
+@pytest.mark.django_db
+def test_the_news_admin_asks_no_third_party_for_an_editors_avatar(client: Any) -> None:
+    client.force_login(User.objects.get(username="bientap"))
+    assert "gravatar" not in client.get("/quan-tri-tin/").content.decode()

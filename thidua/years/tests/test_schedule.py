@@ -57,5 +57,6 @@ def test_the_worker_sweeps_the_todo_emails_every_five_minutes_and_publishes_news
     periods = {job.name: job.every for job in schedule.jobs()}
     assert periods == {
         "years.sweep_notices": timedelta(minutes=5),
+        "years.advance_years": timedelta(hours=1),
         "news.publish_scheduled": timedelta(minutes=1),
     }

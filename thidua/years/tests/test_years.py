@@ -218,9 +218,9 @@ def test_the_head_is_asked_to_end_its_conference_and_lands_on_the_closing_form(c
 def test_the_hosts_editor_is_asked_for_an_article_about_an_ended_conference(cluster4: Any) -> None:
     from thidua.news.models import ArticlePage
 
-    ArticlePage.objects.filter(source_conference__emulation_year__group=cluster4).update(
-        source_conference=None
-    )
+    # The 2023 year reopened at its dossier: its conference has ended and has no article of thidua's.
+    EmulationYear.objects.filter(group=cluster4, year=2023).update(stage=YearStage.DOSSIER)
+    assert not ArticlePage.objects.filter(source_conference__emulation_year__group=cluster4).exists()
     editor = _user("bientap")
     items = [t for t in todos_for(editor) if t.key.startswith("news-conference:")]
     assert len(items) == 1 and items[0].url.endswith("#soan-tin")
@@ -312,3 +312,13 @@ def test_a_nominee_is_sent_to_the_dossier_page_to_upload_its_achievement_report(
     client = Client()
     client.force_login(officer)
     assert 'id="bao-cao-thanh-tich"' in client.get(items[0].url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_hourly_sweep_moves_a_year_whose_first_of_january_has_come(cluster4: Any) -> None:
+    from thidua.years.tasks import advance_years
+
+    EmulationYear.objects.filter(group=cluster4, year=2026).update(stage=YearStage.IN_FORCE)
+    assert advance_years.call() == {"moved": 1}
+    assert EmulationYear.objects.get(group=cluster4, year=2026).stage == YearStage.SELF_SCORING
+    assert advance_years.call() == {"moved": 0}
