@@ -8,7 +8,7 @@ from typing import Any
 from django.core import mail
 
 from thidua.accounts.models import User
-from thidua.news.tests.test_moderation import _draft, _post_edit
+from thidua.news.tests.helpers import draft, post_edit
 
 
 def test_submitting_and_approving_an_article_sends_no_email_from_the_request(
@@ -16,8 +16,8 @@ def test_submitting_and_approving_an_article_sends_no_email_from_the_request(
 ) -> None:
     manager = User.objects.get(username="duyettin")
     assert editor.email and manager.email  # Wagtail would have someone to write to
-    article = _draft(editor)
-    _post_edit(client_for(editor), article, "action-submit")
+    article = draft(editor)
+    post_edit(client_for(editor), article, "action-submit")
     article.refresh_from_db()
     task_state = article.current_workflow_state.current_task_state  # type: ignore[union-attr]
     task_state.approve(user=manager)
