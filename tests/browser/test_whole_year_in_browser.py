@@ -146,8 +146,8 @@ def step(function: Any) -> Any:
     return function
 
 
-def run_the_year(year: Year, done: list[str], start: int = 0, stop: int | None = None) -> None:
-    for function in STEPS[start:stop]:
+def run_the_year(year: Year, done: list[str]) -> None:
+    for function in STEPS:
         function(year)
         year.walk.assert_clean()
         close_db_connections()
@@ -165,7 +165,11 @@ def write_docs(walk: Walk, done: list[str], stopped: str) -> None:
         "database holding the demo's registry alone, as the people who do the work: the parent body's staff,\n"
         "the six members' officers (Quảng Trị heads the year), the delegates on their phones, the news editor\n"
         "and manager, a reader. Each starts from their home page and its to-dos and clicks on. The table counts\n"
-        "the pages each of them loaded (each phone is one delegate). `THIDUA_WALK_DOCS=1` writes this file.\n\n"
+        "the pages each of them loaded, the login page included (each phone is one delegate).\n\n"
+        "The walk fails on a dead end, a to-do that does not lead to its work, a 4xx or 5xx answer, an English\n"
+        "word on a page and a script or style the Content-Security-Policy blocks. It is marked `browser` and\n"
+        "`once`; `THIDUA_WALK_DOCS=1` rewrites this file, `THIDUA_WALK_KEEP_GOING=1` collects the last three\n"
+        "kinds of defect and fails on them at the end, so that one run lists them all.\n\n"
         f"## Steps ({len(done)} of {len(STEPS)} done in the run that wrote this file)\n\n{steps}\n\n"
         + (
             f"The walk stopped at step {len(done) + 1}: {stopped.replace(walk.base_url, '')}\n\n"

@@ -92,8 +92,8 @@ class Defect:
 @dataclass
 class Walk:
     """One browser context per person, each watched: every page it loads is counted for its role and
-    read for English words, and every document or XHR/fetch answer in 4xx or 5xx is kept as a defect,
-    unless the walk said it expects one (a refusal the user caused)."""
+    read for English words, and every document or XHR/fetch answer in 4xx or 5xx is kept as a defect (the
+    walk causes no refusal on purpose)."""
 
     browser: Any
     base_url: str
@@ -102,7 +102,6 @@ class Walk:
     defects: list[Defect] = field(default_factory=list)
     contexts: dict[str, Any] = field(default_factory=dict)
     pages: dict[str, Any] = field(default_factory=dict)
-    expected_status: set[int] = field(default_factory=set)
     # Keep walking past 4xx/5xx answers, English words and blocked scripts, and fail on them at the end
     # (`assert_clean(final=True)`): one run then lists every such defect. Dead ends still stop the walk.
     keep_going: bool = False
@@ -133,7 +132,7 @@ class Walk:
     def _answered(self, role: str, response: Any) -> None:
         if response.request.resource_type not in ("document", "xhr", "fetch"):
             return
-        if response.status >= 400 and response.status not in self.expected_status:
+        if response.status >= 400:
             self.defects.append(Defect(role, response.url, f"answered {response.status}"))
 
     def person(self, username: str) -> Any:
@@ -182,10 +181,6 @@ class Walk:
         expect(page).to_have_url(lands_on)
         self.assert_clean()
         return page
-
-    def no_todo(self, username: str, text: str | re.Pattern[str]) -> None:
-        page = self.home(username)
-        expect(page.locator("ul.todos").get_by_role("link", name=text)).to_have_count(0)
 
     def report(self, labels: dict[str, str] | None = None) -> str:
         """The pages each role visited, as a Markdown table; `labels` say who a login is."""
