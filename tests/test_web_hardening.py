@@ -157,7 +157,10 @@ def test_no_template_holds_an_inline_script_an_event_handler_or_a_style() -> Non
         f"{path.relative_to(ROOT)}: {pattern.pattern}"
         for path in _templates()
         for pattern in (inline_script, handler, style, javascript_url)
+        # An e-mail is no page: mail programs read no style sheet, so its styles must be inline. Scripts
+        # stay forbidden there too.
         if pattern.search(path.read_text(encoding="utf-8"))
+        and not (pattern is style and "email" in path.relative_to(ROOT).parts)
     ]
     assert offenders == []
 
