@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import F
 from django.urls import reverse
 
 from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.agreements.models import AgreementStatus
-from thidua.years.models import EmulationYear, YearStage
+from thidua.years.selectors import open_years_of_members
 from thidua.years.todos import Todo, todo
 
 
@@ -19,15 +18,7 @@ def signing_todos(user: User, today: date) -> list[Todo]:
     officer_of = permissions.officer_org_ids(user)
     if not officer_of:
         return []
-    years = (
-        EmulationYear.objects.filter(
-            group__memberships__organization_id__in=officer_of,
-            group__memberships__year=F("year"),
-        )
-        .exclude(stage=YearStage.CLOSED)
-        .select_related("group", "group__parent")
-        .distinct()
-    )
+    years = open_years_of_members(organization_ids=officer_of)
     items: list[Todo] = []
     for emulation_year in years:
         group, year = emulation_year.group, emulation_year.year

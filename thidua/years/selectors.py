@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from thidua.years.models import EmulationYear, YearStage
@@ -22,3 +22,17 @@ def year_stages(*, emulation_year: EmulationYear) -> list[StageRow]:
 def open_years(*, group_id: int) -> QuerySet[EmulationYear]:
     """The group's years not yet closed, the latest first."""
     return EmulationYear.objects.filter(group_id=group_id).exclude(stage=YearStage.CLOSED).order_by("-year")
+
+
+def open_years_of_members(*, organization_ids: set[int]) -> QuerySet[EmulationYear]:
+    """The open years of every group these organizations are members of in that year: where an officer's
+    to-dos can be."""
+    return (
+        EmulationYear.objects.filter(
+            group__memberships__organization_id__in=organization_ids,
+            group__memberships__year=F("year"),
+        )
+        .exclude(stage=YearStage.CLOSED)
+        .select_related("group", "group__parent")
+        .distinct()
+    )
