@@ -37,6 +37,7 @@ from thidua.conferences.models import (
     BallotMode,
     Choice,
     Conference,
+    ConferenceKind,
     Delegate,
     PaperCount,
     Participation,
@@ -87,6 +88,17 @@ def create_conference(*, actor: User, emulation_year: EmulationYear, values: dic
         can_run_year(actor, emulation_year.group, emulation_year.year),
         "Chỉ thường trực cụm hoặc cơ quan cấp trên được tạo hội nghị.",
     )
+    # The year's row is locked first, so that a double click (or two officers at once) queues: the second
+    # request sees the first's conference and is refused instead of making a twin.
+    EmulationYear.objects.select_for_update().filter(pk=emulation_year.pk).first()
+    kind = values.get("kind") or ConferenceKind.YEAR_END
+    existing = Conference.objects.filter(emulation_year=emulation_year, kind=kind).first()
+    if existing is not None:
+        raise ValidationError(
+            {
+                "kind": f"Năm {emulation_year.year} đã có {existing.get_kind_display().lower()}: «{existing.title}»."
+            }
+        )
     conference = Conference(emulation_year=emulation_year)
     for name in ("kind", "title", "starts_at", "place", "host", "chair", "secretary", "supervisor", "agenda"):
         if name in values:
@@ -194,6 +206,9 @@ def add_delegate(
     counting_board: bool = False,
 ) -> Delegate:
     require_runner(actor, conference)
+    # Locked, so two requests adding the same member's voting delegate at once queue, and the second
+    # meets the one-vote-per-member check below (Quy chế: mỗi đơn vị thành viên một phiếu).
+    Conference.objects.select_for_update().filter(pk=conference.pk).first()
     emulation_year = conference.emulation_year
     if votes:
         if organization is None:

@@ -428,3 +428,14 @@ def test_the_projector_gets_the_result_of_the_poll_published_last_and_nothing_of
     }
     assert "lhh-ha-tinh" not in str(data) and "Hà Tĩnh" not in str(data["polls"])
     assert client_for(_user("nghean")).get(_url(conference, "tien-do.json")).status_code == 403
+
+
+def test_a_second_year_end_conference_for_the_same_year_is_refused_and_nothing_is_written(
+    quangtri: User, conference: Conference
+) -> None:
+    before = AuditEvent.objects.count()
+    values = {"title": conference.title, "starts_at": conference.starts_at, "place": conference.place}
+    with pytest.raises(ValidationError, match="đã có hội nghị tổng kết"):
+        services.create_conference(actor=quangtri, emulation_year=conference.emulation_year, values=values)
+    assert Conference.objects.filter(emulation_year=conference.emulation_year).count() == 1
+    assert AuditEvent.objects.count() == before
