@@ -74,3 +74,23 @@ def replace_section(section: str, text: str) -> None:
         tail = current[following + 1 :] if following != -1 else ""
         updated = current[:start] + text.rstrip("\n") + "\n" + ("\n" + tail if tail else "")
     DOCS.write_text(updated, encoding="utf-8")
+
+
+def signed_in_cookie(username: str) -> str:
+    """The Cookie header a signed-in browser sends after its first page: a session opened directly through
+    the configured session engine (no password round trip) and the CSRF cookie that page's forms set."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.middleware.csrf import _get_new_csrf_string
+
+    from thidua.accounts.models import User
+
+    user = User.objects.get(username=username)
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={_get_new_csrf_string()}"

@@ -32,10 +32,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-from importlib import import_module
 from pathlib import Path
 
-from bench.harness import HOST, ROOT, create_database, free_port, start_gunicorn
+from bench.harness import HOST, ROOT, create_database, free_port, signed_in_cookie, start_gunicorn
 from bench.httpload import (
     Measurement,
     combine,
@@ -65,14 +64,11 @@ def _prepare_data() -> tuple[str, str, str, str]:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.core.management import call_command
     from django.db import connection, connections
     from django.db.models import Max
     from django.urls import reverse
 
-    from thidua.accounts.models import User
     from thidua.assessments.tests.test_summary import build_settled_year
     from thidua.organizations.demo import load_demo
     from thidua.organizations.models import EmulationGroup, Organization
@@ -87,29 +83,15 @@ def _prepare_data() -> tuple[str, str, str, str]:
         members=MEMBERS,
         criteria=CRITERIA,
     )
-    staff = User.objects.get(username="vusta")
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = str(staff.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    session[HASH_SESSION_KEY] = staff.get_session_auth_hash()
-    session.create()
-    assert session.session_key is not None
+    cookie = signed_in_cookie("vusta")
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = str(cursor.fetchone()[0])
-    # What a browser sends after its first page: the session, and the CSRF cookie that page's forms set.
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {settings.CSRF_COOKIE_NAME}={_new_csrf_secret()}"
     slug = emulation_year.group.slug
     path = reverse("score_summary:summary", args=[slug, YEAR])
     floor = reverse("bench_year_permission", args=[slug, YEAR])
     connections.close_all()
     return path, floor, cookie, pg_version
-
-
-def _new_csrf_secret() -> str:
-    from django.middleware.csrf import _get_new_csrf_string
-
-    return _get_new_csrf_string()
 
 
 def main(argv: list[str] | None = None) -> int:

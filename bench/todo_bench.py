@@ -29,10 +29,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-from importlib import import_module
 from pathlib import Path
 
-from bench.harness import HOST, ROOT, create_database, free_port, start_gunicorn
+from bench.harness import HOST, ROOT, create_database, free_port, signed_in_cookie, start_gunicorn
 from bench.httpload import (
     Measurement,
     combine,
@@ -59,31 +58,18 @@ def _prepare_data() -> tuple[str, str, str, str]:
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.core.management import call_command
     from django.db import connection, connections
-    from django.middleware.csrf import _get_new_csrf_string
     from django.urls import reverse
 
-    from thidua.accounts.models import User
     from thidua.demo.loader import load_full_demo
 
     call_command("migrate", verbosity=0, interactive=False)
     load_full_demo()
-    user = User.objects.get(username=USERNAME)
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
+    cookie = signed_in_cookie(USERNAME)
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = str(cursor.fetchone()[0])
-    cookie = (
-        f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
-        f"{settings.CSRF_COOKIE_NAME}={_get_new_csrf_string()}"
-    )
     year_path = reverse("years:dashboard", args=["vusta-cum-4", 2026])
     connections.close_all()
     return "/", year_path, cookie, pg_version

@@ -65,10 +65,12 @@ def dashboard(request: HttpRequest, slug: str, year: int) -> HttpResponse:
         emulation_year.agreements.exclude(status=AgreementStatus.SUPERSEDED).order_by("-version").first()
     )
     rows = member_statuses(emulation_year=emulation_year, agreement=agreement)
-    assignments = {
-        a.reviewed_id: a
-        for a in ReviewAssignment.objects.filter(emulation_year=emulation_year).select_related("reviewer")
-    }
+    # Only the viewer's own cross-checks: the member rows already carry every reviewer.
+    reviewing_for = list(
+        ReviewAssignment.objects.filter(
+            emulation_year=emulation_year, reviewer_id__in=permissions.officer_org_ids(request.user)
+        ).select_related("reviewed")
+    )
     mine = permissions.member_org_ids(request.user, group, year)
     overdue = []
     if (
@@ -108,9 +110,7 @@ def dashboard(request: HttpRequest, slug: str, year: int) -> HttpResponse:
                 initial={f: getattr(emulation_year, f) for f in year_services.DEADLINE_FIELDS}
             ),
             "summary_url": _optional_url("score_summary:summary", group.slug, year),
-            "reviewing_for": [
-                a for a in assignments.values() if a.reviewer_id in permissions.officer_org_ids(request.user)
-            ],
+            "reviewing_for": reviewing_for,
         },
     )
 

@@ -77,13 +77,14 @@ def news_todos(user: User, today: date) -> list[Todo]:
     editor_of = permissions.editor_org_ids(user)
     manager_of = permissions.news_manager_org_ids(user)
     items: list[Todo] = []
+    in_moderation = _in_moderation() if editor_of or manager_of else set()
     if editor_of:
         for home in _homes(editor_of):
             drafts = (
                 ArticlePage.objects.descendant_of(home)
                 # Whoever drafted it (the secretariat's "Soạn tin" drafts on a member's site too).
                 .filter(live=False)
-                .exclude(pk__in=_in_moderation())
+                .exclude(pk__in=in_moderation)
             )
             for draft in drafts.only("pk", "title")[:20]:
                 items.append(
@@ -97,7 +98,7 @@ def news_todos(user: User, today: date) -> list[Todo]:
                 )
     if manager_of:
         for home in _homes(manager_of):
-            waiting = Page.objects.descendant_of(home).filter(pk__in=_in_moderation())
+            waiting = Page.objects.descendant_of(home).filter(pk__in=in_moderation)
             for page in waiting.only("pk", "title")[:20]:
                 items.append(
                     todo(
