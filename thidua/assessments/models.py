@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from thidua.web.versioning import Versioned
+
 
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", "Đang chấm"
@@ -46,8 +48,11 @@ class Assessment(models.Model):
         return f"Bản tự chấm {self.organization} — {self.emulation_year.year}"
 
 
-class Score(models.Model):
-    """One criterion of one assessment: the self score, the reviewer's, the answer, the final."""
+class Score(Versioned):
+    """One criterion of one assessment: the self score, the reviewer's, the answer, the final.
+
+    Versioned: the sheet, the review and settling each post back the version their row was drawn from,
+    so a stale tab is refused for that row instead of writing back what it showed (issue 13)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey("agreements.Criterion", on_delete=models.PROTECT, related_name="scores")
