@@ -171,7 +171,7 @@ def settling(emulation_year: EmulationYear) -> Confirmation:
     )
 
 
-def settling_one(score: Score, *, final_points: Decimal, note: str) -> Confirmation:
+def settling_one(score: Score, *, final_points: Decimal, note: str, version: int | None) -> Confirmation:
     """Before «Chốt» on one disputed criterion: the three scores side by side and the note."""
     emulation_year = score.assessment.emulation_year
     year, slug = emulation_year.year, emulation_year.group.slug
@@ -191,5 +191,10 @@ def settling_one(score: Score, *, final_points: Decimal, note: str) -> Confirmat
         confirm_label="Xác nhận chốt điểm",
         back_url=reverse("scoring:settle_all", args=[slug, year]),
         facts=facts,
-        fields={"final_points": format_vietnamese_decimal(final_points), "note": note},
+        fields={
+            "final_points": format_vietnamese_decimal(final_points),
+            "note": note,
+            # The version the settling page showed, not the one now: a change meanwhile is refused.
+            **({"version": str(version)} if version is not None else {}),
+        },
     )

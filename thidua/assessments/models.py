@@ -33,6 +33,15 @@ class Assessment(models.Model):
         "trạng thái", max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
     )
     submitted_at = models.DateTimeField("nộp lúc", null=True, blank=True)
+    # Who submitted, so a save from a stale tab is told by whom the sheet was locked (issue 13).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người nộp",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reopened_reason = models.TextField("lý do mở lại", blank=True)
 
     class Meta:
@@ -125,6 +134,14 @@ class ReviewAssignment(models.Model):
     )
     kind = models.CharField("hình thức", max_length=10, choices=ReviewKind.choices, default=ReviewKind.PEER)
     completed_at = models.DateTimeField("chấm xong lúc", null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người hoàn thành",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "phân công chấm chéo"

@@ -7,6 +7,7 @@ assigns reviewers, reopens and settles (DESIGN.md, Who uses it).
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from thidua.accounts.models import User
@@ -35,6 +37,7 @@ from thidua.lib import files
 from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import clean_text
 from thidua.organizations.models import Leadership, Membership, Organization
+from thidua.web.versioning import require_version
 from thidua.years.models import EmulationYear
 from thidua.years.services import advance_year
 
@@ -91,28 +94,95 @@ def start_assessment(*, actor: User, emulation_year: EmulationYear, organization
     return assessment
 
 
-def _require_draft(assessment: Assessment) -> None:
-    if assessment.status != AssessmentStatus.DRAFT:
-        raise ValidationError("Bản tự chấm đã nộp; cần mở lại trước khi sửa.")
+def _moment(value: datetime.datetime) -> str:
+    return f"{timezone.localtime(value):%H:%M ngày %d/%m/%Y}"
+
+
+def submitted_words(assessment: Assessment) -> str:
+    """«Bản tự chấm đã nộp lúc 15:02 ngày 04/12/2026 bởi …; cần mở lại trước khi sửa.»: the refusal a
+    stale tab gets says what happened, when and by whom (issue 13)."""
+    when = f" lúc {_moment(assessment.submitted_at)}" if assessment.submitted_at else ""
+    who = f" bởi {assessment.submitted_by}" if assessment.submitted_by_id else ""
+    return f"Bản tự chấm đã nộp{when}{who}; cần mở lại trước khi sửa."
+
+
+def _require_draft(assessment: Assessment) -> Assessment:
+    """The sheet, locked against a submit in another tab, and still a draft."""
+    locked = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("submitted_by")
+        .get(pk=assessment.pk)
+    )
+    if locked.status != AssessmentStatus.DRAFT:
+        raise ValidationError(submitted_words(locked))
+    return locked
+
+
+def _number(value: Decimal | None) -> str:
+    return "trống" if value is None else format_vietnamese_decimal(value)
+
+
+def _write(
+    score: Score, *, actor: User, expected: int | None, what: str, stored: str, **values: object
+) -> None:
+    """Write `values` to the score only while it is at the version the form was drawn from (`expected`;
+    None: no form, e.g. an import or the API) and that this request read: one UPDATE … WHERE version, so
+    the check costs no extra query. Otherwise refused, saying what is stored now, by whom and when."""
+    require_version(score, expected, what=what, stored=stored)
+    now = timezone.now()
+    written = Score.objects.filter(pk=score.pk, version=score.version).update(
+        **values, version=F("version") + 1, changed_by=actor, changed_at=now
+    )
+    if not written:
+        current = Score.objects.select_related("changed_by").get(pk=score.pk)
+        require_version(current, score.version, what=what, stored=stored)
+    for name, value in values.items():
+        setattr(score, name, value)
+    score.version += 1
+    score.changed_by = actor
+    score.changed_at = now
+
+
+def _stale_self(score: Score) -> str:
+    return f"{_number(score.self_value)}" + (f" — «{score.note}»" if score.note else "")
 
 
 @transaction.atomic
-def save_self_score(*, actor: User, score: Score, value: Decimal | None, note: str) -> Score:
-    """A draft score: saved as the officer types, checked against the criterion's range."""
+def save_self_score(
+    *,
+    actor: User,
+    score: Score,
+    value: Decimal | None,
+    note: str,
+    version: int | None = None,
+    overwrite: bool = False,
+) -> Score:
+    """A draft score: saved as the officer types, checked against the criterion's range. With `version`
+    (the row's version when the form was drawn), refused if someone saved the row since."""
     assessment = score.assessment
     _require_member_officer(actor, assessment.organization)
     _require_draft(assessment)
     before = (score.self_value, score.self_points, score.note)
     if value is None:
-        score.self_value = score.self_points = None
+        points = None
     else:
         try:
-            score.self_points = rules.points(spec_of(score.criterion), value)
+            points = rules.points(spec_of(score.criterion), value)
         except rules.ScoreError as error:
             raise ValidationError({"value": str(error)}) from error
-        score.self_value = value
-    score.note = note.strip()
-    score.save(update_fields=["self_value", "self_points", "note"])
+    note = note.strip()
+    if before == (value, points, note):
+        return score  # what the form asks is stored already, whoever stored it: nothing to refuse
+    _write(
+        score,
+        actor=actor,
+        expected=version,
+        what=f"Tiêu chí {score.criterion.code}",
+        stored=_stale_self(score),
+        self_value=value,
+        self_points=points,
+        note=note,
+    )
     if before != (score.self_value, score.self_points, score.note):
         record(
             actor=actor,
@@ -124,9 +194,31 @@ def save_self_score(*, actor: User, score: Score, value: Decimal | None, note: s
                 "criterion": score.criterion.code,
                 "value": [before[0], score.self_value],
                 "points": [before[1], score.self_points],
+                # Chosen after a refusal: the chain says whose value was replaced, on purpose.
+                **({"overwrote": {"value": before[0], "note": before[2]}} if overwrite else {}),
             },
         )
     return score
+
+
+@transaction.atomic
+def keep_stored(*, actor: User, score: Score, refused_value: Decimal | None, refused_note: str) -> None:
+    """After a refused save the officer kept the stored value: the chain records what was kept and what
+    was given up, so nobody later wonders where the typed value went."""
+    assessment = score.assessment
+    _require_member_officer(actor, assessment.organization)
+    record(
+        actor=actor,
+        verb="score.keep",
+        target=score,
+        group=assessment.emulation_year.group,
+        data={
+            "organization": assessment.organization.code,
+            "criterion": score.criterion.code,
+            "kept": {"value": score.self_value, "note": score.note, "version": score.version},
+            "given_up": {"value": refused_value, "note": refused_note.strip()},
+        },
+    )
 
 
 @transaction.atomic
@@ -249,15 +341,15 @@ def submit(*, actor: User, assessment: Assessment, fingerprint: str | None = Non
     """Lock the sheet for cross-checking. With `fingerprint` (from the confirmation page), only if the
     sheet is still what that page showed."""
     _require_member_officer(actor, assessment.organization)
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    _require_draft(assessment)
+    assessment = _require_draft(assessment)
     _require_unchanged(fingerprint, submission_fingerprint(assessment))
     problems = submission_problems(assessment)
     if problems:
         raise ValidationError(problems)
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = timezone.now()
-    assessment.save(update_fields=["status", "submitted_at"])
+    assessment.submitted_by = actor
+    assessment.save(update_fields=["status", "submitted_at", "submitted_by"])
     total = rules.total(
         [spec_of(s.criterion) for s in assessment.scores.select_related("criterion")],
         {
@@ -291,10 +383,11 @@ def reopen(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
             _is_runner(actor, emulation_year) or is_officer_of(actor, assessment.organization),
             "Bạn không có quyền mở lại bản tự chấm này.",
         )
-    if assessment.status != AssessmentStatus.SUBMITTED:
-        raise ValidationError("Bản tự chấm chưa nộp.")
     if not clean_text(reason):
         raise ValidationError({"reason": "Cần nêu lý do mở lại."})
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise ValidationError("Bản tự chấm chưa nộp hoặc đã được mở lại.")
     assessment.status = AssessmentStatus.DRAFT
     assessment.reopened_reason = clean_text(reason)
     assessment.save(update_fields=["status", "reopened_reason"])
@@ -382,6 +475,13 @@ def require_within_maximum(score: Score, points: Decimal, field: str = "final_po
         raise ValidationError({field: f"Điểm phải từ 0 đến {format_vietnamese_decimal(maximum)}."})
 
 
+def completed_words(assignment: ReviewAssignment) -> str:
+    """«Đã hoàn thành chấm chéo lúc … bởi …; không sửa được.»"""
+    when = f" lúc {_moment(assignment.completed_at)}" if assignment.completed_at else ""
+    who = f" bởi {assignment.completed_by}" if assignment.completed_by_id else ""
+    return f"Đã hoàn thành chấm chéo{when}{who}; không sửa được."
+
+
 def _assignment_for(score: Score) -> ReviewAssignment | None:
     return ReviewAssignment.objects.filter(
         emulation_year=score.assessment.emulation_year, reviewed=score.assessment.organization
@@ -389,8 +489,11 @@ def _assignment_for(score: Score) -> ReviewAssignment | None:
 
 
 @transaction.atomic
-def save_review(*, actor: User, score: Score, reviewed_points: Decimal, reason: str) -> Score:
-    """The reviewer's checked score for one criterion; a different score needs a reason."""
+def save_review(
+    *, actor: User, score: Score, reviewed_points: Decimal, reason: str, version: int | None = None
+) -> Score:
+    """The reviewer's checked score for one criterion; a different score needs a reason. With `version`
+    (the row's version when the form was drawn), refused if someone saved the row since."""
     assessment = score.assessment
     assignment = _assignment_for(score)
     require(
@@ -400,16 +503,30 @@ def save_review(*, actor: User, score: Score, reviewed_points: Decimal, reason: 
     assert assignment is not None
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise ValidationError("Đơn vị chưa nộp bản tự chấm.")
+    assignment = (
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related("completed_by")
+        .get(pk=assignment.pk)
+    )
     if assignment.completed_at is not None:
-        raise ValidationError("Đã hoàn thành chấm chéo; không sửa được.")
+        raise ValidationError(completed_words(assignment))
     require_within_maximum(score, reviewed_points, "reviewed_points")
     reason = reason.strip()
     if reviewed_points != score.self_points and not reason:
         raise ValidationError({"review_reason": "Chấm khác điểm tự chấm thì cần nêu lý do."})
     before = score.reviewed_points
-    score.reviewed_points = reviewed_points
-    score.review_reason = reason
-    score.save(update_fields=["reviewed_points", "review_reason"])
+    if (before, score.review_reason) == (reviewed_points, reason):
+        return score
+    _write(
+        score,
+        actor=actor,
+        expected=version,
+        what=f"Điểm chấm chéo tiêu chí {score.criterion.code}",
+        stored=_number(score.reviewed_points)
+        + (f" — «{score.review_reason}»" if score.review_reason else ""),
+        reviewed_points=reviewed_points,
+        review_reason=reason,
+    )
     record(
         actor=actor,
         verb="score.review",
@@ -450,12 +567,12 @@ def complete_review(
     the confirmation page), only if the scores are still what that page showed."""
     require(is_officer_of(actor, assignment.reviewer), "Đơn vị của bạn không được phân công chấm đơn vị này.")
     assignment = (
-        ReviewAssignment.objects.select_for_update()
-        .select_related("emulation_year__group")
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related("emulation_year__group", "completed_by")
         .get(pk=assignment.pk)
     )
     if assignment.completed_at is not None:
-        raise ValidationError("Đã hoàn thành chấm chéo; không sửa được.")
+        raise ValidationError(completed_words(assignment))
     assessment = Assessment.objects.filter(
         emulation_year=assignment.emulation_year, organization=assignment.reviewed
     ).first()
@@ -468,7 +585,8 @@ def complete_review(
     if missing:
         raise ValidationError(f"Chưa chấm các tiêu chí: {', '.join(missing)}.")
     assignment.completed_at = timezone.now()
-    assignment.save(update_fields=["completed_at"])
+    assignment.completed_by = actor
+    assignment.save(update_fields=["completed_at", "completed_by"])
     record(
         actor=actor,
         verb="review.complete",
@@ -481,8 +599,9 @@ def complete_review(
 
 
 @transaction.atomic
-def answer(*, actor: User, score: Score, text: str) -> Score:
-    """The member's explanation (giải trình) of a criterion the reviewer scored differently."""
+def answer(*, actor: User, score: Score, text: str, version: int | None = None) -> Score:
+    """The member's explanation (giải trình) of a criterion the reviewer scored differently. With
+    `version` (the row's version when the form was drawn), refused if someone saved the row since."""
     assessment = score.assessment
     _require_member_officer(actor, assessment.organization)
     if not score.disagrees:
@@ -493,8 +612,16 @@ def answer(*, actor: User, score: Score, text: str) -> Score:
     if not text:
         raise ValidationError({"answer": "Nội dung giải trình không được để trống."})
     before = score.answer
-    score.answer = text
-    score.save(update_fields=["answer"])
+    if before == text:
+        return score
+    _write(
+        score,
+        actor=actor,
+        expected=version,
+        what=f"Giải trình tiêu chí {score.criterion.code}",
+        stored=f"«{before}»" if before else "trống",
+        answer=text,
+    )
     record(
         actor=actor,
         verb="score.answer",
@@ -510,23 +637,34 @@ def answer(*, actor: User, score: Score, text: str) -> Score:
 
 
 @transaction.atomic
-def settle(*, actor: User, score: Score, final_points: Decimal, note: str = "") -> Score:
-    """The secretariat's final score for one criterion; the last one settled moves the year on."""
-    _settle(actor, score, final_points, note)
+def settle(
+    *, actor: User, score: Score, final_points: Decimal, note: str = "", version: int | None = None
+) -> Score:
+    """The secretariat's final score for one criterion; the last one settled moves the year on. With
+    `version` (the row's version when the form was drawn), refused if someone saved the row since."""
+    _settle(actor, score, final_points, note, version)
     advance_year(actor=actor, emulation_year=score.assessment.emulation_year)
     return score
 
 
-def _settle(actor: User, score: Score, final_points: Decimal, note: str) -> None:
+def _settle(actor: User, score: Score, final_points: Decimal, note: str, version: int | None = None) -> None:
     assessment = score.assessment
     require(_is_runner(actor, assessment.emulation_year), "Chỉ thường trực cụm được chốt điểm.")
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise ValidationError("Đơn vị chưa nộp bản tự chấm.")
     require_within_maximum(score, final_points, "final_points")
     before = score.final_points
-    score.final_points = final_points
-    score.final_note = note.strip()
-    score.save(update_fields=["final_points", "final_note"])
+    if (before, score.final_note) == (final_points, note.strip()):
+        return
+    _write(
+        score,
+        actor=actor,
+        expected=version,
+        what=f"Điểm chốt tiêu chí {score.criterion.code} của {assessment.organization}",
+        stored=_number(score.final_points),
+        final_points=final_points,
+        final_note=note.strip(),
+    )
     record(
         actor=actor,
         verb="score.settle",
@@ -561,6 +699,19 @@ def agreed_to_settle(emulation_year: EmulationYear) -> list[tuple[Score, Decimal
     ]
 
 
+def _already_settled_words(emulation_year: EmulationYear) -> str:
+    last = (
+        Score.objects.filter(assessment__emulation_year=emulation_year, final_points__isnull=False)
+        .select_related("changed_by")
+        .order_by("-changed_at")
+        .first()
+    )
+    if last is None or last.changed_at is None:
+        return "Không còn tiêu chí thống nhất nào chờ chốt."
+    who = f" bởi {last.changed_by}" if last.changed_by_id else ""
+    return f"Các tiêu chí thống nhất đã được chốt lúc {_moment(last.changed_at)}{who}; không còn tiêu chí nào chờ chốt."
+
+
 def settling_fingerprint(agreed: list[tuple[Score, Decimal]]) -> str:
     """What settling the agreed criteria would lock: each criterion and the points it takes."""
     return rules.fingerprint((score.pk, points) for score, points in agreed)
@@ -571,7 +722,11 @@ def settle_agreed(*, actor: User, emulation_year: EmulationYear, fingerprint: st
     """Settle every agreed criterion (`agreed_to_settle`). With `fingerprint` (from the confirmation
     page), only if they are still the ones that page showed."""
     require(_is_runner(actor, emulation_year), "Chỉ thường trực cụm được chốt điểm.")
+    # One settling at a time per year: a second click waits, then finds nothing left, not 88 twins.
+    EmulationYear.objects.select_for_update().filter(pk=emulation_year.pk).first()
     agreed = agreed_to_settle(emulation_year)
+    if fingerprint is not None and not agreed:
+        raise ValidationError(_already_settled_words(emulation_year))
     _require_unchanged(fingerprint, settling_fingerprint(agreed))
     for score, points in agreed:
         _settle(actor, score, points, "Thống nhất")

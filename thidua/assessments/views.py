@@ -7,7 +7,7 @@ assigned reviewer once it is submitted. Nobody else, so no member reads another'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +38,7 @@ from thidua.assessments.ranking import year_results
 from thidua.lib.decimals import format_vietnamese_decimal, parse_vietnamese_decimal
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Organization
+from thidua.web.versioning import StaleEdit, parse_version
 from thidua.years.models import EmulationYear
 
 
@@ -80,21 +81,40 @@ class Row:
     score: Score
     typed: str  # what the officer typed, kept when the form is refused
     error: str
+    note: str  # the note as typed, kept likewise
+    version: int  # the version the form carries for the row
+    shown: str  # the digest of the row as first drawn: posted back unchanged, the row is left alone
+    conflict: bool = False  # refused because someone saved the row after this form was drawn
 
 
-def _rows(
-    scores: list[Score], typed: dict[int, str] | None = None, errors: dict[int, str] | None = None
-) -> list[Row]:
-    typed = typed or {}
-    errors = errors or {}
-    return [
-        Row(
+def shown_digest(value: Decimal | None, note: str) -> str:
+    return rules.fingerprint([(value, note.strip())])
+
+
+def _rows(scores: list[Score], saved: SheetSave | None = None) -> list[Row]:
+    """The sheet's rows as stored, but for the rows a refused save touched: those keep what was typed
+    and the version their form was drawn from, so saving again cannot overwrite unseen changes. A row
+    refused for a conflict is drawn at the stored version: saving it is a deliberate overwrite."""
+    rows = []
+    for s in scores:
+        stored_version, stored_shown = s.version, shown_digest(s.self_value, s.note)
+        row = Row(
             s,
-            typed.get(s.pk, "" if s.self_value is None else format_vietnamese_decimal(s.self_value)),
-            errors.get(s.pk, ""),
+            "" if s.self_value is None else format_vietnamese_decimal(s.self_value),
+            "",
+            s.note,
+            stored_version,
+            stored_shown,
         )
-        for s in scores
-    ]
+        if saved is not None and s.pk in saved.touched and not saved.saved_all:
+            row.typed, row.note = saved.typed[s.pk], saved.notes[s.pk]
+            row.error = saved.errors.get(s.pk, "")
+            if s.pk in saved.conflicts:
+                row.error, row.conflict = saved.conflicts[s.pk], True
+            elif s.pk not in saved.written:
+                row.version, row.shown = saved.touched[s.pk]
+        rows.append(row)
+    return rows
 
 
 def _organization_in_year(emulation_year: EmulationYear, org_code: str) -> Organization:
@@ -137,17 +157,27 @@ def sheet(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResp
             },
         )
     scores = _sheet_scores(assessment)
-    typed: dict[int, str] = {}
-    errors: dict[int, str] = {}
+    saved: SheetSave | None = None
     if request.method == "POST" and request.POST.get("action") in ("save", "submit"):
         permissions.require(is_own, "Bạn chỉ được chấm điểm cho đơn vị mình.")
-        typed, errors = _save_sheet(request, assessment, scores)
-        if not errors:
+        saved = _save_sheet(request, assessment, scores)
+        if saved.refusal:
+            messages.error(request, "Chưa lưu: " + saved.refusal)
+            assessment.refresh_from_db()
+        elif saved.errors:
+            messages.error(request, "Chưa lưu: có giá trị không hợp lệ, xem các dòng đánh dấu đỏ.")
+        elif saved.conflicts:
+            messages.warning(
+                request,
+                f"Đã lưu các dòng khác; {len(saved.conflicts)} dòng chưa lưu vì đã có người sửa sau khi bạn "
+                "mở trang: xem các dòng đánh dấu đỏ và chọn giữ giá trị đang lưu hay ghi đè.",
+            )
+        else:
             messages.success(request, "Đã lưu bảng tự chấm.")
             if request.POST["action"] == "submit":  # what was typed is saved first, then confirmed
                 return render_confirmation(request, confirmations.submission(assessment, name=name))
             return redirect(request.path)
-        messages.error(request, "Chưa lưu: có giá trị không hợp lệ, xem các dòng đánh dấu đỏ.")
+        scores = _sheet_scores(assessment)  # what is stored now, others' saves included
     elif request.method == "POST" and request.POST.get("action") == "answer":
         permissions.require(is_own, "Bạn chỉ giải trình cho đơn vị mình.")
         try:
@@ -155,7 +185,12 @@ def sheet(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResp
                 for score in scores:
                     text = request.POST.get(f"answer-{score.pk}", "").strip()
                     if score.disagrees and text and text != score.answer:
-                        services.answer(actor=_user(request), score=score, text=text)
+                        services.answer(
+                            actor=_user(request),
+                            score=score,
+                            text=text,
+                            version=parse_version(request.POST.get(f"version-{score.pk}")),
+                        )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -175,7 +210,7 @@ def sheet(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResp
             "organization": organization,
             "name": name,
             "assessment": assessment,
-            "rows": _rows(scores, typed, errors),
+            "rows": _rows(scores, saved),
             "editable": is_own and assessment.status == AssessmentStatus.DRAFT,
             "is_own": is_own,
             "can_run": permissions.can_run_year(request.user, emulation_year.group, year),
@@ -192,41 +227,80 @@ def sheet(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResp
     )
 
 
-def _save_sheet(
-    request: HttpRequest, assessment: Assessment, scores: list[Score]
-) -> tuple[dict[int, str], dict[int, str]]:
-    """Every row or none (DESIGN.md: a form writes everything or nothing); typed values survive an error."""
-    typed: dict[int, str] = {}
-    errors: dict[int, str] = {}
+@dataclass
+class SheetSave:
+    """What a save of the sheet did: the rows it touched, as typed, the refused rows and why."""
+
+    typed: dict[int, str] = field(default_factory=dict)
+    notes: dict[int, str] = field(default_factory=dict)
+    touched: dict[int, tuple[int, str]] = field(default_factory=dict)  # pk → the version and digest posted
+    written: set[int] = field(default_factory=set)
+    errors: dict[int, str] = field(default_factory=dict)  # invalid values: nothing was saved
+    conflicts: dict[int, str] = field(default_factory=dict)  # rows someone saved since: only these refused
+    refusal: str = ""  # the whole sheet refused (submitted in another tab): nothing was saved
+
+    @property
+    def saved_all(self) -> bool:
+        return not (self.errors or self.conflicts or self.refusal)
+
+
+KEEP, OVERWRITE = "keep", "overwrite"
+
+
+def _save_sheet(request: HttpRequest, assessment: Assessment, scores: list[Score]) -> SheetSave:
+    """Invalid values refuse the whole form (DESIGN.md: a form writes everything or nothing); typed
+    values survive. Rows posted back as they were drawn are left alone, so a stale tab never writes
+    back what it showed; a changed row that someone saved since is refused alone, the others are kept
+    (issue 13). The refused row then offers to keep the stored value or overwrite it."""
+    result = SheetSave()
     parsed: dict[int, Decimal | None] = {}
     for score in scores:
         raw = request.POST.get(f"value-{score.pk}", "").strip()
-        typed[score.pk] = raw
+        note = request.POST.get(f"note-{score.pk}", score.note)
+        # Forms drawn before versions existed post no digest: compare with the stored row.
+        shown = request.POST.get(f"shown-{score.pk}") or shown_digest(score.self_value, score.note)
+        version = parse_version(request.POST.get(f"version-{score.pk}"))
         try:
-            parsed[score.pk] = parse_vietnamese_decimal(raw) if raw else None
-        except ValueError as error:
-            errors[score.pk] = str(error)
-    if errors:
-        return typed, errors
+            value = parse_vietnamese_decimal(raw) if raw else None
+            if shown_digest(value, note) == shown:
+                continue  # untouched in this form
+            parsed[score.pk] = value
+            if value is not None:
+                rules.points(services.spec_of(score.criterion), value)
+        except (ValueError, rules.ScoreError) as error:
+            result.errors[score.pk] = str(error)
+        result.typed[score.pk], result.notes[score.pk] = raw, note
+        result.touched[score.pk] = (score.version if version is None else version, shown)
+    if result.errors:
+        return result
+    actor = _user(request)
     try:
         with transaction.atomic():
             for score in scores:
-                note = request.POST.get(f"note-{score.pk}", score.note)
-                if parsed[score.pk] != score.self_value or note.strip() != score.note:
-                    try:
-                        services.save_self_score(
-                            actor=_user(request), score=score, value=parsed[score.pk], note=note
-                        )
-                    except ValidationError as error:
-                        errors[score.pk] = " ".join(error.messages)
-            if errors:
-                raise _Rollback
-    except _Rollback:
-        pass
+                if score.pk not in result.touched:
+                    continue
+                value, note = parsed[score.pk], result.notes[score.pk]
+                resolution = request.POST.get(f"resolve-{score.pk}")
+                if resolution == KEEP:
+                    services.keep_stored(actor=actor, score=score, refused_value=value, refused_note=note)
+                    continue
+                try:
+                    services.save_self_score(
+                        actor=actor,
+                        score=score,
+                        value=value,
+                        note=note,
+                        version=result.touched[score.pk][0],
+                        overwrite=resolution == OVERWRITE,
+                    )
+                except StaleEdit as error:
+                    result.conflicts[score.pk] = " ".join(error.messages)
+                else:
+                    result.written.add(score.pk)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        errors[0] = " ".join(error.messages)
-    return typed, errors
+        result.refusal = " ".join(error.messages)
+        result.written.clear()
+    return result
 
 
 class _Rollback(Exception):
@@ -378,11 +452,25 @@ def review(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpRes
                 messages.success(request, "Đã hoàn thành chấm chéo.")
             return redirect(request.path)
         if assignment.completed_at is not None:
-            messages.error(request, "Đã hoàn thành chấm chéo; không sửa được.")
+            messages.error(request, services.completed_words(assignment))
             return redirect(request.path)
-        typed, errors = _save_review(request, scores, agree_all=action == "agree_all")
+        typed, errors, conflicts = _save_review(request, scores, agree_all=action == "agree_all")
         if errors:
             messages.error(request, "Chưa lưu: xem các dòng đánh dấu đỏ.")
+        elif conflicts:
+            messages.warning(
+                request,
+                f"Đã lưu các dòng khác; {len(conflicts)} dòng chưa lưu vì đã có người sửa sau khi bạn mở "
+                "trang: xem các dòng đánh dấu đỏ. Bấm «Lưu» lần nữa để ghi đè, hoặc tải lại trang để giữ "
+                "giá trị đang lưu.",
+            )
+            scores = _sheet_scores(assessment)
+            for score in scores:
+                if score.pk in conflicts:  # drawn at the stored version: saving again overwrites, knowingly
+                    typed[score.pk].version = score.version
+                    typed[score.pk].shown = ReviewRow.drawn(score).shown
+                else:
+                    typed.pop(score.pk, None)
         else:
             messages.success(request, "Đã lưu điểm chấm chéo.")
             if action == "complete":  # what was typed is saved first, then confirmed
@@ -411,6 +499,8 @@ class ReviewRow:
     reviewed: str
     reason: str
     agree: bool
+    version: int
+    shown: str  # the digest of the row as drawn: posted back unchanged, the row is left alone
     error: str = ""
 
     @classmethod
@@ -421,24 +511,36 @@ class ReviewRow:
             "" if reviewed is None else format_vietnamese_decimal(reviewed),
             score.review_reason,
             reviewed is not None and reviewed == score.self_points,
+            score.version,
+            rules.fingerprint([(reviewed, score.review_reason.strip())]),
         )
 
 
 def _save_review(
     request: HttpRequest, scores: list[Score], *, agree_all: bool
-) -> tuple[dict[int, ReviewRow], dict[int, str]]:
-    """Every row or none; a row takes the self score when agreed to, the typed value otherwise
-    (`rules.review_points`), and an empty untouched row stays unreviewed, so partial saves work."""
+) -> tuple[dict[int, ReviewRow], dict[int, str], set[int]]:
+    """Every row or none for invalid input; a row takes the self score when agreed to, the typed value
+    otherwise (`rules.review_points`), and an empty untouched row stays unreviewed, so partial saves
+    work. A row posted back as drawn is left alone; a changed row someone saved since is refused alone
+    (issue 13)."""
     typed: dict[int, ReviewRow] = {}
     errors: dict[int, str] = {}
+    conflicts: set[int] = set()
     try:
         with transaction.atomic():
             for score in scores:
                 raw = request.POST.get(f"reviewed-{score.pk}", "").strip()
                 reason = request.POST.get(f"reason-{score.pk}", "")
                 agree = bool(request.POST.get(f"agree-{score.pk}"))
+                drawn = ReviewRow.drawn(score)
+                version = parse_version(request.POST.get(f"version-{score.pk}"))
                 row = typed[score.pk] = ReviewRow(
-                    score, raw, reason, agree or (agree_all and score.reviewed_points is None and not raw)
+                    score,
+                    raw,
+                    reason,
+                    agree or (agree_all and score.reviewed_points is None and not raw),
+                    score.version if version is None else version,
+                    request.POST.get(f"shown-{score.pk}") or drawn.shown,
                 )
                 try:
                     points = rules.review_points(
@@ -448,12 +550,17 @@ def _save_review(
                         agree=agree,
                         agree_all=agree_all,
                     )
-                    if points is not None and (
-                        points != score.reviewed_points or reason.strip() != score.review_reason
-                    ):
+                    if points is not None and rules.fingerprint([(points, reason.strip())]) != row.shown:
                         services.save_review(
-                            actor=_user(request), score=score, reviewed_points=points, reason=reason
+                            actor=_user(request),
+                            score=score,
+                            reviewed_points=points,
+                            reason=reason,
+                            version=row.version,
                         )
+                except StaleEdit as error:
+                    row.error = " ".join(error.messages)
+                    conflicts.add(score.pk)
                 except (ValueError, ValidationError) as error:
                     row.error = errors[score.pk] = (
                         " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
@@ -462,7 +569,7 @@ def _save_review(
                 raise _Rollback
     except _Rollback:
         pass
-    return typed, errors
+    return typed, errors, conflicts
 
 
 @login_required
@@ -580,14 +687,15 @@ def settle_score(request: HttpRequest, slug: str, year: int, pk: int) -> HttpRes
         assessment__emulation_year=emulation_year,
     )
     note = request.POST.get("note", "")
+    version = parse_version(request.POST.get("version"))
     try:
         points = parse_vietnamese_decimal(request.POST.get("final_points", ""))
         if not request.POST.get(CONFIRMED):  # a first POST shows what settling locks
             services.require_within_maximum(score, points)
             return render_confirmation(
-                request, confirmations.settling_one(score, final_points=points, note=note)
+                request, confirmations.settling_one(score, final_points=points, note=note, version=version)
             )
-        services.settle(actor=_user(request), score=score, final_points=points, note=note)
+        services.settle(actor=_user(request), score=score, final_points=points, note=note, version=version)
     except ValueError as error:
         messages.error(request, f"{score.criterion.code}: {error}")
     except ValidationError as error:

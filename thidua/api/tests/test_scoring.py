@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -129,7 +130,11 @@ def test_a_submitted_sheet_is_refused_with_the_web_forms_message(api_for: Any, o
         "/api/groups/vusta-cum-4/years/2026/self-scores/lhh-nghe-an/1.2", {"value": "1"}
     )
     assert response.status_code == 422
-    assert response.json()["loi"]["thong_bao"] == "Bản tự chấm đã nộp; cần mở lại trước khi sửa."
+    message = response.json()["loi"]["thong_bao"]
+    # What happened, when and by whom, as the web form says it.
+    assert re.fullmatch(
+        r"Bản tự chấm đã nộp lúc \d\d:\d\d ngày \d\d/\d\d/\d{4} bởi .+; cần mở lại trước khi sửa\.", message
+    )
 
 
 def test_a_batch_writes_every_row(api_for: Any, officer_ninh_binh: Any) -> None:
