@@ -141,7 +141,9 @@ def update_conference(
     is refused (StaleEdit) with what is stored, by whom and when, and nothing is written."""
     require_runner(actor, conference)
     conference = (
-        Conference.objects.select_for_update().select_related("emulation_year__group").get(pk=conference.pk)
+        Conference.objects.select_for_update(of=("self",))
+        .select_related("emulation_year__group")
+        .get(pk=conference.pk)
     )
     require_version(
         conference, parse_version(version), what="Thông tin hội nghị", stored=conference_words(conference)

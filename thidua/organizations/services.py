@@ -452,7 +452,7 @@ def save_regulation(
     # The parent's row is locked so that two officers starting the same year's version queue.
     Organization.objects.select_for_update().filter(pk=parent.pk).first()
     regulation = (
-        Regulation.objects.select_for_update()
+        Regulation.objects.select_for_update(of=("self",))
         .filter(parent=parent, valid_from_year=valid_from_year)
         .select_related("changed_by")
         .first()
