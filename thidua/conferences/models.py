@@ -95,7 +95,7 @@ class Delegate(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["conference", "voting_seat"],
-                condition=~Q(voting_seat=""),
+                condition=~Q(voting_seat="") & Q(votes=True),
                 name="one_voting_delegate_per_member",
             ),
         ]

@@ -267,7 +267,7 @@ def add_delegate(
                 voting_seat=voting_seat,
             )
     except IntegrityError:
-        existing = conference.delegates.filter(voting_seat=voting_seat).first()
+        existing = conference.delegates.filter(voting_seat=voting_seat, votes=True).first()
         if not voting_seat or existing is None:
             raise
         raise _second_voter(organization, existing) from None

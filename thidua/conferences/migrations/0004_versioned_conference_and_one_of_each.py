@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='delegate',
-            constraint=models.UniqueConstraint(condition=models.Q(('voting_seat', ''), _negated=True), fields=('conference', 'voting_seat'), name='one_voting_delegate_per_member'),
+            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('voting_seat', ''), _negated=True), ('votes', True)), fields=('conference', 'voting_seat'), name='one_voting_delegate_per_member'),
         ),
         migrations.RunPython(renumber_polls_sharing_a_position, migrations.RunPython.noop),
         migrations.AddConstraint(
