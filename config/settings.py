@@ -145,6 +145,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "thidua.accounts.context_processors.roles",
             ],
+            # `{% submit_key %}` in every create form (thidua.web.submits).
+            "builtins": ["thidua.web.submits"],
         },
     },
 ]

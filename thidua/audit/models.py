@@ -56,3 +56,26 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_seq}"
+
+
+class SubmitKey(models.Model):
+    """A form's one-time key, spent by the service that acted on it: a double click, a retry after a
+    timeout or a second tab sending the same form finds the key spent and is answered with the first
+    request's result instead of doing the work twice (thidua.audit.submits)."""
+
+    key = models.CharField("khóa gửi", max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="người gửi", on_delete=models.CASCADE, related_name="+"
+    )
+    verb = models.CharField("hành động", max_length=80)
+    result_url = models.CharField("kết quả tại", max_length=500, blank=True)
+    created_at = models.DateTimeField("lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "khóa gửi biểu mẫu"
+        verbose_name_plural = "khóa gửi biểu mẫu"
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="submit_key_once_per_user")]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.key}"

@@ -134,3 +134,17 @@ def verify_chain() -> rules.ChainBreak | None:
             # The newest events were deleted: the chain itself is consistent but shorter.
             return rules.ChainBreak(head.last_seq, "the newest events are missing from the chain")
     return None
+
+
+def when_and_who(target: models.Model, verb: str) -> str:
+    """«lúc 15:02 ngày 04/12/2026 bởi Cán bộ thi đua Ninh Bình»: the latest `verb` on `target`, for a
+    refusal that must say what someone else did, when and by whom; "" when the chain has no such event."""
+    event = (
+        AuditEvent.objects.filter(target_type=target._meta.label, target_id=str(target.pk), verb=verb)
+        .order_by("-seq")
+        .only("created_at", "actor_label")
+        .first()
+    )
+    if event is None:
+        return ""
+    return f"lúc {timezone.localtime(event.created_at):%H:%M ngày %d/%m/%Y} bởi {event.actor_label}"

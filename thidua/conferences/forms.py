@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from thidua.organizations.models import Organization
+from thidua.web.submits import SubmitKeyField
 
 
 class ConferenceForm(forms.Form):
@@ -20,6 +21,9 @@ class ConferenceForm(forms.Form):
         label="Đại diện cơ quan cấp trên dự, chỉ đạo", max_length=200, required=False
     )
     agenda = forms.CharField(label="Chương trình", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    # A new conference's one-time key; an edit's version of what the form showed (thidua.web.versioning).
+    submit_key = SubmitKeyField()
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -35,6 +39,7 @@ class DelegateForm(forms.Form):
     job_title = forms.CharField(label="Chức vụ", max_length=150, required=False)
     votes = forms.BooleanField(label="Có quyền biểu quyết", required=False)
     counting_board = forms.BooleanField(label="Thành viên ban kiểm phiếu", required=False)
+    submit_key = SubmitKeyField()
 
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from thidua.web.versioning import Versioned
+
 
 class ConferenceKind(models.TextChoices):
     YEAR_END = "year_end", "Hội nghị tổng kết"
@@ -22,7 +24,7 @@ class ConferenceKind(models.TextChoices):
     SIGNING = "signing", "Hội nghị ký kết giao ước"
 
 
-class Conference(models.Model):
+class Conference(Versioned):
     emulation_year = models.ForeignKey(
         "years.EmulationYear",
         verbose_name="năm thi đua",
@@ -80,6 +82,9 @@ class Delegate(models.Model):
     code_hash = models.CharField(max_length=128, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # "org:12" for a member's voting delegate when the regulation gives one vote per member, else "":
+    # the database then holds one voting delegate per member per conference, whatever runs at once.
+    voting_seat = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         verbose_name = "đại biểu"
@@ -87,6 +92,11 @@ class Delegate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["conference", "card"], condition=~Q(card=""), name="one_card_number_per_conference"
+            ),
+            models.UniqueConstraint(
+                fields=["conference", "voting_seat"],
+                condition=~Q(voting_seat="") & Q(votes=True),
+                name="one_voting_delegate_per_member",
             ),
         ]
 
@@ -171,6 +181,9 @@ class Poll(models.Model):
         verbose_name = "cuộc bỏ phiếu"
         verbose_name_plural = "cuộc bỏ phiếu"
         ordering = ["conference", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "position"], name="one_poll_per_position")
+        ]
 
     def __str__(self) -> str:
         return self.title + (f" (vòng {self.round})" if self.round > 1 else "")

@@ -30,7 +30,7 @@ from thidua.accounts.permissions import can_run_year, require
 from thidua.agreements.models import Agreement, AgreementStatus
 from thidua.agreements.services import open_for_signing
 from thidua.assessments.ranking import MemberResult, YearResults, year_results
-from thidua.audit.services import record
+from thidua.audit.services import record, when_and_who
 from thidua.conferences import codes, rules
 from thidua.conferences.models import (
     Ballot,
@@ -58,6 +58,7 @@ from thidua.organizations.models import (
     VotingUnit,
 )
 from thidua.web import rows
+from thidua.web.versioning import parse_version, require_version
 from thidua.years.models import EmulationYear
 from thidua.years.services import advance_year
 
@@ -94,9 +95,11 @@ def create_conference(*, actor: User, emulation_year: EmulationYear, values: dic
     kind = values.get("kind") or ConferenceKind.YEAR_END
     existing = Conference.objects.filter(emulation_year=emulation_year, kind=kind).first()
     if existing is not None:
+        done = when_and_who(existing, "conference.create")
         raise ValidationError(
             {
-                "kind": f"Năm {emulation_year.year} đã có {existing.get_kind_display().lower()}: «{existing.title}»."
+                "kind": f"Năm {emulation_year.year} đã có {existing.get_kind_display().lower()}: «{existing.title}»"
+                + (f", tạo {done}." if done else ".")
             }
         )
     conference = Conference(emulation_year=emulation_year)
@@ -119,9 +122,32 @@ def create_conference(*, actor: User, emulation_year: EmulationYear, values: dic
     return conference
 
 
+CONFERENCE_FIELDS = ("title", "starts_at", "place", "host", "chair", "secretary", "supervisor", "agenda")
+
+
+def conference_words(conference: Conference) -> str:
+    """What is stored, as a refused save shows it: «tên; thời gian; địa điểm»."""
+    return (
+        f"«{conference.title}», {timezone.localtime(conference.starts_at):%H:%M ngày %d/%m/%Y}, "
+        f"tại {conference.place}"
+    )
+
+
 @transaction.atomic
-def update_conference(*, actor: User, conference: Conference, values: dict[str, Any]) -> Conference:
+def update_conference(
+    *, actor: User, conference: Conference, values: dict[str, Any], version: object = None
+) -> Conference:
+    """Save the conference's details. `version` is the one the form showed: a save after someone else's
+    is refused (StaleEdit) with what is stored, by whom and when, and nothing is written."""
     require_runner(actor, conference)
+    conference = (
+        Conference.objects.select_for_update(of=("self",))
+        .select_related("emulation_year__group")
+        .get(pk=conference.pk)
+    )
+    require_version(
+        conference, parse_version(version), what="Thông tin hội nghị", stored=conference_words(conference)
+    )
     changes = {}
     for name in (
         "title",
@@ -137,6 +163,7 @@ def update_conference(*, actor: User, conference: Conference, values: dict[str, 
         if name in values and getattr(conference, name) != values[name]:
             changes[name] = [str(getattr(conference, name)), str(values[name])]
             setattr(conference, name, values[name])
+    conference.bump(actor)
     conference.save()
     record(
         actor=actor,
@@ -150,7 +177,10 @@ def update_conference(*, actor: User, conference: Conference, values: dict[str, 
 
 def _closed_words(conference: Conference) -> str:
     assert conference.closed_at is not None
-    return f"Hội nghị đã kết thúc lúc {timezone.localtime(conference.closed_at):%H:%M ngày %d/%m/%Y}."
+    done = when_and_who(conference, "conference.close") or (
+        f"lúc {timezone.localtime(conference.closed_at):%H:%M ngày %d/%m/%Y}"
+    )
+    return f"Hội nghị đã kết thúc {done}."
 
 
 def _lock_open_conference(conference: Conference) -> None:
@@ -210,6 +240,7 @@ def add_delegate(
     # meets the one-vote-per-member check below (Quy chế: mỗi đơn vị thành viên một phiếu).
     Conference.objects.select_for_update().filter(pk=conference.pk).first()
     emulation_year = conference.emulation_year
+    voting_seat = ""
     if votes:
         if organization is None:
             raise ValidationError({"votes": "Khách mời không có quyền biểu quyết."})
@@ -219,23 +250,27 @@ def add_delegate(
             raise ValidationError(
                 {"organization": f"{organization} không phải thành viên năm {emulation_year.year}."}
             )
-        if (
-            voting_unit(conference) == VotingUnit.ORGANIZATION
-            and conference.delegates.filter(organization=organization, votes=True).exists()
-        ):
-            raise ValidationError(
-                {
-                    "votes": f"{organization} đã có đại biểu biểu quyết; quy chế: mỗi đơn vị thành viên một phiếu."
-                }
+        if voting_unit(conference) == VotingUnit.ORGANIZATION:
+            voting_seat = f"org:{organization.pk}"
+            existing = conference.delegates.filter(organization=organization, votes=True).first()
+            if existing is not None:
+                raise _second_voter(organization, existing)
+    try:
+        with transaction.atomic():  # the constraint is the last word if a writer skipped the lock
+            delegate = Delegate.objects.create(
+                conference=conference,
+                organization=organization,
+                full_name=clean_text(full_name),
+                job_title=clean_text(job_title),
+                votes=votes,
+                counting_board=counting_board,
+                voting_seat=voting_seat,
             )
-    delegate = Delegate.objects.create(
-        conference=conference,
-        organization=organization,
-        full_name=clean_text(full_name),
-        job_title=clean_text(job_title),
-        votes=votes,
-        counting_board=counting_board,
-    )
+    except IntegrityError:
+        existing = conference.delegates.filter(voting_seat=voting_seat, votes=True).first()
+        if not voting_seat or existing is None:
+            raise
+        raise _second_voter(organization, existing) from None
     record(
         actor=actor,
         verb="delegate.add",
@@ -248,6 +283,17 @@ def add_delegate(
         },
     )
     return delegate
+
+
+def _second_voter(organization: Organization | None, existing: Delegate) -> ValidationError:
+    done = when_and_who(existing, "delegate.add")
+    return ValidationError(
+        {
+            "votes": f"{organization} đã có đại biểu biểu quyết: {existing.full_name}"
+            + (f" (thêm {done})" if done else "")
+            + "; quy chế: mỗi đơn vị thành viên một phiếu."
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -393,6 +439,25 @@ def quorum(conference: Conference) -> Quorum:
     return Quorum(
         eligible, present, needed, eligible > 0 and present >= needed, fraction, regulation.quorum_source
     )
+
+
+def poll_state_words(poll: Poll) -> str:
+    """What has happened to a poll, when and by whom: the refusal of a step someone already took."""
+    if poll.status == PollStatus.PUBLISHED:
+        return _happened("Kết quả đã được công bố", poll, "poll.publish")
+    if poll.status == PollStatus.CLOSED:
+        if poll.confirmed_at is not None:
+            return _happened("Kết quả đã được ban kiểm phiếu xác nhận", poll, "poll.confirm")
+        return _happened("Cuộc bỏ phiếu đã được đóng", poll, "poll.close")
+    if poll.status == PollStatus.OPEN:
+        return _happened("Cuộc bỏ phiếu đã được mở", poll, "poll.open")
+    return "Cuộc bỏ phiếu chưa mở."
+
+
+def _happened(text: str, target: Any, verb: str) -> str:
+    """«Kết quả đã được công bố lúc 15:02 ngày 04/12/2026 bởi …» from the audit chain's last `verb`."""
+    done = when_and_who(target, verb)
+    return f"{text} {done}." if done else f"{text}."
 
 
 def _next_position(conference: Conference) -> int:
@@ -590,7 +655,7 @@ def open_poll(*, actor: User, poll: Poll) -> Poll:
     _lock_open_conference(conference)
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.status != PollStatus.DRAFT:
-        raise ValidationError("Cuộc bỏ phiếu đã mở hoặc đã kết thúc.")
+        raise ValidationError(poll_state_words(poll))
     if not poll.choices.exists():
         raise ValidationError("Cuộc bỏ phiếu chưa có phương án nào.")
     regulation = regulation_for(conference)
@@ -761,7 +826,7 @@ def close_poll(*, actor: User, poll: Poll) -> Poll:
     require_runner(actor, poll.conference)
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.status != PollStatus.OPEN:
-        raise ValidationError("Cuộc bỏ phiếu không đang mở.")
+        raise ValidationError(poll_state_words(poll))
     poll.status = PollStatus.CLOSED
     poll.closed_at = timezone.now()
     ballots = list(Ballot.objects.filter(poll=poll).values_list("selections", "receipt"))
@@ -836,6 +901,8 @@ def enter_paper_count(
 ) -> PaperCount:
     require_runner(actor, poll.conference)
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.mode == BallotMode.PAPER and poll.status == PollStatus.PUBLISHED:
+        raise ValidationError(poll_state_words(poll) + " Không sửa được số phiếu.")
     if poll.mode != BallotMode.PAPER or poll.status != PollStatus.CLOSED:
         raise ValidationError("Chỉ nhập kiểm phiếu giấy cho cuộc bỏ phiếu giấy đã đóng.")
     spec = spec_of(poll)
@@ -884,6 +951,9 @@ def confirm_results(*, actor: User, poll: Poll) -> Poll:
     """The counting board's confirmation, recorded by the secretariat (board members are named in the
     minutes: issue 5)."""
     require_runner(actor, poll.conference)
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.status == PollStatus.PUBLISHED or poll.confirmed_at is not None:
+        raise ValidationError(poll_state_words(poll))
     if poll.status != PollStatus.CLOSED or not poll.result:
         raise ValidationError("Chưa có kết quả kiểm phiếu để xác nhận.")
     poll.confirmed_at = timezone.now()
@@ -905,6 +975,8 @@ def publish(*, actor: User, poll: Poll) -> Poll:
     adoption of next year's agreement."""
     require_runner(actor, poll.conference)
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.status == PollStatus.PUBLISHED:
+        raise ValidationError(poll_state_words(poll))
     if poll.status != PollStatus.CLOSED or poll.confirmed_at is None:
         raise ValidationError("Kết quả cần được ban kiểm phiếu xác nhận trước khi công bố.")
     poll.status = PollStatus.PUBLISHED
@@ -967,9 +1039,13 @@ def _set_leadership_by_vote(actor: User, poll: Poll, organization: Organization,
 def create_runoff(*, actor: User, poll: Poll) -> Poll:
     """Round 2 among the choices tied for the last seat (DOMAIN.md: ties → re-vote among the tied)."""
     require_runner(actor, poll.conference)
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
     tied = poll.result.get("runoff") or []
     if poll.status != PollStatus.PUBLISHED or not tied:
         raise ValidationError("Không có phương án nào cần bỏ phiếu lại.")
+    earlier = poll.runoffs.first()
+    if earlier is not None:
+        raise ValidationError(_happened(f"Cuộc bỏ phiếu lại «{earlier}» đã được tạo", earlier, "poll.runoff"))
     elected = len(poll.result.get("elected", []))
     runoff = _new_poll(
         poll.conference,

@@ -39,6 +39,8 @@ from thidua.conferences.selectors import conference_in_year
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import LeadershipRole, Organization
 from thidua.web.forms import apply_service_errors
+from thidua.web.submits import once
+from thidua.web.versioning import OVERWRITE_WORDS, StaleEdit, redrawn_data, who_and_when
 from thidua.years.models import EmulationYear
 
 
@@ -82,14 +84,17 @@ def conference_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     if request.method == "POST":
         permissions.require(can_run, "Chỉ thường trực cụm được tạo hội nghị.")
         if form.is_valid():
-            try:
+
+            def create() -> str:
                 conference = services.create_conference(
                     actor=acting_user(request), emulation_year=emulation_year, values=form.cleaned_data
                 )
+                return reverse("conferences:detail", args=[slug, year, conference.pk])
+
+            try:
+                return redirect(once(request, verb="conference.create", work=create))
             except ValidationError as error:
                 apply_service_errors(form, error)
-            else:
-                return redirect("conferences:detail", slug=slug, year=year, pk=conference.pk)
     return render(
         request,
         "conferences/list.html",
@@ -215,17 +220,38 @@ def conference_edit(request: HttpRequest, slug: str, year: int, pk: int) -> Http
         request.POST or None,
         members=_members(conference.emulation_year),
         initial={
-            f: getattr(conference, f)
-            for f in ("title", "starts_at", "place", "host", "chair", "secretary", "supervisor", "agenda")
+            "version": conference.version,
+            **{f: getattr(conference, f) for f in services.CONFERENCE_FIELDS},
         },
     )
     if request.method == "POST" and form.is_valid():
-        services.update_conference(
-            actor=acting_user(request), conference=conference, values=form.cleaned_data
-        )
-        messages.success(request, "Đã lưu.")
-        return redirect("conferences:detail", slug=slug, year=year, pk=pk)
-    return render(request, "organizations/form_page.html", {"form": form, "title": f"Sửa — {conference}"})
+        try:
+            services.update_conference(
+                actor=acting_user(request),
+                conference=conference,
+                values=form.cleaned_data,
+                version=form.cleaned_data.get("version"),
+            )
+        except StaleEdit as stale:
+            form = ConferenceForm(
+                redrawn_data(request.POST, stale), members=_members(conference.emulation_year)
+            )
+            form.is_valid()
+            form.add_error(None, [*stale.messages, OVERWRITE_WORDS])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Đã lưu.")
+            return redirect("conferences:detail", slug=slug, year=year, pk=pk)
+    return render(
+        request,
+        "organizations/form_page.html",
+        {
+            "form": form,
+            "title": f"Sửa — {conference}",
+            "saved_by": who_and_when(conference) if conference.changed_at else "",
+        },
+    )
 
 
 @login_required
@@ -233,16 +259,22 @@ def conference_edit(request: HttpRequest, slug: str, year: int, pk: int) -> Http
 def delegate_add(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
     conference = conference_from_url(request, slug, year, pk, run=True)
     form = DelegateForm(request.POST, members=_members(conference.emulation_year))
-    if form.is_valid():
-        try:
-            services.add_delegate(actor=acting_user(request), conference=conference, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"Đã thêm đại biểu {form.cleaned_data['full_name']}.")
-    else:
+    back = f"{reverse('conferences:detail', args=[slug, year, pk])}#dai-bieu"
+    if not form.is_valid():
         messages.error(request, "Cần ghi họ tên đại biểu.")
-    return redirect("conferences:detail", slug=slug, year=year, pk=pk)
+        return redirect(back)
+    values = {k: v for k, v in form.cleaned_data.items() if k != "submit_key"}
+
+    def add() -> str:
+        services.add_delegate(actor=acting_user(request), conference=conference, **values)
+        messages.success(request, f"Đã thêm đại biểu {values['full_name']}.")
+        return back
+
+    try:
+        return redirect(once(request, verb="delegate.add", work=add))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(back)
 
 
 @login_required
@@ -294,42 +326,51 @@ def cards(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
 @require_POST
 def poll_create(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
     conference = conference_from_url(request, slug, year, pk, run=True)
-    kind = request.POST.get("kind", "")
-    actor = acting_user(request)
+
+    def create() -> str:
+        poll = _create_poll(request, conference, year)
+        return reverse("conferences:poll", args=[slug, year, pk, poll.pk])
+
     try:
-        if kind == "nomination":
-            poll = services.create_nomination_poll(actor=actor, conference=conference)
-        elif kind in ("head", "deputy"):
-            poll = services.create_election_poll(
-                actor=actor,
-                conference=conference,
-                role=LeadershipRole.HEAD if kind == "head" else LeadershipRole.DEPUTY,
-            )
-        elif kind == "agreement":
-            agreement = (
-                Agreement.objects.filter(
-                    emulation_year__group=conference.emulation_year.group, emulation_year__year=year + 1
-                )
-                .exclude(status=AgreementStatus.SUPERSEDED)
-                .order_by("-version")
-                .first()
-            )
-            poll = services.create_motion_poll(
-                actor=actor,
-                conference=conference,
-                title=f"Thông qua giao ước thi đua năm {year + 1}",
-                agreement=agreement,
-            )
-        else:
-            poll = services.create_motion_poll(
-                actor=actor, conference=conference, title=request.POST.get("title") or "Biểu quyết"
-            )
-        if request.POST.get("mode") == BallotMode.PAPER:
-            poll.mode = BallotMode.PAPER
-            poll.save(update_fields=["mode"])
+        return redirect(once(request, verb="poll.create", work=create))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("conferences:detail", slug=slug, year=year, pk=pk)
+
+
+def _create_poll(request: HttpRequest, conference: Conference, year: int) -> Poll:
+    kind = request.POST.get("kind", "")
+    actor = acting_user(request)
+    if kind == "nomination":
+        poll = services.create_nomination_poll(actor=actor, conference=conference)
+    elif kind in ("head", "deputy"):
+        poll = services.create_election_poll(
+            actor=actor,
+            conference=conference,
+            role=LeadershipRole.HEAD if kind == "head" else LeadershipRole.DEPUTY,
+        )
+    elif kind == "agreement":
+        agreement = (
+            Agreement.objects.filter(
+                emulation_year__group=conference.emulation_year.group, emulation_year__year=year + 1
+            )
+            .exclude(status=AgreementStatus.SUPERSEDED)
+            .order_by("-version")
+            .first()
+        )
+        poll = services.create_motion_poll(
+            actor=actor,
+            conference=conference,
+            title=f"Thông qua giao ước thi đua năm {year + 1}",
+            agreement=agreement,
+        )
+    else:
+        poll = services.create_motion_poll(
+            actor=actor, conference=conference, title=request.POST.get("title") or "Biểu quyết"
+        )
+    if request.POST.get("mode") == BallotMode.PAPER:
+        poll.mode = BallotMode.PAPER
+        poll.save(update_fields=["mode"])
     if poll.left_out:
         messages.info(
             request,
@@ -337,7 +378,7 @@ def poll_create(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResp
             + "; ".join(f"{item['name']} ({item['reason']})" for item in poll.left_out)
             + ".",
         )
-    return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=poll.pk)
+    return poll
 
 
 def _poll(conference: Conference, poll_pk: int) -> Poll:

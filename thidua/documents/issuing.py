@@ -14,10 +14,11 @@ from django.db import transaction
 
 from thidua.accounts.models import User
 from thidua.agreements.models import AgreementStatus
+from thidua.audit.services import when_and_who
 from thidua.conferences.models import Conference, Poll, PollStatus
 from thidua.documents import converter, generators, layout, services, templating
 from thidua.documents.generators_votes import conference_day
-from thidua.documents.models import Document, DocumentTemplate, DocumentType
+from thidua.documents.models import Document, DocumentStatus, DocumentTemplate, DocumentType
 from thidua.organizations.models import EmulationGroup, GroupKind, Leadership, LeadershipRole
 from thidua.years.models import EmulationYear
 
@@ -122,6 +123,28 @@ def plan_for(
     raise ValidationError("Không có loại văn bản này.")
 
 
+class AlreadyIssued(ValidationError):
+    """A second click on a document a conference has one of: the answer is the first, `document`."""
+
+    def __init__(self, document: Document) -> None:
+        done = when_and_who(document, "document.register")
+        super().__init__(
+            f"Văn bản số {document.number_text} đã được lập"
+            + (f" {done}" if done else "")
+            + "; đây là văn bản đó. Muốn lập lại thì hủy dự thảo này trước.",
+            code="already_issued",
+        )
+        self.document = document
+
+
+def current_document(kind: str, conference: Conference, poll: Poll | None) -> Document | None:
+    """The conference's current (not discarded) document of `kind`; of the poll's, for a vote count."""
+    documents = Document.objects.exclude(status=DocumentStatus.DISCARDED).filter(kind=kind)
+    if kind == "count":
+        return documents.filter(poll=poll).first()
+    return documents.filter(conference=conference, poll__isnull=True).first()
+
+
 def _render(doc: layout.OfficialDocument, template: DocumentTemplate | None) -> bytes:
     if template is None:
         return layout.render_docx(doc)
@@ -140,12 +163,20 @@ def issue(
 ) -> Document:
     """Number and build the document (one transaction), then add its PDF (outside it: a conversion takes
     a while and must not hold the issuer's number sequence locked). `with_pdf=False` leaves the PDF out:
-    the demo loader, which would otherwise wait for LibreOffice on every load."""
+    the demo loader, which would otherwise wait for LibreOffice on every load.
+
+    A conference has one current document of each kind (a poll one vote count): a second request, a
+    double click or a second officer, queues on the conference's row and gets AlreadyIssued with the
+    first, never a second number for the same meeting."""
     plan = plan_for(kind, conference=conference, poll=poll, signed_by=signed_by)
     group = conference.emulation_year.group
     # The parent body's current template of this kind, if it uploaded one; else the built-in layout.
     template = DocumentTemplate.objects.current(group.parent_id, kind)
     with transaction.atomic():
+        Conference.objects.select_for_update().filter(pk=conference.pk).first()
+        earlier = current_document(kind, conference, poll)
+        if earlier is not None:
+            raise AlreadyIssued(earlier)
         document = services.register(
             actor=actor,
             doc_type=plan.doc_type,
@@ -157,6 +188,9 @@ def issue(
         )
         content = _render(plan.build(document.number_text), template)
         document.template = template
+        document.kind = kind
+        document.conference = conference
+        document.poll = poll if kind == "count" else None
         document.docx.save(f"{plan.filename}-{document.number}.docx", ContentFile(content), save=True)
     if not with_pdf:
         return document

@@ -71,11 +71,34 @@ class Document(models.Model):
     pdf = models.FileField(upload_to="documents/%Y/", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # What a conference's click made (`TemplateKind`: "minutes", "count", ...), for which conference and,
+    # for a vote count, which poll. Blank on a document registered by hand.
+    kind = models.CharField("loại lập từ hội nghị", max_length=12, blank=True)
+    conference = models.ForeignKey(
+        "conferences.Conference", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    poll = models.ForeignKey(
+        "conferences.Poll", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
 
     class Meta:
         verbose_name = "văn bản"
         verbose_name_plural = "văn bản"
         constraints = [
+            # One current minutes, proposal, summary, agreement per conference, one vote count per poll:
+            # a second click (or a second officer) gets the first, never 01/BB and 02/BB for one meeting.
+            models.UniqueConstraint(
+                fields=["conference", "kind"],
+                condition=Q(conference__isnull=False, poll__isnull=True)
+                & ~Q(kind="")
+                & ~Q(status=DocumentStatus.DISCARDED),
+                name="one_current_document_of_a_kind_per_conference",
+            ),
+            models.UniqueConstraint(
+                fields=["poll", "kind"],
+                condition=Q(poll__isnull=False) & ~Q(status=DocumentStatus.DISCARDED),
+                name="one_current_document_of_a_kind_per_poll",
+            ),
             models.CheckConstraint(
                 condition=(Q(issuer_group__isnull=False) & Q(issuer_organization__isnull=True))
                 | (Q(issuer_group__isnull=True) & Q(issuer_organization__isnull=False)),

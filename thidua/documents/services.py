@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from thidua.accounts.models import User
 from thidua.accounts.permissions import can_run_year, is_officer_of, is_parent_staff, require
-from thidua.audit.services import record
+from thidua.audit.services import record, when_and_who
 from thidua.documents import rules, templating
 from thidua.documents.models import (
     KINDS_WITH_RECIPIENTS,
@@ -112,6 +112,12 @@ def discard(*, actor: User, document: Document, reason: str) -> Document:
         _can_issue(actor, document.issuer_group, document.issuer_organization, document.year),
         "Bạn không được hủy văn bản của đơn vị này.",
     )
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.status == DocumentStatus.DISCARDED:
+        done = when_and_who(document, "document.discard")
+        raise ValidationError(
+            f"Văn bản số {document.number_text} đã được hủy" + (f" {done}." if done else ".")
+        )
     if document.status != DocumentStatus.DRAFT:
         raise ValidationError("Chỉ hủy được dự thảo; văn bản đã ban hành thì ban hành văn bản khác thay thế.")
     document.status = DocumentStatus.DISCARDED

@@ -71,6 +71,8 @@ def document_issue(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             poll=poll,
             signed_by=request.POST.get("signed_by") or LeadershipRole.HEAD,
         )
+    except issuing.AlreadyIssued as earlier:
+        messages.info(request, " ".join(earlier.messages))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

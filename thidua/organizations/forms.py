@@ -198,6 +198,9 @@ class RegulationForm(forms.ModelForm):
             bands.append({"min": str(value), "label": label.strip()})
         return sorted(bands, key=lambda b: -Decimal(b["min"]))
 
+    # The version the form showed; 0 when it starts a version that is not stored yet.
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
+
     def service_values(self) -> dict[str, Any]:
         values = {f: self.cleaned_data[f] for f in self.Meta.fields}
         values["seats"] = self.cleaned_data["seats_text"]

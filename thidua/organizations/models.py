@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from thidua.lib.text import fold
 from thidua.organizations import rules
+from thidua.web.versioning import Versioned
 
 
 class OrganizationKind(models.TextChoices):
@@ -248,7 +249,7 @@ class RegulationQuerySet(models.QuerySet["Regulation"]):
         return self.filter(parent=parent, valid_from_year__lte=year).order_by("-valid_from_year").first()
 
 
-class Regulation(models.Model):
+class Regulation(Versioned):
     """A parent body's versioned rule set (Quy chế). Old years keep the rules they were run under."""
 
     parent = models.ForeignKey(

@@ -26,6 +26,7 @@ from thidua.organizations.models import (
     OrganizationName,
     Regulation,
 )
+from thidua.web.versioning import parse_version, require_version
 
 PROFILE_FIELDS = ("address", "phone", "email", "website", "head_name", "head_title")
 
@@ -434,22 +435,46 @@ REGULATION_FIELDS = (
 
 @transaction.atomic
 def save_regulation(
-    *, actor: User, parent: Organization, valid_from_year: int, values: dict[str, Any]
+    *,
+    actor: User,
+    parent: Organization,
+    valid_from_year: int,
+    values: dict[str, Any],
+    version: object = None,
 ) -> Regulation:
     """Create the rule set that applies from `valid_from_year`, or change it if it exists.
 
     A change for a new year makes a new version; earlier years keep the rules they ran under.
+    `version` is the one the form showed (0: the form started a version that did not exist yet): a save
+    after someone else's is refused (StaleEdit) with who saved and when, and nothing is written.
     """
     require(can_manage_registry(actor, parent))
-    regulation = Regulation.objects.filter(parent=parent, valid_from_year=valid_from_year).first()
+    # The parent's row is locked so that two officers starting the same year's version queue.
+    Organization.objects.select_for_update().filter(pk=parent.pk).first()
+    regulation = (
+        Regulation.objects.select_for_update(of=("self",))
+        .filter(parent=parent, valid_from_year=valid_from_year)
+        .select_related("changed_by")
+        .first()
+    )
     created = regulation is None
     if regulation is None:
         regulation = Regulation(parent=parent, valid_from_year=valid_from_year)
+    else:
+        require_version(
+            regulation,
+            parse_version(version),
+            what=f"Quy chế áp dụng từ năm {valid_from_year}",
+            stored=f"«{regulation.title}»",
+        )
+        regulation.bump(actor)
     before = {f: getattr(regulation, f) for f in REGULATION_FIELDS} if not created else {}
     for field in REGULATION_FIELDS:
         if field in values:
             value = values[field]
             setattr(regulation, field, clean_text(value) if isinstance(value, str) else value)
+    if created:
+        regulation.changed_by, regulation.changed_at = actor, timezone.now()
     regulation.full_clean()
     regulation.save()
     after = {f: getattr(regulation, f) for f in REGULATION_FIELDS}

@@ -43,6 +43,7 @@ from thidua.organizations.models import (
 )
 from thidua.organizations.sections import organization_sections
 from thidua.web.forms import apply_service_errors
+from thidua.web.versioning import OVERWRITE_WORDS, StaleEdit, redrawn_data, who_and_when
 
 
 def _user(request: HttpRequest) -> User:
@@ -440,15 +441,30 @@ def regulation_edit(request: HttpRequest, parent_code: str, year: int) -> HttpRe
         instance.pk = None
         instance._state.adding = True
         instance.valid_from_year = year
-    form = RegulationForm(request.POST or None, instance=instance)
+    form = RegulationForm(
+        request.POST or None, instance=instance, initial={"version": existing.version if existing else 0}
+    )
     if request.method == "POST" and form.is_valid():
-        regulation = services.save_regulation(
-            actor=_user(request), parent=parent, valid_from_year=year, values=form.service_values()
-        )
-        messages.success(request, f"Đã lưu quy chế áp dụng từ năm {year}.")
-        return redirect("organizations:regulation_detail", pk=regulation.pk)
+        try:
+            regulation = services.save_regulation(
+                actor=_user(request),
+                parent=parent,
+                valid_from_year=year,
+                values=form.service_values(),
+                version=form.cleaned_data.get("version"),
+            )
+        except StaleEdit as stale:
+            form = RegulationForm(redrawn_data(request.POST, stale), instance=stale.current)
+            form.is_valid()
+            form.add_error(None, [*stale.messages, OVERWRITE_WORDS])
+        else:
+            messages.success(request, f"Đã lưu quy chế áp dụng từ năm {year}.")
+            return redirect("organizations:regulation_detail", pk=regulation.pk)
     title = f"Quy chế áp dụng từ năm {year}" + ("" if existing else " (phiên bản mới)")
-    return render(request, "organizations/form_page.html", {"form": form, "title": title})
+    saved_by = who_and_when(existing) if existing is not None and existing.changed_at else ""
+    return render(
+        request, "organizations/form_page.html", {"form": form, "title": title, "saved_by": saved_by}
+    )
 
 
 @login_required

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import QueryDict
 from django.utils import timezone
 
 
@@ -81,3 +82,16 @@ def require_version(current: V, expected: int | None, *, what: str, stored: str 
         f"{stored_text}",
         current,
     )
+
+
+OVERWRITE_WORDS = (
+    "Bấm Lưu lần nữa để ghi đè bằng nội dung của bạn, hoặc mở lại trang để giữ nội dung đang lưu."
+)
+
+
+def redrawn_data(data: QueryDict, stale: StaleEdit) -> QueryDict:
+    """The refused form's data with the version now stored: what the user typed stays on the form, and
+    a second save, made knowing what is stored and by whom, overwrites it."""
+    redrawn = data.copy()
+    redrawn["version"] = str(stale.current.version)
+    return redrawn

@@ -88,7 +88,7 @@ def test_closing_twice_says_when_it_ended_and_writes_nothing_more(
     conference.refresh_from_db()
     ended = conference.closed_at
     assert ended is not None
-    words = f"Hội nghị đã kết thúc lúc {ended.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y}."
+    words = f"Hội nghị đã kết thúc lúc {ended.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y} bởi {quangtri.display_name}."
     with pytest.raises(ValidationError, match=re.escape(words)):
         services.close_conference(actor=quangtri, conference=conference)
     conference.refresh_from_db()

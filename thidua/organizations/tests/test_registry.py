@@ -286,3 +286,46 @@ def test_an_organization_renamed_through_the_form_is_found_at_once_by_its_new_an
     # Folded both ways: no diacritics typed, or the new name's own, or "Đ" as "d".
     for query in ["dong bac nghe an", "Đông Bắc", "khoa hoc ky thuat tinh nghe an"]:
         assert fold("Liên hiệp các Hội Khoa học Đông Bắc Nghệ An") in _found(client, query), query
+
+
+@pytest.mark.django_db
+def test_a_stale_regulation_save_is_refused_with_who_saved_and_when_and_a_second_save_overwrites(
+    client_for: Any, staff: Any
+) -> None:
+    client = client_for(staff)
+    regulation = Regulation.objects.get(parent__code="vusta", valid_from_year=2026)
+    form = client.get("/cap-tren/vusta/quy-che/2026/").context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.pop("self_vote_allowed", None)
+    assert data["version"] == regulation.version
+    services.save_regulation(
+        actor=staff,
+        parent=regulation.parent,
+        valid_from_year=2026,
+        values={"title": "Quy chế sửa ở tab khác"},
+        version=regulation.version,
+    )
+    refused = client.post("/cap-tren/vusta/quy-che/2026/", {**data, "title": "Quy chế của tôi"})
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "Quy chế áp dụng từ năm 2026 đã được sửa bởi" in page and "Quy chế sửa ở tab khác" in page
+    assert 'value="Quy chế của tôi"' in page
+    assert Regulation.objects.get(pk=regulation.pk).title == "Quy chế sửa ở tab khác"
+    overwrite = {**data, "title": "Quy chế của tôi", "version": regulation.version + 1}
+    assert client.post("/cap-tren/vusta/quy-che/2026/", overwrite).status_code == 302
+    saved = Regulation.objects.get(pk=regulation.pk)
+    assert saved.title == "Quy chế của tôi" and saved.version == regulation.version + 2
+
+
+@pytest.mark.django_db
+def test_two_tabs_starting_the_same_years_regulation_keep_the_first_and_refuse_the_second(
+    staff: Any,
+) -> None:
+    from thidua.web.versioning import StaleEdit
+
+    parent = Organization.objects.get(code="vusta")
+    rules = Regulation.objects.get(parent=parent, valid_from_year=2026)
+    values = {f: getattr(rules, f) for f in services.REGULATION_FIELDS}
+    services.save_regulation(actor=staff, parent=parent, valid_from_year=2030, values=values, version=0)
+    with pytest.raises(StaleEdit, match="Quy chế áp dụng từ năm 2030 đã được sửa"):
+        services.save_regulation(actor=staff, parent=parent, valid_from_year=2030, values=values, version=0)
