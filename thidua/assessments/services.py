@@ -7,7 +7,6 @@ assigns reviewers, reopens and settles (DESIGN.md, Who uses it).
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +33,7 @@ from thidua.assessments.models import (
 )
 from thidua.audit.services import record
 from thidua.lib import files
+from thidua.lib.dates import moment
 from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import clean_text
 from thidua.organizations.models import Leadership, Membership, Organization
@@ -94,25 +94,17 @@ def start_assessment(*, actor: User, emulation_year: EmulationYear, organization
     return assessment
 
 
-def _moment(value: datetime.datetime) -> str:
-    return f"{timezone.localtime(value):%H:%M ngày %d/%m/%Y}"
-
-
 def submitted_words(assessment: Assessment) -> str:
     """«Bản tự chấm đã nộp lúc 15:02 ngày 04/12/2026 bởi …; cần mở lại trước khi sửa.»: the refusal a
     stale tab gets says what happened, when and by whom (issue 13)."""
-    when = f" lúc {_moment(assessment.submitted_at)}" if assessment.submitted_at else ""
+    when = f" lúc {moment(assessment.submitted_at)}" if assessment.submitted_at else ""
     who = f" bởi {assessment.submitted_by}" if assessment.submitted_by_id else ""
     return f"Bản tự chấm đã nộp{when}{who}; cần mở lại trước khi sửa."
 
 
 def _require_draft(assessment: Assessment) -> Assessment:
     """The sheet, locked against a submit in another tab, and still a draft."""
-    locked = (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("submitted_by")
-        .get(pk=assessment.pk)
-    )
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)  # the user is read on refusal only
     if locked.status != AssessmentStatus.DRAFT:
         raise ValidationError(submitted_words(locked))
     return locked
@@ -477,7 +469,7 @@ def require_within_maximum(score: Score, points: Decimal, field: str = "final_po
 
 def completed_words(assignment: ReviewAssignment) -> str:
     """«Đã hoàn thành chấm chéo lúc … bởi …; không sửa được.»"""
-    when = f" lúc {_moment(assignment.completed_at)}" if assignment.completed_at else ""
+    when = f" lúc {moment(assignment.completed_at)}" if assignment.completed_at else ""
     who = f" bởi {assignment.completed_by}" if assignment.completed_by_id else ""
     return f"Đã hoàn thành chấm chéo{when}{who}; không sửa được."
 
@@ -709,7 +701,7 @@ def _already_settled_words(emulation_year: EmulationYear) -> str:
     if last is None or last.changed_at is None:
         return "Không còn tiêu chí thống nhất nào chờ chốt."
     who = f" bởi {last.changed_by}" if last.changed_by_id else ""
-    return f"Các tiêu chí thống nhất đã được chốt lúc {_moment(last.changed_at)}{who}; không còn tiêu chí nào chờ chốt."
+    return f"Các tiêu chí thống nhất đã được chốt lúc {moment(last.changed_at)}{who}; không còn tiêu chí nào chờ chốt."
 
 
 def settling_fingerprint(agreed: list[tuple[Score, Decimal]]) -> str:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from thidua.audit import rules
 from thidua.audit.models import AuditChainHead, AuditEvent
+from thidua.lib.dates import moment
 
 if TYPE_CHECKING:
     from thidua.accounts.models import User
@@ -147,4 +148,4 @@ def when_and_who(target: models.Model, verb: str) -> str:
     )
     if event is None:
         return ""
-    return f"lúc {timezone.localtime(event.created_at):%H:%M ngày %d/%m/%Y} bởi {event.actor_label}"
+    return f"lúc {moment(event.created_at)} bởi {event.actor_label}"

@@ -45,6 +45,7 @@ from thidua.conferences.models import (
     PollKind,
     PollStatus,
 )
+from thidua.lib.dates import moment
 from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import clean_text
 from thidua.organizations import services as registry
@@ -127,10 +128,7 @@ CONFERENCE_FIELDS = ("title", "starts_at", "place", "host", "chair", "secretary"
 
 def conference_words(conference: Conference) -> str:
     """What is stored, as a refused save shows it: «tên; thời gian; địa điểm»."""
-    return (
-        f"«{conference.title}», {timezone.localtime(conference.starts_at):%H:%M ngày %d/%m/%Y}, "
-        f"tại {conference.place}"
-    )
+    return f"«{conference.title}», {moment(conference.starts_at)}, tại {conference.place}"
 
 
 @transaction.atomic
@@ -177,9 +175,7 @@ def update_conference(
 
 def _closed_words(conference: Conference) -> str:
     assert conference.closed_at is not None
-    done = when_and_who(conference, "conference.close") or (
-        f"lúc {timezone.localtime(conference.closed_at):%H:%M ngày %d/%m/%Y}"
-    )
+    done = when_and_who(conference, "conference.close") or (f"lúc {moment(conference.closed_at)}")
     return f"Hội nghị đã kết thúc {done}."
 
 

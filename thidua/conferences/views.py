@@ -16,7 +16,6 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thidua.accounts import permissions
@@ -36,6 +35,7 @@ from thidua.conferences.models import (
 )
 from thidua.conferences.qr import qr_svg
 from thidua.conferences.selectors import conference_in_year
+from thidua.lib.dates import moment
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import LeadershipRole, Organization
 from thidua.web.forms import apply_service_errors
@@ -194,14 +194,12 @@ def conference_close(request: HttpRequest, slug: str, year: int, pk: int) -> Htt
         messages.error(request, "Hãy đánh dấu ô xác nhận để kết thúc hội nghị.")
     else:
         try:
-            services.close_conference(actor=acting_user(request), conference=conference)
+            closed = services.close_conference(actor=acting_user(request), conference=conference)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request,
-                f"Đã kết thúc hội nghị lúc {timezone.localtime(conference.closed_at):%H:%M ngày %d/%m/%Y}.",
-            )
+            assert closed.closed_at is not None
+            messages.success(request, f"Đã kết thúc hội nghị lúc {moment(closed.closed_at)}.")
     return redirect("conferences:detail", slug=slug, year=year, pk=pk)
 
 

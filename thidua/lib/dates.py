@@ -16,6 +16,7 @@ __all__ = [
     "WEEKDAY_NAMES",
     "document_date",
     "document_date_line",
+    "moment",
     "parse_vietnamese_date",
     "portal_date",
     "vietnam_today",
@@ -33,6 +34,11 @@ WEEKDAY_NAMES: tuple[str, ...] = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ N
 def weekday_name(day: date) -> str:
     """Vietnamese name of the weekday of ``day``: "Thứ Hai" … "Chủ Nhật"."""
     return WEEKDAY_NAMES[day.weekday()]
+
+
+def moment(value: datetime) -> str:
+    """The time of an action in Vietnam, as refusals and notices say it: "15:02 ngày 04/12/2026"."""
+    return f"{value.astimezone(VIETNAM_TZ):%H:%M ngày %d/%m/%Y}"
 
 
 def portal_date(day: date) -> str:

@@ -16,6 +16,8 @@ from django.db import models
 from django.http import QueryDict
 from django.utils import timezone
 
+from thidua.lib.dates import moment
+
 
 class Versioned(models.Model):
     """The version of a row that forms edit, and the last save's author and time."""
@@ -59,7 +61,7 @@ def who_and_when(row: Versioned) -> str:
     if row.changed_by is not None:
         parts.append(f"bởi {row.changed_by}")
     if row.changed_at is not None:
-        parts.append(f"lúc {timezone.localtime(row.changed_at):%H:%M ngày %d/%m/%Y}")
+        parts.append(f"lúc {moment(row.changed_at)}")
     return " ".join(parts)
 
 
