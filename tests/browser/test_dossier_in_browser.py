@@ -37,6 +37,13 @@ def undecided_2023(demo_site: str, settings: Any, tmp_path: Path) -> Iterator[st
     settings.MEDIA_ROOT = str(tmp_path / "media")
     Award.objects.filter(year=2023, dossier__emulation_year__group__slug="vusta-cum-4").delete()
     Dossier.objects.filter(emulation_year__year=2023, emulation_year__group__slug="vusta-cum-4").delete()
+    # The demo issued the conference's documents too (one current document of each kind per conference):
+    # removed, so the buttons below make them again.
+    from thidua.documents.models import Document, SignedOriginal
+
+    made = Document.objects.filter(conference__emulation_year__year=2023, kind__in=["minutes", "proposal"])
+    SignedOriginal.objects.filter(document__in=made).delete()
+    made.delete()
     close_db_connections()
     yield demo_site
     close_db_connections()

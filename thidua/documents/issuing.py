@@ -131,7 +131,12 @@ class AlreadyIssued(ValidationError):
         super().__init__(
             f"Văn bản số {document.number_text} đã được lập"
             + (f" {done}" if done else "")
-            + "; đây là văn bản đó. Muốn lập lại thì hủy dự thảo này trước.",
+            + "; đây là văn bản đó. "
+            + (
+                "Muốn lập lại thì bấm «Hủy dự thảo» ở dòng của văn bản này trong sổ văn bản."
+                if document.status == DocumentStatus.DRAFT
+                else "Văn bản đã ban hành (đã có bản gốc đã ký) nên không lập lại được."
+            ),
             code="already_issued",
         )
         self.document = document

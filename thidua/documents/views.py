@@ -131,3 +131,18 @@ def original_upload(request: HttpRequest, slug: str, year: int, pk: int) -> Http
                 request, f"Đã lưu bản gốc đã ký (bản {original.version}) của văn bản {document.number_text}."
             )
     return redirect("documents:list", slug=slug, year=year)
+
+
+@login_required
+@require_POST
+def document_discard(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    """A draft set aside so the conference's button can make it again; its number is never reused."""
+    emulation_year = year_for_runner(request, slug, year)
+    document = get_object_or_404(Document, pk=pk, issuer_group=emulation_year.group)
+    try:
+        services.discard(actor=_user(request), document=document, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Đã hủy dự thảo số {document.number_text}; số này không cấp lại.")
+    return redirect("documents:list", slug=slug, year=year)

@@ -61,6 +61,30 @@ def test_without_libreoffice_the_docx_is_kept_and_the_page_says_the_pdf_is_missi
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("media")
+def test_a_draft_discarded_from_the_register_lets_the_button_make_it_again_with_a_new_number(
+    client_for: Any, officer_ninh_binh: User, officer_nghe_an: User, monkeypatch: Any
+) -> None:
+    from thidua.documents import converter
+
+    monkeypatch.setattr(converter, "convert_to_pdf", lambda data, **kwargs: b"%PDF-1.7")
+    conference = Conference.objects.get(emulation_year__year=2023)
+    client = client_for(officer_ninh_binh)
+    client.post(f"{Y}/lap/", {"conference": conference.pk, "kind": "minutes"})
+    again = client.post(
+        f"{Y}/lap/", {"conference": conference.pk, "kind": "minutes"}, follow=True
+    ).content.decode()
+    assert "01/BB-CTĐ4 đã được lập" in again and "«Hủy dự thảo»" in again
+    draft = Document.objects.get()
+    assert client_for(officer_nghe_an).post(f"{Y}/{draft.pk}/huy/", {"reason": "x"}).status_code == 403
+    page = client.post(f"{Y}/{draft.pk}/huy/", {"reason": "Sai ngày"}, follow=True).content.decode()
+    assert "Đã hủy dự thảo số 01/BB-CTĐ4" in page
+    remade = client.post(f"{Y}/lap/", {"conference": conference.pk, "kind": "minutes"}, follow=True)
+    assert "Đã lập văn bản số 02/BB-CTĐ4." in remade.content.decode()
+    assert [d.status for d in Document.objects.order_by("number")] == ["discarded", "draft"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("media")
 def test_a_member_officer_cannot_issue_the_clusters_documents(client_for: Any, officer_nghe_an: User) -> None:
     conference = Conference.objects.get(emulation_year__year=2023)
     assert (
