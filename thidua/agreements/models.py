@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from thidua.agreements.rules import Kind
+from thidua.web.versioning import Versioned
 
 
 class AgreementStatus(models.TextChoices):
@@ -16,13 +18,16 @@ class AgreementStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Đã được sửa đổi"
 
 
-class Agreement(models.Model):
+class Agreement(Versioned):
     """Giao ước thi đua. Each amendment is a new version; earlier versions stay readable."""
 
     emulation_year = models.ForeignKey(
         "years.EmulationYear", verbose_name="năm thi đua", on_delete=models.PROTECT, related_name="agreements"
     )
+    # The amendment number (lần ban hành), not the edit counter: the draft's edits count in `revision`.
     version = models.PositiveSmallIntegerField("lần ban hành", default=1)
+    revision = models.PositiveIntegerField("phiên bản sửa", default=1)
+    counter = "revision"
     status = models.CharField(
         "trạng thái", max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
     )
@@ -62,7 +67,7 @@ class Agreement(models.Model):
         return self.status == AgreementStatus.DRAFT
 
 
-class CriterionGroup(models.Model):
+class CriterionGroup(Versioned):
     """A work area (nhóm tiêu chí) with its maximum."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="criterion_groups")
@@ -92,11 +97,18 @@ class CriterionKind(models.TextChoices):
     PENALTY = Kind.PENALTY.value, "Điểm trừ"
 
 
-class Criterion(models.Model):
+class Criterion(Versioned):
+    """One criterion of one version of the agreement.
+
+    `key` is the criterion's identity across versions: an amendment copies it to the criterion it keeps or
+    changes, so scores, reviews and settled points follow the criterion, not one version's row id
+    (issue 13). A criterion an amendment adds gets a new key; one it removes leaves its key behind."""
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="criteria")
     group = models.ForeignKey(
         CriterionGroup, verbose_name="nhóm", on_delete=models.CASCADE, related_name="criteria"
     )
+    key = models.UUIDField("định danh", default=uuid.uuid4, editable=False)
     position = models.PositiveSmallIntegerField("thứ tự")
     code = models.CharField("mã", max_length=16)
     text = models.TextField("tiêu chí")
@@ -117,6 +129,7 @@ class Criterion(models.Model):
         ordering = ["group__position", "position"]
         constraints = [
             models.UniqueConstraint(fields=["agreement", "code"], name="criterion_code_unique"),
+            models.UniqueConstraint(fields=["agreement", "key"], name="criterion_key_once_per_version"),
             models.CheckConstraint(
                 condition=Q(max_points__gte=Decimal(0)), name="criterion_max_not_negative"
             ),

@@ -123,6 +123,8 @@ def _copy_criteria(source: Agreement, target: Agreement, *, shift: int = 0) -> N
             Criterion(
                 agreement=target,
                 group=new_group,
+                # The same criterion in the next version (or next year): scores follow the key.
+                key=c.key,
                 position=c.position,
                 code=c.code,
                 text=text(c.text),

@@ -8,7 +8,7 @@ refuses the save when the version moved since, telling the user what is stored n
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,15 +33,24 @@ class Versioned(models.Model):
     )
     changed_at = models.DateTimeField("sửa lúc", null=True, blank=True)
 
+    # The field that counts saves. A model whose `version` already means something else in the domain
+    # (the agreement's "lần ban hành") overrides `version` and counts its saves in another field.
+    counter: ClassVar[str] = "version"
+
     class Meta:
         abstract = True
 
+    @property
+    def row_version(self) -> int:
+        value: int = getattr(self, self.counter)
+        return value
+
     def bump(self, actor: Any) -> list[str]:
         """Mark a save by `actor`; returns the fields to add to `update_fields`."""
-        self.version += 1
+        setattr(self, self.counter, self.row_version + 1)
         self.changed_by = actor
         self.changed_at = timezone.now()
-        return ["version", "changed_by", "changed_at"]
+        return [self.counter, "changed_by", "changed_at"]
 
 
 V = TypeVar("V", bound=Versioned)
@@ -76,7 +85,7 @@ def parse_version(raw: object) -> int | None:
 
 def require_version(current: V, expected: int | None, *, what: str, stored: str = "") -> V:
     """Refuse the save when `current` (already locked by the caller) moved past the form's version."""
-    if expected is None or current.version == expected:
+    if expected is None or current.row_version == expected:
         return current
     stored_text = f" Giá trị đang lưu: {stored}." if stored else ""
     raise StaleEdit(
@@ -95,5 +104,5 @@ def redrawn_data(data: QueryDict, stale: StaleEdit) -> QueryDict:
     """The refused form's data with the version now stored: what the user typed stays on the form, and
     a second save, made knowing what is stored and by whom, overwrites it."""
     redrawn = data.copy()
-    redrawn["version"] = str(stale.current.version)
+    redrawn["version"] = str(stale.current.row_version)
     return redrawn
