@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from thidua.accounts.models import User
 from thidua.accounts.permissions import can_draft_agreement, can_run_year, is_officer_of, require
+from thidua.agreements.amendments import carry, facts_of
 from thidua.agreements.models import (
     Agreement,
     AgreementStatus,
@@ -22,8 +23,9 @@ from thidua.agreements.models import (
     Signature,
     SignatureMethod,
 )
+from thidua.agreements.rules import amendment_diff
 from thidua.agreements.template_data import DEFAULTS_NOTE, PROVINCIAL_UNION_TEMPLATE
-from thidua.audit.services import record
+from thidua.audit.services import record, when_and_who
 from thidua.lib.files import random_name, sniff_pdf
 from thidua.lib.text import clean_text
 from thidua.organizations.models import Membership, Organization
@@ -350,10 +352,13 @@ def _put_in_force_if_complete(actor: User, agreement: Agreement) -> None:
     if not members or not members <= signed:
         return
     emulation_year = agreement.emulation_year
-    previous = emulation_year.agreements.filter(status=AgreementStatus.IN_FORCE).exclude(pk=agreement.pk)
-    for old in previous:
-        old.status = AgreementStatus.SUPERSEDED
-        old.save(update_fields=["status"])
+    replaced = (
+        emulation_year.agreements.filter(status=AgreementStatus.IN_FORCE).exclude(pk=agreement.pk).first()
+    )
+    diff = amendment_diff(facts_of(replaced), facts_of(agreement)) if replaced else None
+    if replaced is not None:
+        replaced.status = AgreementStatus.SUPERSEDED
+        replaced.save(update_fields=["status"])
     agreement.status = AgreementStatus.IN_FORCE
     # Signed at the previous year's conference, it binds from 1 January of its own year.
     agreement.in_force_at = in_force_from(emulation_year.year, timezone.localtime())
@@ -363,8 +368,15 @@ def _put_in_force_if_complete(actor: User, agreement: Agreement) -> None:
         verb="agreement.in_force",
         target=agreement,
         group=emulation_year.group,
-        data={"version": agreement.version, "signatures": len(signed)},
+        data={
+            "version": agreement.version,
+            "signatures": len(signed),
+            **({"replaces": replaced.version, "changes": diff.lines()} if replaced and diff else {}),
+        },
     )
+    if replaced is not None and diff is not None:
+        # The year's sheets, reviews and settled scores move to this version in this transaction.
+        carry(actor, replaced, agreement, diff)
     advance_year(actor=actor, emulation_year=emulation_year)
 
 
@@ -465,14 +477,28 @@ def record_paper_signing(
 def amend(*, actor: User, agreement: Agreement, reason: str) -> Agreement:
     """A change after the agreement is in force: a new draft version every member signs again."""
     _require_drafter(actor, agreement.emulation_year)
-    if agreement.status != AgreementStatus.IN_FORCE:
-        raise ValidationError("Chỉ lập bản sửa đổi cho giao ước đang có hiệu lực.")
-    if agreement.emulation_year.agreements.filter(
-        status__in=[AgreementStatus.DRAFT, AgreementStatus.SIGNING]
-    ).exists():
-        raise ValidationError("Đã có một bản sửa đổi đang soạn hoặc đang ký.")
     if not clean_text(reason):
         raise ValidationError({"reason": "Cần nêu lý do sửa đổi."})
+    # The year's row is the lock two amendments made at once queue on: the second sees the first and is
+    # told so, instead of failing on the version number's constraint (issue 13).
+    EmulationYear.objects.select_for_update().get(pk=agreement.emulation_year_id)
+    agreement.refresh_from_db()
+    pending = (
+        agreement.emulation_year.agreements.filter(
+            status__in=[AgreementStatus.DRAFT, AgreementStatus.SIGNING]
+        )
+        .order_by("-version")
+        .first()
+    )
+    if pending is not None:
+        done = when_and_who(pending, "agreement.amend")
+        raise ValidationError(
+            f"Đã có bản sửa đổi lần {pending.version - 1} đang {pending.get_status_display().lower()}"
+            + (f", lập {done}" if done else "")
+            + "; hãy sửa bản đó thay vì lập bản mới."
+        )
+    if agreement.status != AgreementStatus.IN_FORCE:
+        raise ValidationError("Chỉ lập bản sửa đổi cho giao ước đang có hiệu lực.")
     latest = agreement.emulation_year.agreements.order_by("-version").first()
     version = (latest.version if latest else agreement.version) + 1
     amendment = Agreement.objects.create(

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from thidua.accounts import permissions
 from thidua.accounts.models import User
-from thidua.agreements import services
+from thidua.agreements import amendments, services
 from thidua.agreements.forms import (
     AgreementTextForm,
     AmendForm,
@@ -68,6 +68,8 @@ def agreement_detail(request: HttpRequest, slug: str, year: int, version: int | 
         "can_copy": agreement is None and can_run and services.previous_agreement(emulation_year) is not None,
     }
     if agreement is not None:
+        # An amendment says, criterion by criterion, what it changes in the version it replaces.
+        context["changes"] = amendments.diff_of(agreement)
         signatures = {s.organization_id: s for s in agreement.signatures.all()}
         context["signature_rows"] = [
             {"organization": m, "name": m.name_in_year(year), "signature": signatures.get(m.pk)}
