@@ -57,6 +57,14 @@ class Assessment(models.Model):
         return f"Bản tự chấm {self.organization} — {self.emulation_year.year}"
 
 
+class CurrentScores(models.Manager["Score"]):
+    """The scores of the criteria in force: a criterion an amendment removed keeps its score, retired,
+    readable through `Score.history` only, so no total, sheet or ranking counts it (issue 13)."""
+
+    def get_queryset(self) -> models.QuerySet[Score]:
+        return super().get_queryset().filter(retired_by__isnull=True)
+
+
 class Score(Versioned):
     """One criterion of one assessment: the self score, the reviewer's, the answer, the final.
 
@@ -78,8 +86,21 @@ class Score(Versioned):
     answer = models.TextField("giải trình", blank=True)
     final_points = models.DecimalField("điểm chốt", max_digits=7, decimal_places=2, null=True, blank=True)
     final_note = models.TextField("ghi chú chốt điểm", blank=True)
+    # The amendment that removed this score's criterion; the score stays as it was, for the history.
+    retired_by = models.ForeignKey(
+        "agreements.Agreement",
+        verbose_name="bỏ theo bản sửa đổi",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="retired_scores",
+    )
+
+    objects = CurrentScores()
+    history = models.Manager()
 
     class Meta:
+        base_manager_name = "history"
         verbose_name = "điểm"
         verbose_name_plural = "điểm"
         constraints = [
@@ -155,3 +176,30 @@ class ReviewAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer} chấm {self.reviewed}"
+
+
+class AmendmentEffect(models.Model):
+    """What an amendment did to one member's sheet when it took effect: the member's to-do until an
+    officer of the member has read it (issue 13: "the members whose scores changed get a to-do")."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="amendment_effects")
+    agreement = models.ForeignKey(
+        "agreements.Agreement", verbose_name="bản sửa đổi", on_delete=models.PROTECT, related_name="+"
+    )
+    lines = models.JSONField("thay đổi", default=list)
+    reopened = models.BooleanField("mở lại bản tự chấm", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField("đã xem lúc", null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "thay đổi do sửa đổi giao ước"
+        verbose_name_plural = "thay đổi do sửa đổi giao ước"
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "agreement"], name="one_effect_per_amendment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} — {self.agreement}"

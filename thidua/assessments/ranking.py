@@ -80,10 +80,17 @@ def year_results(emulation_year: EmulationYear) -> YearResults:
     assessments = {a.organization_id: a for a in Assessment.objects.filter(emulation_year=emulation_year)}
     # Plain tuples, not model instances: a 10-member × 80-criterion year is 800 rows on every view.
     scores_by_assessment: dict[int, list[ScoreRow]] = {}
-    for row_values in Score.objects.filter(assessment__emulation_year=emulation_year).values_list(
-        "assessment_id", "criterion_id", "self_points", "final_points"
-    ):
-        score_row = ScoreRow(*row_values)
+    # Scores are matched to the criteria in force by the criterion's key, never by one version's row id:
+    # a sheet still on the version an amendment replaced adds up against the new one, and a criterion
+    # the amendment removed counts for nobody (issue 13).
+    in_force_by_key = {c.key: c for c in criteria}
+    for assessment_id, key, self_points, final_points in Score.objects.filter(
+        assessment__emulation_year=emulation_year
+    ).values_list("assessment_id", "criterion__key", "self_points", "final_points"):
+        criterion = in_force_by_key.get(key)
+        if criterion is None:
+            continue
+        score_row = ScoreRow(assessment_id, criterion.pk, self_points, final_points)
         scores_by_assessment.setdefault(score_row.assessment_id, []).append(score_row)
     code_of = {c.pk: c.code for c in criteria}
     group_of = {c.pk: c.group_id for c in criteria}

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from thidua.agreements.rules import Kind
+from thidua.lib.decimals import format_vietnamese_decimal
 
 ZERO = Decimal(0)
 HUNDREDTH = Decimal("0.01")
@@ -308,3 +309,51 @@ def review_summary(rows: Sequence[ReviewRow]) -> ReviewSummary:
         disagreed=tuple(r.code for r in rows if r.reviewed is not None and r.reviewed != r.self_points),
         unreviewed=tuple(r.code for r in rows if r.reviewed is None),
     )
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """A stored score read again under an amended criterion: the values to keep and, for the member's
+    to-do, one line per value that had to change."""
+
+    self_value: Decimal | None
+    self_points: Decimal | None
+    reviewed_points: Decimal | None
+    final_points: Decimal | None
+    lines: tuple[str, ...] = ()
+
+
+def _shown(value: Decimal | None) -> str:
+    return "trống" if value is None else format_vietnamese_decimal(value)
+
+
+def recheck(
+    spec: CriterionSpec,
+    *,
+    self_value: Decimal | None,
+    self_points: Decimal | None,
+    reviewed_points: Decimal | None,
+    final_points: Decimal | None,
+) -> Recheck:
+    """Issue 13: "a changed maximum re-checks the stored scores". What the officer typed is scored again
+    by the new rule; a value the new rule no longer accepts is brought to the nearest one it does (5 under
+    a new maximum of 3 becomes 3), and reviewed or settled points above the new maximum come down to it.
+    Nothing is cleared that can be kept: the member is told and may change it."""
+    lines: list[str] = []
+    new_value, new_points = self_value, self_points
+    if self_value is not None:
+        low, high = input_range(spec)
+        new_value = max(low, self_value if high is None else min(self_value, high))
+        try:
+            new_points = points(spec, new_value)
+        except ScoreError:  # e.g. a quantitative criterion left without its target
+            new_value, new_points = None, None
+        if (new_value, new_points) != (self_value, self_points):
+            lines.append(f"{spec.code}: điểm tự chấm {_shown(self_points)} → {_shown(new_points)}")
+    capped = []
+    for label, value in (("điểm chấm chéo", reviewed_points), ("điểm chốt", final_points)):
+        if value is not None and value > spec.max_points:
+            lines.append(f"{spec.code}: {label} {_shown(value)} → {_shown(spec.max_points)}")
+            value = spec.max_points
+        capped.append(value)
+    return Recheck(new_value, new_points, capped[0], capped[1], tuple(lines))

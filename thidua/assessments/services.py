@@ -24,6 +24,7 @@ from thidua.agreements.models import Criterion
 from thidua.agreements.services import agreement_in_force
 from thidua.assessments import rules
 from thidua.assessments.models import (
+    AmendmentEffect,
     Assessment,
     AssessmentStatus,
     Evidence,
@@ -395,6 +396,25 @@ def reopen(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
         },
     )
     return assessment
+
+
+@transaction.atomic
+def mark_effect_read(*, actor: User, effect: AmendmentEffect) -> AmendmentEffect:
+    """The member's officer has read what an amendment changed on its sheet: the to-do goes."""
+    organization = effect.assessment.organization
+    require(is_officer_of(actor, organization), "Chỉ cán bộ của đơn vị xác nhận đã xem thay đổi này.")
+    effect = AmendmentEffect.objects.select_for_update().get(pk=effect.pk)
+    if effect.read_at is None:
+        effect.read_at, effect.read_by = timezone.now(), actor
+        effect.save(update_fields=["read_at", "read_by"])
+        record(
+            actor=actor,
+            verb="assessment.amendment_read",
+            target=effect.assessment,
+            group=effect.assessment.emulation_year.group,
+            data={"organization": organization.code, "version": effect.agreement.version},
+        )
+    return effect
 
 
 @dataclass(frozen=True)

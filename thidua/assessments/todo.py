@@ -11,7 +11,13 @@ from django.urls import reverse
 
 from thidua.accounts import permissions
 from thidua.accounts.models import User
-from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssignment, Score
+from thidua.assessments.models import (
+    AmendmentEffect,
+    Assessment,
+    AssessmentStatus,
+    ReviewAssignment,
+    Score,
+)
 from thidua.years.models import YearStage
 from thidua.years.selectors import open_years_of_members
 from thidua.years.todos import Todo, todo
@@ -108,6 +114,36 @@ def scoring_todos(user: User, today: date) -> list[Todo]:
                     )
                 )
     return sorted(items, key=lambda t: (t.due or date.max, t.text))
+
+
+def amendment_todos(user: User, today: date) -> list[Todo]:
+    """An amendment took effect and changed the member's sheet: read what changed (issue 13)."""
+    officer_of = permissions.officer_org_ids(user)
+    if not officer_of:
+        return []
+    effects = AmendmentEffect.objects.filter(
+        read_at__isnull=True, assessment__organization_id__in=officer_of
+    ).select_related("assessment__organization", "assessment__emulation_year__group", "agreement")
+    items = []
+    for effect in effects:
+        assessment = effect.assessment
+        emulation_year = assessment.emulation_year
+        group, year = emulation_year.group, emulation_year.year
+        shown = "; ".join(effect.lines[:3]) + ("; …" if len(effect.lines) > 3 else "")
+        items.append(
+            todo(
+                key=f"amendment:{effect.pk}",
+                text=(
+                    f"Giao ước sửa đổi lần {effect.agreement.version - 1} đã thay đổi bản tự chấm của "
+                    f"{assessment.organization} — {group} năm {year}: {shown}"
+                ),
+                url=reverse("scoring:sheet", args=[group.slug, year, assessment.organization.code]),
+                due=None,
+                today=today,
+                emulation_year_id=emulation_year.pk,
+            )
+        )
+    return items
 
 
 def _code(org_id: int) -> str:

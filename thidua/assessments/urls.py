@@ -7,6 +7,7 @@ urlpatterns = [
     path("cham-diem/<slug:org_code>/", views.sheet, name="sheet"),
     path("cham-diem/<slug:org_code>/nop/", views.submit, name="submit"),
     path("cham-diem/<slug:org_code>/mo-lai/", views.reopen, name="reopen"),
+    path("cham-diem/<slug:org_code>/sua-doi/<int:pk>/da-xem/", views.effect_read, name="effect_read"),
     path(
         "cham-diem/<slug:org_code>/minh-chung/<int:score_pk>/them/", views.evidence_add, name="evidence_add"
     ),

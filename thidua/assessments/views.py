@@ -27,6 +27,7 @@ from thidua.assessments import confirmations, rules, services
 from thidua.assessments.confirmations import CONFIRMED, FINGERPRINT, render_confirmation
 from thidua.assessments.forms import EvidenceForm, ReasonForm
 from thidua.assessments.models import (
+    AmendmentEffect,
     Assessment,
     AssessmentStatus,
     Evidence,
@@ -223,6 +224,14 @@ def sheet(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResp
             "result": my_result,
             "assignment": _assignment(emulation_year, organization),
             "answerable": is_own and any(s.disagrees and s.final_points is None for s in scores),
+            "effects": list(
+                assessment.amendment_effects.filter(read_at__isnull=True).select_related("agreement")
+            ),
+            "retired": list(
+                Score.history.filter(assessment=assessment, retired_by__isnull=False)
+                .select_related("criterion", "retired_by")
+                .order_by("criterion__group__position", "criterion__position")
+            ),
         },
     )
 
@@ -417,6 +426,24 @@ def reopen(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpRes
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "Đã mở lại bản tự chấm.")
+    return redirect("scoring:sheet", slug=slug, year=year, org_code=org_code)
+
+
+@login_required
+@require_POST
+def effect_read(request: HttpRequest, slug: str, year: int, org_code: str, pk: int) -> HttpResponse:
+    emulation_year = year_for_viewer(request, slug, year)
+    organization = _organization_in_year(emulation_year, org_code)
+    effect = get_object_or_404(
+        AmendmentEffect.objects.select_related(
+            "assessment__organization", "assessment__emulation_year__group"
+        ),
+        pk=pk,
+        assessment__emulation_year=emulation_year,
+        assessment__organization=organization,
+    )
+    services.mark_effect_read(actor=_user(request), effect=effect)
+    messages.success(request, "Đã ghi nhận bạn đã xem các thay đổi do sửa đổi giao ước.")
     return redirect("scoring:sheet", slug=slug, year=year, org_code=org_code)
 
 
