@@ -421,3 +421,38 @@ def test_a_lowered_maximum_brings_a_stored_score_down_and_says_so() -> None:
         spec, self_value=Decimal(2), self_points=Decimal(2), reviewed_points=None, final_points=None
     )
     assert unchanged.lines == () and unchanged.self_points == Decimal(2)
+
+
+@pytest.mark.django_db
+def test_after_an_amendment_the_nomination_poll_and_the_summary_are_made_from_the_new_version(
+    settings: Any, tmp_path: Any
+) -> None:
+    """Two of the 500s the issue saw: creating the nomination poll and issuing the summary both read the
+    ranking, which looked scores up by the replaced version's ids."""
+    import datetime
+
+    from django.utils import timezone
+
+    from thidua.conferences.services import create_conference, create_nomination_poll
+    from thidua.documents import issuing
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    settled()
+    amendment = agreements.amend(actor=_officer("quang-tri"), agreement=_in_force(), reason="Hạ điểm 1.2")
+    the_issues_case(amendment)
+    _sign_everywhere(amendment)
+    head = _officer("quang-tri")
+    conference = create_conference(
+        actor=head,
+        emulation_year=_year(),
+        values={
+            "title": "Hội nghị tổng kết năm 2026",
+            "starts_at": timezone.now() + datetime.timedelta(days=10),
+            "place": "Đông Hà",
+            "host": Organization.objects.get(code="lhh-quang-tri"),
+        },
+    )
+    poll = create_nomination_poll(actor=head, conference=conference)
+    assert poll.choices.exists()
+    summary = issuing.issue(actor=head, kind="summary", conference=conference, with_pdf=False)
+    assert summary.docx.read()[:2] == b"PK"
