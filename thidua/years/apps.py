@@ -16,7 +16,7 @@ class YearsConfig(AppConfig):
         register(next_year_todos)
 
         from thidua.years import schedule
-        from thidua.years.tasks import advance_years, sweep_notices
+        from thidua.years.tasks import advance_years, purge_submit_keys, sweep_notices
 
         schedule.register(
             name="years.sweep_notices",
@@ -25,3 +25,5 @@ class YearsConfig(AppConfig):
         )
         # Hourly: a day's change is caught within the hour, and an idle year costs one gate query.
         schedule.register(name="years.advance_years", every=timedelta(hours=1), task=advance_years)
+        # The one-time keys of forms (thidua/audit/submits.py) live a day; the worker sweeps them hourly.
+        schedule.register(name="audit.purge_submit_keys", every=timedelta(hours=1), task=purge_submit_keys)

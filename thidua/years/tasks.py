@@ -33,3 +33,12 @@ def advance_years() -> dict[str, int]:
     """Every open year asked to move on: the stage that ends on a date (an agreement in force from
     1 January) moves without anyone's action, and the to-dos of the next stage appear."""
     return {"moved": services.advance_open_years()}
+
+
+@task()
+def purge_submit_keys() -> dict[str, int]:
+    """Forget the one-time keys of forms sent more than a day ago: nobody retries a form after that, and
+    the table stays small however many forms are sent (issue 13)."""
+    from thidua.audit import submits
+
+    return {"purged": submits.purge()}

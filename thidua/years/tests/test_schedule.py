@@ -58,5 +58,23 @@ def test_the_worker_sweeps_the_todo_emails_every_five_minutes_and_publishes_news
     assert periods == {
         "years.sweep_notices": timedelta(minutes=5),
         "years.advance_years": timedelta(hours=1),
+        "audit.purge_submit_keys": timedelta(hours=1),
         "news.publish_scheduled": timedelta(minutes=1),
     }
+
+
+@pytest.mark.django_db
+def test_the_hourly_job_forgets_the_one_time_keys_of_forms_sent_over_a_day_ago() -> None:
+    from django.utils import timezone
+
+    from thidua.accounts.models import User
+    from thidua.audit.models import SubmitKey
+    from thidua.years.tasks import purge_submit_keys
+
+    SubmitKey.objects.all().delete()
+    user = User.objects.get(username="quangtri")
+    old = SubmitKey.objects.create(key="cu", user=user, verb="conference.create")
+    SubmitKey.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    SubmitKey.objects.create(key="moi", user=user, verb="conference.create")
+    assert purge_submit_keys.call() == {"purged": 1}
+    assert list(SubmitKey.objects.values_list("key", flat=True)) == ["moi"]
