@@ -456,3 +456,41 @@ def test_after_an_amendment_the_nomination_poll_and_the_summary_are_made_from_th
     assert poll.choices.exists()
     summary = issuing.issue(actor=head, kind="summary", conference=conference, with_pdf=False)
     assert summary.docx.read()[:2] == b"PK"
+
+
+@pytest.mark.django_db
+def test_sheets_an_earlier_release_left_on_the_replaced_version_are_carried_by_the_migration() -> None:
+    """Before this release an amendment left every sheet behind; the data migration carries them."""
+    import importlib
+
+    from django.apps import apps
+
+    from thidua.agreements import amendments
+
+    submitted_and_reviewed()
+    amendment = agreements.amend(actor=_officer("quang-tri"), agreement=_in_force(), reason="Hạ điểm 1.2")
+    the_issues_case(amendment)
+    carriers = list(amendments._carriers)
+    amendments._carriers.clear()  # as the earlier release did: nothing moved
+    try:
+        _sign_everywhere(amendment)
+    finally:
+        amendments._carriers.extend(carriers)
+    assert not Assessment.objects.filter(agreement=amendment).exists()
+    migration = importlib.import_module(
+        "thidua.assessments.migrations.0006_carry_sheets_left_on_replaced_versions"
+    )
+    migration.carry_left_behind(apps, None)
+    assert set(Assessment.objects.filter(emulation_year=_year()).values_list("agreement", flat=True)) == {
+        amendment.pk
+    }
+    assert set(
+        Score.objects.filter(assessment__emulation_year=_year()).values_list(
+            "criterion__agreement", flat=True
+        )
+    ) == {amendment.pk}
+    assert Score.history.filter(retired_by=amendment).count() == len(MEMBERS)
+    assert not Score.objects.filter(
+        assessment__emulation_year=_year(), self_points__gt=3, criterion__code="1.2"
+    ).exists()
+    assert AmendmentEffect.objects.filter(agreement=amendment).count() == len(MEMBERS)
