@@ -31,7 +31,13 @@ class VietnameseDecimalField(forms.CharField):
         return number
 
 
-class AgreementTextForm(forms.Form):
+class ShowsVersion(forms.Form):
+    """An edit form of a versioned row: it posts back the version it showed (thidua.web.versioning)."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+
+class AgreementTextForm(ShowsVersion):
     title = forms.CharField(label="Tên giao ước", max_length=300)
     goals = forms.CharField(label="Mục tiêu", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     commitments = forms.CharField(label="Cam kết", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -41,14 +47,18 @@ class AgreementTextForm(forms.Form):
         label="Khi bằng tổng điểm, xét điểm nhóm tiêu chí (mã)", required=False, max_length=10
     )
 
+    def service_values(self) -> dict[str, Any]:
+        """What the service saves: the text, without the version the form carries."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
 
-class CriterionGroupForm(forms.Form):
+
+class CriterionGroupForm(ShowsVersion):
     code = forms.CharField(label="Mã nhóm", max_length=10)
     title = forms.CharField(label="Tên nhóm tiêu chí", max_length=300)
     max_points = VietnameseDecimalField(label="Điểm tối đa", min_value=Decimal(0))
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(ShowsVersion):
     group = forms.ModelChoiceField(label="Nhóm tiêu chí", queryset=CriterionGroup.objects.none())
     code = forms.CharField(label="Mã tiêu chí", max_length=16)
     text = forms.CharField(label="Tiêu chí", widget=forms.Textarea(attrs={"rows": 2}))

@@ -26,10 +26,12 @@ from thidua.agreements.models import (
 from thidua.agreements.rules import amendment_diff
 from thidua.agreements.template_data import DEFAULTS_NOTE, PROVINCIAL_UNION_TEMPLATE
 from thidua.audit.services import record, when_and_who
+from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.files import random_name, sniff_pdf
-from thidua.lib.text import clean_text
+from thidua.lib.text import clean_text, first_sentences
 from thidua.organizations.models import Membership, Organization
 from thidua.organizations.selectors import members_in_year
+from thidua.web.versioning import require_version
 from thidua.years.models import EmulationYear
 from thidua.years.rules import in_force_from, move_years_on
 from thidua.years.services import advance_year
@@ -192,13 +194,58 @@ def _require_draft(agreement: Agreement) -> None:
         raise ValidationError("Giao ước đã mở ký hoặc đã có hiệu lực, không sửa được; hãy lập bản sửa đổi.")
 
 
+def _locked_draft(agreement: Agreement) -> Agreement:
+    """The agreement re-read under lock and still a draft: edits of one draft queue one behind the other
+    (a criterion's code stays unique, positions do not collide), and behind its opening for signing."""
+    locked = (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("emulation_year__group")
+        .get(pk=agreement.pk)
+    )
+    _require_draft(locked)
+    return locked
+
+
+def _points(value: Decimal | None) -> str:
+    return "trống" if value is None else format_vietnamese_decimal(value)
+
+
+def agreement_words(agreement: Agreement) -> str:
+    """What is stored, as a refused save shows it: the title, how the goals start, the two caps."""
+    goals = f", mục tiêu «{first_sentences(agreement.goals, 60)}»" if agreement.goals else ""
+    return (
+        f"«{agreement.title}»{goals}, điểm thưởng tối đa {_points(agreement.bonus_cap)}, "
+        f"điểm trừ tối đa {_points(agreement.penalty_cap)}"
+    )
+
+
+def criterion_words(criterion: Criterion) -> str:
+    """«1.1 «Tổ chức …», tối đa 5 điểm»: the code, how the text starts and the maximum."""
+    return (
+        f"{criterion.code} «{first_sentences(criterion.text, 60)}», "
+        f"tối đa {_points(criterion.max_points)} điểm"
+    )
+
+
+def criterion_group_words(criterion_group: CriterionGroup) -> str:
+    return (
+        f"{criterion_group.code} «{criterion_group.title}», tối đa {_points(criterion_group.max_points)} điểm"
+    )
+
+
 AGREEMENT_TEXT_FIELDS = ("title", "goals", "commitments", "bonus_cap", "penalty_cap", "tie_break_group_code")
 
 
 @transaction.atomic
-def update_agreement_text(*, actor: User, agreement: Agreement, values: dict[str, Any]) -> Agreement:
+def update_agreement_text(
+    *, actor: User, agreement: Agreement, values: dict[str, Any], version: int | None = None
+) -> Agreement:
+    """Save the draft's title, goals, commitments and caps. `version` is the one the form showed (None:
+    no form, e.g. the API): a save after someone else's is refused (StaleEdit) with what is stored, by
+    whom and when, and nothing is written."""
     _require_drafter(actor, agreement.emulation_year)
-    _require_draft(agreement)
+    agreement = _locked_draft(agreement)
+    require_version(agreement, version, what="Nội dung giao ước", stored=agreement_words(agreement))
     changes = {}
     for name, value in values.items():
         if name not in AGREEMENT_TEXT_FIELDS:
@@ -207,6 +254,7 @@ def update_agreement_text(*, actor: User, agreement: Agreement, values: dict[str
         if getattr(agreement, name) != value:
             changes[name] = [getattr(agreement, name), value]
             setattr(agreement, name, value)
+    agreement.bump(actor)
     agreement.save()
     record(
         actor=actor,
@@ -241,13 +289,38 @@ def _criterion_problems(values: dict[str, Any]) -> dict[str, str]:
     return problems
 
 
+def _locked_criterion(agreement: Agreement, criterion: Criterion) -> Criterion:
+    """The criterion re-read under lock; refused, saying when and by whom, if it was deleted meanwhile."""
+    locked = Criterion.objects.select_for_update().filter(pk=criterion.pk, agreement=agreement).first()
+    if locked is None:
+        done = when_and_who(criterion, "criterion.delete")
+        raise ValidationError(
+            f"Tiêu chí {criterion.code} đã bị xóa{f' {done}' if done else ''} sau khi bạn mở trang."
+        )
+    return locked
+
+
 @transaction.atomic
 def save_criterion(
-    *, actor: User, agreement: Agreement, criterion: Criterion | None, values: dict[str, Any]
+    *,
+    actor: User,
+    agreement: Agreement,
+    criterion: Criterion | None,
+    values: dict[str, Any],
+    version: int | None = None,
 ) -> Criterion:
-    """Add a criterion (criterion=None) or change one, while the agreement is a draft."""
+    """Add a criterion (criterion=None) or change one, while the agreement is a draft.
+
+    `version` is the one the form showed of the criterion it changes (None: no form, e.g. the API or the
+    demo loader; a new criterion has none to check): a save after someone else's is refused (StaleEdit)
+    with what is stored, by whom and when, and nothing is written."""
     _require_drafter(actor, agreement.emulation_year)
-    _require_draft(agreement)
+    agreement = _locked_draft(agreement)
+    if criterion is not None:
+        criterion = _locked_criterion(agreement, criterion)
+        require_version(
+            criterion, version, what=f"Tiêu chí {criterion.code}", stored=criterion_words(criterion)
+        )
     problems = _criterion_problems(values)
     if problems:
         raise ValidationError(problems)
@@ -262,7 +335,11 @@ def save_criterion(
     before = {f: str(getattr(criterion, f)) for f in CRITERION_FIELDS} if criterion else {}
     if criterion is None:
         position = (group.criteria.order_by("-position").values_list("position", flat=True).first() or 0) + 1
-        criterion = Criterion(agreement=agreement, position=position)
+        criterion = Criterion(
+            agreement=agreement, position=position, changed_by=actor, changed_at=timezone.now()
+        )
+    else:
+        criterion.bump(actor)
     for name in CRITERION_FIELDS:
         value = values.get(name)
         setattr(criterion, name, clean_text(value) if name in ("code",) and isinstance(value, str) else value)
@@ -279,10 +356,13 @@ def save_criterion(
 
 
 @transaction.atomic
-def delete_criterion(*, actor: User, criterion: Criterion) -> None:
-    agreement = criterion.agreement
-    _require_drafter(actor, agreement.emulation_year)
-    _require_draft(agreement)
+def delete_criterion(*, actor: User, criterion: Criterion, version: int | None = None) -> None:
+    """Remove a criterion from the draft. `version` is the one the page showed: a criterion someone
+    changed since is not deleted (StaleEdit), so nobody removes what they have not seen."""
+    _require_drafter(actor, criterion.agreement.emulation_year)
+    agreement = _locked_draft(criterion.agreement)
+    criterion = _locked_criterion(agreement, criterion)
+    require_version(criterion, version, what=f"Tiêu chí {criterion.code}", stored=criterion_words(criterion))
     record(
         actor=actor,
         verb="criterion.delete",
@@ -295,10 +375,26 @@ def delete_criterion(*, actor: User, criterion: Criterion) -> None:
 
 @transaction.atomic
 def save_criterion_group(
-    *, actor: User, agreement: Agreement, criterion_group: CriterionGroup | None, values: dict[str, Any]
+    *,
+    actor: User,
+    agreement: Agreement,
+    criterion_group: CriterionGroup | None,
+    values: dict[str, Any],
+    version: int | None = None,
 ) -> CriterionGroup:
+    """Add a work area (criterion_group=None) or change one; `version` as for `save_criterion`."""
     _require_drafter(actor, agreement.emulation_year)
-    _require_draft(agreement)
+    agreement = _locked_draft(agreement)
+    if criterion_group is not None:
+        criterion_group = CriterionGroup.objects.select_for_update().get(
+            pk=criterion_group.pk, agreement=agreement
+        )
+        require_version(
+            criterion_group,
+            version,
+            what=f"Nhóm tiêu chí {criterion_group.code}",
+            stored=criterion_group_words(criterion_group),
+        )
     duplicate = agreement.criterion_groups.filter(code=values["code"])
     if criterion_group is not None:
         duplicate = duplicate.exclude(pk=criterion_group.pk)
@@ -309,7 +405,11 @@ def save_criterion_group(
         position = (
             agreement.criterion_groups.order_by("-position").values_list("position", flat=True).first() or 0
         ) + 1
-        criterion_group = CriterionGroup(agreement=agreement, position=position)
+        criterion_group = CriterionGroup(
+            agreement=agreement, position=position, changed_by=actor, changed_at=timezone.now()
+        )
+    else:
+        criterion_group.bump(actor)
     criterion_group.code = clean_text(values["code"])
     criterion_group.title = clean_text(values["title"])
     criterion_group.max_points = values["max_points"]

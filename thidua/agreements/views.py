@@ -29,6 +29,14 @@ from thidua.agreements.models import Agreement, AgreementStatus, Criterion, Crit
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Organization
 from thidua.web.forms import apply_service_errors
+from thidua.web.versioning import (
+    OVERWRITE_WORDS,
+    StaleEdit,
+    Versioned,
+    parse_version,
+    redrawn_data,
+    who_and_when,
+)
 from thidua.years.models import EmulationYear
 
 
@@ -86,8 +94,12 @@ def agreement_detail(request: HttpRequest, slug: str, year: int, version: int | 
             )
         if can_run and agreement.status == AgreementStatus.DRAFT:
             context["text_form"] = AgreementTextForm(
-                initial={f: getattr(agreement, f) for f in services.AGREEMENT_TEXT_FIELDS}
+                initial={
+                    "version": agreement.row_version,
+                    **{f: getattr(agreement, f) for f in services.AGREEMENT_TEXT_FIELDS},
+                }
             )
+            context["saved_by"] = who_and_when(agreement) if agreement.changed_at else ""
             context["group_form"] = CriterionGroupForm()
             context["criterion_form"] = CriterionForm(groups=agreement.criterion_groups.all())
         if can_run and agreement.status == AgreementStatus.SIGNING:
@@ -112,12 +124,19 @@ def agreement_create(request: HttpRequest, slug: str, year: int) -> HttpResponse
     return redirect("years:agreement", slug=slug, year=year)
 
 
+DELETE_AGAIN_WORDS = "Xem nội dung đang lưu bên dưới; bấm Xóa lần nữa nếu vẫn muốn xóa tiêu chí này."
+
+
 def _draft(emulation_year: EmulationYear) -> Agreement:
     return get_object_or_404(emulation_year.agreements, status=AgreementStatus.DRAFT)
 
 
-def _redisplay(request: HttpRequest, slug: str, year: int, title: str, form: Any) -> HttpResponse:
-    return render(request, "organizations/form_page.html", {"form": form, "title": title})
+def _redisplay(request: HttpRequest, title: str, form: Any, saved: Versioned | None) -> HttpResponse:
+    """The edit page again, with the form's errors and who saved the row last."""
+    saved_by = who_and_when(saved) if saved is not None and saved.changed_at else ""
+    return render(
+        request, "organizations/form_page.html", {"form": form, "title": title, "saved_by": saved_by}
+    )
 
 
 @login_required
@@ -129,14 +148,21 @@ def agreement_text(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.update_agreement_text(
-                actor=_user(request), agreement=agreement, values=form.cleaned_data
+                actor=_user(request),
+                agreement=agreement,
+                values=form.service_values(),
+                version=form.cleaned_data.get("version"),
             )
+        except StaleEdit as stale:
+            form = AgreementTextForm(redrawn_data(request.POST, stale))
+            form.is_valid()
+            form.add_error(None, [*stale.messages, OVERWRITE_WORDS])
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, "Đã lưu nội dung giao ước.")
             return redirect("years:agreement", slug=slug, year=year)
-    return _redisplay(request, slug, year, "Nội dung giao ước", form)
+    return _redisplay(request, "Nội dung giao ước", form, agreement)
 
 
 @login_required
@@ -146,6 +172,7 @@ def criterion_group_edit(request: HttpRequest, slug: str, year: int, pk: int | N
     criterion_group = get_object_or_404(agreement.criterion_groups, pk=pk) if pk else None
     initial = (
         {
+            "version": criterion_group.row_version,
             "code": criterion_group.code,
             "title": criterion_group.title,
             "max_points": criterion_group.max_points,
@@ -161,13 +188,18 @@ def criterion_group_edit(request: HttpRequest, slug: str, year: int, pk: int | N
                 agreement=agreement,
                 criterion_group=criterion_group,
                 values=form.cleaned_data,
+                version=form.cleaned_data.get("version"),
             )
+        except StaleEdit as stale:
+            form = CriterionGroupForm(redrawn_data(request.POST, stale))
+            form.is_valid()
+            form.add_error(None, [*stale.messages, OVERWRITE_WORDS])
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, "Đã lưu nhóm tiêu chí.")
             return redirect("years:agreement", slug=slug, year=year)
-    return _redisplay(request, slug, year, "Nhóm tiêu chí", form)
+    return _redisplay(request, "Nhóm tiêu chí", form, criterion_group)
 
 
 @login_required
@@ -175,20 +207,33 @@ def criterion_edit(request: HttpRequest, slug: str, year: int, pk: int | None = 
     emulation_year = year_for_drafter(request, slug, year)
     agreement = _draft(emulation_year)
     criterion = get_object_or_404(agreement.criteria, pk=pk) if pk else None
-    initial = {f: getattr(criterion, f) for f in services.CRITERION_FIELDS} if criterion else None
-    form = CriterionForm(request.POST or None, initial=initial, groups=agreement.criterion_groups.all())
+    initial = (
+        {"version": criterion.row_version, **{f: getattr(criterion, f) for f in services.CRITERION_FIELDS}}
+        if criterion
+        else None
+    )
+    groups = agreement.criterion_groups.all()
+    form = CriterionForm(request.POST or None, initial=initial, groups=groups)
     if request.method == "POST" and form.is_valid():
         try:
             services.save_criterion(
-                actor=_user(request), agreement=agreement, criterion=criterion, values=form.cleaned_data
+                actor=_user(request),
+                agreement=agreement,
+                criterion=criterion,
+                values=form.cleaned_data,
+                version=form.cleaned_data.get("version"),
             )
+        except StaleEdit as stale:
+            form = CriterionForm(redrawn_data(request.POST, stale), groups=groups)
+            form.is_valid()
+            form.add_error(None, [*stale.messages, OVERWRITE_WORDS])
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
             messages.success(request, "Đã lưu tiêu chí.")
             return redirect("years:agreement", slug=slug, year=year)
     return _redisplay(
-        request, slug, year, f"Tiêu chí {criterion.code}" if criterion else "Thêm tiêu chí", form
+        request, f"Tiêu chí {criterion.code}" if criterion else "Thêm tiêu chí", form, criterion
     )
 
 
@@ -197,8 +242,17 @@ def criterion_edit(request: HttpRequest, slug: str, year: int, pk: int | None = 
 def criterion_delete(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
     emulation_year = year_for_drafter(request, slug, year)
     criterion = get_object_or_404(Criterion.objects.filter(agreement=_draft(emulation_year)), pk=pk)
-    services.delete_criterion(actor=_user(request), criterion=criterion)
-    messages.success(request, f"Đã xóa tiêu chí {criterion.code}.")
+    try:
+        services.delete_criterion(
+            actor=_user(request), criterion=criterion, version=parse_version(request.POST.get("version"))
+        )
+    except StaleEdit as stale:
+        # The page drawn again shows the criterion as stored, and its button the version now stored.
+        messages.error(request, " ".join([*stale.messages, DELETE_AGAIN_WORDS]))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Đã xóa tiêu chí {criterion.code}.")
     return redirect("years:agreement", slug=slug, year=year)
 
 
