@@ -310,3 +310,24 @@ def test_a_settling_that_lost_the_race_names_the_value_the_winner_stored(staff: 
     message = " ".join(refused.value.messages)
     assert f"đã được sửa bởi {quang_tri.display_name} lúc" in message
     assert message.endswith("Giá trị đang lưu: 3."), message
+
+
+@pytest.mark.django_db
+def test_a_row_kept_while_another_is_refused_again_is_redrawn_as_stored_and_never_written_back(
+    two_tabs: Any,
+) -> None:
+    client, first, second = two_tabs
+    one, two = _score("1.2"), _score("2.1")
+    client.post(SHEET, {**first, _value(one): "1", _value(two): "1", "action": "save"})
+    second[_value(one)], second[_value(two)] = "2", "2"
+    refused = form_of(client.post(SHEET, {**second, "action": "save"}).content.decode())
+    client.post(SHEET, {**_tab(client), _value(two): "3", "action": "save"})  # 2.1 moves on meanwhile
+    # Keep the stored 1.2, overwrite 2.1: 2.1 is refused once more, and the page is drawn again.
+    refused[f"resolve-{two.pk}"] = "overwrite"
+    page = client.post(SHEET, {**refused, "action": "save"}).content.decode()
+    again = form_of(page)
+    assert again[_value(one)] == "1" and f"resolve-{one.pk}" not in again
+    assert again[f"version-{one.pk}"] == str(_score("1.2").version)
+    # Saving that page, as the user resolves 2.1, leaves the kept 1.2 alone.
+    assert client.post(SHEET, {**again, "action": "save"}).status_code == 302
+    assert (_score("1.2").self_value, _score("2.1").self_value) == (Decimal(1), Decimal(3))
