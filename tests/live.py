@@ -142,8 +142,11 @@ class Server:
 
 
 @contextmanager
-def serving(tmp_path: Path, *, processes: int = 2, access_log: bool = False) -> Iterator[Server]:
-    """A gunicorn, not yet started, for the test database; killed when the block ends."""
+def serving(
+    tmp_path: Path, *, processes: int = 2, access_log: bool = False, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """A gunicorn, not yet started, for the test database, with `env` added to its environment; killed
+    when the block ends."""
     if connection.vendor != "postgresql":
         pytest.skip(
             "PostgreSQL only: gunicorn must reach the test database, which SQLite keeps in this process's memory"
@@ -157,6 +160,7 @@ def serving(tmp_path: Path, *, processes: int = 2, access_log: bool = False) -> 
         "THIDUA_ALLOWED_HOSTS": HOST,
         "THIDUA_VAR_DIR": str(tmp_path / "var"),
         "THIDUA_DEBUG": "",
+        **(env or {}),
     }
     running = Server(free_port(), env, tmp_path / "gunicorn.log", processes, access_log)
     try:
