@@ -38,9 +38,16 @@ def create_database(server: str, name: str) -> None:
 
 
 def start_gunicorn(
-    port: int, workers: int, env: dict[str, str], log_file: IO[bytes], threads: int = 1
+    port: int,
+    workers: int,
+    env: dict[str, str],
+    log_file: IO[bytes],
+    threads: int = 1,
+    *,
+    access_log: bool = False,
 ) -> subprocess.Popen[bytes]:
-    """`bench.bench_wsgi` (the project plus the bench's reference views) in its own process group."""
+    """`bench.bench_wsgi` (the project plus the bench's reference views) in its own process group;
+    `access_log` adds a line per request to the log, its status included."""
     return subprocess.Popen(  # noqa: S603 — our own venv's gunicorn, fixed arguments
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -53,6 +60,7 @@ def start_gunicorn(
             f"{HOST}:{port}",
             "--log-level",
             "warning",
+            *(["--access-logfile", "-"] if access_log else []),
         ],
         cwd=ROOT,
         env=env,

@@ -19,7 +19,6 @@ import http.client
 import os
 import re
 import signal
-import subprocess
 import threading
 import time
 from collections import Counter
@@ -29,93 +28,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
-from django.test import Client
+from django.db import connections
 
-from bench.harness import HOST, free_port, start_gunicorn
+from tests.live import TOKEN_RE, Server, request, serving, session_cookie
 
 VOTERS = 60
 SAVES_PER_OFFICER = 40
-TIMEOUT = 10.0
-TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 RECEIPT_RE = re.compile(r'<code class="receipt">([0-9A-Z]+)</code>')
 YEAR = 2026
-
-
-@dataclass
-class Server:
-    port: int
-    env: dict[str, str]
-    log: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = start_gunicorn(self.port, 2, self.env, self.log.open("ab"))
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                status, _, _ = request(self.port, "GET", "/")
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            assert self.process.poll() is None, self.log.read_text()[-3000:]
-            time.sleep(0.2)
-        raise AssertionError("gunicorn did not answer within 30 s:\n" + self.log.read_text()[-3000:])
-
-    def workers(self) -> list[int]:
-        assert self.process is not None
-        found = []
-        for status in Path("/proc").glob("[0-9]*/status"):
-            try:
-                fields = dict(
-                    line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
-                )
-            except OSError:
-                continue
-            if fields.get("PPid", "").strip() == str(self.process.pid):
-                found.append(int(status.parent.name))
-        return found
-
-    def kill_all(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-
-def request(
-    port: int,
-    method: str,
-    path: str,
-    form: dict[str, str] | None = None,
-    cookies: dict[str, str] | None = None,
-) -> tuple[int, dict[str, str], str]:
-    """One request on a fresh connection: (status, cookies set, body)."""
-    client = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
-    try:
-        headers = {"Connection": "close"}
-        if cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = f"http://{HOST}:{port}{path}"
-        client.request(method, path, body=body, headers=headers)
-        response = client.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        set_cookies = {}
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie":
-                key, _, rest = value.partition("=")
-                set_cookies[key] = rest.split(";", 1)[0]
-        return response.status, set_cookies, text
-    finally:
-        client.close()
 
 
 @dataclass
@@ -198,12 +122,10 @@ def _prepare() -> Setup:
         score = assessment.scores.filter(criterion__code="2.1").first()
         if user is None or score is None:
             continue
-        client = Client()
-        client.force_login(user)  # a session in the shared store, its cookie handed to the HTTP client
         officers.append(
             Officer(
                 user.username,
-                client.cookies[settings.SESSION_COOKIE_NAME].value,
+                session_cookie(user.username),  # a session in the shared store, handed to the HTTP client
                 f"/nam-thi-dua/vusta-cum-4/{YEAR}/cham-diem/{quote(assessment.organization.code)}/",
                 score.pk,
             )
@@ -217,25 +139,8 @@ def _prepare() -> Setup:
 
 @pytest.fixture
 def server(transactional_db: Any, demo_restored_after_module: None, tmp_path: Path) -> Iterator[Server]:
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "PostgreSQL only: gunicorn must reach the test database, which SQLite keeps in this process's memory"
-        )
-    db = connection.settings_dict
-    url = f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DATABASE_URL": url,
-        "THIDUA_SECRET_KEY": settings.SECRET_KEY,  # the sessions made here must be valid there
-        "THIDUA_ALLOWED_HOSTS": HOST,
-        "THIDUA_VAR_DIR": str(tmp_path / "var"),
-        "THIDUA_DEBUG": "",
-    }
-    running = Server(free_port(), env, tmp_path / "gunicorn.log")
-    try:
+    with serving(tmp_path, processes=2) as running:
         yield running
-    finally:
-        running.kill_all()
 
 
 def _save_scores(port: int, officer: Officer, index: int, progress: Counter[str]) -> None:

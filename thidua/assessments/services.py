@@ -8,6 +8,7 @@ assigns reviewers, reopens and settles (DESIGN.md, Who uses it).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -116,19 +117,27 @@ def _number(value: Decimal | None) -> str:
 
 
 def _write(
-    score: Score, *, actor: User, expected: int | None, what: str, stored: str, **values: object
+    score: Score,
+    *,
+    actor: User,
+    expected: int | None,
+    what: str,
+    stored: Callable[[Score], str],
+    **values: object,
 ) -> None:
     """Write `values` to the score only while it is at the version the form was drawn from (`expected`;
     None: no form, e.g. an import or the API) and that this request read: one UPDATE … WHERE version, so
-    the check costs no extra query. Otherwise refused, saying what is stored now, by whom and when."""
-    require_version(score, expected, what=what, stored=stored)
+    the check costs no extra query. Otherwise refused, saying what is stored now (`stored` of the row as
+    it is then: a save that won the race after this request read the row is the one to name), by whom
+    and when."""
+    require_version(score, expected, what=what, stored=stored(score))
     now = timezone.now()
     written = Score.objects.filter(pk=score.pk, version=score.version).update(
         **values, version=F("version") + 1, changed_by=actor, changed_at=now
     )
     if not written:
         current = Score.objects.select_related("changed_by").get(pk=score.pk)
-        require_version(current, score.version, what=what, stored=stored)
+        require_version(current, score.version, what=what, stored=stored(current))
     for name, value in values.items():
         setattr(score, name, value)
     score.version += 1
@@ -171,7 +180,7 @@ def save_self_score(
         actor=actor,
         expected=version,
         what=f"Tiêu chí {score.criterion.code}",
-        stored=_stale_self(score),
+        stored=_stale_self,
         self_value=value,
         self_points=points,
         note=note,
@@ -534,8 +543,10 @@ def save_review(
         actor=actor,
         expected=version,
         what=f"Điểm chấm chéo tiêu chí {score.criterion.code}",
-        stored=_number(score.reviewed_points)
-        + (f" — «{score.review_reason}»" if score.review_reason else ""),
+        stored=lambda current: (
+            _number(current.reviewed_points)
+            + (f" — «{current.review_reason}»" if current.review_reason else "")
+        ),
         reviewed_points=reviewed_points,
         review_reason=reason,
     )
@@ -631,7 +642,7 @@ def answer(*, actor: User, score: Score, text: str, version: int | None = None) 
         actor=actor,
         expected=version,
         what=f"Giải trình tiêu chí {score.criterion.code}",
-        stored=f"«{before}»" if before else "trống",
+        stored=lambda current: f"«{current.answer}»" if current.answer else "trống",
         answer=text,
     )
     record(
@@ -673,7 +684,7 @@ def _settle(actor: User, score: Score, final_points: Decimal, note: str, version
         actor=actor,
         expected=version,
         what=f"Điểm chốt tiêu chí {score.criterion.code} của {assessment.organization}",
-        stored=_number(score.final_points),
+        stored=lambda current: _number(current.final_points),
         final_points=final_points,
         final_note=note.strip(),
     )

@@ -95,7 +95,9 @@ def shown_digest(value: Decimal | None, note: str) -> str:
 def _rows(scores: list[Score], saved: SheetSave | None = None) -> list[Row]:
     """The sheet's rows as stored, but for the rows a refused save touched: those keep what was typed
     and the version their form was drawn from, so saving again cannot overwrite unseen changes. A row
-    refused for a conflict is drawn at the stored version: saving it is a deliberate overwrite."""
+    refused for a conflict is drawn at the stored version: saving it is a deliberate overwrite. A row
+    whose stored value the user chose to keep is drawn as stored: saving again must not write back the
+    value given up."""
     rows = []
     for s in scores:
         stored_version, stored_shown = s.version, shown_digest(s.self_value, s.note)
@@ -107,7 +109,7 @@ def _rows(scores: list[Score], saved: SheetSave | None = None) -> list[Row]:
             stored_version,
             stored_shown,
         )
-        if saved is not None and s.pk in saved.touched and not saved.saved_all:
+        if saved is not None and s.pk in saved.touched and s.pk not in saved.kept and not saved.saved_all:
             row.typed, row.note = saved.typed[s.pk], saved.notes[s.pk]
             row.error = saved.errors.get(s.pk, "")
             if s.pk in saved.conflicts:
@@ -244,6 +246,7 @@ class SheetSave:
     notes: dict[int, str] = field(default_factory=dict)
     touched: dict[int, tuple[int, str]] = field(default_factory=dict)  # pk → the version and digest posted
     written: set[int] = field(default_factory=set)
+    kept: set[int] = field(default_factory=set)  # refused rows whose stored value the user chose to keep
     errors: dict[int, str] = field(default_factory=dict)  # invalid values: nothing was saved
     conflicts: dict[int, str] = field(default_factory=dict)  # rows someone saved since: only these refused
     refusal: str = ""  # the whole sheet refused (submitted in another tab): nothing was saved
@@ -292,6 +295,7 @@ def _save_sheet(request: HttpRequest, assessment: Assessment, scores: list[Score
                 resolution = request.POST.get(f"resolve-{score.pk}")
                 if resolution == KEEP:
                     services.keep_stored(actor=actor, score=score, refused_value=value, refused_note=note)
+                    result.kept.add(score.pk)
                     continue
                 try:
                     services.save_self_score(
@@ -309,6 +313,7 @@ def _save_sheet(request: HttpRequest, assessment: Assessment, scores: list[Score
     except ValidationError as error:
         result.refusal = " ".join(error.messages)
         result.written.clear()
+        result.kept.clear()
     return result
 
 

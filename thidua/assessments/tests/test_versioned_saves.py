@@ -276,3 +276,58 @@ def test_settling_the_agreed_criteria_twice_settles_once_and_says_when_it_was_do
     assert "Đã chốt" in settled
     assert re.search(r"Các tiêu chí thống nhất đã được chốt lúc \d\d:\d\d ngày .+ bởi ", again), again
     assert AuditEvent.objects.filter(verb="score.settle").count() == events
+
+
+@pytest.mark.django_db
+def test_a_settling_that_lost_the_race_names_the_value_the_winner_stored(staff: User) -> None:
+    """Both requests read the row before either wrote: the loser's refusal names what the winner
+    stored, not what the loser read."""
+    from thidua.assessments import services
+    from thidua.web.versioning import StaleEdit
+
+    score = (
+        Score.objects.filter(
+            assessment__emulation_year__year=2026,
+            assessment__emulation_year__group__slug="vusta-cum-4",
+            assessment__status=AssessmentStatus.SUBMITTED,
+            final_points__isnull=True,
+            criterion__max_points__gte=3,
+        )
+        .select_related("criterion", "assessment__organization", "assessment__emulation_year__group")
+        .first()
+    )
+    if score is None:
+        pytest.skip("the demo has no unsettled score of a submitted sheet in 2026")
+    read_by_the_loser = Score.objects.select_related(
+        "criterion", "assessment__organization", "assessment__emulation_year__group"
+    ).get(pk=score.pk)
+    quang_tri = User.objects.get(username="quangtri")
+    services.settle(actor=quang_tri, score=score, final_points=Decimal(3), version=score.version)
+    with pytest.raises(StaleEdit) as refused:
+        services.settle(
+            actor=staff, score=read_by_the_loser, final_points=Decimal(2), version=read_by_the_loser.version
+        )
+    message = " ".join(refused.value.messages)
+    assert f"đã được sửa bởi {quang_tri.display_name} lúc" in message
+    assert message.endswith("Giá trị đang lưu: 3."), message
+
+
+@pytest.mark.django_db
+def test_a_row_kept_while_another_is_refused_again_is_redrawn_as_stored_and_never_written_back(
+    two_tabs: Any,
+) -> None:
+    client, first, second = two_tabs
+    one, two = _score("1.2"), _score("2.1")
+    client.post(SHEET, {**first, _value(one): "1", _value(two): "1", "action": "save"})
+    second[_value(one)], second[_value(two)] = "2", "2"
+    refused = form_of(client.post(SHEET, {**second, "action": "save"}).content.decode())
+    client.post(SHEET, {**_tab(client), _value(two): "3", "action": "save"})  # 2.1 moves on meanwhile
+    # Keep the stored 1.2, overwrite 2.1: 2.1 is refused once more, and the page is drawn again.
+    refused[f"resolve-{two.pk}"] = "overwrite"
+    page = client.post(SHEET, {**refused, "action": "save"}).content.decode()
+    again = form_of(page)
+    assert again[_value(one)] == "1" and f"resolve-{one.pk}" not in again
+    assert again[f"version-{one.pk}"] == str(_score("1.2").version)
+    # Saving that page, as the user resolves 2.1, leaves the kept 1.2 alone.
+    assert client.post(SHEET, {**again, "action": "save"}).status_code == 302
+    assert (_score("1.2").self_value, _score("2.1").self_value) == (Decimal(1), Decimal(3))
