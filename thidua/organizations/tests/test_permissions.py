@@ -223,6 +223,7 @@ POST_ONLY = {
     "years:amend",
     "scoring:submit",
     "scoring:reopen",
+    "scoring:effect_read",  # its officers only: tests/test_amendments_carry_the_year.py
     "scoring:evidence_add",
     "scoring:evidence_remove",
     "scoring:settle_score",
@@ -234,6 +235,7 @@ POST_ONLY = {
     "conferences:poll_action",
     "documents:issue",
     "documents:original_upload",
+    "documents:discard",  # the year's runners only: thidua/documents/tests/test_document_pages.py
     "document_templates:upload",
     "awards:create",
     "awards:documents",
