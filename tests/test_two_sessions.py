@@ -190,6 +190,7 @@ def test_two_sessions_on_a_live_server_lose_nothing_duplicate_nothing_and_say_wh
     poll = _poll_created_twice(head, conference)
     _published_from_two_sessions(head, staff, poll)
     _minutes_issued_twice(head, conference)
+    _amended_twice_then_signed(head)
 
     # One event per action, no request failed on the server, and the chain verifies.
     server.kill_all()  # every connection to the test database closed before the checks and the flush
@@ -206,6 +207,7 @@ def test_two_sessions_on_a_live_server_lose_nothing_duplicate_nothing_and_say_wh
         "poll.confirm",
         "poll.publish",
         "document.register",
+        "agreement.amend",
     ):
         assert events[verb] == 1, (verb, events)
     assert '"POST /nam-thi-dua/' in server.log.read_text()  # the access log is there to be read
@@ -466,3 +468,59 @@ def _minutes_issued_twice(head: Browser, conference: Any) -> None:
         rf"Đã lập văn bản số {number}\.",
         rf"Văn bản số {number} đã được lập {WHEN} bởi .+; đây là văn bản đó\.",
     )
+
+
+def _amended_twice_then_signed(head: Browser) -> None:
+    """ "Sửa đổi" sent twice at once: one amendment, the second told which and by whom. Once the members
+    sign it, the year's pages still answer, on the amended version."""
+    from thidua.accounts.models import User
+    from thidua.agreements import services as agreements
+    from thidua.agreements.models import Agreement, AgreementStatus
+    from thidua.assessments.models import Assessment
+    from thidua.organizations.models import Organization
+
+    page, action = f"{Y}/giao-uoc/", f"{Y}/giao-uoc/sua-doi/"
+    drawn = _form_posting_to(head.get(page).body, action)
+    drawn["reason"] = "Hạ điểm tối đa tiêu chí 1.2, bỏ tiêu chí 1.3"
+    tabs = [head.tab(), head.tab()]
+    replies = _twice_at_once(tabs, action, [drawn, drawn])
+    assert [(r.status, r.location) for r in replies] == [(302, page)] * 2, replies
+    pages = [_messages(tab, reply) for tab, reply in zip(tabs, replies, strict=True)]
+    _one_each(pages, r"Đã lập dự thảo sửa đổi", rf"Đã có bản sửa đổi lần 1 đang dự thảo, lập {WHEN} bởi .+;")
+    amendment = Agreement.objects.get(emulation_year__year=YEAR, status=AgreementStatus.DRAFT)
+    drafter = User.objects.get(username="quangtri")
+    criterion = amendment.criteria.select_related("group").get(code="1.2")
+    agreements.save_criterion(
+        actor=drafter,
+        agreement=amendment,
+        criterion=criterion,
+        values={
+            "group": criterion.group,
+            "code": "1.2",
+            "text": criterion.text,
+            "guidance": criterion.guidance,
+            "kind": criterion.kind,
+            "max_points": 3,
+            "target": criterion.target,
+            "points_per_unit": criterion.points_per_unit,
+            "evidence_required": criterion.evidence_required,
+        },
+    )
+    agreements.delete_criterion(actor=drafter, criterion=amendment.criteria.get(code="1.3"))
+    agreements.open_for_signing(actor=drafter, agreement=amendment)
+    for province in ("ninh-binh", "thanh-hoa", "nghe-an", "ha-tinh", "quang-tri", "hue"):
+        agreements.sign(
+            actor=User.objects.get(username=province.replace("-", "")),
+            agreement=amendment,
+            organization=Organization.objects.get(code=f"lhh-{province}"),
+            signer_name="Chủ tịch",
+            signer_title="Chủ tịch",
+        )
+    assert set(
+        Assessment.objects.filter(
+            emulation_year__year=YEAR, emulation_year__group__slug="vusta-cum-4"
+        ).values_list("agreement", flat=True)
+    ) == {amendment.pk}
+    for path in ("/", "/giao-uoc/", "/tong-hop/", "/chot-diem/", "/cham-diem/lhh-ninh-binh/"):
+        reply = head.get(f"{Y}{path}")
+        assert reply.status == 200, (path, reply)
