@@ -146,9 +146,7 @@ def _write(
     now = timezone.now()
     columns = {**values, "changed_by": actor.pk, "changed_at": now}
     sql = _compare_and_set_sql(tuple(columns), while_draft, connection.features.has_select_for_update)
-    params: list[Any] = [
-        _field(name).get_db_prep_save(value, connection) for name, value in columns.items()
-    ]
+    params: list[Any] = [_field(name).get_db_prep_save(value, connection) for name, value in columns.items()]
     params += [score.pk, score.version] + (
         [score.assessment_id, AssessmentStatus.DRAFT] if while_draft else []
     )
