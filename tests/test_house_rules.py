@@ -10,7 +10,7 @@ FRAMEWORKS = ("django", "wagtail", "rest_framework", "ninja")
 
 
 def _pure_modules() -> list[Path]:
-    lib = [p for p in (ROOT / "thidua" / "lib").glob("*.py")]
+    lib = [p for p in (ROOT / "thidua" / "lib").rglob("*.py") if "tests" not in p.parts]
     rules = list((ROOT / "thidua").glob("*/rules.py"))
     return sorted(lib + rules)
 
@@ -54,6 +54,10 @@ def test_rules_modules_import_only_the_standard_library_and_other_pure_modules()
         # pgprobe only answers `make test`'s question "is PostgreSQL up?"; psycopg is its point.
         if path.name == "pgprobe.py":
             foreign.discard("psycopg")
+        # The encrypted ballots need the group's operations, which the standard library lacks; PyNaCl
+        # binds them from libsodium and is the package's only dependency.
+        if path.parent.name == "elgamal":
+            foreign.discard("nacl")
         if foreign:
             offenders[str(path.relative_to(ROOT))] = sorted(foreign)
     assert not offenders, offenders

@@ -1,0 +1,83 @@
+"""Encrypted ballots: exponential ElGamal on edwards25519, their proofs, the counting board's key.
+
+A ballot is stored only as ciphertexts under the poll's public key, so whoever reads the database files,
+the WAL, the logs or a backup learns nothing from it. The ciphertexts are added up per choice (the
+encryption is additively homomorphic) and only the totals are ever decrypted, with a proof that anyone can
+check without the key. The design and the adversary are in docs/decisions.md ("Encrypted ballots").
+
+The group is the prime-order subgroup of edwards25519, through libsodium's low-level operations (PyNaCl's
+bindings). Every point that comes from outside is checked with ``crypto_core_ed25519_is_valid_point``,
+which refuses non-canonical encodings, the small-order points and every point outside the prime-order
+subgroup, or goes through a multiplication that refuses the same.
+
+Pure on purpose: stdlib and PyNaCl only, no Django, so the count, the ``verify_poll`` command and a
+verifier written by someone else all run the same code, and the tests need no database.
+
+- ``group``: the group's operations, the Fiat–Shamir hash, stored encodings, the errors;
+- ``ballots``: encrypting a voter's picks, the proofs, checking them (in parallel at the count), sums;
+- ``totals``: decrypting a total with its proof, and checking that proof;
+- ``board``: the key split among the counting board, and the codes its members type;
+- ``record``: the published record of a poll and its check.
+"""
+
+from thidua.lib.elgamal.ballots import (
+    Ballot,
+    Ciphertext,
+    Proof,
+    add_up,
+    check_ballot,
+    check_ballots,
+    encrypt_ballot,
+)
+from thidua.lib.elgamal.board import (
+    MAX_MEMBERS,
+    PRIME,
+    Share,
+    combine,
+    read_share_code,
+    share_code,
+    share_fits,
+    split,
+)
+from thidua.lib.elgamal.group import (
+    BLANK_LABEL,
+    IDENTITY,
+    ORDER,
+    RECORD_FORMAT,
+    BadBallot,
+    Invalid,
+    WrongShare,
+    keypair,
+)
+from thidua.lib.elgamal.record import check_record, poll_record
+from thidua.lib.elgamal.totals import check_decryption, decrypt_total
+
+__all__ = [
+    "BLANK_LABEL",
+    "IDENTITY",
+    "MAX_MEMBERS",
+    "ORDER",
+    "PRIME",
+    "RECORD_FORMAT",
+    "BadBallot",
+    "Ballot",
+    "Ciphertext",
+    "Invalid",
+    "Proof",
+    "Share",
+    "WrongShare",
+    "add_up",
+    "check_ballot",
+    "check_ballots",
+    "check_decryption",
+    "check_record",
+    "combine",
+    "decrypt_total",
+    "encrypt_ballot",
+    "keypair",
+    "poll_record",
+    "read_share_code",
+    "share_code",
+    "share_fits",
+    "split",
+]
