@@ -3,6 +3,7 @@ and writing one section of docs/benchmarks.md without touching the others."""
 
 from __future__ import annotations
 
+import platform
 import socket
 import subprocess
 from pathlib import Path
@@ -68,6 +69,18 @@ def start_gunicorn(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+def cpu_name() -> str:
+    """The processor's model, for the line that says where a benchmark ran."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.machine()
 
 
 def replace_section(section: str, text: str) -> None:

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from functools import partial
 
+from bench.harness import cpu_name
 from thidua.conferences import rules
 
 CHOICES = ("NB", "TH", "NA", "HT", "QB", "QT", "HUE")  # Cụm 4's seven members (DOMAIN.md)
@@ -61,17 +62,6 @@ def approve_each_ballots(rng: random.Random, count: int) -> list[rules.BallotCon
 
 def pick_up_to_ballots(rng: random.Random, count: int) -> list[rules.BallotContent]:
     return [rules.BallotContent(frozenset(rng.sample(CHOICES, rng.randint(0, 2)))) for _ in range(count)]
-
-
-def _cpu() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.partition(":")[2].strip()
-    except OSError:
-        pass
-    return platform.machine()
 
 
 def _contents(stored: list[list[str]]) -> list[rules.BallotContent]:
@@ -120,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print(
         f"{datetime.date.today().isoformat()}, Python {platform.python_version()}, {os.cpu_count()} CPU(s), "
-        f"{_cpu()}; {args.ballots:,} ballots, median of {args.rounds} rounds"
+        f"{cpu_name()}; {args.ballots:,} ballots, median of {args.rounds} rounds"
     )
     print()
     print("| Poll | ballots | distinct contents | Counter baseline | `rules.tally` | ratio | elected |")

@@ -15,7 +15,8 @@ What it does, loopback only, every loop bounded, every request with a timeout:
    their codes through `issue_codes`, and creates the table `bench_bare_insert (k text PRIMARY KEY)`
    with raw SQL (no project model);
 2. starts gunicorn on bench.bench_wsgi (config.urls plus the bench views) on a free port;
-3. warms up, then measures the full phone flow (GET, list, ballot, review, cast: 5 requests) for 100
+3. warms up, then measures the full phone flow (GET, the code posted from the card, which answers the
+   ballot with its confirmation, cast: 3 requests) for 100
    voters, at `--concurrency` then one at a time, each on a poll of its own;
 4. for each round, on a fresh election poll opened through `open_poll`: every voter opens the page
    (GET, as a phone does) and enters the code (POST step=list, which checks the
@@ -100,6 +101,8 @@ SECTION = "## Secret ballot under load (issue 4)"
 
 SUCCESS_MARK = "Đã ghi nhận phiếu của bạn"
 ALREADY_MARK = "đã được ghi nhận"
+# In every page a delegate's accepted code opens (the ballot, the list of polls), never in the code page.
+CODE_TAKEN = 'type="hidden" name="code"'
 RECEIPT_RE = re.compile(r'<code class="receipt">([0-9A-Z]+)</code>')
 
 T = TypeVar("T")
@@ -411,8 +414,6 @@ async def _post_step(
     form = [("code", voter.code), ("step", step)]
     if poll_pk is not None:
         form.append(("poll", str(poll_pk)))
-    if step == "review":
-        form.append(("choice", voter.choice))
     started = time.perf_counter()
     reply = await connection.request("POST", f"/bo-phieu/{conference_pk}/", form=form)
     if reply.status != 200 or mark not in reply.body:
@@ -474,13 +475,14 @@ def _bare_burst(port: int, keys: Sequence[str], concurrency: int) -> Burst:
 
 
 def _prepare_voters(port: int, conference_pk: int, voters: Sequence[Voter], concurrency: int) -> Burst:
-    """Every voter opens the page and enters the code (step=list, which checks the delegate in)."""
+    """Every voter opens the page and enters the code (step=list, which checks the delegate in and answers
+    the ballot, or the list when no single poll waits)."""
     outcomes: list[Outcome] = [Outcome("connection_error", 0.0, 0.0)] * len(voters)
 
     async def job(connection: Connection, index: int, voter: Voter) -> None:
         started = time.perf_counter()
         await _open_form(connection, voter, conference_pk)
-        await _post_step(connection, voter, conference_pk, "list", None, "Xin chào")
+        await _post_step(connection, voter, conference_pk, "list", None, CODE_TAKEN)
         outcomes[index] = Outcome("success", started, time.perf_counter())
 
     seconds = asyncio.run(_run_jobs(voters, concurrency, port, job))
@@ -541,7 +543,7 @@ def _database_clients(workers: set[int], database_port: int) -> dict[int, int]:
 
 # When to kill a worker, read in pg_stat_activity: its session's state (and last statement).
 KILL_MOMENTS = {
-    # After the delegate is read by card, before the vote's statement: nothing is written, the voter
+    # After the delegate is read by code, before the vote's statement: nothing is written, the voter
     # can vote again.
     "before the vote": "state = 'idle' AND query LIKE 'SELECT %%conferences_delegate%%'",
     # While the vote's statement runs: PostgreSQL finishes and commits a statement whose client has
@@ -708,22 +710,15 @@ class Flow:
 def _full_flow(
     port: int, conference_pk: int, poll_pk: int, voters: Sequence[Voter], concurrency: int
 ) -> Flow:
-    """The phone's whole path: page, code, ballot, review, cast — five requests per voter."""
-    flow = Flow(
-        steps={name: [] for name in ("page", "list", "ballot", "review", "cast")}, voters=list(voters)
-    )
+    """The phone's whole path: page, code (answered with the ballot and its confirmation), cast — three
+    requests per voter."""
+    flow = Flow(steps={name: [] for name in ("page", "list", "cast")}, voters=list(voters))
 
     async def job(connection: Connection, index: int, voter: Voter) -> None:
         started = time.perf_counter()
         flow.steps["page"].append(await _open_form(connection, voter, conference_pk))
         flow.steps["list"].append(
-            await _post_step(connection, voter, conference_pk, "list", None, "Xin chào")
-        )
-        flow.steps["ballot"].append(
-            await _post_step(connection, voter, conference_pk, "ballot", poll_pk, 'name="choice"')
-        )
-        flow.steps["review"].append(
-            await _post_step(connection, voter, conference_pk, "review", poll_pk, "Xác nhận phiếu")
+            await _post_step(connection, voter, conference_pk, "list", None, 'id="confirm"')
         )
         outcome = await _cast(connection, voter, conference_pk, poll_pk)
         if outcome.kind != "success":
@@ -840,7 +835,7 @@ BREAKDOWN = (
         "versioned",
     ),
     (
-        "`services.authenticate` (card → delegate in one written-out SELECT, code hash)",
+        "`services.authenticate` (code hash → delegate in one written-out SELECT, the throttle's cache read)",
         "thidua/conferences/services.py",
         "authenticate",
     ),
@@ -1241,7 +1236,7 @@ class Report:
             ),
             "",
             f"Full phone flow, {FLOW_VOTERS} voters, twice, each time on a poll of its own: page (GET), code "
-            "(`step=list`), ballot, review, cast — five requests per voter; first "
+            "(`step=list`, answered with the ballot and its confirmation), cast — three requests per voter; first "
             f"{self.flows[0].concurrency} voters at a time, then one at a time (the server's own time):",
             "",
             "| request | "
@@ -1271,7 +1266,7 @@ class Report:
                 f"Fault runs, each on a fresh poll, {self.voters} voters at concurrency {a.concurrency}: once "
                 f"{KILL_AT:.0%} of the casts have succeeded, one worker gets SIGKILL in the middle of a request, "
                 "chosen by its database session in pg_stat_activity: *before the vote* (idle after reading the "
-                "delegate by card, before the vote's statement: nothing is written) or *during the vote* (active in "
+                "delegate by code, before the vote's statement: nothing is written) or *during the vote* (active in "
                 "the vote's statement, its own transaction, which PostgreSQL finishes and commits without its "
                 "client: the vote counts but its response never leaves). The worker is frozen (SIGSTOP) and its "
                 "session looked at again before the SIGKILL, so the kill lands in the state named. "
@@ -1440,7 +1435,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
             print(
-                f"full flow   {len(flow.per_voter)} voters, 5 requests each, concurrency {concurrency}: per voter "
+                f"full flow   {len(flow.per_voter)} voters, 3 requests each, concurrency {concurrency}: per voter "
                 f"p50 {_ms(_percentile(flow.per_voter, 50))} ms, p99 {_ms(_percentile(flow.per_voter, 99))} ms",
                 flush=True,
             )

@@ -203,6 +203,10 @@ LOGOUT_REDIRECT_URL = "home"
 # Counted per username, not per IP: delegates at one venue share the venue's address.
 LOGIN_FAILURE_LIMIT = env_int("THIDUA_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("THIDUA_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# Wrong voting codes from one client in a window (thidua/conferences/throttle.py): generous, since an
+# 80-bit code needs no lock and a venue behind one NAT address shares the count; never per card.
+VOTE_CODE_FAILURE_LIMIT = env_int("THIDUA_VOTE_CODE_FAILURE_LIMIT", 100)
+VOTE_CODE_FAILURE_WINDOW_SECONDS = env_int("THIDUA_VOTE_CODE_FAILURE_WINDOW_SECONDS", 10 * 60)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]
@@ -350,6 +354,9 @@ SECURE_SSL_REDIRECT = env_bool("THIDUA_SSL_REDIRECT", HTTPS)
 # the app port is reachable from the proxy alone (gunicorn bound to 127.0.0.1 or a socket).
 if env_bool("THIDUA_PROXY_SSL_HEADER", HTTPS):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The client's address, for the voting codes' throttle, is the last X-Forwarded-For entry, which nginx
+# appends itself, on the same condition (thidua/web/client.py); else REMOTE_ADDR.
+CLIENT_FROM_FORWARDED_FOR = env_bool("THIDUA_FORWARDED_FOR", HTTPS)
 SECURE_HSTS_SECONDS = env_int("THIDUA_HSTS_SECONDS", 365 * 24 * 60 * 60 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("THIDUA_HSTS_INCLUDE_SUBDOMAINS", True)
 # Preloading binds the whole domain to HTTPS in browsers for months: its owner decides, not thidua.

@@ -428,16 +428,33 @@ def _poll_created_twice(head: Browser, conference: Any) -> Any:
 def _published_from_two_sessions(head: Browser, staff: Browser, poll: Any) -> None:
     """«Công bố» from two sessions at once: published once; the other is told it already is, when and
     by whom (not that the counting board must confirm first)."""
+    from thidua.accounts.models import User
+    from thidua.conferences import services as conferences
     from thidua.conferences.models import PollStatus
+    from thidua.organizations.models import Organization
 
+    quangtri = User.objects.get(username="quangtri")
+    for number, code in enumerate(("lhh-hue", "lhh-ha-tinh", "lhh-nghe-an"), start=1):
+        conferences.add_delegate(
+            actor=quangtri,
+            conference=poll.conference,
+            organization=Organization.objects.get(code=code),
+            full_name=f"Thành viên ban kiểm phiếu {number}",
+            counting_board=True,
+        )
     url = f"{Y}/hoi-nghi/{poll.conference_id}/bo-phieu/{poll.pk}/"
-    for step, done in (
-        ("mo", "Đã mở bỏ phiếu."),
-        ("dong", "Đã đóng bỏ phiếu và kiểm phiếu."),
-        ("xac-nhan", "Ban kiểm phiếu đã xác nhận kết quả."),
-    ):
-        head.get(url)
-        assert done in _messages(head, head.post(f"{url}{step}/", {})), step
+    head.get(url)
+    opened = head.post(f"{url}mo/", {})  # the board's key cards, in this response only
+    assert opened.status == 200 and "Đã mở bỏ phiếu." in opened.body, opened
+    shares = re.findall(r'Mảnh khóa số (\d+) · Mã: <code class="code">([^<]+)</code>', opened.body)
+    assert len(shares) == 3, opened.body
+    head.get(url)
+    assert "Đã đóng bỏ phiếu." in _messages(head, head.post(f"{url}dong/", {}))
+    head.get(url)
+    typed = {f"share_{index}": code for index, code in shares[:2]}
+    assert "Đã kiểm phiếu" in _messages(head, head.post(f"{url}kiem-phieu/", typed))
+    head.get(url)
+    assert "Ban kiểm phiếu đã xác nhận kết quả." in _messages(head, head.post(f"{url}xac-nhan/", {}))
     publish = f"{url}cong-bo/"
     forms = [{**_form_posting_to(b.get(url).body, publish), "xac_nhan": "on"} for b in (head, staff)]
     replies = _twice_at_once([head, staff], publish, forms)

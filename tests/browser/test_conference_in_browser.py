@@ -32,7 +32,7 @@ PHONE_WIDTH = 360
 HUE = "lhh-hue"
 HA_TINH = "lhh-ha-tinh"
 QUANG_TRI = "lhh-quang-tri"
-BLANK = ""
+BLANK = ""  # the voter picks «Phiếu trắng»
 TITLE = "Hội nghị tổng kết công tác thi đua, khen thưởng năm 2026 — Cụm thi đua số 4"
 POLL_TITLE = "Bầu cụm trưởng năm 2027"
 # The seven voting delegates, in the order they vote, and what each picks: Huế 4, Hà Tĩnh 2, one blank.
@@ -74,6 +74,7 @@ class Conference2026:
     poll_pk: int
     voters: list[Voter]
     labels: dict[str, str]  # choice key → label, as the ballot shows it
+    board: list[tuple[str, str]]  # the counting board's (name, key share) from their printed cards
 
     @property
     def conference_url(self) -> str:
@@ -143,8 +144,9 @@ def conference_2026(demo_site: str) -> Iterator[Conference2026]:
             full_name=name,
             job_title="Đại biểu chính thức",
             votes=True,
+            counting_board=index < 3,
         )
-        for code, name, _ in VOTERS
+        for index, (code, name, _) in enumerate(VOTERS)
     ]
     issued = {
         item.delegate.pk: item.code for item in services.issue_codes(actor=quangtri, conference=conference)
@@ -159,7 +161,8 @@ def conference_2026(demo_site: str) -> Iterator[Conference2026]:
         Voter(d.full_name, issued[d.pk], pick) for d, (_, _, pick) in zip(delegates, VOTERS, strict=True)
     ]
     _close_db_connections()
-    yield Conference2026(demo_site, conference.pk, poll.pk, voters, labels)
+    board = [(share.name, share.code) for share in poll.board_shares]
+    yield Conference2026(demo_site, conference.pk, poll.pk, voters, labels, board)
     _close_db_connections()
 
 
@@ -191,44 +194,44 @@ def assert_fits_phone(page: Any, what: str) -> None:
 
 
 def open_card(phone: Any, conference: Conference2026, voter: Voter, *, check_fit: bool = False) -> None:
-    """Open the card's QR URL and go on to the list of open polls."""
-    phone.goto(conference.card_url(voter))
-    # vote.js moved the code from the fragment into the form, and out of the address bar.
-    expect(phone.get_by_label("Mã trên thẻ biểu quyết")).to_have_value(voter.code)
-    expect(phone).to_have_url(f"{conference.base_url}/bo-phieu/{conference.conference_pk}/")
-    if check_fit:
+    """Open the card's QR URL: the page posts the code from the fragment at once, and the one open poll's
+    ballot is the answer."""
+    if check_fit:  # the page for typing the code, which a scanned card only passes through
+        phone.goto(f"{conference.base_url}/bo-phieu/{conference.conference_pk}/")
+        expect(phone.get_by_label("Mã trên thẻ biểu quyết")).to_be_empty()
         assert_fits_phone(phone, "code page")
-    phone.get_by_role("button", name="Tiếp tục").click()
-    expect(phone.get_by_role("heading", level=1)).to_have_text(f"Xin chào {voter.full_name}")
+    phone.goto(conference.card_url(voter))
+    # vote.js moved the code from the fragment into the form and out of the address bar, and posted it.
+    expect(phone.get_by_role("heading", level=1)).not_to_have_text("Bỏ phiếu kín")
+    expect(phone).to_have_url(f"{conference.base_url}/bo-phieu/{conference.conference_pk}/")
 
 
 def fill_ballot(phone: Any, conference: Conference2026, voter: Voter, *, check_fit: bool = False) -> None:
-    """From the list of open polls to the review page, with the voter's pick (or nothing: blank)."""
-    if check_fit:
-        assert_fits_phone(phone, "list of open polls")
-    phone.get_by_role("button", name=POLL_TITLE).click()
+    """On the ballot the card opened: the voter's pick (or the blank ballot), then the confirmation, on the
+    same page."""
     expect(phone.get_by_role("heading", level=1)).to_have_text(POLL_TITLE)
-    expect(phone.locator("label.choice")).to_have_count(len(conference.labels))
+    expect(phone.locator("label.choice")).to_have_count(len(conference.labels) + 1)  # and the blank ballot
     # The stylesheet is what makes the page fit; without it the check would prove nothing.
     expect(phone.locator("label.choice").first).to_have_css("display", "flex")
     if check_fit:
         assert_fits_phone(phone, "ballot")
-    if voter.pick:
-        choice = phone.locator("label.choice").filter(has_text=conference.labels[voter.pick])
-        choice.get_by_role("radio").check()
-    phone.get_by_role("button", name="Xem lại trước khi bỏ phiếu").click()
-    expect(phone.get_by_role("heading", level=1)).to_have_text("Xác nhận phiếu")
-    if voter.pick:
-        expect(phone.locator("ul.picked")).to_have_text(conference.labels[voter.pick])
-    else:
-        expect(phone.get_by_text("Phiếu trắng", exact=True)).to_be_visible()
+    label = conference.labels[voter.pick] if voter.pick else "Phiếu trắng"
+    phone.locator("label.choice").filter(has_text=label).get_by_role("radio").check()
+    phone.get_by_role("button", name="Tiếp tục").click()
+    expect(phone.get_by_role("heading", name="Xác nhận phiếu")).to_be_visible()
+    expect(phone.locator("#picked")).to_have_text(label)
+    expect(cast_button(phone)).to_have_text(f"Bỏ phiếu «{POLL_TITLE}»: chọn {label}")
     if check_fit:
-        assert_fits_phone(phone, "review")
+        assert_fits_phone(phone, "confirmation")
+
+
+def cast_button(phone: Any) -> Any:
+    return phone.get_by_role("button", name=re.compile(f"^Bỏ phiếu «{re.escape(POLL_TITLE)}»"))
 
 
 def cast(phone: Any) -> str:
-    """Press «Bỏ phiếu» on the review page; the receipt shown."""
-    phone.get_by_role("button", name="Bỏ phiếu", exact=True).click()
+    """Press the confirmation's button; the receipt shown."""
+    cast_button(phone).click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Đã ghi nhận phiếu của bạn")
     receipt = phone.locator("code.receipt")
     expect(receipt).to_have_text(re.compile(r"^[0-9A-Z]{10}$"))
@@ -285,7 +288,7 @@ def _walk_the_vote(projector: Any, browser: Any, conference: Conference2026) -> 
             open_card(phone, conference, voter, check_fit=number == 1)
             fill_ballot(phone, conference, voter, check_fit=number == 1)
             if number == 1:
-                # A second phone with the same card gets as far as the review, with another pick...
+                # A second phone with the same card gets as far as the confirmation, with another pick...
                 copy = new_phone(browser)
                 other = copy.new_page()
                 open_card(other, conference, first)
@@ -299,7 +302,7 @@ def _walk_the_vote(projector: Any, browser: Any, conference: Conference2026) -> 
             assert_projector_shows_no_choice(projector, conference)
             if copy is not None:
                 # ...and once the card has voted, the second attempt with the used code is refused.
-                other.get_by_role("button", name="Bỏ phiếu", exact=True).click()
+                cast_button(other).click()
                 expect(other.get_by_role("alert")).to_contain_text("đã được ghi nhận")
                 expect(other.get_by_role("heading", level=1)).not_to_have_text("Đã ghi nhận phiếu của bạn")
                 # Scanning the used card again (a new tab): nothing is left for this card to vote on.
@@ -326,8 +329,13 @@ def _walk_the_vote(projector: Any, browser: Any, conference: Conference2026) -> 
     expect(secretariat.get_by_role("heading", level=1)).to_have_text(POLL_TITLE)
     expect(secretariat.locator("p.lead")).to_contain_text("7 / 7 đã bỏ phiếu")
     expect(secretariat.get_by_role("heading", name="Kết quả kiểm phiếu")).to_have_count(0)
-    secretariat.get_by_role("button", name="Đóng bỏ phiếu và kiểm phiếu").click()
-    expect(messages(secretariat)).to_contain_text("Đã đóng bỏ phiếu và kiểm phiếu.")
+    secretariat.get_by_role("button", name="Đóng bỏ phiếu").click()
+    expect(messages(secretariat)).to_contain_text("Đã đóng bỏ phiếu.")
+    # Two of the three board members type the key shares printed on their cards when the poll opened.
+    for holder, code in conference.board[1:]:
+        secretariat.get_by_label(f"Mã khóa của {holder}").fill(code)
+    secretariat.get_by_role("button", name="Kiểm phiếu", exact=True).click()
+    expect(messages(secretariat)).to_contain_text("Đã kiểm phiếu")
     secretariat.get_by_role("button", name="Ban kiểm phiếu xác nhận").click()
     expect(messages(secretariat)).to_contain_text("Ban kiểm phiếu đã xác nhận kết quả.")
     # Publishing cannot be undone: the box must be ticked first.

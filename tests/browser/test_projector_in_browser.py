@@ -59,8 +59,9 @@ def published_poll(demo_site: str) -> Iterator[str]:
             organization=m,
             full_name=f"Trưởng đoàn {m.code}",
             votes=True,
+            counting_board=index < 3,
         )
-        for m in members.order_by("code")
+        for index, m in enumerate(members.order_by("code"))
     ]
     poll = services.create_election_poll(actor=quangtri, conference=conference, role="head")
     for choice in poll.choices.all():
@@ -77,7 +78,9 @@ def published_poll(demo_site: str) -> Iterator[str]:
     picks = ["lhh-hue", "lhh-hue", "lhh-hue", "lhh-hue", "them-1", "lhh-ha-tinh"]
     for delegate, pick in zip(delegates, picks, strict=True):
         services.cast_vote(poll=poll, delegate=delegate, selections=[pick])
+    shares = poll.board_shares
     poll = services.close_poll(actor=quangtri, poll=poll)
+    poll = services.count_poll(actor=quangtri, poll=poll, typed={s.index: s.code for s in shares[:2]})
     services.confirm_results(actor=quangtri, poll=poll)
     services.publish(actor=quangtri, poll=poll)
     close_db_connections()

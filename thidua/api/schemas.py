@@ -192,6 +192,9 @@ class PollOut(Schema):
     threshold: str
     elected: list[str]
     runoff: list[str]
+    # Sent on to a second round by the regulation when too few passed the threshold; [] for results
+    # counted before second rounds existed.
+    second_round: list[str]
     outcome: str
     choices: list[ChoiceResultOut]
 

@@ -161,6 +161,7 @@ def _poll_row(poll: Poll) -> dict[str, Any]:
         "threshold": result.get("threshold", ""),
         "elected": result.get("elected", []),
         "runoff": result.get("runoff", []),
+        "second_round": result.get("second_round", []),
         "outcome": result.get("outcome", ""),
         "choices": [
             {

@@ -78,28 +78,27 @@ class ScanResult:
 @transaction.atomic
 def check_in_by_card(*, actor: User, conference: Conference, scanned: str) -> ScanResult:
     """Check in the delegate whose voting card was scanned (its QR code's URL) or typed (its code). The
-    whole code is checked, so a card whose code was issued anew no longer counts. Messages name the card
-    by its number, never by its secret."""
+    code finds the card, so a card whose code was issued anew no longer counts. Messages name the card
+    by its number, never by its code."""
     require_runner(actor, conference)
     card = codes.read_scanned_card(scanned)
     if card is None:
         raise ValidationError(
             "Không đọc được thẻ: cần quét mã QR trên thẻ biểu quyết hoặc gõ mã in trên thẻ "
-            "(dạng 07-ABCD-EFGH-JKMN-PQRS)."
+            f"(dạng {codes.EXAMPLE})."
         )
     if card.conference is not None and card.conference != conference.pk:
-        raise ValidationError(f"Thẻ số {card.card} là thẻ của một hội nghị khác.")
+        raise ValidationError("Thẻ này là thẻ của một hội nghị khác.")
     delegate = (
         conference.delegates.select_for_update(of=("self",))
         .select_related("organization")
-        .filter(card=card.card)
+        .filter(code_hash=codes.code_hash(card.code))
         .first()
     )
     if delegate is None:
-        raise ValidationError(f"Hội nghị này không có thẻ số {card.card}.")
-    if delegate.code_hash != codes.code_hash(card.card, card.secret):
         raise ValidationError(
-            f"Mã trên thẻ số {card.card} không đúng: thẻ đã được cấp mã mới, hãy dùng thẻ in sau cùng."
+            "Mã trên thẻ không đúng với hội nghị này: thẻ đã được cấp mã mới (hãy dùng thẻ in sau cùng) "
+            "hoặc là thẻ của hội nghị khác."
         )
     already = delegate.checked_in_at is not None
     if not already:

@@ -60,9 +60,12 @@ def _run(staff: User, poll_id: int, ballots: list[tuple[Delegate, list[str]]]) -
     from thidua.conferences.models import Poll
 
     poll = services.open_poll(actor=staff, poll=Poll.objects.get(pk=poll_id))
+    shares = poll.board_shares  # the board's printed cards, in a real hall; here the count types them
     for delegate, picks in ballots:
-        services.cast_vote(poll=poll, delegate=delegate, selections=picks)
+        services.cast_vote(poll=poll, delegate=delegate, selections=picks or [services.BLANK])
     poll = services.close_poll(actor=staff, poll=poll)
+    typed = {share.index: share.code for share in shares[: poll.board_key_threshold]}
+    poll = services.count_poll(actor=staff, poll=poll, typed=typed)
     poll = services.confirm_results(actor=staff, poll=poll)
     services.publish(actor=staff, poll=poll)
 

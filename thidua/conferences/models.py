@@ -1,15 +1,16 @@
 """The year-end conference, its delegates and its polls.
 
 Secret ballot (DESIGN.md, Decisions): `Participation` records that a voter took part in a poll, never
-what they chose; `Ballot` records what was chosen, never by whom. A ballot has a random UUID key, no
-voter field, no timestamp and no serial id, and both rows are written in one transaction. When a poll
-closes its ballots are rewritten in random order, so not even the order rows were stored in can pair
-them with participations (see `services.close_poll`).
+what they chose; `Ballot` records what was chosen, encrypted under the poll's public key, never by
+whom. Both rows are written in one transaction, so whoever holds the database files can pair them
+(PostgreSQL's xmin, the WAL, SQLite's rowid): the encryption is what keeps the choice secret, not the
+rows. Only the totals are ever decrypted, with the counting board's key (`services.count_poll`).
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -59,9 +60,10 @@ class Conference(Versioned):
 
 
 class Delegate(models.Model):
-    """A person at the conference. Voters get a card with a one-time access code: `card` is printed in
-    clear (it says which card this is, so wrong attempts are counted per card), the secret part is kept
-    only as a hash."""
+    """A person at the conference. Voters get a card with an access code (`thidua.conferences.codes`),
+    kept only as its hash, which is also what finds the delegate; `card` is the number printed on the
+    card for people to tell cards apart, no part of the code. No card is ever locked: wrong codes are
+    throttled per client (`thidua.conferences.throttle`)."""
 
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="delegates")
     organization = models.ForeignKey(
@@ -80,8 +82,6 @@ class Delegate(models.Model):
     checked_in_at = models.DateTimeField("điểm danh lúc", null=True, blank=True)
     card = models.CharField("số thẻ", max_length=8, blank=True)
     code_hash = models.CharField(max_length=128, blank=True)
-    failed_attempts = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
     # "org:12" for a member's voting delegate when the regulation gives one vote per member, else "":
     # the database then holds one voting delegate per member per conference, whatever runs at once.
     voting_seat = models.CharField(max_length=40, blank=True, editable=False)
@@ -92,6 +92,10 @@ class Delegate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["conference", "card"], condition=~Q(card=""), name="one_card_number_per_conference"
+            ),
+            # Also the index every request of a delegate's phone finds its delegate by.
+            models.UniqueConstraint(
+                fields=["conference", "code_hash"], condition=~Q(code_hash=""), name="one_code_per_conference"
             ),
             models.UniqueConstraint(
                 fields=["conference", "voting_seat"],
@@ -176,6 +180,26 @@ class Poll(models.Model):
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The regulation's split of the counting board's key as it stood when the poll opened: any
+    # `board_key_threshold` of the `board_key_holders` shares rebuild the poll's key (issue 14).
+    board_key_threshold = models.PositiveSmallIntegerField("số mảnh khóa cần để kiểm phiếu", default=2)
+    board_key_holders = models.PositiveSmallIntegerField(
+        "số thành viên ban kiểm phiếu giữ mảnh khóa", default=3
+    )
+    # The encrypted ballots' key (DESIGN.md, secret ballot): only the public half is kept, hex. The
+    # secret exists in memory while the poll opens (split into the counting board's shares, printed
+    # once) and while the totals are counted (rebuilt from k shares, then forgotten).
+    public_key = models.CharField("khóa công khai", max_length=64, blank=True)
+    # Who holds a share of the key: [{"index", "name", "role", "commitment"}]; a commitment is a hash
+    # that tells a share typed at the count right from wrong without revealing it.
+    key_holders = models.JSONField("người giữ mảnh khóa", default=list, blank=True)
+    counted_at = models.DateTimeField("kiểm phiếu lúc", null=True, blank=True)
+    # The decrypted totals per slot (candidates in order, then blank) with their proofs of correct
+    # decryption: with the ballots, the poll's published record.
+    decryption = models.JSONField("giải mã tổng số phiếu", default=dict, blank=True)
+    # Set by `open_poll` on the instance it returns, for the page that prints the board's key cards:
+    # an attribute of that object in memory, never a field.
+    board_shares: list[Any]
 
     class Meta:
         verbose_name = "cuộc bỏ phiếu"
@@ -230,12 +254,16 @@ class Participation(models.Model):
 
 
 class Ballot(models.Model):
-    """What was voted — never by whom. No voter field, no timestamp, no serial id."""
+    """What was voted, encrypted under the poll's public key — never by whom, and never readable by
+    whoever holds the database: one ciphertext per choice (and one for a blank ballot), each with its
+    proof that it encrypts 0 or 1, and a proof that the picks keep to the poll's limit
+    (thidua/lib/elgamal.py). No voter field, no timestamp, no serial id. Polls counted before ballots
+    were encrypted keep their receipts only (migration 0006)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="ballots")
-    selections = models.JSONField(default=list)  # sorted choice keys
-    receipt = models.CharField(max_length=16)
+    content = models.JSONField(default=dict)  # elgamal.Ballot.to_dict()
+    receipt = models.CharField(max_length=64)  # SHA-256 of the encrypted ballot, hex
 
     class Meta:
         verbose_name = "phiếu bầu"

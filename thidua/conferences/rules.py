@@ -5,7 +5,9 @@ needed" (DOMAIN.md, Voting) is done here on integers, so a vote sitting exactly 
 misjudged by a rounding error. The base, the threshold, the quorum and the seats are the Regulation's
 (DOMAIN.md marks the cluster's voting rules [L], configurable per Regulation); the caller copies them
 into a ``PollSpec`` and this module applies them. Tie-break steps that come before a re-vote (the
-higher final score, DOMAIN.md, Voting) are the caller's: ``Tally.runoff`` names who is tied.
+higher final score, DOMAIN.md, Voting) are the caller's: ``Tally.runoff`` names who is tied. When too
+few choices reach the threshold to fill the seats, ``Tally.second_round`` names who goes on to a
+second round, as the regulation's ``SecondRound`` rule says.
 
 The counting is built for many ballots: identical ballots are grouped with one ``Counter`` over their
 frozensets, each distinct content is validated and added once, and ``Fraction`` work is per choice,
@@ -33,6 +35,7 @@ __all__ = [
     "Nominee",
     "NomineeVerdict",
     "PollSpec",
+    "SecondRound",
     "Tally",
     "Threshold",
     "nomination_eligibility",
@@ -59,6 +62,15 @@ class Base(StrEnum):
     PRESENT = "present"  # the voters who took part in this poll
     ELIGIBLE = "eligible"  # every voter with the right to vote, present or not
     MEMBERS = "members"  # every member organization of the group
+
+
+class SecondRound(StrEnum):
+    """What happens to the seats nobody filled because too few choices reached the threshold (A 4, B 4
+    of 8 under "more than 1/2": nobody). DOMAIN.md, Voting [L]: common practice is a second round among
+    the top candidates, configurable; the default is the top two and all tied with them."""
+
+    NONE = "none"  # the seats stay empty; the result is what the first round gave
+    TOP_TWO = "top_two"  # the top two per open seat among those that did not pass, and all tied with them
 
 
 class BallotError(ValueError):
@@ -149,11 +161,14 @@ class PollSpec:
     quorum: Fraction  # share of `eligible` that must take part (≥, inclusive)
     adopt_choice: str | None = None
     labels: tuple[str, ...] = ()
+    # DOMAIN.md, Voting [L]: the default is a second round among the top two and all tied with them.
+    second_round: SecondRound = SecondRound.TOP_TWO
 
     def __post_init__(self) -> None:
         # Model fields arrive as str and lists; store the enums and tuples the rest of the code expects.
         object.__setattr__(self, "method", Method(self.method))
         object.__setattr__(self, "base", Base(self.base))
+        object.__setattr__(self, "second_round", SecondRound(self.second_round))
         object.__setattr__(self, "choices", tuple(self.choices))
         object.__setattr__(self, "labels", tuple(self.labels))
         object.__setattr__(self, "quorum", _ratio(self.quorum, "Tỉ lệ đại biểu tối thiểu"))
@@ -219,6 +234,7 @@ class ChoiceResult:
     passes_threshold: bool
     elected: bool
     tied_for_last_seat: bool  # in the runoff
+    in_second_round: bool = False  # among those the regulation sends on to a second round
 
 
 @dataclass(frozen=True)
@@ -237,6 +253,13 @@ class Tally:
     # none of them is elected; a second round among them (for seats - len(elected)) is the caller's to open.
     runoff: tuple[str, ...]
     outcome: str  # Vietnamese summary for the result page and the minutes
+    # When fewer choices passed than there are seats, and no tie is pending: those the regulation's
+    # `SecondRound` rule sends on to a second round for the seats still open (`open_seats`), most votes
+    # first. Never shares a choice with `elected` or `runoff`; the caller opens the round.
+    second_round: tuple[str, ...] = ()
+    # Seats neither filled nor waiting on a runoff; 0 for a motion, and without a quorum (the vote
+    # did not count, so there is nothing for a second round to follow on from).
+    open_seats: int = 0
 
 
 def _join_and(names: list[str]) -> str:
@@ -258,6 +281,22 @@ def _fill_seats(passing: list[tuple[str, int]], seats: int) -> tuple[tuple[str, 
     return tuple(above), tuple(tied)
 
 
+def _second_round(rule: SecondRound, below: list[tuple[str, int]], open_seats: int) -> tuple[str, ...]:
+    """Who goes on to a second round for `open_seats` seats, from the choices that did not pass, most
+    votes first. TOP_TWO (DOMAIN.md, Voting [L]: "the top two and all tied with them") takes two per open
+    seat, so one seat is a contest between two; whoever ties with the last of them goes too, for the
+    same reason a tie on the last seat goes to a runoff: the order choices are listed in decides
+    nothing. A round with no more candidates than seats would leave the voters nothing to choose, so
+    there is none."""
+    if rule is SecondRound.NONE or open_seats < 1 or len(below) <= open_seats:
+        return ()
+    places = 2 * open_seats
+    if len(below) <= places:
+        return tuple(key for key, _ in below)
+    boundary = below[places - 1][1]
+    return tuple(key for key, votes in below if votes >= boundary)
+
+
 def _count(spec: PollSpec, counts: Mapping[str, int], *, valid: int, blank: int, invalid: int) -> Tally:
     """The outcome logic shared by electronic ballots (`tally`) and the board's paper counts (`tally_counts`)."""
     # Invalid paper ballots count as participants, hence in the PRESENT base: their voters were present
@@ -277,11 +316,21 @@ def _count(spec: PollSpec, counts: Mapping[str, int], *, valid: int, blank: int,
 
     elected: tuple[str, ...] = ()
     runoff: tuple[str, ...] = ()
+    second_round: tuple[str, ...] = ()
+    open_seats = 0
     if quorum_met:
         if spec.method is Method.MOTION:
+            # A motion is adopted or not: there is no one to send to a second round.
             elected = tuple(key for key, _ in passing if key == spec.adopt_choice)
         else:
             elected, runoff = _fill_seats(passing, spec.seats)
+            if not runoff:
+                # A runoff means more passed than the seats left: every seat is filled or contested.
+                open_seats = spec.seats - len(elected)
+            if base > 0:
+                # With a base of 0 nothing passes in any round: a second round could decide nothing.
+                below = [(key, votes) for key, votes in ranked if not threshold.passes(votes, base)]
+                second_round = _second_round(spec.second_round, below, open_seats)
 
     results = tuple(
         ChoiceResult(
@@ -291,10 +340,14 @@ def _count(spec: PollSpec, counts: Mapping[str, int], *, valid: int, blank: int,
             passes_threshold=threshold.passes(votes, base),
             elected=key in elected,
             tied_for_last_seat=key in runoff,
+            in_second_round=key in second_round,
         )
         for key, votes in ranked
     )
     outcome = _outcome(spec, results, base, participants, quorum_met, quorum_needed, elected, runoff)
+    if second_round:
+        names = _join_and([spec.label(key) for key in second_round])
+        outcome += f" Bỏ phiếu vòng 2 giữa {names} cho {open_seats} suất còn lại."
     return Tally(
         participants=participants,
         valid=valid,
@@ -308,6 +361,8 @@ def _count(spec: PollSpec, counts: Mapping[str, int], *, valid: int, blank: int,
         elected=elected,
         runoff=runoff,
         outcome=outcome,
+        second_round=second_round,
+        open_seats=open_seats,
     )
 
 

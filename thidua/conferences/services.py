@@ -9,12 +9,10 @@ voter, and would serialize every vote on the audit chain's lock. What a vote lea
 from __future__ import annotations
 
 import contextlib
-import datetime
 import functools
 import json
-import random
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -22,7 +20,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from thidua.accounts.models import User
@@ -31,7 +28,7 @@ from thidua.agreements.models import Agreement, AgreementStatus
 from thidua.agreements.services import open_for_signing
 from thidua.assessments.ranking import MemberResult, YearResults, year_results
 from thidua.audit.services import record, when_and_who
-from thidua.conferences import codes, rules
+from thidua.conferences import codes, rules, throttle
 from thidua.conferences.models import (
     Ballot,
     BallotMode,
@@ -45,6 +42,7 @@ from thidua.conferences.models import (
     PollKind,
     PollStatus,
 )
+from thidua.lib import elgamal
 from thidua.lib.dates import moment
 from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import clean_text
@@ -63,8 +61,6 @@ from thidua.web.versioning import parse_version, require_version
 from thidua.years.models import EmulationYear
 from thidua.years.services import advance_year
 
-MAX_FAILED_ATTEMPTS = 5
-LOCK_MINUTES = 10
 MOTION_CHOICES = (("yes", "Đồng ý"), ("no", "Không đồng ý"), ("abstain", "Không có ý kiến"))
 
 
@@ -302,7 +298,8 @@ class IssuedCode:
 def issue_codes(
     *, actor: User, conference: Conference, delegates: Iterable[Delegate] | None = None
 ) -> list[IssuedCode]:
-    """New access codes for the voting delegates (or the given ones); earlier codes stop working."""
+    """New access codes for the voting delegates (or the given ones); earlier codes stop working. A
+    delegate without a card number gets the next free one: it is printed for people, no part of the code."""
     require_runner(actor, conference)
     chosen = list(delegates) if delegates is not None else list(conference.delegates.filter(votes=True))
     used = set(conference.delegates.exclude(card="").values_list("card", flat=True))
@@ -314,12 +311,10 @@ def issue_codes(
                 number += 1
             delegate.card = f"{number:02d}"
             used.add(delegate.card)
-        secret = codes.new_secret()
-        delegate.code_hash = codes.code_hash(delegate.card, secret)
-        delegate.failed_attempts = 0
-        delegate.locked_until = None
-        delegate.save(update_fields=["card", "code_hash", "failed_attempts", "locked_until"])
-        issued.append(IssuedCode(delegate, codes.format_code(delegate.card, secret)))
+        code = codes.new_code()
+        delegate.code_hash = codes.code_hash(codes.normalize(code) or "")
+        delegate.save(update_fields=["card", "code_hash"])
+        issued.append(IssuedCode(delegate, code))
     record(
         actor=actor,
         verb="delegate.issue_codes",
@@ -334,53 +329,52 @@ class CodeRejected(ValidationError):
     pass
 
 
-def authenticate(conference: Conference, code: str) -> Delegate:
-    """The delegate holding `code`. Wrong attempts are counted on the card the code names, and a card
-    with too many is locked for a while: guessing a code means guessing 80 bits, a few at a time."""
-    parsed = codes.normalize(code)
-    if parsed is None:
-        raise CodeRejected("Mã không đúng dạng. Mã in trên thẻ có dạng 07-ABCD-EFGH-JKMN-PQRS.")
-    card, secret = parsed
-    card = card.zfill(2)
-    delegate = _delegate_by_card(conference, card)
-    now = timezone.now()
-    if delegate is None:
-        raise CodeRejected("Mã không đúng.")
-    if delegate.locked_until and delegate.locked_until > now:
-        raise CodeRejected(
-            f"Thẻ số {card} tạm khóa vì nhập sai nhiều lần; thử lại sau {LOCK_MINUTES} phút hoặc gặp thư ký hội nghị."
+class TooManyWrongCodes(CodeRejected):
+    """This client reached the limit of wrong codes: it waits, whatever code it sends now."""
+
+
+CODE_SHAPE_WORDS = f"mã in trên thẻ gồm 16 chữ và số, dạng {codes.EXAMPLE}."
+
+
+def authenticate(conference: Conference, code: str, *, client: str) -> Delegate:
+    """The delegate holding `code` (typed, or the card's whole QR address). A wrong code is counted
+    against `client`, never against a card: no card can be locked, so a delegate can always vote with
+    their own (`thidua.conferences.throttle`)."""
+    if throttle.blocked(client):
+        raise TooManyWrongCodes(
+            f"Thiết bị này đã nhập sai mã quá nhiều lần. Hãy chờ {throttle.wait_minutes()} phút "
+            "rồi thử lại, hoặc gặp thư ký hội nghị."
         )
-    if delegate.code_hash != codes.code_hash(card, secret):
-        # An atomic increment: concurrent wrong attempts on one card all count.
-        Delegate.objects.filter(pk=delegate.pk).update(failed_attempts=F("failed_attempts") + 1)
-        delegate.refresh_from_db(fields=["failed_attempts"])
-        if delegate.failed_attempts >= MAX_FAILED_ATTEMPTS:
-            Delegate.objects.filter(pk=delegate.pk).update(
-                locked_until=now + datetime.timedelta(minutes=LOCK_MINUTES), failed_attempts=0
-            )
-        raise CodeRejected("Mã không đúng.")
-    if delegate.failed_attempts:
-        Delegate.objects.filter(pk=delegate.pk).update(failed_attempts=0)
+    scanned = codes.read_scanned_card(code)
+    delegate = None
+    if scanned is not None and scanned.conference in (None, conference.pk):
+        delegate = _delegate_by_code(conference, codes.code_hash(scanned.code))
+    if delegate is None:
+        throttle.note_wrong_code(client)
+        if scanned is None:
+            raise CodeRejected(f"Mã không đúng dạng: {CODE_SHAPE_WORDS}")
+        raise CodeRejected("Mã không đúng: hãy so lại từng chữ với mã in trên thẻ.")
     return delegate
 
 
 @functools.cache
-def _delegate_by_card_sql(vendor: str) -> str:
+def _delegate_by_code_sql(vendor: str) -> str:
     return (
         f"SELECT {rows.select_list(Delegate, 'd')}, {rows.select_list(Organization, 'o')} "  # noqa: S608 — names from the models  # nosec B608
         f"FROM {rows.table(Delegate)} d LEFT JOIN {rows.table(Organization)} o "
         f"ON o.{rows.column(Organization, 'id')} = d.{rows.column(Delegate, 'organization')} "
-        f"WHERE d.{rows.column(Delegate, 'conference')} = %s AND d.{rows.column(Delegate, 'card')} = %s"
+        f"WHERE d.{rows.column(Delegate, 'conference')} = %s AND d.{rows.column(Delegate, 'code_hash')} = %s"
     )
 
 
-def _delegate_by_card(conference: Conference, card: str) -> Delegate | None:
-    """The card's delegate with its organization, as `conference.delegates.filter(card=card)
-    .select_related("organization")` would give it. Written out because every request of a delegate's
+def _delegate_by_code(conference: Conference, code_hash: str) -> Delegate | None:
+    """The delegate whose code hashes to `code_hash`, with its organization, as
+    `conference.delegates.filter(code_hash=…).select_related("organization")` would give it: one lookup
+    in the unique index `one_code_per_conference`. Written out because every request of a delegate's
     phone reads it, a vote included, and Django building that query cost more than the vote's two
     INSERTs (docs/benchmarks.md)."""
     with connection.cursor() as cursor:
-        cursor.execute(_delegate_by_card_sql(connection.vendor), [conference.pk, card])
+        cursor.execute(_delegate_by_code_sql(connection.vendor), [conference.pk, code_hash])
         row = cursor.fetchone()
     delegate = rows.instance(Delegate, row) if row else None
     if delegate is None:
@@ -623,6 +617,16 @@ def create_motion_poll(
     return poll
 
 
+# The key of `Poll.rule_sources` that holds the regulation's second-round rule (rules.SecondRound).
+SECOND_ROUND_RULE = "second_round_rule"
+
+
+def second_round_rule(poll: Poll) -> rules.SecondRound:
+    """The second-round rule the poll opened under. A poll opened before regulations had one ran under
+    no such rule: it keeps running without it."""
+    return rules.SecondRound((poll.rule_sources or {}).get(SECOND_ROUND_RULE, rules.SecondRound.NONE))
+
+
 def spec_of(poll: Poll) -> rules.PollSpec:
     # The prefetched choices when the caller loaded them (the phone's pages do): no query per vote.
     keys_and_labels = [(c.key, c.label) for c in sorted(poll.choices.all(), key=lambda c: c.position)]
@@ -640,6 +644,7 @@ def spec_of(poll: Poll) -> rules.PollSpec:
         members=poll.members,
         quorum=Fraction(poll.quorum_numerator, poll.quorum_denominator),
         adopt_choice="yes" if poll.method == rules.Method.MOTION else None,
+        second_round=second_round_rule(poll),
     )
 
 
@@ -664,6 +669,8 @@ def open_poll(*, actor: User, poll: Poll) -> Poll:
     poll.threshold_inclusive = regulation.threshold_inclusive
     poll.quorum_numerator = regulation.quorum_numerator
     poll.quorum_denominator = regulation.quorum_denominator
+    poll.board_key_threshold = regulation.board_key_threshold
+    poll.board_key_holders = regulation.board_key_holders
     poll.rule_sources = {
         "regulation": str(regulation),
         "citation": regulation.citation,
@@ -674,14 +681,26 @@ def open_poll(*, actor: User, poll: Poll) -> Poll:
         "quorum": regulation.quorum_source,
         "seats": regulation.seats_source,
         "tie_break": regulation.tie_break_source,
+        "second_round": regulation.second_round_source,
+        # The rule itself rides with its source: only the count at closing reads it.
+        SECOND_ROUND_RULE: regulation.second_round,
+        "board_key": regulation.board_key_source,
     }
     poll.eligible = live.eligible
     poll.members = Membership.objects.filter(
         group=conference.emulation_year.group, year=conference.emulation_year.year
     ).count()
+    poll.board_key_threshold = regulation.board_key_threshold
+    poll.board_key_holders = regulation.board_key_holders
+    poll.rule_sources["board_key"] = regulation.board_key_source
+    shares: list[BoardShare] = []
+    if poll.mode == BallotMode.ELECTRONIC:
+        shares = _split_key(poll, conference, supervisor=regulation.supervisor_holds_share)
     poll.status = PollStatus.OPEN
     poll.opened_at = timezone.now()
     poll.save()
+    # Handed to the page that prints the board's cards, once; never stored (DESIGN.md, secret ballot).
+    poll.board_shares = shares
     record(
         actor=actor,
         verb="poll.open",
@@ -690,6 +709,66 @@ def open_poll(*, actor: User, poll: Poll) -> Poll:
         data={"eligible": poll.eligible, "present": live.present, "mode": poll.mode},
     )
     return poll
+
+
+@dataclass(frozen=True)
+class BoardShare:
+    """One holder's share of a poll's key, as their card prints it: in memory only."""
+
+    index: int
+    name: str
+    role: str
+    code: str
+
+
+def poll_context(poll: Poll) -> bytes:
+    """What every proof of a poll is bound to, so no ballot or share of one poll passes in another."""
+    return f"thidua/poll/{poll.pk}".encode()
+
+
+def _key_holders(conference: Conference, holders: int, *, supervisor: bool) -> list[tuple[str, str]]:
+    """(name, role) of each share's holder: `holders` members of the counting board, in the order they
+    were added, and the parent body's representative as one more where the regulation gives them a
+    share (`Regulation.supervisor_holds_share`)."""
+    board = [
+        (d.full_name, "Thành viên ban kiểm phiếu")
+        for d in conference.delegates.filter(counting_board=True).order_by("pk")
+    ]
+    if supervisor and not conference.supervisor.strip():
+        raise ValidationError(
+            "Theo quy chế, đại diện cơ quan cấp trên giữ một mảnh khóa kiểm phiếu: hãy ghi tên đại diện "
+            "cơ quan cấp trên trong thông tin hội nghị trước khi mở bỏ phiếu."
+        )
+    if len(board) < holders:
+        raise ValidationError(
+            f"Khóa kiểm phiếu được chia cho {holders} thành viên ban kiểm phiếu, hội nghị mới có "
+            f"{len(board)}. Hãy đánh dấu thêm «Thành viên ban kiểm phiếu» trong danh sách đại biểu."
+        )
+    chosen = board[:holders]
+    if supervisor:
+        chosen.append((conference.supervisor.strip(), "Đại diện cơ quan cấp trên"))
+    return chosen
+
+
+def _split_key(poll: Poll, conference: Conference, *, supervisor: bool) -> list[BoardShare]:
+    """The poll's key pair, made here and split at once: k of the holders' shares rebuild the secret at
+    the count; the server keeps the public key and a commitment per share, nothing else."""
+    holders = _key_holders(conference, poll.board_key_holders, supervisor=supervisor)
+    public, shares, commitments = elgamal.split(poll_context(poll), poll.board_key_threshold, len(holders))
+    poll.public_key = public.hex()
+    poll.key_holders = [
+        {"index": share.index, "name": name, "role": role, "commitment": commitment}
+        for share, (name, role), commitment in zip(shares, holders, commitments, strict=True)
+    ]
+    return [
+        BoardShare(share.index, name, role, elgamal.share_code(share))
+        for share, (name, role) in zip(shares, holders, strict=True)
+    ]
+
+
+def ballot_slots(poll: Poll) -> list[Choice]:
+    """The choices in their poll's order: one ciphertext each, then one for a blank ballot."""
+    return sorted(poll.choices.all(), key=lambda c: c.position)
 
 
 class VoteRefused(ValidationError):
@@ -702,14 +781,27 @@ def voter_key(poll: Poll, delegate: Delegate) -> str:
     return f"delegate:{delegate.pk}"
 
 
+# The blank ballot, chosen on purpose: a phone never makes one of an empty form (issue 14, part 7).
+BLANK = "blank"
+
+
 def ballot_problems(poll: Poll, delegate: Delegate, selections: Iterable[str]) -> frozenset[str]:
-    """The cleaned selections, or VoteRefused with why (Vietnamese)."""
+    """The cleaned selections (none for a blank ballot, `[BLANK]`), or VoteRefused with why (Vietnamese)."""
     if poll.status != PollStatus.OPEN or poll.mode != BallotMode.ELECTRONIC:
         raise VoteRefused("Cuộc bỏ phiếu này không mở để bỏ phiếu điện tử.")
     if not delegate.votes:
         raise VoteRefused("Đại biểu không có quyền biểu quyết.")
+    if isinstance(selections, str):
+        raise TypeError("selections must be an iterable of choice keys, not a single string")
+    picks = list(selections)
+    if BLANK in picks:
+        if set(picks) != {BLANK}:
+            raise VoteRefused(
+                "Phiếu trắng không kèm phương án nào khác: hãy bỏ chọn «Phiếu trắng» hoặc các phương án."
+            )
+        picks = []
     try:
-        chosen = rules.validate_ballot(spec_of(poll), selections)
+        chosen = rules.validate_ballot(spec_of(poll), picks)
     except rules.BallotError as error:
         raise VoteRefused(str(error)) from error
     if (
@@ -723,18 +815,35 @@ def ballot_problems(poll: Poll, delegate: Delegate, selections: Iterable[str]) -
     return chosen
 
 
+def encrypt(poll: Poll, chosen: frozenset[str]) -> elgamal.Ballot:
+    """The ballot as it is stored: one encryption of 0 or 1 per choice and one for blank, with proofs.
+    `chosen` exists only in this request's memory (DESIGN.md, secret ballot)."""
+    picks = [1 if c.key in chosen else 0 for c in ballot_slots(poll)]
+    picks.append(0 if chosen else 1)
+    return elgamal.encrypt_ballot(
+        bytes.fromhex(poll.public_key), poll_context(poll), picks, max(poll.max_picks, 1)
+    )
+
+
 def cast_vote(*, poll: Poll, delegate: Delegate, selections: Iterable[str]) -> str:
-    """Record one vote; return the ballot's receipt. One transaction: the participation (whose unique
-    constraint refuses a second vote — votes never queue on the poll's row, which they only share-lock)
-    and the ballot (no voter, no time, no serial). A failure writes neither, so the voter can vote again."""
+    """Record one vote; return the ballot's receipt (the hash of the encrypted ballot). One transaction:
+    the participation (whose unique constraint refuses a second vote — votes never queue on the poll's
+    row, which they only share-lock) and the encrypted ballot (no voter, no time, no serial). That the
+    two rows share a transaction is harmless: the ballot says nothing to whoever reads it. A failure
+    writes neither, so the voter can vote again."""
+    selections = selections if isinstance(selections, str) else list(selections)
+    if not selections:
+        # An empty form is a mistake (Enter pressed, a slip), never a blank ballot: blank is chosen.
+        raise VoteRefused("Chưa chọn phương án nào. Nếu muốn bỏ phiếu trắng, hãy chọn «Phiếu trắng».")
     chosen = ballot_problems(poll, delegate, selections)
-    receipt = codes.receipt()
+    ballot = encrypt(poll, chosen)
+    content, receipt = ballot.to_dict(), ballot.receipt()
     key = voter_key(poll, delegate)
     try:
         if connection.vendor == "postgresql":
-            written = _cast_in_one_statement(poll, delegate, key, sorted(chosen), receipt)
+            written = _cast_in_one_statement(poll, delegate, key, content, receipt)
         else:
-            written = _cast_in_steps(poll, delegate, key, sorted(chosen), receipt)
+            written = _cast_in_steps(poll, delegate, key, content, receipt)
     except IntegrityError:
         raise VoteRefused(
             "Phiếu của đại biểu (hoặc của đơn vị) cho nội dung này đã được ghi nhận trước đó."
@@ -744,14 +853,14 @@ def cast_vote(*, poll: Poll, delegate: Delegate, selections: Iterable[str]) -> s
     return receipt
 
 
-def _cast_in_steps(poll: Poll, delegate: Delegate, key: str, selections: list[str], receipt: str) -> bool:
+def _cast_in_steps(poll: Poll, delegate: Delegate, key: str, content: dict[str, Any], receipt: str) -> bool:
     with transaction.atomic():
         # The poll must still be open when the vote commits, or a vote cast as the poll closes could
         # miss the count (SQLite serializes writers, so the close waits for this transaction).
         if Poll.objects.filter(pk=poll.pk).values_list("status", flat=True).first() != PollStatus.OPEN:
             return False
         Participation.objects.create(poll=poll, delegate=delegate, voter_key=key)
-        Ballot.objects.create(poll=poll, selections=selections, receipt=receipt)
+        Ballot.objects.create(poll=poll, content=content, receipt=receipt)
         if delegate.checked_in_at is None:
             # Voting is being present: the quorum counts this delegate from now on.
             Delegate.objects.filter(pk=delegate.pk, checked_in_at__isnull=True).update(
@@ -784,13 +893,13 @@ def _cast_sql(check_in: bool) -> str:
         f"SELECT %s, {poll_id}, %s, %s FROM open_poll RETURNING {rows.column(Participation, 'poll')} AS poll)"
         f"{', ' if present else ' '}{present}"
         f"INSERT INTO {rows.table(Ballot)} ({rows.column(Ballot, 'id')}, {rows.column(Ballot, 'poll')}, "
-        f"{rows.column(Ballot, 'selections')}, {rows.column(Ballot, 'receipt')}) "
+        f"{rows.column(Ballot, 'content')}, {rows.column(Ballot, 'receipt')}) "
         f"SELECT %s, poll, %s::jsonb, %s FROM participation"
     )
 
 
 def _cast_in_one_statement(
-    poll: Poll, delegate: Delegate, key: str, selections: list[str], receipt: str
+    poll: Poll, delegate: Delegate, key: str, content: dict[str, Any], receipt: str
 ) -> bool:
     """The same writes as `_cast_in_steps`, as one statement: one round trip, and a transaction of its
     own, where `_cast_in_steps` needs five (BEGIN, the poll's lock, two INSERTs, COMMIT) and Django
@@ -799,7 +908,7 @@ def _cast_in_one_statement(
     params: list[Any] = [poll.pk, PollStatus.OPEN.value, uuid.uuid4(), delegate.pk, key]
     if check_in:
         params += [timezone.now(), delegate.pk]
-    params += [uuid.uuid4(), json.dumps(selections), receipt]
+    params += [uuid.uuid4(), json.dumps(content), receipt]
     # Inside a caller's transaction, a savepoint: a refused vote must not break the caller's transaction.
     savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     with savepoint, connection.cursor() as cursor:
@@ -817,29 +926,14 @@ def progress(poll: Poll) -> tuple[int, int]:
 
 @transaction.atomic
 def close_poll(*, actor: User, poll: Poll) -> Poll:
-    """Close, rewrite the ballots in random order (so their storage order says nothing about who voted
-    when), and count."""
+    """Close: no vote is taken after this. An electronic poll's totals wait for the counting board's
+    shares (`count_poll`); a paper poll's for its paper count."""
     require_runner(actor, poll.conference)
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.status != PollStatus.OPEN:
         raise ValidationError(poll_state_words(poll))
     poll.status = PollStatus.CLOSED
     poll.closed_at = timezone.now()
-    ballots = list(Ballot.objects.filter(poll=poll).values_list("selections", "receipt"))
-    Ballot.objects.filter(poll=poll).delete()
-    random.SystemRandom().shuffle(ballots)
-    Ballot.objects.bulk_create(Ballot(poll=poll, selections=s, receipt=r) for s, r in ballots)
-    if poll.mode == BallotMode.ELECTRONIC:
-        # One BallotContent per distinct ballot, shared by its repeats: 100,000 ballots have few shapes.
-        shapes: dict[tuple[str, ...], rules.BallotContent] = {}
-        contents = []
-        for selections, _ in ballots:
-            key = tuple(selections)
-            content = shapes.get(key)
-            if content is None:
-                content = shapes[key] = rules.BallotContent(frozenset(key))
-            contents.append(content)
-        poll.result = _result_json(poll, rules.tally(spec_of(poll), contents))
     poll.save()
     record(
         actor=actor,
@@ -849,6 +943,128 @@ def close_poll(*, actor: User, poll: Poll) -> Poll:
         data={"participants": Participation.objects.filter(poll=poll).count()},
     )
     return poll
+
+
+def _holder_name(poll: Poll, index: int) -> str:
+    for holder in poll.key_holders:
+        if holder["index"] == index:
+            return str(holder["name"])
+    return f"mảnh khóa số {index}"
+
+
+def _read_shares(poll: Poll, typed: Mapping[int, str]) -> list[elgamal.Share]:
+    """The shares typed (or scanned) at the count, each checked against its commitment: a wrong one is
+    named by its holder, a share entered twice is refused."""
+    shares: dict[int, elgamal.Share] = {}
+    for holder_index, text in typed.items():
+        if not text.strip():
+            continue
+        name = _holder_name(poll, holder_index)
+        try:
+            share = elgamal.read_share_code(text)
+        except elgamal.Invalid as error:
+            raise ValidationError(f"Mảnh khóa của {name}: {error}") from None
+        if share.index in shares:
+            raise ValidationError(
+                f"Mảnh khóa của {_holder_name(poll, share.index)} đã được nhập một lần; mỗi mảnh chỉ nhập một lần."
+            )
+        shares[share.index] = share
+    if len(shares) < poll.board_key_threshold:
+        raise ValidationError(
+            f"Cần mảnh khóa của {poll.board_key_threshold} người giữ khóa để kiểm phiếu; mới nhập {len(shares)}."
+        )
+    return list(shares.values())
+
+
+@transaction.atomic
+def count_poll(*, actor: User, poll: Poll, typed: Mapping[int, str]) -> Poll:
+    """Count an electronic poll with k of the counting board's shares: the key is rebuilt in this
+    request's memory, every ballot's proofs are checked, the ciphertexts are multiplied into one per
+    choice, and only those totals are decrypted, each with a proof anyone can check. The key is then
+    dropped: it is written nowhere, and it cannot be given to the worker (its queue is a table), so the
+    count runs here — checking and counting a thousand ballots takes about a second (docs/benchmarks.md)."""
+    require_runner(actor, poll.conference)
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.mode != BallotMode.ELECTRONIC or poll.status != PollStatus.CLOSED or poll.counted_at:
+        raise ValidationError(
+            poll_state_words(poll)
+            if poll.counted_at or poll.status != PollStatus.CLOSED
+            else "Chỉ kiểm phiếu điện tử cho cuộc bỏ phiếu điện tử đã đóng."
+        )
+    shares = _read_shares(poll, typed)
+    context, public = poll_context(poll), bytes.fromhex(poll.public_key)
+    commitments = [h["commitment"] for h in sorted(poll.key_holders, key=lambda h: h["index"])]
+    try:
+        secret = elgamal.combine(context, shares, commitments, public, k=poll.board_key_threshold)
+    except elgamal.WrongShare as error:
+        raise ValidationError(
+            f"Mảnh khóa của {_holder_name(poll, error.index)} không đúng: hãy kiểm tra lại mã trên thẻ."
+        ) from None
+    except elgamal.Invalid as error:
+        raise ValidationError(str(error)) from None
+    slots = ballot_slots(poll)
+    limit = max(poll.max_picks, 1)
+    # The points are checked by the multiplications of `check_ballots`, which refuse any outside the group.
+    ballots = [
+        elgamal.Ballot.from_dict(content, len(slots) + 1, check_points=False)
+        for content in Ballot.objects.filter(poll=poll).values_list("content", flat=True)
+    ]
+    try:
+        elgamal.check_ballots(public, context, ballots, len(slots) + 1, limit, secret=secret)
+    except elgamal.Invalid as error:
+        raise ValidationError(f"Không kiểm được phiếu: {error}") from None
+    totals, proofs = [], []
+    for total in elgamal.add_up(ballots, len(slots) + 1):
+        value, proof = elgamal.decrypt_total(secret, total, len(ballots), context=context)
+        totals.append(value)
+        proofs.append(proof)
+    del secret  # the count is done: nothing holds the key any more
+    counts = {choice.key: totals[i] for i, choice in enumerate(slots)}
+    blank = totals[-1]
+    poll.decryption = {"totals": totals, "proofs": proofs}
+    poll.result = _result_json(
+        poll, rules.tally_counts(spec_of(poll), counts, valid=len(ballots) - blank, blank=blank, invalid=0)
+    )
+    poll.counted_at = timezone.now()
+    poll.save(update_fields=["decryption", "result", "counted_at"])
+    record(
+        actor=actor,
+        verb="poll.count",
+        target=poll,
+        group=poll.conference.emulation_year.group,
+        data={
+            "ballots": len(ballots),
+            "holders": sorted(_holder_name(poll, share.index) for share in shares),
+        },
+    )
+    return poll
+
+
+def poll_record(poll: Poll) -> dict[str, Any]:
+    """The poll's published record: every encrypted ballot by receipt, the totals and their proofs.
+    Anyone checks it without the key (`manage.py verify_poll`, the record's page)."""
+    slots = ballot_slots(poll)
+    ballots = [
+        elgamal.Ballot.from_dict(content, len(slots) + 1)
+        for content in Ballot.objects.filter(poll=poll).values_list("content", flat=True)
+    ]
+    return elgamal.poll_record(
+        context=poll_context(poll),
+        public=bytes.fromhex(poll.public_key),
+        slots=len(slots) + 1,
+        limit=max(poll.max_picks, 1),
+        labels=[c.label for c in slots] + ["Phiếu trắng"],
+        ballots=ballots,
+        totals=poll.decryption["totals"],
+        proofs=poll.decryption["proofs"],
+        meta={
+            "poll": poll.pk,
+            "title": str(poll),
+            "conference": str(poll.conference),
+            "closed_at": poll.closed_at.isoformat() if poll.closed_at else None,
+            "counted_at": poll.counted_at.isoformat() if poll.counted_at else None,
+        },
+    )
 
 
 def _result_json(poll: Poll, tally: rules.Tally) -> dict[str, Any]:
@@ -874,11 +1090,14 @@ def _result_json(poll: Poll, tally: rules.Tally) -> dict[str, Any]:
                 "passes": c.passes_threshold,
                 "elected": c.elected,
                 "tied": c.tied_for_last_seat,
+                "second_round": c.in_second_round,
             }
             for c in tally.choices
         ],
         "elected": list(tally.elected),
         "runoff": list(tally.runoff),
+        "second_round": list(tally.second_round),
+        "open_seats": tally.open_seats,
         "outcome": tally.outcome,
     }
 
@@ -1031,29 +1250,37 @@ def _set_leadership_by_vote(actor: User, poll: Poll, organization: Organization,
     )
 
 
-@transaction.atomic
-def create_runoff(*, actor: User, poll: Poll) -> Poll:
-    """Round 2 among the choices tied for the last seat (DOMAIN.md: ties → re-vote among the tied)."""
-    require_runner(actor, poll.conference)
+def _lock_published_with_next_round(
+    poll: Poll, *, going_on: str, verb: str, what: str, nothing: str
+) -> tuple[Poll, list[str]]:
+    """The poll, locked, with the choices its result sends to a next round (`going_on`: "runoff" or
+    "second_round"), or ValidationError. Locked, so a double click queues and is told of the round the
+    first click made. A runoff and a second round exclude each other (a runoff means every seat is
+    filled or contested), so the round already made is `what`, made by `verb`."""
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
-    tied = poll.result.get("runoff") or []
-    if poll.status != PollStatus.PUBLISHED or not tied:
-        raise ValidationError("Không có phương án nào cần bỏ phiếu lại.")
+    keys = poll.result.get(going_on) or []
+    if poll.status != PollStatus.PUBLISHED or not keys:
+        raise ValidationError(nothing)
     earlier = poll.runoffs.first()
     if earlier is not None:
-        raise ValidationError(_happened(f"Cuộc bỏ phiếu lại «{earlier}» đã được tạo", earlier, "poll.runoff"))
-    elected = len(poll.result.get("elected", []))
-    runoff = _new_poll(
+        raise ValidationError(_happened(f"{what} «{earlier}» đã được tạo", earlier, verb))
+    return poll, keys
+
+
+def _next_round(poll: Poll, *, actor: User, verb: str, keys: list[str], seats: int) -> Poll:
+    """The next round of `poll` among `keys` for `seats` seats: the same question, the same choices'
+    labels and details, opened later under the regulation then in force."""
+    follow_up = _new_poll(
         poll.conference,
         actor=actor,
-        verb="poll.runoff",
-        data={"of": poll.pk, "tied": tied},
+        verb=verb,
+        data={"of": poll.pk, "choices": keys, "seats": seats},
         kind=poll.kind,
         title=poll.title,
         method=poll.method,
         mode=poll.mode,
-        seats=poll.seats - elected,
-        max_picks=min(poll.max_picks, poll.seats - elected),
+        seats=seats,
+        max_picks=min(poll.max_picks, seats),
         award_form=poll.award_form,
         leadership_role=poll.leadership_role,
         agreement=poll.agreement,
@@ -1062,13 +1289,47 @@ def create_runoff(*, actor: User, poll: Poll) -> Poll:
     )
     Choice.objects.bulk_create(
         Choice(
-            poll=runoff,
+            poll=follow_up,
             key=c.key,
             label=c.label,
             organization=c.organization,
             detail=c.detail,
             position=c.position,
         )
-        for c in poll.choices.filter(key__in=tied)
+        for c in poll.choices.filter(key__in=keys)
     )
-    return runoff
+    return follow_up
+
+
+@transaction.atomic
+def create_runoff(*, actor: User, poll: Poll) -> Poll:
+    """Round 2 among the choices tied for the last seat (DOMAIN.md: ties → re-vote among the tied)."""
+    require_runner(actor, poll.conference)
+    poll, tied = _lock_published_with_next_round(
+        poll,
+        going_on="runoff",
+        verb="poll.runoff",
+        what="Cuộc bỏ phiếu lại",
+        nothing="Không có phương án nào cần bỏ phiếu lại.",
+    )
+    elected = len(poll.result.get("elected", []))
+    return _next_round(poll, actor=actor, verb="poll.runoff", keys=tied, seats=poll.seats - elected)
+
+
+@transaction.atomic
+def create_second_round(*, actor: User, poll: Poll) -> Poll:
+    """Round 2 when too few choices reached the threshold to fill the seats: among those the
+    regulation's rule sent on (DOMAIN.md, Voting [L]: by default the top two and all tied with them),
+    for the seats still open. Whether there is one was decided when the poll was counted, under the
+    rule it opened with."""
+    require_runner(actor, poll.conference)
+    poll, going_on = _lock_published_with_next_round(
+        poll,
+        going_on="second_round",
+        verb="poll.second_round",
+        what="Cuộc bỏ phiếu vòng 2",
+        nothing="Không có phương án nào vào vòng 2 theo quy chế.",
+    )
+    return _next_round(
+        poll, actor=actor, verb="poll.second_round", keys=going_on, seats=poll.result["open_seats"]
+    )

@@ -23,6 +23,12 @@ urlpatterns = [
         "hoi-nghi/<int:pk>/bo-phieu/<int:poll_pk>/danh-sach-phieu/", views.published_ballots, name="ballots"
     ),
     path(
+        "hoi-nghi/<int:pk>/bo-phieu/<int:poll_pk>/ho-so-phieu.json",
+        views.published_record,
+        name="ballots_json",
+    ),
+    path("hoi-nghi/<int:pk>/bo-phieu/<int:poll_pk>/kiem-phieu/", views.poll_count, name="poll_count"),
+    path(
         "hoi-nghi/<int:pk>/bo-phieu/<int:poll_pk>/phieu-giay.pdf", views.paper_ballots, name="paper_ballots"
     ),
     path("hoi-nghi/<int:pk>/bo-phieu/<int:poll_pk>/<slug:action>/", views.poll_action, name="poll_action"),

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -37,7 +37,7 @@ from thidua.conferences.qr import qr_svg
 from thidua.conferences.selectors import conference_in_year
 from thidua.lib.dates import moment
 from thidua.lib.text import vietnamese_sort_key
-from thidua.organizations.models import LeadershipRole, Organization
+from thidua.organizations.models import LeadershipRole, Organization, SecondRound
 from thidua.web.forms import apply_service_errors
 from thidua.web.submits import once
 from thidua.web.versioning import OVERWRITE_WORDS, StaleEdit, redrawn_data, who_and_when
@@ -384,7 +384,15 @@ def _poll(conference: Conference, poll_pk: int) -> Poll:
 
 
 @login_required
-def poll_detail(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: int) -> HttpResponse:
+def poll_detail(
+    request: HttpRequest,
+    slug: str,
+    year: int,
+    pk: int,
+    poll_pk: int,
+    count_error: str = "",
+    typed: dict[int, str] | None = None,
+) -> HttpResponse:
     conference = conference_from_url(request, slug, year, pk, run=False)
     poll = _poll(conference, poll_pk)
     can_run = _can_run(request, conference)
@@ -419,8 +427,25 @@ def poll_detail(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: in
             "paper_form": paper_form,
             "publish_form": ConfirmForm(label=PUBLISH_CONFIRMATION) if can_run else None,
             "runoff_labels": [labels.get(k, k) for k in poll.result.get("runoff", [])] if show_result else [],
+            "count_holders": _count_holders(poll, typed or {}) if can_run else [],
+            "count_error": count_error,
+            "second_round_labels": (
+                [labels.get(k, k) for k in poll.result.get("second_round", [])] if show_result else []
+            ),
+            "second_round_rule": SecondRound(services.second_round_rule(poll)).label,
+            "next_round": poll.runoffs.first() if poll.status == PollStatus.PUBLISHED else None,
         },
     )
+
+
+def _count_holders(poll: Poll, typed: dict[int, str]) -> list[dict[str, Any]]:
+    """The count form's rows, one per share holder, with what was typed kept after a refusal."""
+    if poll.mode != BallotMode.ELECTRONIC or poll.status != PollStatus.CLOSED or poll.counted_at:
+        return []
+    return [
+        {**holder, "field": f"share_{holder['index']}", "value": typed.get(holder["index"], "")}
+        for holder in poll.key_holders
+    ]
 
 
 @login_required
@@ -433,10 +458,11 @@ def poll_action(
     actor = acting_user(request)
     steps = {
         "mo": (services.open_poll, "Đã mở bỏ phiếu."),
-        "dong": (services.close_poll, "Đã đóng bỏ phiếu và kiểm phiếu."),
+        "dong": (services.close_poll, "Đã đóng bỏ phiếu."),
         "xac-nhan": (services.confirm_results, "Ban kiểm phiếu đã xác nhận kết quả."),
         "cong-bo": (services.publish, "Đã công bố kết quả."),
         "bo-phieu-lai": (services.create_runoff, "Đã tạo cuộc bỏ phiếu lại (vòng 2)."),
+        "vong-2": (services.create_second_round, "Đã tạo cuộc bỏ phiếu vòng 2."),
     }
     if action not in steps:
         return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=poll_pk)
@@ -450,8 +476,54 @@ def poll_action(
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, message)
-        if action == "bo-phieu-lai":
+        if action in ("bo-phieu-lai", "vong-2"):
             return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=result.pk)
+        if action == "mo" and getattr(result, "board_shares", None):
+            return _board_cards(request, conference, result)
+    return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=poll_pk)
+
+
+def _board_cards(request: HttpRequest, conference: Conference, poll: Poll) -> HttpResponse:
+    """The counting board's key cards, in the response to the click that opened the poll and nowhere
+    else: the shares are in this request's memory only, so this page is the one chance to print them
+    (DESIGN.md, secret ballot). Each card carries its holder's share as a QR code and a typed code."""
+    cards = [{"share": share, "qr": qr_svg(share.code)} for share in poll.board_shares]
+    response = render(
+        request,
+        "conferences/board_cards.html",
+        {
+            "conference": conference,
+            "group": conference.emulation_year.group,
+            "emulation_year": conference.emulation_year,
+            "poll": poll,
+            "cards": cards,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def poll_count(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: int) -> HttpResponse:
+    """The counting board types (or scans) k of its shares; the totals are counted at once."""
+    conference = conference_from_url(request, slug, year, pk, run=True)
+    poll = _poll(conference, poll_pk)
+    typed = {
+        int(name.removeprefix("share_")): request.POST.get(name, "")
+        for name in request.POST
+        if name.startswith("share_") and name.removeprefix("share_").isdigit() and len(name) <= 9
+    }
+    try:
+        services.count_poll(actor=acting_user(request), poll=poll, typed=typed)
+    except ValidationError as error:
+        # Back to the form with nothing typed lost, the problem named; the shares go nowhere else.
+        response = poll_detail(
+            request, slug, year, pk, poll_pk, count_error=" ".join(error.messages), typed=typed
+        )
+        response.status_code = 400
+        return response
+    messages.success(request, "Đã kiểm phiếu: kết quả chờ ban kiểm phiếu xác nhận.")
     return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=poll_pk)
 
 
@@ -519,6 +591,8 @@ def _projected_result(poll: Poll) -> dict[str, Any]:
                     if row["elected"]
                     else "Bằng phiếu"
                     if row["tied"]
+                    else "Vào vòng 2"
+                    if row.get("second_round")
                     else "Đạt ngưỡng"
                     if row["passes"]
                     else "Không đạt"
@@ -566,20 +640,48 @@ def progress(request: HttpRequest, slug: str, year: int, pk: int) -> JsonRespons
     return response
 
 
-def published_ballots(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: int) -> HttpResponse:
-    """Every ballot of a published poll, by receipt: a voter finds theirs and sees it was counted as cast."""
+def _published_poll(slug: str, year: int, pk: int, poll_pk: int) -> tuple[Conference, Poll]:
     conference = get_object_or_404(
         Conference, pk=pk, emulation_year__group__slug=slug, emulation_year__year=year
     )
-    poll = get_object_or_404(conference.polls, pk=poll_pk, status=PollStatus.PUBLISHED)
-    labels = dict(poll.choices.values_list("key", "label"))
-    ballots = [
-        {"receipt": receipt, "labels": [labels.get(k, k) for k in selections]}
-        for receipt, selections in poll.ballots.order_by("receipt").values_list("receipt", "selections")
+    return conference, get_object_or_404(conference.polls, pk=poll_pk, status=PollStatus.PUBLISHED)
+
+
+def published_ballots(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: int) -> HttpResponse:
+    """A published poll's record, for anyone: every encrypted ballot by receipt (a voter finds theirs),
+    the totals with their proofs of decryption, and how to check it all without any key."""
+    conference, poll = _published_poll(slug, year, pk, poll_pk)
+    receipts = list(poll.ballots.order_by("receipt").values_list("receipt", flat=True))
+    slots = services.ballot_slots(poll)
+    totals = poll.decryption.get("totals", [])
+    rows = [
+        {"label": label, "total": totals[i] if i < len(totals) else None}
+        for i, label in enumerate([c.label for c in slots] + ["Phiếu trắng"])
     ]
     return render(
-        request, "conferences/ballots.html", {"conference": conference, "poll": poll, "ballots": ballots}
+        request,
+        "conferences/ballots.html",
+        {
+            "conference": conference,
+            "poll": poll,
+            "receipts": receipts,
+            "rows": rows,
+            "encrypted": bool(poll.public_key),
+            "record_url": reverse("conferences:ballots_json", args=[slug, year, pk, poll_pk]),
+        },
     )
+
+
+def published_record(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: int) -> HttpResponse:
+    """The record as a file, for `manage.py verify_poll` or any other checker."""
+    _, poll = _published_poll(slug, year, pk, poll_pk)
+    if not poll.public_key or poll.counted_at is None:
+        raise Http404("Cuộc bỏ phiếu này không có hồ sơ phiếu mã hóa.")
+    response = JsonResponse(
+        services.poll_record(poll), json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )
+    response["Content-Disposition"] = f'attachment; filename="ho-so-bo-phieu-{poll.pk}.json"'
+    return response
 
 
 PAPER_BALLOTS_MAX = 500

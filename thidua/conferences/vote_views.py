@@ -1,8 +1,14 @@
-"""The delegate's phone: enter (or scan) the card's code, pick, confirm, get a receipt.
+"""The delegate's phone: open the ballot with the card, pick, confirm on the same page, cast, get a receipt.
 
-No account and no session: the code travels in each form post and nowhere else — not in a URL (the QR
-puts it in the fragment, which browsers never send), not in a cookie, not in a log line. Choices are
-shown in a fresh random order for each voter so that position favours no one.
+Two requests for a delegate holding the card: the QR code opens this page with the code in the URL's
+fragment, which browsers never send, and `static/thidua/vote.js` posts it at once (`step=list`), which
+answers with the ballot itself when one poll waits for this delegate; the confirmation is drawn on the
+page by the script, and the second request casts (`step=cast`). A phone without scripts types the code
+and gets one more request: the confirmation drawn by the server (`step=review`), still one to cast.
+
+No account and no session: the code travels in each form post and nowhere else — not in a URL, not in a
+cookie, not in a log line. No choice is in a URL either, and every answer is padded to a length that
+does not depend on the choice (`thidua.web.padding`): an access log holds nothing about a ballot.
 
 With no cookie to ride on there is nothing for a CSRF token to protect: these forms carry none, and a post
 is checked by its Origin header instead (thidua/web/origin.py). A phone that refuses cookies votes too.
@@ -10,19 +16,23 @@ is checked by its Origin header instead (thidua/web/origin.py). A phone that ref
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from thidua.audit.version import versioned
 from thidua.conferences import services
+from thidua.conferences.ballot_page import BallotPage, ballot_page, nothing_chosen_words
 from thidua.conferences.models import BallotMode, Conference, Delegate, Participation, Poll, PollStatus
+from thidua.web.client import client_address
 from thidua.web.origin import posted_from_here
+from thidua.web.padding import pad
 
 
 def _open_polls(conference: Conference, delegate: Delegate) -> list[Poll]:
@@ -37,12 +47,59 @@ def _open_polls(conference: Conference, delegate: Delegate) -> list[Poll]:
     return [p for p in polls if p.pk not in done]
 
 
-def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+    *,
+    as_long_as: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The page, padded; with `as_long_as`, at least as long as the same page drawn with those values."""
     response = render(request, f"conferences/vote/{template}", context, status=status)
     response["Cache-Control"] = "no-store"
     # same-origin, not no-referrer: with no-referrer browsers post "Origin: null", which is refused.
     response["Referrer-Policy"] = "same-origin"
-    return response
+    at_least = 0
+    if as_long_as is not None:
+        longest = render_to_string(f"conferences/vote/{template}", {**context, **as_long_as}, request)
+        at_least = len(longest.encode())
+    return pad(response, at_least=at_least)
+
+
+# A refusal's words vary with what was picked (one's own organization, too many): the padding allows this
+# much on top of the longest drawing of the page.
+_WORDS_ALLOWANCE = 2048
+
+
+def _ballot(
+    request: HttpRequest, context: dict[str, Any], page: BallotPage, status: int = 200
+) -> HttpResponse:
+    context = {**context, "poll": page.poll, "ballot": page}
+    if not page.chosen and "error" not in context:
+        return _page(request, "ballot.html", context, status)
+    # The page names or ticks what was picked: drawn as long as the page that ticks and names every
+    # choice, so its length is the same whatever the pick.
+    everything = ballot_page(
+        page.poll,
+        delegate_pk=context["delegate"].pk,
+        chosen=[c.key for c in page.choices],
+        confirming=True,
+    )
+    longest = {"ballot": everything, "error": "x" * _WORDS_ALLOWANCE}
+    return _page(request, "ballot.html", context, status, as_long_as=longest)
+
+
+def _record_url(conference: Conference, poll: Poll) -> str:
+    """Where a voter checks their receipt once the result is out: the poll's public record."""
+    group = conference.emulation_year.group
+    args = [group.slug, conference.emulation_year.year, conference.pk, poll.pk]
+    for name in ("conferences:poll_record", "conferences:ballots"):
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+    return ""
 
 
 @csrf_exempt  # no cookie to protect: the Origin is checked below (module docstring)
@@ -60,66 +117,64 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {"conference": conference}
     if request.method != "POST":
         return _page(request, "start.html", context)
-    if not posted_from_here(request):
-        return _page(
-            request,
-            "start.html",
-            {**context, "error": "Phiếu phải được gửi từ chính trang bỏ phiếu này. Mở lại trang và nhập mã."},
-            status=403,
-        )
     code = request.POST.get("code", "")
+    if not posted_from_here(request):
+        error = "Phiếu phải được gửi từ chính trang bỏ phiếu này. Mở lại trang và nhập mã."
+        return _page(request, "start.html", {**context, "error": error, "code": code}, status=403)
     try:
-        delegate = services.authenticate(conference, code)
-    except ValidationError as error:
+        delegate = services.authenticate(conference, code, client=client_address(request))
+    except services.CodeRejected as refused:
+        # What was typed stays in the field, marked, with the reason next to it (issue 14, part 7).
+        status = 429 if isinstance(refused, services.TooManyWrongCodes) else 400
+        error = " ".join(refused.messages)
         return _page(
-            request, "start.html", {**context, "error": " ".join(error.messages), "code": ""}, status=400
+            request, "start.html", {**context, "error": error, "code": code, "code_invalid": True}, status
         )
-    services.check_in(actor=None, delegate=delegate)
     step = request.POST.get("step", "list")
     context.update({"delegate": delegate, "code": code})
-    if step == "list" or not request.POST.get("poll", "").isdigit():
-        return _page(request, "polls.html", {**context, "polls": _open_polls(conference, delegate)})
-    poll_pk = int(request.POST["poll"])
+    if step != "cast":
+        # Present from the moment the card opens a page. Not in the cast: a vote writes no audit event,
+        # and the cast marks the voter present itself.
+        services.check_in(actor=None, delegate=delegate)
+    poll_pk = request.POST.get("poll", "")
+    if step == "list" or not poll_pk.isdigit():
+        polls = _open_polls(conference, delegate)
+        if len(polls) == 1:  # what a conference mostly has: the card opens the ballot itself
+            poll = _poll(request, conference, polls[0].pk)
+            return _ballot(request, context, ballot_page(poll, delegate_pk=delegate.pk))
+        return _page(request, "polls.html", {**context, "polls": polls})
+    poll = _poll(request, conference, int(poll_pk))
+    selections = request.POST.getlist("choice")
+    try:
+        if poll.status != PollStatus.OPEN:
+            raise services.VoteRefused("Cuộc bỏ phiếu này không còn mở.")
+        if step in ("ballot", "again"):  # "again": choosing again keeps the choice and the order
+            chosen = selections if step == "again" else ()
+            return _ballot(request, context, ballot_page(poll, delegate_pk=delegate.pk, chosen=chosen))
+        if not selections:
+            raise services.VoteRefused(nothing_chosen_words(poll))
+        services.ballot_problems(poll, delegate, selections)
+        if step == "review":
+            page = ballot_page(poll, delegate_pk=delegate.pk, chosen=selections, confirming=True)
+            return _ballot(request, context, page)
+        receipt = services.cast_vote(poll=poll, delegate=delegate, selections=selections)
+        # No query for what is left to vote on: the next page lists it, the cast stays cheap.
+        record = _record_url(conference, poll)
+        return _page(request, "receipt.html", {**context, "poll": poll, "receipt": receipt, "record": record})
+    except ValidationError as error:
+        context["error"] = " ".join(error.messages)
+        if poll.status == PollStatus.OPEN:
+            page = ballot_page(poll, delegate_pk=delegate.pk, chosen=selections)
+            return _ballot(request, context, page, status=400)
+        return _page(request, "polls.html", {**context, "polls": _open_polls(conference, delegate)}, 400)
+
+
+def _poll(request: HttpRequest, conference: Conference, poll_pk: int) -> Poll:
     # The status read here may be a moment old: the cast checks it again, locked, in its transaction.
-    poll = versioned(
+    poll: Poll = versioned(
         request,
         f"vote:poll:{conference.pk}:{poll_pk}",
         lambda: get_object_or_404(conference.polls.prefetch_related("choices"), pk=poll_pk),
         shared=True,
     )
-    choices = list(poll.choices.all())
-    selections = request.POST.getlist("choice")
-    try:
-        if step == "ballot":
-            if poll.status != PollStatus.OPEN:
-                raise services.VoteRefused("Cuộc bỏ phiếu này không còn mở.")
-            random.SystemRandom().shuffle(choices)
-            return _page(request, "ballot.html", {**context, "poll": poll, "choices": choices})
-        if step == "cast":
-            # cast_vote checks the ballot itself: checking here too would do the work twice per vote.
-            receipt = services.cast_vote(poll=poll, delegate=delegate, selections=selections)
-            # No query for what is left to vote on: the next page lists it, the cast stays cheap.
-            return _page(request, "receipt.html", {**context, "poll": poll, "receipt": receipt})
-        chosen = services.ballot_problems(poll, delegate, selections)
-        if step == "review":
-            picked = [c for c in choices if c.key in chosen]
-            return _page(
-                request,
-                "review.html",
-                {**context, "poll": poll, "picked": picked, "selections": sorted(chosen)},
-            )
-    except ValidationError as error:
-        random.SystemRandom().shuffle(choices)
-        return _page(
-            request,
-            "ballot.html" if poll.status == PollStatus.OPEN else "polls.html",
-            {
-                **context,
-                "poll": poll,
-                "choices": choices,
-                "error": " ".join(error.messages),
-                "polls": _open_polls(conference, delegate),
-            },
-            status=400,
-        )
-    return _page(request, "polls.html", {**context, "polls": _open_polls(conference, delegate)})
+    return poll

@@ -158,6 +158,17 @@ def _counts(poll: Poll, result: dict[str, Any]) -> list[Paragraph]:
     ]
 
 
+def _verdict(choice: dict[str, Any], verdicts: dict[bool, str]) -> str:
+    """The minutes' word for one choice: a tie on the last seat goes to a runoff, and a choice the
+    regulation sends to a second round (when too few passed) is named as such; the sentence naming the
+    round is the result's own."""
+    if choice["tied"]:
+        return "Bằng phiếu"
+    if choice.get("second_round"):  # results counted before second rounds existed have no such key
+        return "Vào vòng 2"
+    return verdicts[bool(choice["elected"])]
+
+
 def vote_count_minutes(
     poll: Poll, *, number_text: str, date: datetime.date | None = None
 ) -> OfficialDocument:
@@ -196,7 +207,7 @@ def vote_count_minutes(
                     labels.get(choice["key"], choice["key"]),
                     f"{choice['votes']}/{base}",
                     choice["percent"],
-                    "Bằng phiếu" if choice["tied"] else verdicts[bool(choice["elected"])],
+                    _verdict(choice, verdicts),
                 ]
                 for index, choice in enumerate(result["choices"], start=1)
             ],

@@ -26,6 +26,7 @@ from thidua.organizations.models import (
     OrganizationKind,
     OrganizationName,
     Regulation,
+    SecondRound,
     TieBreak,
     VoteBase,
     VotingUnit,
@@ -143,6 +144,16 @@ REGULATION_VALUES = {
     "council_threshold_denominator": 5,
     "council_threshold_source": (
         "NĐ 98/2023/NĐ-CP: Cờ thi đua cần ≥ 80% tổng số thành viên Hội đồng TĐKT [H] (áp dụng 01/01/2024–30/06/2025)"
+    ),
+    "second_round": SecondRound.TOP_TWO,
+    "second_round_source": L_SOURCE
+    + " (khi không đủ phương án đạt ngưỡng: vòng 2 giữa hai phương án nhiều phiếu nhất và các phương án bằng phiếu với họ)",
+    "board_key_threshold": 2,
+    "board_key_holders": 3,
+    "supervisor_holds_share": False,
+    "board_key_source": (
+        "Mặc định của thidua [M]: cần 2 trong 3 mảnh khóa do thành viên ban kiểm phiếu giữ, để một người "
+        "vắng hay mất mảnh khóa không làm mất cuộc bỏ phiếu; Liên hiệp Hội Việt Nam chưa quy định; sửa được"
     ),
 }
 REGULATION_2026_CHANGES = {

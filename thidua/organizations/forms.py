@@ -148,6 +148,12 @@ class RegulationForm(forms.ModelForm):
             "council_threshold_numerator",
             "council_threshold_denominator",
             "council_threshold_source",
+            "second_round",
+            "second_round_source",
+            "board_key_threshold",
+            "board_key_holders",
+            "supervisor_holds_share",
+            "board_key_source",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -4,8 +4,9 @@ import datetime
 from fractions import Fraction
 from typing import Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from thidua.lib.text import fold
 from thidua.organizations import rules
@@ -243,6 +244,27 @@ class TieBreak(models.TextChoices):
     REFER_PARENT = "refer_parent", "Báo cáo cơ quan cấp trên quyết định"
 
 
+class SecondRound(models.TextChoices):
+    """When too few choices reach the threshold to fill the seats (DOMAIN.md, Voting [L]). The values
+    are `thidua.conferences.rules.SecondRound`'s, which applies them."""
+
+    NONE = "none", "Không bỏ phiếu vòng 2: suất còn trống"
+    TOP_TWO = (
+        "top_two",
+        "Bỏ phiếu vòng 2 giữa hai phương án nhiều phiếu nhất và các phương án bằng phiếu với họ",
+    )
+
+
+# The most people a counting board's key is split among: a conference's counting board has a handful
+# of members, and each share is a card to print, keep and type in at the count.
+MAX_BOARD_KEY_HOLDERS = 9
+_ONE_TO_NINE = f"Cần một số từ 1 đến {MAX_BOARD_KEY_HOLDERS}."
+BOARD_KEY_RANGE = [
+    MinValueValidator(1, message=_ONE_TO_NINE),
+    MaxValueValidator(MAX_BOARD_KEY_HOLDERS, message=_ONE_TO_NINE),
+]
+
+
 class RegulationQuerySet(models.QuerySet["Regulation"]):
     def in_force(self, parent: Organization, year: int) -> Regulation | None:
         """The parent body's rule set that applies to `year`: the newest one starting on or before it."""
@@ -287,6 +309,33 @@ class Regulation(Versioned):
     council_threshold_numerator = models.PositiveSmallIntegerField("ngưỡng Hội đồng: tử số", default=4)
     council_threshold_denominator = models.PositiveSmallIntegerField("ngưỡng Hội đồng: mẫu số", default=5)
     council_threshold_source = models.CharField("căn cứ: ngưỡng Hội đồng", max_length=400)
+    second_round = models.CharField(
+        "khi không đủ phương án đạt ngưỡng",
+        max_length=20,
+        choices=SecondRound.choices,
+        default=SecondRound.TOP_TWO,
+        help_text="Với mỗi suất còn trống: hai phương án nhiều phiếu nhất (và các phương án bằng phiếu với họ).",
+    )
+    second_round_source = models.CharField("căn cứ: bỏ phiếu vòng 2", max_length=400)
+    # The counting board's key (issue 14): a poll's decryption key is split so that any
+    # `board_key_threshold` of the `board_key_holders` shares rebuild it, and fewer reveal nothing.
+    board_key_threshold = models.PositiveSmallIntegerField(
+        "số mảnh khóa cần để kiểm phiếu",
+        default=2,
+        validators=BOARD_KEY_RANGE,
+    )
+    board_key_holders = models.PositiveSmallIntegerField(
+        "số thành viên ban kiểm phiếu giữ mảnh khóa",
+        default=3,
+        validators=BOARD_KEY_RANGE,
+    )
+    supervisor_holds_share = models.BooleanField(
+        "đại diện cơ quan cấp trên giữ một mảnh khóa",
+        default=False,
+        help_text="Khi quy chế quy định: đại diện cơ quan cấp trên dự hội nghị giữ thêm một mảnh, "
+        "ngoài các thành viên ban kiểm phiếu.",
+    )
+    board_key_source = models.CharField("căn cứ: khóa của ban kiểm phiếu", max_length=400)
 
     objects = RegulationQuerySet.as_manager()
 
@@ -302,6 +351,16 @@ class Regulation(Versioned):
                 & Q(quorum_denominator__gt=0)
                 & Q(council_threshold_denominator__gt=0),
                 name="regulation_fractions_have_denominators",
+            ),
+            models.CheckConstraint(
+                condition=Q(board_key_threshold__gte=1)
+                & Q(board_key_threshold__lte=F("board_key_holders"))
+                & Q(board_key_holders__lte=MAX_BOARD_KEY_HOLDERS),
+                name="regulation_board_key_k_of_n",
+                violation_error_message=(
+                    "Số mảnh khóa cần để kiểm phiếu phải từ 1 đến số thành viên giữ mảnh khóa, "
+                    f"và tối đa {MAX_BOARD_KEY_HOLDERS} thành viên giữ mảnh khóa."
+                ),
             ),
         ]
 
@@ -362,5 +421,17 @@ class Regulation(Versioned):
                 "rule": "Ngưỡng Hội đồng TĐKT cấp trên",
                 "value": f"≥ {rules.fraction_words(self.council_threshold)} tổng số thành viên Hội đồng",
                 "source": self.council_threshold_source,
+            },
+            {
+                "rule": "Khi không đủ phương án đạt ngưỡng",
+                "value": self.get_second_round_display(),
+                "source": self.second_round_source,
+            },
+            {
+                "rule": "Khóa của ban kiểm phiếu",
+                "value": f"Cần {self.board_key_threshold} trong {self.board_key_holders} mảnh khóa "
+                "do thành viên ban kiểm phiếu giữ"
+                + ("; đại diện cơ quan cấp trên giữ thêm một mảnh" if self.supervisor_holds_share else ""),
+                "source": self.board_key_source,
             },
         ]

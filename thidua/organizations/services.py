@@ -430,6 +430,12 @@ REGULATION_FIELDS = (
     "council_threshold_numerator",
     "council_threshold_denominator",
     "council_threshold_source",
+    "second_round",
+    "second_round_source",
+    "board_key_threshold",
+    "board_key_holders",
+    "supervisor_holds_share",
+    "board_key_source",
 )
 
 

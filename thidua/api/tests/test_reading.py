@@ -128,6 +128,7 @@ def test_published_polls_are_listed_with_labelled_choices(api_for: Any, officer_
     assert body["count"] == 4
     election = next(p for p in body["items"] if p["title"] == "Bầu cụm trưởng năm 2024")
     assert election["elected"] == ["lhh-nghe-an"]
+    assert (election["runoff"], election["second_round"]) == ([], [])
     winner = election["choices"][0]
     assert (winner["organization"], winner["votes"], winner["elected"]) == ("lhh-nghe-an", 7, True)
     assert winner["label"].startswith("Liên hiệp các Hội")

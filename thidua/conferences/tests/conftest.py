@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from thidua.accounts.models import User
-from thidua.conferences import services
 from thidua.conferences.models import Conference
 from thidua.conferences.tests import helpers
 
@@ -19,14 +18,6 @@ def quangtri(db: Any) -> User:
 
 @pytest.fixture
 def conference_2026(quangtri: User) -> Conference:
-    """Cụm 4's 2026 conference, as the secretariat makes it: one voting delegate per member."""
-    conference = helpers.conference_2026(quangtri, title="Hội nghị tổng kết năm 2026")
-    for member in helpers.members_2026():
-        services.add_delegate(
-            actor=quangtri,
-            conference=conference,
-            organization=member,
-            full_name=f"Đại biểu {member.code}",
-            votes=True,
-        )
-    return conference
+    """Cụm 4's 2026 conference, as the secretariat makes it: one voting delegate per member, the first
+    three on the counting board (they hold the electronic polls' key, 2 of 3 by default)."""
+    return helpers.conference_2026_with_voters(quangtri, title="Hội nghị tổng kết năm 2026")

@@ -16,6 +16,7 @@ from thidua.accounts.models import User
 from thidua.audit.models import AuditEvent, SubmitKey
 from thidua.conferences import services
 from thidua.conferences.models import Conference, Delegate, Poll
+from thidua.conferences.tests import helpers
 from thidua.organizations.models import Organization
 from thidua.web.versioning import StaleEdit
 
@@ -201,7 +202,7 @@ def _closed_election(quangtri: User, conference: Conference) -> Poll:
     )
     for delegate in conference.delegates.all():
         services.cast_vote(poll=poll, delegate=delegate, selections=["lhh-hue"])
-    return services.close_poll(actor=quangtri, poll=poll)
+    return helpers.close_and_count(quangtri, poll)
 
 
 def test_a_second_publish_says_when_and_by_whom_the_result_was_published(

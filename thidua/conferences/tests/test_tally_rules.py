@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 from random import Random
@@ -22,6 +23,7 @@ from thidua.conferences.rules import (
     Base,
     Method,
     PollSpec,
+    SecondRound,
     Threshold,
     paper_count_problems,
     percent_words,
@@ -51,6 +53,7 @@ def spec(
     quorum: Fraction = DEFAULT_QUORUM,
     adopt_choice: str | None = None,
     labels: tuple[str, ...] = (),
+    second_round: SecondRound = SecondRound.TOP_TWO,
 ) -> PollSpec:
     return PollSpec(
         method=method,
@@ -64,6 +67,7 @@ def spec(
         quorum=quorum,
         adopt_choice=adopt_choice,
         labels=labels,
+        second_round=second_round,
     )
 
 
@@ -219,6 +223,7 @@ def test_a_share_is_written_as_a_vietnamese_percentage(share: Fraction, words: s
         ({"quorum": F(4, 3)}, ValueError, "Tỉ lệ đại biểu tối thiểu"),
         ({"quorum": 0.8}, TypeError, "never float"),
         ({"adopt_choice": "A"}, ValueError, "motions only"),
+        ({"second_round": "top_three"}, ValueError, "top_three"),
     ],
 )
 def test_poll_rules_that_cannot_be_counted_are_refused(
@@ -249,14 +254,17 @@ def test_poll_rules_read_from_model_fields_become_enums_and_tuples() -> None:
         members=7,
         quorum=F(2, 3),
         labels=["Một", "Hai"],  # type: ignore[arg-type]
+        second_round="none",  # type: ignore[arg-type]
     )
-    assert (poll.method, poll.base, poll.choices, poll.labels, poll.max_picks) == (
+    assert (poll.method, poll.base, poll.choices, poll.labels, poll.max_picks, poll.second_round) == (
         Method.PICK_UP_TO,
         Base.MEMBERS,
         ("A", "B"),
         ("Một", "Hai"),
         1,
+        SecondRound.NONE,
     )
+    assert spec().second_round is SecondRound.TOP_TWO  # DOMAIN.md, Voting [L]: the default
     assert poll.label("B") == "Hai"
     assert spec().label("B") == "B"
 
@@ -398,6 +406,96 @@ def test_the_runoff_is_for_the_seats_left_after_those_above_the_tie() -> None:
     result = tally(poll, ballots((5, "ABCDE"), (2, "AB")))
     assert (result.elected, result.runoff) == (("A", "B"), ("C", "D", "E"))
     assert result.outcome.endswith("Cần bỏ phiếu lại giữa C, D và E cho 1 suất còn lại.")
+
+
+# --- second rounds: too few reach the threshold (DOMAIN.md, Voting [L])
+
+EIGHT = {"eligible": 8, "members": 8}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "cast", "second_round", "open_seats"),
+    [
+        # The case: one seat, A 4 and B 4 of 8 under "more than 1/2" (4 is not more than 4).
+        ({}, ((4, "A"), (4, "B")), ("A", "B"), 1),
+        ({"choices": ("A", "B", "C")}, ((4, "A"), (3, "B"), (1, "C")), ("A", "B"), 1),
+        # All tied with the second go too: the listing order decides nothing.
+        ({"choices": ("A", "B", "C", "D")}, ((3, "A"), (2, "B"), (2, "C"), (1, "D")), ("A", "B", "C"), 1),
+        (
+            {"choices": ("A", "B", "C", "D")},
+            ((2, "A"), (2, "B"), (2, "C"), (2, "D")),
+            ("A", "B", "C", "D"),
+            1,
+        ),
+        # A choice nobody voted for is still "tied with" a second that nobody voted for either.
+        ({"choices": ("A", "B", "C")}, ((3, "A"), (5, "")), ("A", "B", "C"), 1),
+        # Two seats, one filled: the top two of the rest for the seat still open.
+        ({"seats": 2, "choices": ("A", "B", "C", "D")}, ((5, "A"), (2, "BC"), (1, "D")), ("B", "C"), 1),
+        # Two seats, none filled: two per open seat.
+        (
+            {"seats": 2, "method": Method.PICK_UP_TO, "choices": ("A", "B", "C", "D", "E")},
+            ((3, "A"), (2, "B"), (2, "C"), (1, "D")),
+            ("A", "B", "C", "D"),
+            2,
+        ),
+        # No more candidates than open seats: a second round would offer nothing to choose from.
+        ({"choices": ("A",)}, ((3, "A"), (5, "")), (), 1),
+        ({"seats": 2, "choices": ("A", "B")}, ((3, "AB"), (5, "")), (), 2),
+        # Every seat filled: nothing left for a second round.
+        ({"choices": ("A", "B")}, ((5, "A"), (3, "B")), (), 0),
+    ],
+)
+def test_when_too_few_pass_the_top_two_per_open_seat_and_all_tied_with_them_go_to_a_second_round(
+    overrides: dict[str, object],
+    cast: tuple[tuple[int, str], ...],
+    second_round: tuple[str, ...],
+    open_seats: int,
+) -> None:
+    values: dict[str, object] = {"choices": ("A", "B"), **EIGHT, **overrides}
+    method = values.pop("method", Method.APPROVE_EACH)
+    result = tally(spec(method, **values), ballots(*cast))  # type: ignore[arg-type]
+    assert (result.second_round, result.open_seats, result.runoff) == (second_round, open_seats, ())
+    assert {c.key for c in result.choices if c.in_second_round} == set(second_round)
+
+
+def test_a_4_to_4_tie_of_8_under_more_than_half_elects_nobody_and_names_the_second_round() -> None:
+    poll = spec(Method.PICK_UP_TO, ("nb", "th"), labels=("Ninh Bình", "Thanh Hóa"), eligible=8, members=8)
+    result = tally(poll, [BallotContent(frozenset({"nb"}))] * 4 + [BallotContent(frozenset({"th"}))] * 4)
+    assert (result.elected, result.runoff, result.second_round) == ((), (), ("nb", "th"))
+    assert result.outcome == (
+        "Ninh Bình đạt 4/8 phiếu (50%), không trúng, cần quá 1/2 (50%); "
+        "Thanh Hóa đạt 4/8 phiếu (50%), không trúng, cần quá 1/2 (50%). "
+        "Bỏ phiếu vòng 2 giữa Ninh Bình và Thanh Hóa cho 1 suất còn lại."
+    )
+
+
+def test_a_regulation_without_second_rounds_leaves_the_seat_empty() -> None:
+    result = tally(spec(second_round=SecondRound.NONE, eligible=8, members=8), ballots((4, "A"), (4, "B")))
+    assert (result.elected, result.runoff, result.second_round, result.open_seats) == ((), (), (), 1)
+    assert not any(c.in_second_round for c in result.choices)
+    assert "vòng 2" not in result.outcome
+
+
+def test_a_tie_on_the_last_seat_still_goes_to_a_runoff_and_not_to_a_second_round() -> None:
+    result = tally(spec(eligible=8, members=8), ballots((5, "AB"), (3, "C")))
+    assert (result.elected, result.runoff, result.second_round, result.open_seats) == ((), ("A", "B"), (), 0)
+    assert result.outcome.endswith(" Cần bỏ phiếu lại giữa A và B cho 1 suất còn lại.")
+
+
+@pytest.mark.parametrize(
+    ("poll", "counts", "valid"),
+    [
+        (spec(eligible=8, members=8), {"A": 3, "B": 2}, 5),  # 5 of 8 took part; 2/3 of 8 needs 6
+        (motion(eligible=8, members=8), {"yes": 4, "no": 4}, 8),  # a motion is adopted or not
+        (spec(base=Base.MEMBERS, members=0, eligible=8), {"A": 4, "B": 4}, 8),  # nothing can ever pass
+    ],
+)
+def test_no_second_round_without_a_quorum_for_a_motion_or_with_a_base_of_0(
+    poll: PollSpec, counts: dict[str, int], valid: int
+) -> None:
+    result = tally_counts(poll, counts, valid=valid, blank=0, invalid=0)
+    assert (result.elected, result.second_round) == ((), ())
+    assert not any(c.in_second_round for c in result.choices)
 
 
 def test_the_choices_are_listed_by_votes_then_in_the_poll_s_order() -> None:
@@ -671,6 +769,7 @@ def poll_specs(draw: st.DrawFn) -> PollSpec:
         members=draw(st.integers(0, 40)),
         quorum=draw(fractions_0_to_1),
         adopt_choice=choices[0] if method is Method.MOTION else None,
+        second_round=draw(st.sampled_from(SecondRound)),
     )
 
 
@@ -799,3 +898,50 @@ def test_the_quorum_is_the_least_number_of_participants_reaching_its_share(
     assert result.quorum_needed >= poll.quorum * poll.eligible
     assert result.quorum_needed == 0 or result.quorum_needed - 1 < poll.quorum * poll.eligible
     assert result.quorum_met is (poll.eligible > 0 and Fraction(participants) >= poll.quorum * poll.eligible)
+
+
+@given(polls_with_ballots())
+def test_a_second_round_takes_the_top_of_those_that_did_not_pass_for_the_seats_still_open(
+    case: tuple[PollSpec, list[BallotContent], int],
+) -> None:
+    poll, cast, invalid = case
+    result = tally(poll, cast, invalid=invalid)
+    by_key = {c.key: c for c in result.choices}
+    second = result.second_round
+    assert {c.key for c in result.choices if c.in_second_round} == set(second)
+    assert not set(second) & (set(result.elected) | set(result.runoff))
+    assert not any(by_key[key].passes_threshold for key in second)
+    assert [by_key[key].votes for key in second] == sorted(
+        (by_key[key].votes for key in second), reverse=True
+    )
+    if result.runoff or not result.quorum_met or poll.method is Method.MOTION:
+        assert result.open_seats == 0
+    else:
+        assert result.open_seats == poll.seats - len(result.elected)
+    if not second:
+        return
+    assert poll.second_round is SecondRound.TOP_TWO and result.quorum_met and result.base > 0
+    assert len(second) > result.open_seats > 0
+    below = [c for c in result.choices if not c.passes_threshold]
+    # The top two per open seat, and every choice tied with the last of them: nobody left out has as
+    # many votes as someone taken.
+    assert len(second) >= min(2 * result.open_seats, len(below))
+    assert all(c.votes < by_key[second[-1]].votes for c in below if c.key not in second)
+    if len(second) > 2 * result.open_seats:
+        assert by_key[second[-1]].votes == by_key[second[2 * result.open_seats - 1]].votes
+
+
+@given(polls_with_ballots())
+def test_the_second_round_rule_changes_nothing_but_the_second_round(
+    case: tuple[PollSpec, list[BallotContent], int],
+) -> None:
+    poll, cast, invalid = case
+    without = tally(replace(poll, second_round=SecondRound.NONE), cast, invalid=invalid)
+    with_top_two = tally(replace(poll, second_round=SecondRound.TOP_TWO), cast, invalid=invalid)
+    assert without.second_round == ()
+    assert (without.elected, without.runoff, without.open_seats) == (
+        with_top_two.elected,
+        with_top_two.runoff,
+        with_top_two.open_seats,
+    )
+    assert with_top_two.outcome.startswith(without.outcome)

@@ -164,6 +164,7 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
     "conferences:edit": (lambda: f"{_conference_2023()}/sua/", RUNNERS_2023),
     "conferences:poll": (lambda: f"{_published_poll_2023()}/", YEAR_MEMBERS),
     "conferences:ballots": (lambda: f"{_published_poll_2023()}/danh-sach-phieu/", PUBLIC),
+    "conferences:ballots_json": (lambda: f"{_published_poll_2023()}/ho-so-phieu.json", PUBLIC),
     # 2023 voted electronically: there are no paper ballots to print, but only runners learn that.
     "conferences:paper_ballots": (lambda: f"{_published_poll_2023()}/phieu-giay.pdf", RUNNERS_2023_NOT_FOUND),
     "conferences:projector": (lambda: f"{_conference_2023()}/trinh-chieu/", RUNNERS_2023),
@@ -232,6 +233,7 @@ POST_ONLY = {
     "conferences:cards",
     "conferences:poll_create",
     "conferences:paper_count",
+    "conferences:poll_count",
     "conferences:poll_action",
     "documents:issue",
     "documents:original_upload",
