@@ -124,6 +124,13 @@ class PollStatus(models.TextChoices):
 class BallotMode(models.TextChoices):
     ELECTRONIC = "electronic", "Bỏ phiếu điện tử"
     PAPER = "paper", "Phiếu giấy"
+    # Phones for those who have them, paper for the others: the board's paper count is added to the
+    # decrypted electronic totals (issue 14, part 9).
+    MIXED = "mixed", "Điện tử và phiếu giấy"
+
+
+ELECTRONIC_MODES = (BallotMode.ELECTRONIC, BallotMode.MIXED)
+PAPER_MODES = (BallotMode.PAPER, BallotMode.MIXED)
 
 
 class Poll(models.Model):
@@ -211,6 +218,16 @@ class Poll(models.Model):
 
     def __str__(self) -> str:
         return self.title + (f" (vòng {self.round})" if self.round > 1 else "")
+
+    @property
+    def electronic(self) -> bool:
+        """Phones vote in it: its ballots are encrypted and the counting board's shares count them."""
+        return self.mode in ELECTRONIC_MODES
+
+    @property
+    def paper(self) -> bool:
+        """Paper ballots are cast in it: the counting board enters their count."""
+        return self.mode in PAPER_MODES
 
 
 class Choice(models.Model):

@@ -31,6 +31,7 @@ __all__ = [
     "BallotError",
     "Base",
     "ChoiceResult",
+    "Figures",
     "Method",
     "Nominee",
     "NomineeVerdict",
@@ -38,6 +39,7 @@ __all__ = [
     "SecondRound",
     "Tally",
     "Threshold",
+    "mixed_paper_problems",
     "nomination_eligibility",
     "paper_count_problems",
     "percent_words",
@@ -442,6 +444,39 @@ def tally_counts(spec: PollSpec, counts: Mapping[str, int], *, valid: int, blank
     if min(valid, blank, invalid, *counts.values()) < 0:
         raise ValueError("Số phiếu không được âm.")
     return _count(spec, counts, valid=valid, blank=blank, invalid=invalid)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One way of voting's figures in a poll: votes per choice, valid ballots (blank excluded, as in
+    `Tally`), blank and invalid ones. A mixed poll's figures are its decrypted electronic totals plus the
+    counting board's paper count (issue 14, part 9): `+` adds them choice by choice."""
+
+    counts: Mapping[str, int]
+    valid: int
+    blank: int
+    invalid: int = 0
+
+    def __add__(self, other: Figures) -> Figures:
+        counts = Counter(self.counts)
+        counts.update(other.counts)
+        return Figures(
+            counts=dict(counts),
+            valid=self.valid + other.valid,
+            blank=self.blank + other.blank,
+            invalid=self.invalid + other.invalid,
+        )
+
+
+def mixed_paper_problems(*, issued: int, electronic: int, eligible: int) -> list[str]:
+    """In a mixed poll, paper ballots go only to voters who did not vote on their phones: the paper
+    ballots issued and the electronic votes together cannot exceed the voters entitled to vote."""
+    if issued + electronic > eligible:
+        return [
+            f"Số phiếu giấy phát ra ({issued}) cộng số phiếu điện tử ({electronic}) = {issued + electronic}, "
+            f"nhiều hơn số người có quyền biểu quyết ({eligible})."
+        ]
+    return []
 
 
 def paper_count_problems(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import operator
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -31,7 +32,6 @@ from thidua.audit.services import record, when_and_who
 from thidua.conferences import codes, rules, throttle
 from thidua.conferences.models import (
     Ballot,
-    BallotMode,
     Choice,
     Conference,
     ConferenceKind,
@@ -694,7 +694,7 @@ def open_poll(*, actor: User, poll: Poll) -> Poll:
     poll.board_key_holders = regulation.board_key_holders
     poll.rule_sources["board_key"] = regulation.board_key_source
     shares: list[BoardShare] = []
-    if poll.mode == BallotMode.ELECTRONIC:
+    if poll.electronic:
         shares = _split_key(poll, conference, supervisor=regulation.supervisor_holds_share)
     poll.status = PollStatus.OPEN
     poll.opened_at = timezone.now()
@@ -787,7 +787,7 @@ BLANK = "blank"
 
 def ballot_problems(poll: Poll, delegate: Delegate, selections: Iterable[str]) -> frozenset[str]:
     """The cleaned selections (none for a blank ballot, `[BLANK]`), or VoteRefused with why (Vietnamese)."""
-    if poll.status != PollStatus.OPEN or poll.mode != BallotMode.ELECTRONIC:
+    if poll.status != PollStatus.OPEN or not poll.electronic:
         raise VoteRefused("Cuộc bỏ phiếu này không mở để bỏ phiếu điện tử.")
     if not delegate.votes:
         raise VoteRefused("Đại biểu không có quyền biểu quyết.")
@@ -927,7 +927,7 @@ def progress(poll: Poll) -> tuple[int, int]:
 @transaction.atomic
 def close_poll(*, actor: User, poll: Poll) -> Poll:
     """Close: no vote is taken after this. An electronic poll's totals wait for the counting board's
-    shares (`count_poll`); a paper poll's for its paper count."""
+    shares (`count_poll`), a paper poll's for its paper count, a mixed poll's for both."""
     require_runner(actor, poll.conference)
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if poll.status != PollStatus.OPEN:
@@ -985,7 +985,7 @@ def count_poll(*, actor: User, poll: Poll, typed: Mapping[int, str]) -> Poll:
     count runs here — checking and counting a thousand ballots takes about a second (docs/benchmarks.md)."""
     require_runner(actor, poll.conference)
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
-    if poll.mode != BallotMode.ELECTRONIC or poll.status != PollStatus.CLOSED or poll.counted_at:
+    if not poll.electronic or poll.status != PollStatus.CLOSED or poll.counted_at:
         raise ValidationError(
             poll_state_words(poll)
             if poll.counted_at or poll.status != PollStatus.CLOSED
@@ -1019,13 +1019,9 @@ def count_poll(*, actor: User, poll: Poll, typed: Mapping[int, str]) -> Poll:
         totals.append(value)
         proofs.append(proof)
     del secret  # the count is done: nothing holds the key any more
-    counts = {choice.key: totals[i] for i, choice in enumerate(slots)}
-    blank = totals[-1]
-    poll.decryption = {"totals": totals, "proofs": proofs}
-    poll.result = _result_json(
-        poll, rules.tally_counts(spec_of(poll), counts, valid=len(ballots) - blank, blank=blank, invalid=0)
-    )
+    poll.decryption = {"totals": totals, "proofs": proofs, "ballots": len(ballots)}
     poll.counted_at = timezone.now()
+    _settle_result(poll)
     poll.save(update_fields=["decryption", "result", "counted_at"])
     record(
         actor=actor,
@@ -1038,6 +1034,55 @@ def count_poll(*, actor: User, poll: Poll, typed: Mapping[int, str]) -> Poll:
         },
     )
     return poll
+
+
+def _electronic_figures(poll: Poll) -> rules.Figures:
+    """The decrypted totals as figures: one total per choice, then the blank slot's."""
+    totals = poll.decryption["totals"]
+    ballots = poll.decryption.get("ballots", poll.participations.count())
+    counts = {choice.key: totals[i] for i, choice in enumerate(ballot_slots(poll))}
+    return rules.Figures(counts=counts, valid=ballots - totals[-1], blank=totals[-1])
+
+
+def _paper_figures(count: PaperCount) -> rules.Figures:
+    return rules.Figures(counts=count.counts, valid=count.valid, blank=count.blank, invalid=count.invalid)
+
+
+def _settle_result(poll: Poll, paper: PaperCount | None = None) -> None:
+    """The poll's result, once every way it was voted in is counted: the decrypted electronic totals, the
+    board's paper count, or (a mixed poll) their sum, choice by choice (issue 14, part 9). Until then
+    there is no result to confirm. Each part's own figures ride along for the vote-count minutes."""
+    parts: dict[str, rules.Figures] = {}
+    if poll.electronic:
+        if poll.counted_at is None:
+            poll.result = {}
+            return
+        parts["electronic"] = _electronic_figures(poll)
+    if poll.paper:
+        paper = paper or PaperCount.objects.filter(poll=poll).first()
+        if paper is None:
+            poll.result = {}
+            return
+        parts["paper"] = _paper_figures(paper)
+    total = functools.reduce(operator.add, parts.values())
+    poll.result = _result_json(
+        poll,
+        rules.tally_counts(
+            spec_of(poll), total.counts, valid=total.valid, blank=total.blank, invalid=total.invalid
+        ),
+    )
+    for name, figures in parts.items():
+        poll.result[name] = {
+            "counts": dict(figures.counts),
+            "valid": figures.valid,
+            "blank": figures.blank,
+            "invalid": figures.invalid,
+        }
+    if paper is not None:
+        poll.result["issued"] = paper.issued
+        poll.result["returned"] = paper.returned
+    if "electronic" in parts:
+        poll.result["electronic"]["ballots"] = poll.decryption.get("ballots", 0)
 
 
 def poll_record(poll: Poll) -> dict[str, Any]:
@@ -1063,6 +1108,10 @@ def poll_record(poll: Poll) -> dict[str, Any]:
             "conference": str(poll.conference),
             "closed_at": poll.closed_at.isoformat() if poll.closed_at else None,
             "counted_at": poll.counted_at.isoformat() if poll.counted_at else None,
+            # The participations: a record whose ballots fall short of it lost some (decisions.md).
+            "ballot_count": poll.participations.count(),
+            # A mixed poll's paper count, which the published totals add to the decrypted ones.
+            **({"paper": poll.result["paper"]} if "paper" in poll.result else {}),
         },
     )
 
@@ -1116,14 +1165,17 @@ def enter_paper_count(
 ) -> PaperCount:
     require_runner(actor, poll.conference)
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
-    if poll.mode == BallotMode.PAPER and poll.status == PollStatus.PUBLISHED:
+    if poll.paper and poll.status == PollStatus.PUBLISHED:
         raise ValidationError(poll_state_words(poll) + " Không sửa được số phiếu.")
-    if poll.mode != BallotMode.PAPER or poll.status != PollStatus.CLOSED:
-        raise ValidationError("Chỉ nhập kiểm phiếu giấy cho cuộc bỏ phiếu giấy đã đóng.")
+    if not poll.paper or poll.status != PollStatus.CLOSED:
+        raise ValidationError("Chỉ nhập kiểm phiếu giấy cho cuộc bỏ phiếu có phiếu giấy đã đóng.")
     spec = spec_of(poll)
     problems = rules.paper_count_problems(
         issued=issued, returned=returned, valid=valid, invalid=invalid, blank=blank, counts=counts, spec=spec
     )
+    if poll.electronic:
+        electronic = poll.participations.count()
+        problems += rules.mixed_paper_problems(issued=issued, electronic=electronic, eligible=poll.eligible)
     if problems:
         raise ValidationError(problems)
     count, _ = PaperCount.objects.update_or_create(
@@ -1138,11 +1190,7 @@ def enter_paper_count(
             "entered_by": actor,
         },
     )
-    poll.result = _result_json(
-        poll, rules.tally_counts(spec, counts, valid=valid, blank=blank, invalid=invalid)
-    )
-    poll.result["issued"] = issued
-    poll.result["returned"] = returned
+    _settle_result(poll, count)
     poll.save(update_fields=["result"])
     record(
         actor=actor,

@@ -25,6 +25,7 @@ from thidua.agreements.models import Agreement, AgreementStatus
 from thidua.conferences import pdf, services
 from thidua.conferences.forms import ConferenceForm, ConfirmForm, DelegateForm, PaperCountForm
 from thidua.conferences.models import (
+    PAPER_MODES,
     BallotMode,
     Conference,
     ConferenceKind,
@@ -366,8 +367,8 @@ def _create_poll(request: HttpRequest, conference: Conference, year: int) -> Pol
         poll = services.create_motion_poll(
             actor=actor, conference=conference, title=request.POST.get("title") or "Biểu quyết"
         )
-    if request.POST.get("mode") == BallotMode.PAPER:
-        poll.mode = BallotMode.PAPER
+    if request.POST.get("mode") in (BallotMode.PAPER, BallotMode.MIXED):
+        poll.mode = BallotMode(request.POST["mode"])
         poll.save(update_fields=["mode"])
     if poll.left_out:
         messages.info(
@@ -402,14 +403,25 @@ def poll_detail(
         poll.status == PollStatus.PUBLISHED or (can_run and poll.status == PollStatus.CLOSED)
     )
     labels = {c.key: c.label for c in poll.choices.all()}
+    # A mixed poll's rows also give each choice's electronic and paper votes (issue 14, part 9).
+    parts = {name: poll.result[name]["counts"] for name in ("electronic", "paper") if name in poll.result}
     result_rows = (
-        [{**row, "label": labels.get(row["key"], row["key"])} for row in poll.result.get("choices", [])]
+        [
+            {
+                **row,
+                "label": labels.get(row["key"], row["key"]),
+                "parts": {name: counts.get(row["key"], 0) for name, counts in parts.items()}
+                if len(parts) == 2
+                else {},
+            }
+            for row in poll.result.get("choices", [])
+        ]
         if show_result
         else []
     )
     voted, eligible = services.progress(poll)
     paper_form = None
-    if can_run and poll.mode == BallotMode.PAPER and poll.status == PollStatus.CLOSED:
+    if can_run and poll.paper and poll.status == PollStatus.CLOSED:
         paper_form = PaperCountForm(choices=list(poll.choices.all()))
     return render(
         request,
@@ -440,7 +452,7 @@ def poll_detail(
 
 def _count_holders(poll: Poll, typed: dict[int, str]) -> list[dict[str, Any]]:
     """The count form's rows, one per share holder, with what was typed kept after a refusal."""
-    if poll.mode != BallotMode.ELECTRONIC or poll.status != PollStatus.CLOSED or poll.counted_at:
+    if not poll.electronic or poll.status != PollStatus.CLOSED or poll.counted_at:
         return []
     return [
         {**holder, "field": f"share_{holder['index']}", "value": typed.get(holder["index"], "")}
@@ -692,7 +704,7 @@ def paper_ballots(request: HttpRequest, slug: str, year: int, pk: int, poll_pk: 
     """Blank ballots of a paper poll to print, two to an A4 page: as many as there are voting delegates,
     or `?so-phieu=N` (1 to 500). Every copy is the same: nothing on a ballot tells whose it is."""
     conference = conference_from_url(request, slug, year, pk, run=True)
-    poll = get_object_or_404(conference.polls.prefetch_related("choices"), pk=poll_pk, mode=BallotMode.PAPER)
+    poll = get_object_or_404(conference.polls.prefetch_related("choices"), pk=poll_pk, mode__in=PAPER_MODES)
     copies = conference.delegates.filter(votes=True).count()
     asked = request.GET.get("so-phieu", "").strip()
     if asked.isascii() and asked.isdigit():

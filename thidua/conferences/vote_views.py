@@ -29,7 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 from thidua.audit.version import versioned
 from thidua.conferences import services
 from thidua.conferences.ballot_page import BallotPage, ballot_page, nothing_chosen_words
-from thidua.conferences.models import BallotMode, Conference, Delegate, Participation, Poll, PollStatus
+from thidua.conferences.models import ELECTRONIC_MODES, Conference, Delegate, Participation, Poll, PollStatus
 from thidua.web.client import client_address
 from thidua.web.origin import posted_from_here
 from thidua.web.padding import pad
@@ -37,7 +37,7 @@ from thidua.web.padding import pad
 
 def _open_polls(conference: Conference, delegate: Delegate) -> list[Poll]:
     polls = list(
-        conference.polls.filter(status=PollStatus.OPEN, mode=BallotMode.ELECTRONIC).order_by("position")
+        conference.polls.filter(status=PollStatus.OPEN, mode__in=ELECTRONIC_MODES).order_by("position")
     )
     done = set(
         Participation.objects.filter(

@@ -136,25 +136,41 @@ def _board(conference: Conference) -> list[Delegate]:
 
 
 def _counts(poll: Poll, result: dict[str, Any]) -> list[Paragraph]:
+    totals = Paragraph(
+        f"Số phiếu hợp lệ: {result['valid']}; số phiếu trắng: {result['blank']}; "
+        f"số phiếu không hợp lệ: {result['invalid']}."
+    )
     if poll.mode == BallotMode.PAPER:
-        ballot = "Hình thức bỏ phiếu: bỏ phiếu kín bằng phiếu giấy."
-        issued = (
-            f"Số phiếu phát ra: {result.get('issued', result['participants'])}; "
-            f"số phiếu thu về: {result.get('returned', result['participants'])}."
-        )
-    else:
-        ballot = "Hình thức bỏ phiếu: bỏ phiếu kín bằng hình thức điện tử (mỗi đại biểu một mã truy cập dùng một lần)."
-        issued = (
+        return [
+            Paragraph("Hình thức bỏ phiếu: bỏ phiếu kín bằng phiếu giấy."),
+            Paragraph(
+                f"Số phiếu phát ra: {result.get('issued', result['participants'])}; "
+                f"số phiếu thu về: {result.get('returned', result['participants'])}."
+            ),
+            totals,
+        ]
+    if poll.mode == BallotMode.MIXED and "electronic" in result and "paper" in result:
+        # Both ways of voting, each with its own figures, then their sum (issue 14, part 9).
+        electronic, paper = result["electronic"], result["paper"]
+        return [
+            Paragraph("Hình thức bỏ phiếu: bỏ phiếu kín bằng hình thức điện tử và bằng phiếu giấy."),
+            Paragraph(
+                f"Số người có quyền biểu quyết: {poll.eligible}; số phiếu điện tử: {electronic['ballots']} "
+                f"(phiếu trắng: {electronic['blank']}); số phiếu giấy phát ra: {result['issued']}, "
+                f"thu về: {result['returned']} (hợp lệ: {paper['valid']}; phiếu trắng: {paper['blank']}; "
+                f"không hợp lệ: {paper['invalid']})."
+            ),
+            Paragraph(f"Tổng số phiếu thu về: {result['participants']}. {totals.text}"),
+        ]
+    return [
+        Paragraph(
+            "Hình thức bỏ phiếu: bỏ phiếu kín bằng hình thức điện tử (mỗi đại biểu một mã truy cập dùng một lần)."
+        ),
+        Paragraph(
             f"Số người có quyền biểu quyết: {poll.eligible}; số người tham gia bỏ phiếu (số phiếu thu về): "
             f"{result['participants']}."
-        )
-    return [
-        Paragraph(ballot),
-        Paragraph(issued),
-        Paragraph(
-            f"Số phiếu hợp lệ: {result['valid']}; số phiếu trắng: {result['blank']}; "
-            f"số phiếu không hợp lệ: {result['invalid']}."
         ),
+        totals,
     ]
 
 
@@ -214,10 +230,17 @@ def vote_count_minutes(
             widths_cm=[1.0, 7.5, 2.5, 2.5, 3.0],
         )
     )
+    both = "electronic" in result and "paper" in result
     for choice in result["choices"]:
         if choice["votes"] or choice["elected"]:
             label = labels.get(choice["key"], choice["key"])
-            body.append(Paragraph(f"{label}: {votes_text(choice, base)} phiếu."))
+            parts = (
+                f" (điện tử: {result['electronic']['counts'].get(choice['key'], 0)}; "
+                f"phiếu giấy: {result['paper']['counts'].get(choice['key'], 0)})"
+                if both
+                else ""
+            )
+            body.append(Paragraph(f"{label}: {votes_text(choice, base)} phiếu{parts}."))
     threshold_source = (poll.rule_sources or {}).get("threshold", "")
     body.append(
         Paragraph(
