@@ -54,10 +54,10 @@ def test_rules_modules_import_only_the_standard_library_and_other_pure_modules()
         # pgprobe only answers `make test`'s question "is PostgreSQL up?"; psycopg is its point.
         if path.name == "pgprobe.py":
             foreign.discard("psycopg")
-        # The encrypted ballots need the group's operations, which the standard library lacks; PyNaCl
+        # The encrypted ballots need the group's operations, which the standard library lacks; rbcl
         # binds them from libsodium and is the package's only dependency.
         if path.parent.name == "elgamal":
-            foreign.discard("nacl")
+            foreign.discard("rbcl")
         if foreign:
             offenders[str(path.relative_to(ROOT))] = sorted(foreign)
     assert not offenders, offenders

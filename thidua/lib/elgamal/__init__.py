@@ -1,17 +1,17 @@
-"""Encrypted ballots: exponential ElGamal on edwards25519, their proofs, the counting board's key.
+"""Encrypted ballots: exponential ElGamal on ristretto255, their proofs, the counting board's key.
 
 A ballot is stored only as ciphertexts under the poll's public key, so whoever reads the database files,
 the WAL, the logs or a backup learns nothing from it. The ciphertexts are added up per choice (the
 encryption is additively homomorphic) and only the totals are ever decrypted, with a proof that anyone can
 check without the key. The design and the adversary are in docs/decisions.md ("Encrypted ballots").
 
-The group is the prime-order subgroup of edwards25519, through libsodium's low-level operations (PyNaCl's
-bindings). Every point that comes from outside is checked with ``crypto_core_ed25519_is_valid_point``,
-which refuses non-canonical encodings, the small-order points and every point outside the prime-order
-subgroup, or goes through a multiplication that refuses the same.
+The group is ristretto255 (RFC 9496), the prime-order group built on edwards25519, through libsodium's
+low-level operations (bound by rbcl, which bundles libsodium). Every point that comes from outside is
+decoded, which refuses any 32 bytes that are not an element's one canonical encoding, either by
+``crypto_core_ristretto255_is_valid_point`` or by the multiplication it goes through.
 
-Pure on purpose: stdlib and PyNaCl only, no Django, so the count, the ``verify_poll`` command and a
-verifier written by someone else all run the same code, and the tests need no database.
+Pure on purpose: stdlib and libsodium's bindings only, no Django, so the count, the ``verify_poll``
+command and a verifier written by someone else all run the same code, and the tests need no database.
 
 - ``group``: the group's operations, the Fiat–Shamir hash, stored encodings, the errors;
 - ``ballots``: encrypting a voter's picks, the proofs, checking them (in parallel at the count), sums;
@@ -27,6 +27,7 @@ from thidua.lib.elgamal.ballots import (
     add_up,
     check_ballot,
     check_ballots,
+    count_ballots,
     encrypt_ballot,
 )
 from thidua.lib.elgamal.board import (
@@ -72,6 +73,7 @@ __all__ = [
     "check_decryption",
     "check_record",
     "combine",
+    "count_ballots",
     "decrypt_total",
     "encrypt_ballot",
     "keypair",

@@ -1,9 +1,11 @@
-"""The group and what every part of the encrypted ballot shares: edwards25519's prime-order subgroup
-through libsodium, the Fiat–Shamir hash, the strict base64url of stored values, and the errors.
+"""The group and what every part of the encrypted ballot shares: ristretto255 through libsodium, the
+Fiat–Shamir hash, the strict base64url of stored values, and the errors.
 
-A point is its 32-byte compressed encoding; a scalar is an ``int`` below ``ORDER`` inside the package and
-32 little-endian bytes outside it. libsodium refuses to compute or return the identity, which the tallies
-need (the empty poll's totals), so the helpers here handle it themselves.
+A point is its 32-byte canonical ristretto255 encoding; a scalar is an ``int`` below ``ORDER`` inside the
+package and 32 little-endian bytes outside it. Ristretto255 is a group of prime order ℓ built on
+edwards25519: every canonical encoding is an element, there is no cofactor and no small-order point, so
+checking a point is decoding it. libsodium refuses to return the identity from a multiplication, which
+the tallies need (the empty poll's totals), so the helpers here handle it themselves.
 """
 
 from __future__ import annotations
@@ -14,20 +16,23 @@ import re
 import secrets
 from typing import Final
 
-from nacl import bindings as _sodium
-from nacl.exceptions import RuntimeError as SodiumError
+import rbcl as _sodium
 
-# The order ℓ of edwards25519's prime-order subgroup: every scalar is taken modulo it.
+# The order ℓ of ristretto255 (that of edwards25519's prime-order subgroup): every scalar is taken modulo it.
 ORDER: Final = 2**252 + 27742317777372353535851937790883648493
-# The neutral element's encoding. libsodium's is_valid_point refuses it (it has small order), and its
-# scalar multiplications fail rather than return it, so the package handles it itself: it is the
-# encryption of 0 with randomness 0 that an empty poll's totals are.
-IDENTITY: Final = b"\x01" + b"\x00" * 31
+# The neutral element's encoding. libsodium's multiplications fail rather than return it, and its
+# additions do not check their inputs, so the package handles it itself: it is the encryption of 0 with
+# randomness 0 that an empty poll's totals are.
+IDENTITY: Final = b"\x00" * 32
 BLANK_LABEL: Final = "Phiếu trắng"
 RECORD_FORMAT: Final = "thidua-poll-record/1"
 
 POINT_BYTES = 32
 _SCALAR_BYTES = 32
+
+
+class SodiumError(RuntimeError):
+    """libsodium refused an operation: a point that is not the encoding of a group element."""
 
 
 class Invalid(ValueError):
@@ -71,42 +76,50 @@ def base(scalar: int) -> bytes:
     scalar %= ORDER
     if scalar == 0:
         return IDENTITY
-    return _sodium.crypto_scalarmult_ed25519_base_noclamp(scalar.to_bytes(_SCALAR_BYTES, "little"))
+    # libsodium clears only the top bit of the scalar (no clamping), which every scalar below ℓ has clear.
+    return bytes(_sodium.crypto_scalarmult_ristretto255_base(scalar.to_bytes(_SCALAR_BYTES, "little")))
 
 
 def mul(scalar: int, point: bytes) -> bytes:
-    """scalar·point. libsodium checks ``point`` (canonical, not small order, in the subgroup) and raises
-    otherwise; the zero scalar, for which it would fail anyway, checks the point here instead, so no
-    outside point ever escapes the check through a zero challenge."""
+    """scalar·point. libsodium decodes ``point`` and raises if it is no element's canonical encoding; the
+    zero scalar, for which it would fail anyway, checks the point here instead, so no outside point ever
+    escapes the check through a zero challenge."""
     scalar %= ORDER
     if point == IDENTITY:
         return IDENTITY
     if scalar == 0:
-        if not _sodium.crypto_core_ed25519_is_valid_point(point):
+        if not is_point(point):
             raise SodiumError("point outside the group")
         return IDENTITY
-    return _sodium.crypto_scalarmult_ed25519_noclamp(scalar.to_bytes(_SCALAR_BYTES, "little"), point)
+    try:
+        return bytes(_sodium.crypto_scalarmult_ristretto255(scalar.to_bytes(_SCALAR_BYTES, "little"), point))
+    except (RuntimeError, ValueError, TypeError) as error:
+        raise SodiumError("point outside the group") from error
 
 
 def add(p: bytes, q: bytes) -> bytes:
+    """p + q, for points already checked: libsodium's addition does not report a bad encoding."""
     if p == IDENTITY:
         return q
     if q == IDENTITY:
         return p
-    return _sodium.crypto_core_ed25519_add(p, q)
+    return bytes(_sodium.crypto_core_ristretto255_add(p, q))
 
 
 def sub(p: bytes, q: bytes) -> bytes:
+    """p − q, for points already checked, as `add`."""
     if q == IDENTITY:
         return p
-    return _sodium.crypto_core_ed25519_sub(p, q)
+    return bytes(_sodium.crypto_core_ristretto255_sub(p, q))
 
 
 def is_point(value: object) -> bool:
+    """A canonical encoding of a group element other than the identity (which no ballot holds)."""
     return (
         isinstance(value, bytes)
         and len(value) == POINT_BYTES
-        and bool(_sodium.crypto_core_ed25519_is_valid_point(value))
+        and value != IDENTITY
+        and bool(_sodium.crypto_core_ristretto255_is_valid_point(value))
     )
 
 
@@ -115,7 +128,7 @@ GENERATOR: Final = base(1)
 
 def hash_to_scalar(*parts: bytes) -> int:
     """The Fiat–Shamir challenge: SHA-512 reduced modulo ℓ (the same number as libsodium's
-    crypto_core_ed25519_scalar_reduce of the digest, computed without a round trip through it)."""
+    crypto_core_ristretto255_scalar_reduce of the digest, computed without a round trip through it)."""
     digest = hashlib.sha512(b"".join(parts)).digest()
     return int.from_bytes(digest, "little") % ORDER
 
@@ -170,7 +183,7 @@ def point_from(text: object, what: str, *, check: bool) -> bytes:
     """A point read from outside. Without ``check`` only the identity is refused here (cheaply: it is one
     spelling), and the multiplications that follow refuse every other point outside the group."""
     value = unb64(text, what)
-    if value == IDENTITY or (check and not _sodium.crypto_core_ed25519_is_valid_point(value)):
+    if value == IDENTITY or (check and not is_point(value)):
         raise Invalid(f"{what}: không phải một điểm của nhóm.")
     return value
 

@@ -33,6 +33,7 @@ from thidua.lib.elgamal import (
     check_decryption,
     check_record,
     combine,
+    count_ballots,
     decrypt_total,
     encrypt_ballot,
     group,
@@ -51,8 +52,6 @@ CONTEXT = b"poll:42"
 SLOTS = 4  # three candidates, then "Phiếu trắng"
 LIMIT = 2
 LABELS = ["Huế", "Quảng Trị", "Ninh Bình", "Phiếu trắng"]
-# A point of order 8: added to a valid point, it leaves the prime-order subgroup.
-ORDER_8 = bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
 
 
 @pytest.fixture(scope="module")
@@ -226,15 +225,18 @@ def test_a_proof_taken_from_another_ballot_fails(key):
         check_ballot(public, CONTEXT, mixed, SLOTS, LIMIT)
 
 
-def _outside_the_subgroup(point: bytes) -> bytes:
-    return group._sodium.crypto_core_ed25519_add(point, ORDER_8)
+def _outside_the_group(point: bytes) -> bytes:
+    """32 bytes that encode no element: ristretto255 encodes each element by a field element s with its
+    lowest bit clear, so setting that bit (s + 1, odd) gives a string that decodes to nothing."""
+    assert point[0] & 1 == 0
+    return bytes([point[0] | 1]) + point[1:]
 
 
-def test_a_point_outside_the_prime_order_subgroup_is_refused_on_reading_and_on_checking(key):
+def test_a_string_that_encodes_no_point_is_refused_on_reading_and_on_checking(key):
     public, _ = key
     ballot = encrypt_ballot(public, CONTEXT, [1, 0, 0, 0], LIMIT)
     data = ballot.to_dict()
-    data["ciphertexts"][2][0] = group.b64(_outside_the_subgroup(ballot.ciphertexts[2].a))
+    data["ciphertexts"][2][0] = group.b64(_outside_the_group(ballot.ciphertexts[2].a))
     with pytest.raises(Invalid, match="Bản mã của phương án 3: không phải một điểm"):
         Ballot.from_dict(data, SLOTS)
     # Read without the point check (the count's fast path), the proof check still refuses it.
@@ -246,7 +248,7 @@ def test_a_point_outside_the_prime_order_subgroup_is_refused_on_reading_and_on_c
 def test_a_point_outside_the_group_is_refused_even_behind_a_zero_challenge(key):
     public, _ = key
     ballot = encrypt_ballot(public, CONTEXT, [1, 0, 0, 0], LIMIT)
-    bad = Ciphertext(_outside_the_subgroup(ballot.ciphertexts[0].a), ballot.ciphertexts[0].b)
+    bad = Ciphertext(_outside_the_group(ballot.ciphertexts[0].a), ballot.ciphertexts[0].b)
     zero = Proof((0, 0), (0, 0))
     forged = Ballot((bad, *ballot.ciphertexts[1:]), (zero, *ballot.proofs[1:]), ballot.sum_proof)
     with pytest.raises(Invalid, match="phương án 1"):
@@ -312,6 +314,29 @@ def test_the_count_finds_a_bad_ballot_among_good_ones_and_names_it_in_parallel(k
     )
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_counts_one_pass_reads_checks_and_adds_up_as_the_separate_steps_do(key, monkeypatch, workers):
+    public, secret = key
+    monkeypatch.setattr(ballots_module, "_PARALLEL_FROM", 4)
+    ballots = [
+        encrypt_ballot(public, CONTEXT, p, LIMIT) for p in ([1, 0, 0, 0], [0, 1, 1, 0], [0, 0, 0, 1])
+    ] * 3
+    stored = [ballot.to_dict() for ballot in ballots]
+    assert count_ballots(public, CONTEXT, stored, SLOTS, LIMIT, secret=secret, workers=workers) == add_up(
+        ballots, SLOTS
+    )
+    stored[7] = _forge(public, CONTEXT, [0, 2, 0, 0], LIMIT, claim=[0, 1, 0, 0]).to_dict()
+    with pytest.raises(BadBallot) as caught:
+        count_ballots(public, CONTEXT, stored, SLOTS, LIMIT, secret=secret, workers=workers)
+    assert caught.value.index == 7 and str(caught.value).startswith("Phiếu 8 (biên nhận ")
+    stored[7] = {"ciphertexts": []}
+    with pytest.raises(BadBallot, match=r"Phiếu 8 .*ba phần"):
+        count_ballots(public, CONTEXT, stored, SLOTS, LIMIT, secret=secret, workers=workers)
+    _, other = keypair()
+    with pytest.raises(Invalid, match="không khớp"):
+        count_ballots(public, CONTEXT, stored, SLOTS, LIMIT, secret=other, workers=workers)
+
+
 def test_the_totals_add_up_the_same_in_a_pool_of_workers(key, monkeypatch):
     public, _ = key
     ballots = [
@@ -345,7 +370,7 @@ def test_checking_with_a_secret_that_is_not_the_polls_is_refused(key):
 
 def test_an_invalid_public_key_is_refused(key):
     public, _ = key
-    for bad in (IDENTITY, b"\x00" * 32, _outside_the_subgroup(public), public[:31]):
+    for bad in (IDENTITY, b"\x01" + b"\x00" * 31, _outside_the_group(public), public[:31]):
         with pytest.raises(Invalid, match="Khóa công khai"):
             encrypt_ballot(bad, CONTEXT, [1, 0, 0, 0], LIMIT)
 
