@@ -146,7 +146,7 @@ TEMPLATES = [
                 "thidua.accounts.context_processors.roles",
             ],
             # `{% submit_key %}` in every create form (thidua.web.submits).
-            "builtins": ["thidua.web.submits"],
+            "builtins": ["thidua.web.submits", "thidua.web.templatetags.citations"],
         },
     },
 ]

@@ -24,7 +24,7 @@ from thidua.agreements.models import (
     SignatureMethod,
 )
 from thidua.agreements.rules import amendment_diff
-from thidua.agreements.template_data import DEFAULTS_NOTE, PROVINCIAL_UNION_TEMPLATE
+from thidua.agreements.template_data import PROVINCIAL_UNION_TEMPLATE
 from thidua.audit.services import record, when_and_who
 from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.files import random_name, sniff_pdf
@@ -66,7 +66,7 @@ def create_agreement_from_template(*, actor: User, emulation_year: EmulationYear
         title=_default_title(emulation_year),
         goals=(
             "Đẩy mạnh các phong trào thi đua, hoàn thành xuất sắc nhiệm vụ năm "
-            f"{emulation_year.year} của Liên hiệp Hội. ({DEFAULTS_NOTE})"
+            f"{emulation_year.year} của Liên hiệp Hội."
         ),
         commitments="Các đơn vị thành viên cam kết thực hiện đầy đủ các nội dung giao ước và báo cáo đúng hạn.",
         bonus_cap=Decimal(5),

@@ -2,8 +2,8 @@
 
 Work areas 1–7 are those of the seed article (Cụm thi đua số 4, 2023); area 8 is the organization of the
 emulation movement itself and reporting discipline. Points are editable defaults, not a published
-scale: VUSTA's scoring tables are not public (DOMAIN.md), so every agreement made from this template
-says so in its goals until the secretariat edits them.
+scale: VUSTA's scoring tables are not public (DOMAIN.md), so the draft's page says so to its drafters
+(`DEFAULTS_NOTE`); the agreement's own text does not.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from decimal import Decimal
 
 from thidua.agreements.rules import Kind
 
-DEFAULTS_NOTE = "Điểm của mẫu là mặc định gợi ý, cụm sửa theo thỏa thuận của các thành viên."
+# A hint to the drafters on the draft's page, never part of the agreement's text (issue 15: official
+# text carries no notes for staff).
+DEFAULTS_NOTE = "Điểm trong dự thảo lấy từ mẫu, chưa phải thang điểm công bố: hãy sửa theo thỏa thuận của các thành viên trước khi ký."
 
 
 @dataclass(frozen=True)

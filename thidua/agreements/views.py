@@ -26,6 +26,7 @@ from thidua.agreements.forms import (
 )
 from thidua.agreements.lookups import year_for_drafter, year_for_viewer
 from thidua.agreements.models import Agreement, AgreementStatus, Criterion, CriterionGroup
+from thidua.agreements.template_data import DEFAULTS_NOTE
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Organization
 from thidua.web.forms import apply_service_errors
@@ -70,6 +71,7 @@ def agreement_detail(request: HttpRequest, slug: str, year: int, version: int | 
         "group": group,
         "agreement": agreement,
         "can_run": can_run,
+        "defaults_note": DEFAULTS_NOTE,
         "versions": list(emulation_year.agreements.order_by("version")),
         "members": members,
         # Offered only when there is something to copy: last year's signed agreement.

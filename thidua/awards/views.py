@@ -27,7 +27,13 @@ from thidua.awards.forms import (
     ReturnForm,
 )
 from thidua.awards.models import Award, Dossier, DossierStatus, Proposal
-from thidua.organizations.models import AwardForm, Organization, OrganizationKind, OrganizationName
+from thidua.organizations.models import (
+    AwardForm,
+    Organization,
+    OrganizationKind,
+    OrganizationName,
+    Regulation,
+)
 from thidua.web.forms import apply_service_errors
 from thidua.years.models import EmulationYear
 
@@ -136,6 +142,10 @@ def dossier_detail(request: HttpRequest, slug: str, year: int) -> HttpResponse:
                 dossier.awards.select_related("organization").prefetch_related("organization__names")
             ),
             threshold_words=_threshold_words(dossier),
+            # What the council's threshold cites on the page: the regulation, when its source is a note.
+            regulation=(
+                Regulation.objects.in_force(group.parent, year) if dossier.council_voted_at else None
+            ),
         )
         if editable and can_run:
             context["documents_form"] = DocumentsForm(

@@ -412,6 +412,7 @@ class Quorum:
     met: bool
     fraction: Fraction
     source: str
+    regulation: str  # the regulation's title and citation: what official text cites for the rule
 
 
 def quorum(conference: Conference) -> Quorum:
@@ -427,7 +428,13 @@ def quorum(conference: Conference) -> Quorum:
     fraction = regulation.quorum
     needed = -(-fraction.numerator * eligible // fraction.denominator)  # ceiling, exactly
     return Quorum(
-        eligible, present, needed, eligible > 0 and present >= needed, fraction, regulation.quorum_source
+        eligible,
+        present,
+        needed,
+        eligible > 0 and present >= needed,
+        fraction,
+        regulation.quorum_source,
+        f"{regulation.title} ({regulation.citation})",
     )
 
 

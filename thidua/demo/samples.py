@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from thidua.conferences.models import Conference
+    from thidua.conferences.models import Conference, Poll
 
 ROOT = Path(__file__).resolve().parents[2]
 DPI = 60  # an A4 page is 496 × 702 pixels: the layout reads, the file stays small
@@ -59,15 +59,15 @@ def replayed_conference() -> Conference:
     )
 
 
-def official_docx(conference: Conference, kind: str, number: int) -> bytes:
+def official_docx(conference: Conference, kind: str, number: int, poll: Poll | None = None) -> bytes:
     """The DOCX of document `kind` as one click issues it, numbered `number` ("05/BB-CTĐ4") without
-    taking a number from the registry: a sample is not an issued document."""
+    taking a number from the registry: a sample is not an issued document. A vote count is of `poll`,
+    by default the flag's nomination."""
     from thidua.conferences.models import PollKind, PollStatus
     from thidua.documents import issuing, layout
     from thidua.documents import rules as number_rules
 
-    poll = None
-    if kind == "count":  # the flag's nomination: the poll every year-end conference holds
+    if kind == "count" and poll is None:  # the flag's nomination: the poll every year-end conference holds
         poll = conference.polls.get(kind=PollKind.NOMINATION, status=PollStatus.PUBLISHED)
     plan = issuing.plan_for(kind, conference=conference, poll=poll)
     number_text = number_rules.format_number(

@@ -16,6 +16,7 @@ from typing import Any
 from thidua.conferences.models import BallotMode, Conference, Delegate, Poll, PollKind
 from thidua.documents import rules as number_rules
 from thidua.documents.layout import Heading, Issuer, OfficialDocument, Paragraph, Signer, Table
+from thidua.lib.citations import official_source
 from thidua.lib.dates import VIETNAM_TZ, document_date, vietnam_today
 from thidua.organizations.models import EmulationGroup, GroupKind, Organization
 
@@ -241,7 +242,14 @@ def vote_count_minutes(
                 else ""
             )
             body.append(Paragraph(f"{label}: {votes_text(choice, base)} phiếu{parts}."))
-    threshold_source = (poll.rule_sources or {}).get("threshold", "")
+    # The rule's legal source, never the staff's note and its confidence mark (issue 15).
+    sources = poll.rule_sources or {}
+    regulation = " ".join(
+        filter(
+            None, [sources.get("regulation"), f"({sources['citation']})" if sources.get("citation") else ""]
+        )
+    )
+    threshold_source = official_source(sources.get("threshold", ""), regulation)
     body.append(
         Paragraph(
             f"Ngưỡng trúng: {result['threshold']} số phiếu tính trên {base}, tức ít nhất "

@@ -59,7 +59,8 @@ def test_the_template_drafts_eight_work_areas_and_bonus_and_penalty(
     groups = list(agreement.criterion_groups.all())
     assert [g.code for g in groups] == ["1", "2", "3", "4", "5", "6", "7", "8", "T", "TR"]
     assert sum(g.max_points for g in groups[:8]) == Decimal(100)
-    assert "mặc định" in agreement.goals
+    # The template's points are defaults: the draft's page tells its drafters, the agreement's text does not.
+    assert "mặc định" not in agreement.goals and "mẫu" not in agreement.goals
     assert agreement.status == AgreementStatus.DRAFT
 
 

@@ -311,8 +311,9 @@ def test_bands_and_tie_break_are_explained_with_their_sources(client_for: Callab
     response = client_for(_user("vusta")).get(_url(2023))
     page = response.content.decode()
     regulation = response.context["regulation"]
-    assert regulation.scoring_bands_source in page
-    assert regulation.tie_break_source in page
+    # Cited as official text may cite them: the regulation, never the staff's marks and notes (issue 15).
+    assert f"Căn cứ: {regulation.title} ({regulation.citation})" in page
+    assert "[L]" not in page and "[M]" not in page and "[H]" not in page
     assert "Hoàn thành xuất sắc nhiệm vụ</strong>: từ 90% tổng điểm tối đa" in page
     # The agreement's tie-break work area, by its title, as a step and as the source.
     assert "Điểm chốt nhóm tiêu chí 3. Tư vấn, phản biện và giám định xã hội cao hơn" in page

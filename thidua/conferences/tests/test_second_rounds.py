@@ -14,6 +14,7 @@ from thidua.audit.models import AuditEvent
 from thidua.conferences import rules, services
 from thidua.conferences.models import Conference, Poll, PollStatus
 from thidua.conferences.tests import helpers
+from thidua.lib.citations import official_source
 from thidua.organizations.models import Regulation, SecondRound
 
 pytestmark = pytest.mark.django_db
@@ -160,9 +161,13 @@ def test_the_poll_page_offers_the_second_round_with_its_rule_and_source_and_the_
     poll = helpers.published_head_election(quangtri, eight_voters, {A: 4, B: 4})
     client = client_for(quangtri)
     page = client.get(_poll_url(poll)).content.decode()
-    source = poll.rule_sources["second_round"]
+    # The rule's source as pages cite it: a note for staff gives way to the regulation (issue 15).
+    cited = official_source(
+        poll.rule_sources["second_round"],
+        f"{poll.rule_sources['regulation']} ({poll.rule_sources['citation']})",
+    )
     assert "Vào vòng 2" in page and "Tạo cuộc bỏ phiếu vòng 2" in page
-    assert f"({source})" in page
+    assert f"({cited})" in page
     assert "hai phương án nhiều phiếu nhất" in page
 
     response = client.post(_poll_url(poll, "vong-2/"), follow=True)

@@ -163,7 +163,10 @@ def test_the_vote_count_minutes_repeat_the_tally_and_its_base(conference, kind):
         assert f"Tỷ lệ tính trên {result['base']} đại biểu có mặt" in text
         assert f"Số phiếu hợp lệ: {result['valid']}; số phiếu trắng: {result['blank']}; " in text
         assert f"Ngưỡng trúng: {result['threshold']}" in text
-        assert f"ít nhất {result['votes_needed']} phiếu (căn cứ: {poll.rule_sources['threshold']})" in text
+        # The rule's note for staff stays out; the regulation that sets the rule is cited (issue 15).
+        cited = f"{poll.rule_sources['regulation']} ({poll.rule_sources['citation']})"
+        assert f"ít nhất {result['votes_needed']} phiếu (căn cứ: {cited})" in text
+        assert "[L]" not in text and "mặc định, sửa được" not in text
         assert f"Kết quả: {result['outcome']}" in text
         assert "bỏ phiếu kín bằng hình thức điện tử" in text
 
