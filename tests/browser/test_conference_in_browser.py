@@ -234,7 +234,7 @@ def cast(phone: Any) -> str:
     cast_button(phone).click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Đã ghi nhận phiếu của bạn")
     receipt = phone.locator("code.receipt")
-    expect(receipt).to_have_text(re.compile(r"^[0-9A-Z]{10}$"))
+    expect(receipt).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
     return str(receipt.text_content())
 
 
