@@ -662,7 +662,6 @@ def _read_postgresql(findings: Findings, pg: Postgres, start: int, end: int, *, 
         findings.attack("the WAL's inserted tuple lengths, paired by transaction", paired, features)
 
 
-@pytest.mark.once
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_the_postgresql_pages_wal_log_and_audit_pair_no_delegate_with_a_choice(
