@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.walk import close_db_connections, log_in, messages
+from tests.browser.walk import close_db_connections, issue_document, log_in, messages
 
 pytestmark = pytest.mark.browser
 
@@ -51,11 +51,7 @@ def undecided_2023(demo_site: str, settings: Any, tmp_path: Path) -> Iterator[st
 
 def _issue(page: Any, button: str) -> str:
     """Click one of the conference's document buttons; return the number the registry gave it."""
-    page.get_by_role("button", name=button, exact=True).click()
-    expect(messages(page)).to_contain_text("Đã lập văn bản số")
-    number = re.search(r"Đã lập văn bản số (\S+?)\.", messages(page).inner_text())
-    assert number, messages(page).inner_text()
-    return number.group(1)
+    return issue_document(page, button)
 
 
 def _upload_original(page: Any, number: str, pdf: Path) -> None:

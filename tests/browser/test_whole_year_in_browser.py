@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.walk import Walk, close_db_connections, messages, typed_value
+from tests.browser.walk import Walk, close_db_connections, issue_document, messages, typed_value
 
 pytestmark = [pytest.mark.browser, pytest.mark.once]
 
@@ -687,12 +687,8 @@ DOCUMENTS = ("Tờ trình đề nghị khen thưởng", "Biên bản hội ngh�
 
 
 def issue(page: Any, button: str, signed: Path) -> str:
-    """One click makes the document and gives it its number; the signed original is uploaded."""
-    page.get_by_role("button", name=button, exact=True).click()
-    expect(messages(page)).to_contain_text("Đã lập văn bản số")
-    found = re.search(r"Đã lập văn bản số (\S+?)\.", messages(page).inner_text())
-    assert found, messages(page).inner_text()
-    number = found.group(1)
+    """«Lập» makes the draft, «Ban hành» gives it its number; the signed original is uploaded."""
+    number = issue_document(page, button)
     row = page.get_by_role("row").filter(has_text=number)
     expect(row.get_by_role("link", name="DOCX")).to_be_visible()
     row.get_by_label(f"Bản gốc đã ký (PDF) của {number}").set_input_files(signed)

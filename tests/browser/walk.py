@@ -189,3 +189,15 @@ class Walk:
             f"| {labels.get(role, role)} | {count} |" for role, count in sorted(self.visits.items())
         )
         return f"| who | pages |\n|---|---|\n{rows}\n| total | {sum(self.visits.values())} |\n"
+
+
+def issue_document(page: Any, button: str) -> str:
+    """A conference's document as a clerk issues it: «Lập» makes the draft, without a number; «Ban hành»
+    on its row gives the number and the date (issue 15). Returns the number."""
+    page.get_by_role("button", name=button, exact=True).click()
+    expect(messages(page)).to_contain_text("Đã lập dự thảo")
+    page.get_by_role("button", name=re.compile(r"^Ban hành ")).click()
+    expect(messages(page)).to_contain_text("Đã ban hành văn bản số")
+    found = re.search(r"Đã ban hành văn bản số (\S+) ngày", messages(page).inner_text())
+    assert found, messages(page).inner_text()
+    return found.group(1)

@@ -21,6 +21,7 @@ from thidua.awards.models import Dossier
 from thidua.conferences.models import Conference, Poll, PollKind
 from thidua.documents import issuing
 from thidua.documents import services as documents
+from thidua.documents.generators_votes import conference_day
 from thidua.documents.models import Document
 from thidua.organizations.models import EmulationGroup, Leadership, LeadershipRole
 from thidua.years.models import EmulationYear
@@ -35,9 +36,11 @@ COUNCIL_MEMBERS, COUNCIL_PRESENT, VOTES_IN_FAVOUR = 11, 9, 10
 
 
 def _issue(actor: User, conference: Conference, kind: str, poll: Poll | None = None) -> Document:
-    """A document as the one-click issue makes it, without its PDF (a conversion would slow every demo
-    load), then a demo signed original, so the document counts as issued."""
-    document = issuing.issue(actor=actor, kind=kind, conference=conference, poll=poll, with_pdf=False)
+    """A document as «Lập» then «Ban hành» make it, without its PDF (a conversion would slow every demo
+    load), issued on the conference's day as the replayed 2023 year was, then a demo signed original."""
+    draft = issuing.issue(actor=actor, kind=kind, conference=conference, poll=poll, with_pdf=False)
+    day = conference_day(conference)
+    document = issuing.issue_draft(actor=actor, document=draft, date=day, with_pdf=False)
     signed = minimal_pdf(f"{document.number_text} - ban goc da ky (minh hoa)")
     documents.upload_signed_original(
         actor=actor, document=document, upload=SimpleUploadedFile("ban-goc-minh-hoa.pdf", signed)

@@ -135,7 +135,7 @@ def dossier_detail(request: HttpRequest, slug: str, year: int) -> HttpResponse:
                 }
                 for p in proposals
             ],
-            documents=sorted(dossier.documents.all(), key=lambda d: d.number),
+            documents=sorted(dossier.documents.all(), key=lambda d: d.number or 0),
             problems=services.submission_problems(dossier) if editable else [],
             missing_reports=[o.name_in_year(year) for o in services.missing_reports(dossier)],
             awards=list(

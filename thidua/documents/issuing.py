@@ -1,8 +1,11 @@
-"""One click per document: take the next number, build the document from the data in the official
-layout, keep the DOCX, and add the PDF made by the warm LibreOffice when it is there."""
+"""A conference's documents: «Lập» makes a draft from the data in the official layout (no number), as often
+as the data changes; «Ban hành» gives it its number and date, once; «Thay thế» drafts the document that
+will take an issued one's place. The DOCX is kept, and the PDF made by the warm LibreOffice is added when
+it is there."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 from collections.abc import Callable
@@ -11,14 +14,17 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from thidua.accounts.models import User
 from thidua.agreements.models import AgreementStatus
-from thidua.audit.services import when_and_who
+from thidua.audit.services import record, when_and_who
 from thidua.conferences.models import Conference, Poll, PollStatus
-from thidua.documents import converter, generators, layout, services, templating
+from thidua.documents import converter, generators, layout, rules, services, templating
 from thidua.documents.generators_votes import conference_day
 from thidua.documents.models import Document, DocumentStatus, DocumentTemplate, DocumentType
+from thidua.documents.services import require_issuer
+from thidua.lib.text import clean_text
 from thidua.organizations.models import EmulationGroup, GroupKind, Leadership, LeadershipRole
 from thidua.years.models import EmulationYear
 
@@ -124,27 +130,24 @@ def plan_for(
 
 
 class AlreadyIssued(ValidationError):
-    """A second click on a document a conference has one of: the answer is the first, `document`."""
+    """A click on a document a conference has one of, once it is issued: the answer is that document."""
 
     def __init__(self, document: Document) -> None:
-        done = when_and_who(document, "document.register")
+        done = when_and_who(document, "document.issue")
         super().__init__(
-            f"Văn bản số {document.number_text} đã được lập"
+            f"Văn bản số {document.number_text} đã được ban hành"
             + (f" {done}" if done else "")
-            + "; đây là văn bản đó. "
-            + (
-                "Muốn lập lại thì bấm «Hủy dự thảo» ở dòng của văn bản này trong sổ văn bản."
-                if document.status == DocumentStatus.DRAFT
-                else "Văn bản đã ban hành (đã có bản gốc đã ký) nên không lập lại được."
-            ),
+            + "; đây là văn bản đó. Muốn sửa thì bấm «Thay thế» ở dòng của văn bản này trong sổ văn bản: "
+            "văn bản mới được ban hành với số mới và ghi rõ văn bản được thay thế.",
             code="already_issued",
         )
         self.document = document
 
 
 def current_document(kind: str, conference: Conference, poll: Poll | None) -> Document | None:
-    """The conference's current (not discarded) document of `kind`; of the poll's, for a vote count."""
-    documents = Document.objects.exclude(status=DocumentStatus.DISCARDED).filter(kind=kind)
+    """The conference's current original document of `kind` (the poll's, for a vote count): a draft or an
+    issued one, never a discarded one; its replacements hang from it."""
+    documents = Document.objects.exclude(status=DocumentStatus.DISCARDED).filter(kind=kind, replaces=None)
     if kind == "count":
         return documents.filter(poll=poll).first()
     return documents.filter(conference=conference, poll__isnull=True).first()
@@ -157,6 +160,42 @@ def _render(doc: layout.OfficialDocument, template: DocumentTemplate | None) -> 
         return templating.fill(stored.read(), doc)
 
 
+def _build(document: Document, plan: Plan, number_text: str, date: datetime.date) -> layout.OfficialDocument:
+    """The plan's document with this number and date; a replacement says what it replaces (NĐ 30/2020)."""
+    official = dataclasses.replace(plan.build(number_text), date=date)
+    replaced = document.replaces
+    if replaced is None:
+        return official
+    note = layout.Paragraph(
+        f"Văn bản này thay thế văn bản số {replaced.number_text} ngày {replaced.date:%d/%m/%Y}.", italic=True
+    )
+    return dataclasses.replace(official, body=[*official.body, note])
+
+
+def _plan(document: Document, signed_by: str = LeadershipRole.HEAD) -> Plan:
+    assert document.conference is not None
+    return plan_for(document.kind, conference=document.conference, poll=document.poll, signed_by=signed_by)
+
+
+def _save_docx(document: Document, plan: Plan, template: DocumentTemplate | None, number_text: str) -> bytes:
+    content = _render(_build(document, plan, number_text, document.date), template)
+    document.template = template
+    suffix = document.number if document.number is not None else f"du-thao-{document.pk}"
+    document.docx.save(f"{plan.filename}-{suffix}.docx", ContentFile(content), save=False)
+    return content
+
+
+def _draft_number(document: Document) -> str:
+    group = document.issuer_group
+    assert group is not None
+    return rules.draft_number(
+        rules.DEFAULT_PATTERN,
+        type_code=document.doc_type,
+        issuer_code=group_code(group),
+        year=document.date.year,
+    )
+
+
 def issue(
     *,
     actor: User,
@@ -166,43 +205,151 @@ def issue(
     signed_by: str = LeadershipRole.HEAD,
     with_pdf: bool = True,
 ) -> Document:
-    """Number and build the document (one transaction), then add its PDF (outside it: a conversion takes
-    a while and must not hold the issuer's number sequence locked). `with_pdf=False` leaves the PDF out:
-    the demo loader, which would otherwise wait for LibreOffice on every load.
-
-    A conference has one current document of each kind (a poll one vote count): a second request, a
-    double click or a second officer, queues on the conference's row and gets AlreadyIssued with the
-    first, never a second number for the same meeting."""
+    """«Lập»: make the conference's draft of `kind`, or make it again from today's data. A draft takes no
+    number (NĐ 30/2020: the number and the date are given when it is issued, `issue_draft`), so a
+    draft made twenty times spends none. One transaction, queued on the conference's row: a double
+    click or a second officer gets the same draft, made again, never a second one. Once issued, the
+    answer is AlreadyIssued with that document."""
     plan = plan_for(kind, conference=conference, poll=poll, signed_by=signed_by)
     group = conference.emulation_year.group
+    require_issuer(actor, group, plan.date.year)
     # The parent body's current template of this kind, if it uploaded one; else the built-in layout.
     template = DocumentTemplate.objects.current(group.parent_id, kind)
     with transaction.atomic():
         Conference.objects.select_for_update().filter(pk=conference.pk).first()
-        earlier = current_document(kind, conference, poll)
-        if earlier is not None:
-            raise AlreadyIssued(earlier)
-        document = services.register(
+        document = current_document(kind, conference, poll)
+        if document is not None and document.status != DocumentStatus.DRAFT:
+            raise AlreadyIssued(document)
+        if document is None:
+            document = Document.objects.create(
+                issuer_group=group,
+                doc_type=plan.doc_type,
+                year=plan.date.year,
+                date=plan.date,
+                place=clean_text(conference.place),
+                summary=clean_text(plan.summary),
+                created_by=actor,
+                kind=kind,
+                conference=conference,
+                poll=poll if kind == "count" else None,
+            )
+        document.number_text = _draft_number(document)
+        document.summary = clean_text(plan.summary)
+        content = _save_docx(document, plan, template, document.number_text)
+        document.pdf = ""
+        document.save()
+        record(
             actor=actor,
-            doc_type=plan.doc_type,
-            date=plan.date,
-            place=conference.place,
-            summary=plan.summary,
+            verb="document.draft",
+            target=document,
             group=group,
-            issuer_code=group_code(group),
+            data={"type": document.doc_type, "summary": document.summary},
         )
-        content = _render(plan.build(document.number_text), template)
-        document.template = template
-        document.kind = kind
-        document.conference = conference
-        document.poll = poll if kind == "count" else None
-        document.docx.save(f"{plan.filename}-{document.number}.docx", ContentFile(content), save=True)
-    if not with_pdf:
-        return document
+    return _with_pdf(document, plan.filename, content) if with_pdf else document
+
+
+@transaction.atomic
+def replace(*, actor: User, document: Document) -> Document:
+    """«Thay thế»: a draft that, once issued with a number of its own, takes the place of `document`, an
+    issued document, and says so in its text. The issued document itself is never changed."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    group = document.issuer_group
+    assert group is not None
+    if document.status != DocumentStatus.ISSUED or document.conference is None:
+        raise ValidationError("Chỉ thay thế được văn bản đã ban hành do hội nghị lập.")
+    require_issuer(actor, group, document.conference.emulation_year.year)
+    existing = document.replacements.exclude(status=DocumentStatus.DISCARDED).first()
+    if existing is not None:
+        return existing
+    plan = _plan(document)
+    draft = Document.objects.create(
+        issuer_group=group,
+        doc_type=document.doc_type,
+        year=plan.date.year,
+        date=plan.date,
+        place=document.place,
+        summary=document.summary,
+        created_by=actor,
+        kind=document.kind,
+        conference=document.conference,
+        poll=document.poll,
+        replaces=document,
+    )
+    draft.number_text = _draft_number(draft)
+    _save_docx(draft, plan, DocumentTemplate.objects.current(group.parent_id, draft.kind), draft.number_text)
+    draft.save()
+    record(
+        actor=actor,
+        verb="document.draft",
+        target=draft,
+        group=group,
+        data={"type": draft.doc_type, "summary": draft.summary, "replaces": document.number_text},
+    )
+    return draft
+
+
+def issue_draft(
+    *, actor: User, document: Document, date: datetime.date | None = None, with_pdf: bool = True
+) -> Document:
+    """«Ban hành»: give the draft its number and its date (today unless `date`), in one transaction with
+    the issuer's number register locked, so numbers are unique and leave no gap per issuer and year; a
+    failure gives the number back. The DOCX is made again with them; the PDF follows, outside the
+    transaction. A replacement, once issued, marks the document it replaces as replaced."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        group = document.issuer_group
+        assert group is not None
+        day = date or timezone.localdate()
+        # Who may issue is the conference year's secretariat, whatever day it is issued on.
+        assert document.conference is not None
+        require_issuer(actor, group, document.conference.emulation_year.year)
+        if document.status != DocumentStatus.DRAFT:
+            done = when_and_who(document, "document.issue")
+            raise ValidationError(
+                f"Văn bản số {document.number_text} đã được ban hành" + (f" {done}." if done else ".")
+                if document.status == DocumentStatus.ISSUED
+                else f"Văn bản này {document.get_status_display().lower()}; không ban hành được."
+            )
+        plan = _plan(document)
+        number = services.next_number(services.issuer_key(group, None), day.year)
+        document.number = number
+        document.year = day.year
+        document.date = day
+        document.number_text = rules.format_number(
+            rules.DEFAULT_PATTERN,
+            number=number,
+            type_code=document.doc_type,
+            issuer_code=group_code(group),
+            year=day.year,
+        )
+        document.status = DocumentStatus.ISSUED
+        content = _save_docx(document, plan, document.template, document.number_text)
+        document.pdf = ""
+        document.save()
+        if document.replaces is not None:
+            Document.objects.filter(pk=document.replaces.pk).update(status=DocumentStatus.REPLACED)
+        record(
+            actor=actor,
+            verb="document.issue",
+            target=document,
+            group=group,
+            data={
+                "number": document.number_text,
+                "date": day,
+                "summary": document.summary,
+                **({"replaces": document.replaces.number_text} if document.replaces else {}),
+            },
+        )
+    return _with_pdf(document, plan.filename, content) if with_pdf else document
+
+
+def _with_pdf(document: Document, filename: str, content: bytes) -> Document:
+    """Add the PDF made by the warm LibreOffice, outside any transaction: a conversion takes a while."""
     try:
         pdf = converter.convert_to_pdf(content)
     except (converter.PdfUnavailable, converter.ConversionFailed) as error:
         logger.warning("PDF not made for document %s: %s", document.pk, error)
         return document
-    document.pdf.save(f"{plan.filename}-{document.number}.pdf", ContentFile(pdf), save=True)
+    suffix = document.number if document.number is not None else f"du-thao-{document.pk}"
+    document.pdf.save(f"{filename}-{suffix}.pdf", ContentFile(pdf), save=True)
     return document

@@ -36,10 +36,14 @@ class DocumentStatus(models.TextChoices):
     DRAFT = "draft", "Dự thảo"
     ISSUED = "issued", "Đã ban hành"
     DISCARDED = "discarded", "Đã hủy"
+    # An issued document is never changed or withdrawn: a newly issued one that names it takes its place.
+    REPLACED = "replaced", "Đã được thay thế"
 
 
 class Document(models.Model):
-    """An issued (or drafted) document with its number, by the group (signed by its head) or an organization."""
+    """A document by the group (signed by its head) or an organization. A draft has no number and no date
+    of its own (NĐ 30/2020: both are given when it is issued, ban hành); `number` and `date` are set by
+    `issuing.issue_draft`, once."""
 
     issuer_group = models.ForeignKey(
         "organizations.EmulationGroup",
@@ -57,7 +61,7 @@ class Document(models.Model):
     )
     doc_type = models.CharField("loại văn bản", max_length=4, choices=DocumentType.choices)
     year = models.PositiveSmallIntegerField("năm")
-    number = models.PositiveIntegerField("số")
+    number = models.PositiveIntegerField("số", null=True, blank=True)
     number_text = models.CharField("số, ký hiệu", max_length=60)
     date = models.DateField("ngày ban hành")
     place = models.CharField("địa danh", max_length=100)
@@ -80,6 +84,10 @@ class Document(models.Model):
     poll = models.ForeignKey(
         "conferences.Poll", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
     )
+    # The issued document this one takes the place of once it is issued itself (its text says so).
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replacements"
+    )
 
     class Meta:
         verbose_name = "văn bản"
@@ -89,15 +97,27 @@ class Document(models.Model):
             # a second click (or a second officer) gets the first, never 01/BB and 02/BB for one meeting.
             models.UniqueConstraint(
                 fields=["conference", "kind"],
-                condition=Q(conference__isnull=False, poll__isnull=True)
+                condition=Q(conference__isnull=False, poll__isnull=True, replaces__isnull=True)
                 & ~Q(kind="")
                 & ~Q(status=DocumentStatus.DISCARDED),
                 name="one_current_document_of_a_kind_per_conference",
             ),
             models.UniqueConstraint(
                 fields=["poll", "kind"],
-                condition=Q(poll__isnull=False) & ~Q(status=DocumentStatus.DISCARDED),
+                condition=Q(poll__isnull=False, replaces__isnull=True) & ~Q(status=DocumentStatus.DISCARDED),
                 name="one_current_document_of_a_kind_per_poll",
+            ),
+            # A document is replaced once: the one replacement in progress or issued.
+            models.UniqueConstraint(
+                fields=["replaces"],
+                condition=Q(replaces__isnull=False) & ~Q(status=DocumentStatus.DISCARDED),
+                name="one_replacement_per_document",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=DocumentStatus.DRAFT, number__isnull=True)
+                | Q(status=DocumentStatus.DISCARDED)
+                | (~Q(status__in=[DocumentStatus.DRAFT, DocumentStatus.DISCARDED]) & Q(number__isnull=False)),
+                name="a_draft_has_no_number_an_issued_document_has_one",
             ),
             models.CheckConstraint(
                 condition=(Q(issuer_group__isnull=False) & Q(issuer_organization__isnull=True))

@@ -35,5 +35,11 @@ def format_number(pattern: str, *, number: int, type_code: str, issuer_code: str
     return pattern.format(so=f"{number:02d}", loai=type_code, ma=issuer_code, nam=year)
 
 
+def draft_number(pattern: str, *, type_code: str, issuer_code: str, year: int) -> str:
+    """ "    /BB-CTĐ4": a draft's number line leaves the number blank. NĐ 30/2020 gives the number when the
+    document is issued (ban hành), never to a draft, and the clerk writes nothing in by hand."""
+    return pattern.format(so="    ", loai=type_code, ma=issuer_code, nam=year)
+
+
 def number_line(number_text: str) -> str:
     return f"Số: {number_text}"

@@ -30,7 +30,7 @@ from thidua.organizations.excel import max_import_bytes, max_uncompressed_bytes,
 from thidua.organizations.models import EmulationGroup, Organization, OrganizationKind
 
 
-def _issuer_key(group: EmulationGroup | None, organization: Organization | None) -> str:
+def issuer_key(group: EmulationGroup | None, organization: Organization | None) -> str:
     if (group is None) == (organization is None):
         raise ValueError("a document has exactly one issuer")
     return f"group:{group.pk}" if group is not None else f"org:{organization.pk}"  # type: ignore[union-attr]
@@ -59,6 +59,18 @@ def _can_issue(
     return organization is not None and is_officer_of(actor, organization)
 
 
+def _runner_year(document: Document) -> int:
+    """The year whose secretariat answers for a document: its conference's, whenever it was issued (a
+    conference of December may issue its minutes in January); else the year of its number."""
+    if document.conference_id is not None:
+        return int(document.conference.emulation_year.year)  # type: ignore[union-attr]
+    return document.year
+
+
+def require_issuer(actor: User, group: EmulationGroup, year: int) -> None:
+    require(can_run_year(actor, group, year), "Bạn không được ban hành văn bản của đơn vị này.")
+
+
 @transaction.atomic
 def register(
     *,
@@ -72,14 +84,15 @@ def register(
     issuer_code: str,
     pattern: str = rules.DEFAULT_PATTERN,
 ) -> Document:
-    """A new document with the issuer's next number for the document's calendar year."""
+    """A document registered by hand, issued at once: the issuer's next number for its calendar year and
+    its date (a conference's documents are drafted first and issued by `issuing.issue_draft`)."""
     require(
         _can_issue(actor, group, organization, date.year), "Bạn không được ban hành văn bản của đơn vị này."
     )
     problems = rules.pattern_problems(pattern)
     if problems:
         raise ValidationError(problems)
-    key = _issuer_key(group, organization)
+    key = issuer_key(group, organization)
     number = next_number(key, date.year)
     document = Document.objects.create(
         issuer_group=group,
@@ -93,6 +106,7 @@ def register(
         date=date,
         place=clean_text(place),
         summary=clean_text(summary),
+        status=DocumentStatus.ISSUED,
         created_by=actor,
     )
     record(
@@ -107,17 +121,16 @@ def register(
 
 @transaction.atomic
 def discard(*, actor: User, document: Document, reason: str) -> Document:
-    """A discarded draft keeps its number; the number is never given again."""
+    """Set a draft aside. A draft has no number (it is given at issue), so discarding loses none; an
+    issued document is never discarded, only replaced by a newly issued one."""
     require(
-        _can_issue(actor, document.issuer_group, document.issuer_organization, document.year),
+        _can_issue(actor, document.issuer_group, document.issuer_organization, _runner_year(document)),
         "Bạn không được hủy văn bản của đơn vị này.",
     )
     document = Document.objects.select_for_update().get(pk=document.pk)
     if document.status == DocumentStatus.DISCARDED:
         done = when_and_who(document, "document.discard")
-        raise ValidationError(
-            f"Văn bản số {document.number_text} đã được hủy" + (f" {done}." if done else ".")
-        )
+        raise ValidationError(f"Dự thảo «{document.summary}» đã được hủy" + (f" {done}." if done else "."))
     if document.status != DocumentStatus.DRAFT:
         raise ValidationError("Chỉ hủy được dự thảo; văn bản đã ban hành thì ban hành văn bản khác thay thế.")
     document.status = DocumentStatus.DISCARDED
@@ -136,9 +149,14 @@ def discard(*, actor: User, document: Document, reason: str) -> Document:
 def upload_signed_original(*, actor: User, document: Document, upload: UploadedFile) -> SignedOriginal:
     """Keep the signed PDF as the original. Never overwritten: each upload is a new version."""
     require(
-        _can_issue(actor, document.issuer_group, document.issuer_organization, document.year),
+        _can_issue(actor, document.issuer_group, document.issuer_organization, _runner_year(document)),
         "Bạn không được tải bản gốc của văn bản này.",
     )
+    if document.status == DocumentStatus.DRAFT:
+        # The number and the date are in what is signed: a draft has neither (NĐ 30/2020).
+        raise ValidationError(
+            "Văn bản còn là dự thảo: hãy bấm «Ban hành» để cấp số và ngày, rồi ký và tải bản gốc."
+        )
     head = upload.read(8)
     upload.seek(0)
     if not sniff_pdf(head):
@@ -150,9 +168,6 @@ def upload_signed_original(*, actor: User, document: Document, upload: UploadedF
     original = SignedOriginal(document=document, version=version, sha256=digest, uploaded_by=actor)
     original.file.save(random_name("pdf"), ContentFile(data), save=False)
     original.save()
-    if document.status == DocumentStatus.DRAFT:
-        document.status = DocumentStatus.ISSUED
-        document.save(update_fields=["status"])
     record(
         actor=actor,
         verb="document.signed_original",

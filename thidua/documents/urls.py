@@ -8,6 +8,8 @@ urlpatterns = [
     path("van-ban/lap/", views.document_issue, name="issue"),
     path("van-ban/<int:pk>/ban-goc/", views.original_upload, name="original_upload"),
     path("van-ban/<int:pk>/huy/", views.document_discard, name="discard"),
+    path("van-ban/<int:pk>/ban-hanh/", views.document_publish, name="publish"),
+    path("van-ban/<int:pk>/thay-the/", views.document_replace, name="replace"),
     path("van-ban/<int:pk>/ban-goc/<int:version>/", views.original_file, name="original"),
     path("van-ban/<int:pk>/<str:kind>/", views.document_file, name="file"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -30,9 +30,13 @@ def document_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     emulation_year = year_for_viewer(request, slug, year)
     group = emulation_year.group
     documents = (
-        Document.objects.filter(issuer_group=group, year=year)
+        # A conference's documents belong to its year whenever they are issued (in January too); others
+        # to the year of their number.
+        Document.objects.filter(issuer_group=group)
+        .filter(Q(conference__emulation_year=emulation_year) | Q(conference__isnull=True, year=year))
+        .select_related("replaces")
         .prefetch_related(Prefetch("originals", queryset=SignedOriginal.objects.order_by("-version")))
-        .order_by("-number")
+        .order_by(F("number").desc(nulls_first=True), "-pk")
     )
     conferences = Conference.objects.filter(emulation_year=emulation_year).prefetch_related("polls")
     return render(
@@ -76,10 +80,51 @@ def document_issue(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        note = (
-            "" if document.pdf else " PDF chưa tạo được (máy chủ chưa có LibreOffice); bản DOCX vẫn tải được."
+        messages.success(
+            request,
+            f"Đã lập dự thảo «{document.summary}» (chưa có số: số và ngày được cấp khi ban hành).{_pdf_note(document)}",
         )
-        messages.success(request, f"Đã lập văn bản số {document.number_text}.{note}")
+    return redirect("documents:list", slug=slug, year=year)
+
+
+def _pdf_note(document: Document) -> str:
+    return "" if document.pdf else " PDF chưa tạo được (máy chủ chưa có LibreOffice); bản DOCX vẫn tải được."
+
+
+@login_required
+@require_POST
+def document_publish(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    """«Ban hành»: the draft takes its number and today's date."""
+    emulation_year = year_for_runner(request, slug, year)
+    document = get_object_or_404(Document, pk=pk, issuer_group=emulation_year.group)
+    try:
+        document = issuing.issue_draft(actor=_user(request), document=document)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Đã ban hành văn bản số {document.number_text} ngày {document.date:%d/%m/%Y}.{_pdf_note(document)}",
+        )
+    return redirect("documents:list", slug=slug, year=year)
+
+
+@login_required
+@require_POST
+def document_replace(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    """«Thay thế»: the draft of the document that will take an issued one's place."""
+    emulation_year = year_for_runner(request, slug, year)
+    document = get_object_or_404(Document, pk=pk, issuer_group=emulation_year.group)
+    try:
+        draft = issuing.replace(actor=_user(request), document=document)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Đã lập dự thảo thay thế văn bản số {document.number_text}; bấm «Ban hành» để cấp số mới.",
+        )
+        del draft
     return redirect("documents:list", slug=slug, year=year)
 
 
@@ -136,7 +181,7 @@ def original_upload(request: HttpRequest, slug: str, year: int, pk: int) -> Http
 @login_required
 @require_POST
 def document_discard(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
-    """A draft set aside so the conference's button can make it again; its number is never reused."""
+    """A draft set aside; it has no number, so none is lost."""
     emulation_year = year_for_runner(request, slug, year)
     document = get_object_or_404(Document, pk=pk, issuer_group=emulation_year.group)
     try:
@@ -144,5 +189,5 @@ def document_discard(request: HttpRequest, slug: str, year: int, pk: int) -> Htt
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Đã hủy dự thảo số {document.number_text}; số này không cấp lại.")
+        messages.success(request, f"Đã hủy dự thảo «{document.summary}».")
     return redirect("documents:list", slug=slug, year=year)

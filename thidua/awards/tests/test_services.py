@@ -17,7 +17,6 @@ from thidua.awards import services
 from thidua.awards.models import Award, Dossier, DossierStatus, Proposal
 from thidua.awards.tests.conftest import pdf_upload
 from thidua.conferences.models import Poll, PollKind
-from thidua.documents import services as documents
 from thidua.documents.models import Document
 from thidua.organizations.models import AwardForm, Organization
 from thidua.years.models import EmulationYear
@@ -87,14 +86,16 @@ def test_only_issued_documents_of_the_year_can_go_in_and_a_bad_choice_changes_no
     draft: Dossier, officer_ninh_binh: Any, staff: Any, issued_2023: list[Document]
 ) -> None:
     services.set_documents(actor=officer_ninh_binh, dossier=draft, documents=issued_2023[:2])
-    unsigned = documents.register(
-        actor=officer_ninh_binh,
+    # A draft: no number yet, not issued (issue 15).
+    unsigned = Document.objects.create(
+        issuer_group=draft.emulation_year.group,
         doc_type="TTr",
+        year=2023,
+        number_text="    /TTr-CTĐ4",
         date=D(2023, 12, 9),
         place="Ninh Bình",
         summary="Dự thảo",
-        group=draft.emulation_year.group,
-        issuer_code="CTĐ4",
+        created_by=officer_ninh_binh,
     )
     with pytest.raises(ValidationError) as error:
         services.set_documents(actor=officer_ninh_binh, dossier=draft, documents=[*issued_2023, unsigned])

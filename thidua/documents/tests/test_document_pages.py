@@ -31,11 +31,17 @@ def test_the_secretariat_issues_the_minutes_with_the_next_number_as_docx_and_pdf
     conference = Conference.objects.get(emulation_year__year=2023)
     client = client_for(officer_ninh_binh)
     response = client.post(f"{Y}/lap/", {"conference": conference.pk, "kind": "minutes"}, follow=True)
-    assert "Đã lập văn bản số 01/BB-CTĐ4." in response.content.decode()
+    assert "Đã lập dự thảo «Hội nghị tổng kết" in response.content.decode()
+    draft = Document.objects.get(kind="minutes")
+    assert draft.number is None and draft.docx.read()[:2] == b"PK"
+    issued = client.post(f"{Y}/{draft.pk}/ban-hanh/", follow=True).content.decode()
     document = Document.objects.get(number_text="01/BB-CTĐ4")
+    assert f"Đã ban hành văn bản số 01/BB-CTĐ4 ngày {document.date:%d/%m/%Y}." in issued
     assert document.docx.read()[:2] == b"PK" and document.pdf.read() == b"%PDF-1.7 made"
     assert client.get(f"{Y}/{document.pk}/docx/").status_code == 200
-    second = client.post(f"{Y}/lap/", {"conference": conference.pk, "kind": "proposal"}, follow=True)
+    client.post(f"{Y}/lap/", {"conference": conference.pk, "kind": "proposal"})
+    proposal = Document.objects.get(kind="proposal")
+    second = client.post(f"{Y}/{proposal.pk}/ban-hanh/", follow=True)
     assert "02/TTr-CTĐ4" in second.content.decode()
 
 
@@ -61,7 +67,7 @@ def test_without_libreoffice_the_docx_is_kept_and_the_page_says_the_pdf_is_missi
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("media")
-def test_a_draft_discarded_from_the_register_lets_the_button_make_it_again_with_a_new_number(
+def test_a_draft_discarded_from_the_register_lets_the_button_make_it_again(
     client_for: Any, officer_ninh_binh: User, officer_nghe_an: User, monkeypatch: Any
 ) -> None:
     from thidua.documents import converter
@@ -70,17 +76,15 @@ def test_a_draft_discarded_from_the_register_lets_the_button_make_it_again_with_
     conference = Conference.objects.get(emulation_year__year=2023)
     client = client_for(officer_ninh_binh)
     client.post(f"{Y}/lap/", {"conference": conference.pk, "kind": "minutes"})
-    again = client.post(
-        f"{Y}/lap/", {"conference": conference.pk, "kind": "minutes"}, follow=True
-    ).content.decode()
-    assert "01/BB-CTĐ4 đã được lập" in again and "«Hủy dự thảo»" in again
     draft = Document.objects.get()
     assert client_for(officer_nghe_an).post(f"{Y}/{draft.pk}/huy/", {"reason": "x"}).status_code == 403
+    assert client_for(officer_nghe_an).post(f"{Y}/{draft.pk}/ban-hanh/").status_code == 403
     page = client.post(f"{Y}/{draft.pk}/huy/", {"reason": "Sai ngày"}, follow=True).content.decode()
-    assert "Đã hủy dự thảo số 01/BB-CTĐ4" in page
+    assert "Đã hủy dự thảo «Hội nghị tổng kết" in page
     remade = client.post(f"{Y}/lap/", {"conference": conference.pk, "kind": "minutes"}, follow=True)
-    assert "Đã lập văn bản số 02/BB-CTĐ4." in remade.content.decode()
-    assert [d.status for d in Document.objects.order_by("number")] == ["discarded", "draft"]
+    assert "Đã lập dự thảo" in remade.content.decode()
+    assert [d.status for d in Document.objects.order_by("pk")] == ["discarded", "draft"]
+    assert not Document.objects.exclude(number=None).exists()  # no number spent on a draft
 
 
 @pytest.mark.django_db
@@ -109,8 +113,13 @@ def test_every_published_poll_gets_its_vote_count_minutes_and_the_signed_origina
     for poll in conference.polls.all():
         client.post(f"{Y}/lap/", {"conference": conference.pk, "poll": poll.pk, "kind": "count"})
     assert Document.objects.filter(summary__startswith="Kiểm phiếu").count() == 4
-    document = Document.objects.order_by("number").first()
+    document = Document.objects.order_by("pk").first()
     assert document is not None
+    refused = client.post(
+        f"{Y}/{document.pk}/ban-goc/", {"file": SimpleUploadedFile("ky.pdf", b"%PDF-1.7 x")}, follow=True
+    )
+    assert "Văn bản còn là dự thảo" in refused.content.decode() and not document.originals.exists()
+    client.post(f"{Y}/{document.pk}/ban-hanh/")
     client.post(f"{Y}/{document.pk}/ban-goc/", {"file": SimpleUploadedFile("ky.pdf", b"%PDF-1.7 signed")})
     assert document.originals.get().version == 1
 

@@ -76,15 +76,13 @@ def test_numbers_run_on_across_types_and_start_again_at_01_each_year(ninhbinh: U
 
 
 @pytest.mark.django_db
-def test_a_discarded_drafts_number_is_never_given_again(ninhbinh: User) -> None:
-    draft = _register(ninhbinh, D(2023, 12, 8))
-    services.discard(actor=ninhbinh, document=draft, reason="Soạn lại")
-    again = _register(ninhbinh, D(2023, 12, 8))
-    assert (draft.number, again.number) == (1, 2)
-    assert Document.objects.get(pk=draft.pk).status == DocumentStatus.DISCARDED
+def test_a_document_registered_by_hand_is_issued_and_cannot_be_discarded(ninhbinh: User) -> None:
+    document = _register(ninhbinh, D(2023, 12, 8))
+    assert document.status == DocumentStatus.ISSUED and document.number == 1
+    with pytest.raises(ValidationError, match="Chỉ hủy được dự thảo"):
+        services.discard(actor=ninhbinh, document=document, reason="Soạn lại")
 
 
-@pytest.mark.django_db
 def test_a_member_officer_cannot_issue_for_the_cluster(officer_nghe_an: User) -> None:
     with pytest.raises(PermissionDenied):
         _register(officer_nghe_an, D(2023, 12, 8))

@@ -369,6 +369,8 @@ def test_issued_minutes_are_laid_out_on_the_parent_bodys_current_template(
     client.post(
         "/nam-thi-dua/vusta-cum-4/2023/van-ban/lap/", {"conference": conference.pk, "kind": "summary"}
     )
+    for draft in Document.objects.order_by("pk"):
+        client.post(f"/nam-thi-dua/vusta-cum-4/2023/van-ban/{draft.pk}/ban-hanh/")
     minutes_document, summary_document = Document.objects.order_by("number")
     assert minutes_document.template == template and summary_document.template is None
     content = minutes_document.docx.read()

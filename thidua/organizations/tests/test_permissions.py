@@ -238,6 +238,8 @@ POST_ONLY = {
     "documents:issue",
     "documents:original_upload",
     "documents:discard",  # the year's runners only: thidua/documents/tests/test_document_pages.py
+    "documents:publish",  # the year's runners only: thidua/documents/tests/test_document_pages.py
+    "documents:replace",  # the year's runners only: thidua/documents/tests/test_one_current_document.py
     "document_templates:upload",
     "awards:create",
     "awards:documents",
