@@ -371,17 +371,17 @@ def _walk_the_vote(projector: Any, browser: Any, conference: Conference2026) -> 
     expect(elected).to_have_count(1, timeout=PROJECTOR_TIMEOUT)
     expect(elected.locator("td")).to_have_text([hue, "4", "57,14%", "", "✔ Trúng"])
 
-    # 4. The published ballots, by receipt: every phone's receipt, with what that phone chose.
-    secretariat.get_by_role("link", name="Danh sách phiếu theo mã biên nhận").click()
-    expect(secretariat.get_by_role("heading", level=1)).to_have_text(f"Danh sách phiếu: {POLL_TITLE}")
-    ballots = secretariat.locator("tbody tr")
-    expect(ballots).to_have_count(7)
-    for receipt, pick in receipts.items():
-        row = ballots.filter(has=secretariat.locator("code", has_text=re.compile(f"^{receipt}$")))
-        expect(row).to_have_count(1)
-        expect(row.get_by_role("cell").nth(1)).to_have_text(
-            conference.labels[pick] if pick else "Phiếu trắng"
-        )
-    expect(ballots.filter(has_text="Phiếu trắng")).to_have_count(1)
-    expect(ballots.filter(has_text=hue)).to_have_count(4)
-    expect(ballots.filter(has_text=ha_tinh)).to_have_count(2)
+    # 4. The poll's published record: every phone's receipt among the encrypted ballots, and the
+    # decrypted totals; what a phone chose is in no ballot anyone can read (issue 14).
+    secretariat.get_by_role("link", name=re.compile("^Hồ sơ phiếu: mã biên nhận")).click()
+    expect(secretariat.get_by_role("heading", level=1)).to_have_text(f"Hồ sơ phiếu: {POLL_TITLE}")
+    listed = secretariat.locator("ol.receipts li")
+    expect(listed).to_have_count(7)
+    for receipt in receipts:
+        expect(
+            listed.filter(has=secretariat.locator("code", has_text=re.compile(f"^{receipt}$")))
+        ).to_have_count(1)
+    totals = secretariat.locator("tbody tr")
+    expect(totals.filter(has_text=hue).get_by_role("cell").nth(1)).to_have_text("4")
+    expect(totals.filter(has_text=ha_tinh).get_by_role("cell").nth(1)).to_have_text("2")
+    expect(totals.filter(has_text="Phiếu trắng").get_by_role("cell").nth(1)).to_have_text("1")
