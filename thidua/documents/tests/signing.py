@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from asn1crypto import crl as asn1_crl
@@ -16,7 +17,7 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -41,20 +42,32 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
+PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+
+
+def _new_key(kind: str) -> PrivateKey:
+    """P-256 keys for the tests (made in microseconds); RSA 2048, what Vietnamese CAs issue, for the
+    benchmark."""
+    if kind == "rsa":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return ec.generate_private_key(ec.SECP256R1())
+
+
 @dataclass(frozen=True)
 class Authority:
     """A root CA: its certificate and key, and the PEM a parent body would install as a trust root."""
 
     name: str
     certificate: x509.Certificate
-    key: ec.EllipticCurvePrivateKey
+    key: PrivateKey
+    key_kind: str = "ec"
 
     @property
     def pem(self) -> bytes:
         return self.certificate.public_bytes(serialization.Encoding.PEM)
 
     def issue(self, common_name: str, *, days: int = 365) -> Signer:
-        key = ec.generate_private_key(ec.SECP256R1())
+        key = _new_key(self.key_kind)
         certificate = (
             x509.CertificateBuilder()
             .subject_name(_name(common_name))
@@ -128,8 +141,8 @@ class Authority:
         return builder.sign(self.key, hashes.SHA256())
 
 
-def authority(name: str) -> Authority:
-    key = ec.generate_private_key(ec.SECP256R1())
+def authority(name: str, *, key_kind: str = "ec") -> Authority:
+    key = _new_key(key_kind)
     subject = _name(name)
     certificate = (
         x509.CertificateBuilder()
@@ -157,7 +170,7 @@ def authority(name: str) -> Authority:
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
-    return Authority(name, certificate, key)
+    return Authority(name, certificate, key, key_kind)
 
 
 def _asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
@@ -170,7 +183,7 @@ class Signer:
 
     name: str
     certificate: x509.Certificate
-    key: ec.EllipticCurvePrivateKey
+    key: PrivateKey
     issuer: Authority
 
     def pyhanko_signer(self) -> signers.SimpleSigner:
@@ -188,15 +201,19 @@ class Signer:
         )
 
 
-def pdf(pages: int = 1, *, title: str = "Biên bản hội nghị tổng kết") -> bytes:
-    """A real PDF of ``pages`` pages, each saying "Trang N" (page streams left uncompressed)."""
+def pdf(pages: int = 1, *, title: str = "Biên bản hội nghị tổng kết", scans: Sequence[bytes] = ()) -> bytes:
+    """A real PDF of ``pages`` pages, each saying "Trang N" (page streams left uncompressed). With
+    ``scans`` (JPEG files), page N also shows the Nth, as a scanned signed page does."""
     from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
     out = io.BytesIO()
     drawing = canvas.Canvas(out, pagesize=A4, pageCompression=0, invariant=1)
     drawing.setTitle(title)
     for number in range(1, pages + 1):
+        if scans:
+            drawing.drawImage(ImageReader(io.BytesIO(scans[(number - 1) % len(scans)])), 0, 0, *A4)
         drawing.setFont("Helvetica", 12)
         drawing.drawString(72, 770, "Cum thi dua so 4 - Bien ban hoi nghi tong ket nam 2023")
         for line in range(40):
