@@ -207,6 +207,10 @@ LOGIN_FAILURE_WINDOW_SECONDS = env_int("THIDUA_LOGIN_FAILURE_WINDOW_SECONDS", 15
 # 80-bit code needs no lock and a venue behind one NAT address shares the count; never per card.
 VOTE_CODE_FAILURE_LIMIT = env_int("THIDUA_VOTE_CODE_FAILURE_LIMIT", 100)
 VOTE_CODE_FAILURE_WINDOW_SECONDS = env_int("THIDUA_VOTE_CODE_FAILURE_WINDOW_SECONDS", 10 * 60)
+# The trust roots a signed original's signatures must chain to (thidua/documents/signatures.py): a PEM
+# bundle, a DER file or a directory, installed by an administrator; never fetched. Empty: no roots, so
+# every signature is kept as untrusted.
+SIGNATURE_TRUST_ROOTS = os.environ.get("THIDUA_SIGNATURE_TRUST_ROOTS", "")
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from thidua.documents import rules
+
 
 class DocumentType(models.TextChoices):
     # Type codes of NĐ 30/2020/NĐ-CP, Phụ lục III (BB, TTr, BC) and the cluster's own GƯ.
@@ -140,8 +142,21 @@ class Document(models.Model):
         return f"{self.number_text} — {self.summary}"
 
 
+class SignatureStatus(models.TextChoices):
+    """What checking the original's signatures on upload found (rules.Verdict, less the two outcomes
+    that refuse the file: it is never kept broken or changed after signing)."""
+
+    VALID = "valid", "Chữ ký số hợp lệ"
+    UNTRUSTED = "untrusted", "Chữ ký số toàn vẹn, chứng thư số chưa được tin cậy"
+    REVOKED = "revoked", "Chứng thư số của người ký đã bị thu hồi"
+    UNSIGNED = "unsigned", "Chưa ký số"
+    # Uploaded before signatures were checked (issue 15): nothing is known of them.
+    UNCHECKED = "unchecked", "Chưa kiểm tra chữ ký số"
+
+
 class SignedOriginal(models.Model):
-    """The signed PDF uploaded as the original. Immutable: a new upload is a new version."""
+    """The signed PDF uploaded as the original. Immutable: a new upload is a new version. Its signatures
+    are checked once, on upload, and the result is kept with it (signatures.py)."""
 
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="originals")
     version = models.PositiveSmallIntegerField()
@@ -149,6 +164,13 @@ class SignedOriginal(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    signature_status = models.CharField(
+        "chữ ký số", max_length=10, choices=SignatureStatus.choices, default=SignatureStatus.UNCHECKED
+    )
+    # {"checked_at", "trust_roots": how many were configured, "signatures": [{"field", "signer",
+    # "organization", "issuer", "signing_time", "timestamp", "intact", "unchanged", "trusted",
+    # "trust_problem", "revocation"}, ...]}, times in ISO 8601.
+    signature_report = models.JSONField("kết quả kiểm tra chữ ký số", default=dict, blank=True)
 
     class Meta:
         verbose_name = "bản gốc đã ký"
@@ -159,6 +181,10 @@ class SignedOriginal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} — bản {self.version}"
+
+    def signature_lines(self) -> list[str]:
+        """One line per signature for the document page."""
+        return [rules.describe_signature(entry) for entry in self.signature_report.get("signatures", [])]
 
 
 class TemplateKind(models.TextChoices):

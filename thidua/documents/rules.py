@@ -1,4 +1,4 @@
-"""Document numbers: pure, stdlib only.
+"""Document numbers, and what the checks of a signed original's signatures add up to: pure, stdlib only.
 
 NĐ 30/2020/NĐ-CP, Điều 15 and Phụ lục I: a document's number runs from 01 on the first day of each
 calendar year, per issuer; numbers below 10 take a leading zero; the number line reads
@@ -7,7 +7,13 @@ calendar year, per issuer; numbers below 10 take a leading zero; the number line
 
 from __future__ import annotations
 
+import datetime
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from string import Formatter
+from typing import Any
+from zoneinfo import ZoneInfo
 
 DEFAULT_PATTERN = "{so}/{loai}-{ma}"
 FIELDS = {"so", "loai", "ma", "nam"}
@@ -43,3 +49,111 @@ def draft_number(pattern: str, *, type_code: str, issuer_code: str, year: int) -
 
 def number_line(number_text: str) -> str:
     return f"Số: {number_text}"
+
+
+# --- Signed originals: what the checks of their signatures add up to (issue 15) ----------------------
+
+
+class Verdict(enum.StrEnum):
+    """The outcome of checking an uploaded original's signatures. The first four are kept with the
+    original; a broken or changed file is refused and never stored."""
+
+    VALID = "valid"
+    UNTRUSTED = "untrusted"
+    REVOKED = "revoked"
+    UNSIGNED = "unsigned"
+    BROKEN = "broken"
+    CHANGED = "changed"
+
+
+REFUSED = frozenset({Verdict.BROKEN, Verdict.CHANGED})
+
+
+class Revocation(enum.StrEnum):
+    """What the revocation data embedded in the file said of the signer's certificate."""
+
+    GOOD = "good"  # data for this certificate was embedded and says it was not revoked
+    REVOKED = "revoked"
+    ABSENT = "absent"  # nothing embedded for it: not checked (the server never fetches)
+    STALE = "stale"  # embedded, but past its validity at upload: not checked
+    NOT_CHECKED = "not_checked"  # the certificate is not trusted anyway, or the signature unreadable
+
+
+@dataclass(frozen=True)
+class SignatureFacts:
+    """What checking one signature found; `trust_problem` says why it is not trusted (Vietnamese)."""
+
+    signer: str
+    intact: bool  # the signed bytes hash to what was signed, and the signature value verifies
+    unchanged: bool  # nothing was added after it but further signatures and validation data
+    trusted: bool  # the certificate chains to a configured root and was valid at upload
+    revocation: Revocation
+    trust_problem: str = ""
+
+
+def verdict(signatures: Sequence[SignatureFacts]) -> Verdict:
+    """The file's outcome: its worst signature decides, in the order broken, changed, revoked,
+    untrusted. A broken signature comes first: if the signed bytes differ, whether more was appended
+    says nothing."""
+    if not signatures:
+        return Verdict.UNSIGNED
+    if not all(s.intact for s in signatures):
+        return Verdict.BROKEN
+    if not all(s.unchanged for s in signatures):
+        return Verdict.CHANGED
+    if any(s.revocation is Revocation.REVOKED for s in signatures):
+        return Verdict.REVOKED
+    if not all(s.trusted for s in signatures):
+        return Verdict.UNTRUSTED
+    return Verdict.VALID
+
+
+def refusal(signatures: Sequence[SignatureFacts]) -> str | None:
+    """Why the file is refused (Vietnamese, naming the signer), or None when it may be kept."""
+    outcome = verdict(signatures)
+    if outcome is Verdict.BROKEN:
+        signer = next(s.signer for s in signatures if not s.intact)
+        return (
+            f"Chữ ký số của {signer} không khớp với nội dung tệp: nội dung đã ký bị sửa hoặc chữ ký bị hỏng. "
+            "Bản gốc không được lưu; hãy tải lên đúng tệp đã ký."
+        )
+    if outcome is Verdict.CHANGED:
+        signer = next(s.signer for s in signatures if not s.unchanged)
+        return (
+            f"Tệp đã bị sửa sau khi {signer} ký: có nội dung thêm vào sau chữ ký (không phải chữ ký số khác). "
+            "Bản gốc không được lưu; hãy tải lên đúng tệp đã ký."
+        )
+    return None
+
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+REVOCATION_WORDS: dict[str, str] = {
+    Revocation.GOOD: "đã kiểm tra thu hồi theo dữ liệu đi kèm: chưa bị thu hồi",
+    Revocation.REVOKED: "chứng thư số đã bị thu hồi",
+    Revocation.ABSENT: "tệp không kèm dữ liệu thu hồi nên chưa kiểm tra thu hồi",
+    Revocation.STALE: "dữ liệu thu hồi đi kèm đã hết hạn khi tải lên nên chưa kiểm tra được thu hồi",
+    Revocation.NOT_CHECKED: "chưa kiểm tra thu hồi",
+}
+
+
+def describe_signature(entry: Mapping[str, Any]) -> str:
+    """One line of the document page for one signature of a kept original's report (Vietnamese)."""
+    parts = [str(entry.get("signer") or "Người ký không rõ")]
+    if entry.get("organization"):
+        parts[0] += f" ({entry['organization']})"
+    when = entry.get("timestamp") or entry.get("signing_time")
+    if when:
+        moment = datetime.datetime.fromisoformat(when).astimezone(VIETNAM)
+        source = "theo dấu thời gian" if entry.get("timestamp") else "theo máy của người ký"
+        parts.append(f"ký lúc {moment:%H:%M} ngày {moment:%d/%m/%Y} ({source})")
+    else:
+        parts.append("không ghi thời điểm ký")
+    parts.append("nội dung toàn vẹn" if entry.get("intact") else "nội dung không toàn vẹn")
+    if entry.get("trusted"):
+        parts.append("chứng thư số tin cậy")
+    else:
+        parts.append("chứng thư số chưa tin cậy: " + str(entry.get("trust_problem") or "không rõ lý do"))
+    revocation = REVOCATION_WORDS.get(str(entry.get("revocation")))
+    if revocation:
+        parts.append(revocation)
+    return "; ".join(parts) + "."

@@ -1,9 +1,11 @@
-"""The document registry: numbers that are never reused nor given twice, and immutable signed originals."""
+"""The document registry: numbers that are never reused nor given twice, and immutable signed originals
+whose signatures are checked on upload."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -13,13 +15,14 @@ from django.db import IntegrityError, transaction
 from thidua.accounts.models import User
 from thidua.accounts.permissions import can_run_year, is_officer_of, is_parent_staff, require
 from thidua.audit.services import record, when_and_who
-from thidua.documents import rules, templating
+from thidua.documents import rules, signatures, templating
 from thidua.documents.models import (
     KINDS_WITH_RECIPIENTS,
     Document,
     DocumentStatus,
     DocumentTemplate,
     NumberSequence,
+    SignatureStatus,
     SignedOriginal,
     TemplateKind,
 )
@@ -28,6 +31,8 @@ from thidua.lib.files import random_name, sniff_pdf
 from thidua.lib.text import clean_text
 from thidua.organizations.excel import max_import_bytes, max_uncompressed_bytes, size_words
 from thidua.organizations.models import EmulationGroup, Organization, OrganizationKind
+
+logger = logging.getLogger(__name__)
 
 
 def issuer_key(group: EmulationGroup | None, organization: Organization | None) -> str:
@@ -147,7 +152,12 @@ def discard(*, actor: User, document: Document, reason: str) -> Document:
 
 @transaction.atomic
 def upload_signed_original(*, actor: User, document: Document, upload: UploadedFile) -> SignedOriginal:
-    """Keep the signed PDF as the original. Never overwritten: each upload is a new version."""
+    """Keep the signed PDF as the original, with what checking its signatures found. Never overwritten:
+    each upload is a new version. Refused, with nothing written, when the file is not a readable PDF,
+    when a signature does not match the signed bytes, or when the file was changed after signing
+    (anything added but further signatures and validation data). An unsigned PDF is kept, marked
+    unsigned; a signature under an unknown or unconfigured root is kept, marked untrusted: the office
+    may still need the file on record, and the page says what was not established."""
     require(
         _can_issue(actor, document.issuer_group, document.issuer_organization, _runner_year(document)),
         "Bạn không được tải bản gốc của văn bản này.",
@@ -162,10 +172,31 @@ def upload_signed_original(*, actor: User, document: Document, upload: UploadedF
     if not sniff_pdf(head):
         raise ValidationError({"file": "Bản gốc đã ký phải là tệp PDF (kiểm tra theo nội dung tệp)."})
     data = upload.read()
+    try:
+        checked = signatures.check(data)
+    except signatures.Unreadable as problem:
+        raise ValidationError({"file": problem.message}) from problem
+    except signatures.RootsUnavailable as problem:
+        logger.error("SIGNATURE_TRUST_ROOTS cannot be read: %s", problem)
+        raise ValidationError(
+            {
+                "file": "Máy chủ chưa đọc được chứng thư gốc dùng để kiểm tra chữ ký số; bản gốc chưa được lưu. "
+                "Hãy báo quản trị viên."
+            }
+        ) from problem
+    if checked.refusal:
+        raise ValidationError({"file": checked.refusal})
     digest = hashlib.sha256(data).hexdigest()
     document = Document.objects.select_for_update().get(pk=document.pk)
     version = (document.originals.order_by("-version").values_list("version", flat=True).first() or 0) + 1
-    original = SignedOriginal(document=document, version=version, sha256=digest, uploaded_by=actor)
+    original = SignedOriginal(
+        document=document,
+        version=version,
+        sha256=digest,
+        uploaded_by=actor,
+        signature_status=SignatureStatus(checked.verdict.value),
+        signature_report=checked.report,
+    )
     original.file.save(random_name("pdf"), ContentFile(data), save=False)
     original.save()
     record(
@@ -173,7 +204,12 @@ def upload_signed_original(*, actor: User, document: Document, upload: UploadedF
         verb="document.signed_original",
         target=document,
         group=document.issuer_group,
-        data={"version": version, "sha256": digest},
+        data={
+            "version": version,
+            "sha256": digest,
+            "signature_status": original.signature_status,
+            "signers": [entry["signer"] for entry in checked.report["signatures"]],
+        },
     )
     return original
 

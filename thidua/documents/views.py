@@ -1,4 +1,4 @@
-"""A year's documents: list, one click per document, downloads, the signed original."""
+"""A year's documents: list, one click per document, downloads, the signed original and its signatures."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from thidua.accounts.models import User
 from thidua.agreements.lookups import year_for_runner, year_for_viewer
 from thidua.conferences.models import Conference, PollStatus
 from thidua.documents import converter, issuing, services
-from thidua.documents.models import Document, SignedOriginal
+from thidua.documents.models import Document, SignatureStatus, SignedOriginal
 from thidua.organizations.models import GroupKind, Leadership, LeadershipRole
 
 
@@ -172,9 +172,15 @@ def original_upload(request: HttpRequest, slug: str, year: int, pk: int) -> Http
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(
-                request, f"Đã lưu bản gốc đã ký (bản {original.version}) của văn bản {document.number_text}."
-            )
+            saved = f"Đã lưu bản gốc đã ký (bản {original.version}) của văn bản {document.number_text}."
+            found = original.get_signature_status_display()
+            names = ", ".join(e["signer"] for e in original.signature_report.get("signatures", []))
+            text = f"{saved} {found}" + (f": {names}." if names else ".")
+            # Kept but not vouched for (unsigned, untrusted, revoked): said as a warning, not a success.
+            if original.signature_status == SignatureStatus.VALID:
+                messages.success(request, text)
+            else:
+                messages.warning(request, text + " Xem chi tiết trong sổ văn bản.")
     return redirect("documents:list", slug=slug, year=year)
 
 

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from thidua.accounts.models import User
 from thidua.conferences.models import Conference
 from thidua.documents.models import Document
+from thidua.documents.tests import signing
 
 Y = "/nam-thi-dua/vusta-cum-4/2023/van-ban"
 
@@ -120,7 +121,7 @@ def test_every_published_poll_gets_its_vote_count_minutes_and_the_signed_origina
     )
     assert "Văn bản còn là dự thảo" in refused.content.decode() and not document.originals.exists()
     client.post(f"{Y}/{document.pk}/ban-hanh/")
-    client.post(f"{Y}/{document.pk}/ban-goc/", {"file": SimpleUploadedFile("ky.pdf", b"%PDF-1.7 signed")})
+    client.post(f"{Y}/{document.pk}/ban-goc/", {"file": SimpleUploadedFile("ky.pdf", signing.pdf(1))})
     assert document.originals.get().version == 1
 
 

@@ -14,6 +14,7 @@ from django.db import connection, connections
 from thidua.accounts.models import User
 from thidua.documents import rules, services
 from thidua.documents.models import Document, DocumentStatus
+from thidua.documents.tests import signing
 from thidua.organizations.models import EmulationGroup, Organization
 
 D = datetime.date
@@ -112,15 +113,16 @@ def test_a_signed_original_is_kept_with_its_hash_and_a_new_upload_is_a_new_versi
         services.upload_signed_original(
             actor=ninhbinh, document=document, upload=SimpleUploadedFile("ky.pdf", b"<html>")
         )
+    one, two = signing.pdf(1, title="Bản một"), signing.pdf(1, title="Bản hai")
     first = services.upload_signed_original(
-        actor=ninhbinh, document=document, upload=SimpleUploadedFile("ky.pdf", b"%PDF-1.7 one")
+        actor=ninhbinh, document=document, upload=SimpleUploadedFile("ky.pdf", one)
     )
     second = services.upload_signed_original(
-        actor=ninhbinh, document=document, upload=SimpleUploadedFile("ky.pdf", b"%PDF-1.7 two")
+        actor=ninhbinh, document=document, upload=SimpleUploadedFile("ky.pdf", two)
     )
     assert (first.version, second.version) == (1, 2)
     assert first.sha256 != second.sha256
-    assert first.file.read() == b"%PDF-1.7 one"  # the first version is still there, unchanged
+    assert first.file.read() == one  # the first version is still there, unchanged
     assert Document.objects.get(pk=document.pk).status == DocumentStatus.ISSUED
 
 

@@ -288,7 +288,7 @@ def test_after_the_conference_the_head_is_asked_to_issue_its_documents(cluster4:
 
     year = EmulationYear.objects.get(group=cluster4, year=2023)
     EmulationYear.objects.filter(pk=year.pk).update(stage=YearStage.DOSSIER)
-    Document.objects.filter(issuer_group=cluster4, doc_type=DocumentType.PROPOSAL).update(status="draft")
+    Document.objects.filter(issuer_group=cluster4, doc_type=DocumentType.PROPOSAL).update(status="discarded")
     head = _user("ninhbinh")
     items = [t for t in todos_for(head) if t.key.startswith("issue-documents:")]
     assert len(items) == 1
