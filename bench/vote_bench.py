@@ -70,6 +70,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime
+import json
 import os
 import re
 import secrets
@@ -947,6 +948,9 @@ class InProcess:
     listing: str
     encrypt_ms: float  # services.encrypt alone, unprofiled
     slots: int  # ciphertexts per ballot: the poll's choices and the blank
+    cast_cpu_ms: float  # this process's CPU per cast (the rest of `cast_ms` waits)
+    bare_cpu_ms: float
+    ballot_bytes: int  # one encrypted ballot as the JSON stored
 
 
 def _in_process(conference_pk: int, voters: Sequence[Voter], top: int = 30) -> InProcess:
@@ -990,14 +994,18 @@ def _in_process(conference_pk: int, voters: Sequence[Voter], top: int = 30) -> I
         cast(voters[1])
     casts = voters[2:42]
     # Interleaved, so that another process's burst on the machine weighs on both alike.
-    cast_seconds = bare_seconds = 0.0
+    # Wall time, and this process's CPU time: what is left waits on PostgreSQL and Redis (the commit's
+    # flush mostly), which more workers than cores hide under load.
+    cast_seconds = bare_seconds = cast_cpu = bare_cpu = 0.0
     for index, voter in enumerate(casts):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         cast(voter)
         cast_seconds += time.perf_counter() - began
-        began = time.perf_counter()
+        cast_cpu += time.process_time() - began_cpu
+        began, began_cpu = time.perf_counter(), time.process_time()
         bare(f"in-process-{index}")
         bare_seconds += time.perf_counter() - began
+        bare_cpu += time.process_time() - began_cpu
     profiled = voters[42:62]
     profiler = cProfile.Profile()
     profiler.enable()
@@ -1024,6 +1032,7 @@ def _in_process(conference_pk: int, voters: Sequence[Voter], top: int = 30) -> I
     for _ in range(len(casts)):
         services.encrypt(poll, chosen)
     encrypt_ms = (time.perf_counter() - began) / len(casts) * 1000
+    ballot_bytes = len(json.dumps(services.encrypt(poll, chosen).to_dict()))
     _close_poll(poll_pk)
     out = io.StringIO()
     stats.stream = out  # type: ignore[attr-defined]
@@ -1037,6 +1046,9 @@ def _in_process(conference_pk: int, voters: Sequence[Voter], top: int = 30) -> I
         out.getvalue(),
         encrypt_ms,
         len(poll.choices.all()) + 1,
+        cast_cpu / len(casts) * 1000,
+        bare_cpu / len(casts) * 1000,
+        ballot_bytes,
     )
 
 
@@ -1303,29 +1315,44 @@ class Report:
         calls = {label: n for label, _, n in inside.breakdown}
         variable = next((n for label, n in calls.items() if "group.mul" in label), 0.0)
         fixed = next((n for label, n in calls.items() if "group.base" in label), 0.0)
+
+        def side(bursts: list[Burst], name: str) -> float:
+            return sum(b.cpu.get(name, 0.0) for b in bursts) / sum(len(b.outcomes) for b in bursts) * 1000
+
         return [
-            f"What limits the speed: the CPU. The bursts keep the 2 cores busy (ours and other work together: "
-            f"`cores busy` + `other work`), so a rate is the cores over the CPU one request takes, and the "
-            f"ratios of rates follow the ratios of CPU per request ({self.cpu_ratio(self.cast):.3f} for the "
-            f"cast, {self.cpu_ratio(self.flow):.3f} for the flow; their rates' ratios "
-            f"{self.cast_ratio:.3f} and {self.flow_ratio:.3f}). A bare insert takes {bare_cpu:.2f} ms of CPU "
-            f"(gunicorn, PostgreSQL and the client together), a cast {cast_cpu:.2f} ms, a voter's flow "
-            f"{flow_cpu:.2f} ms. The largest part of a cast is the encryption: {inside.encrypt_ms:.2f} ms "
-            f"alone in process for a ballot of {inside.slots} ciphertexts (the poll's choices and the blank), "
-            f"{variable:.0f} variable-base multiplications (by the poll's public key) and {fixed:.0f} "
-            f"fixed-base ones in libsodium, per cast. Without the encryption a cast would take about "
-            f"{rest:.2f} ms, {bare_cpu / rest:.2f} of a bare insert. The goal of {GOAL_CAST_RATIO:g} for the "
-            f"cast needs the whole cast within {bare_cpu / GOAL_CAST_RATIO:.2f} ms; the flow's goal of "
-            f"{GOAL_FLOW_RATIO:g} needs a voter's three requests within {bare_cpu / GOAL_FLOW_RATIO:.2f} ms, "
-            f"of which three requests doing no more than a bare insert already take {3 * bare_cpu:.2f} ms: "
+            "What limits the speed: the CPU. The bursts keep the 2 cores busy (`cores busy` and `other "
+            "work` together), so a rate is the cores over the CPU a request takes, and the ratios of rates "
+            f"follow the ratios of CPU per request ({self.cpu_ratio(self.cast):.3f} for the cast, "
+            f"{self.cpu_ratio(self.flow):.3f} for the flow; the rates gave {self.cast_ratio:.3f} and "
+            f"{self.flow_ratio:.3f}). A bare insert takes {bare_cpu:.2f} ms of CPU (gunicorn, PostgreSQL "
+            f"and the client together), a cast {cast_cpu:.2f} ms, a voter's flow {flow_cpu:.2f} ms. In a "
+            f"cast: the encryption, {inside.encrypt_ms:.2f} ms ({inside.encrypt_ms / cast_cpu:.0%}) for a "
+            f"ballot of {inside.slots} ciphertexts (the poll's choices and the blank: {variable:.0f} "
+            f"variable-base multiplications by the poll's key and {fixed:.0f} fixed-base ones in "
+            f"libsodium); PostgreSQL, {side(self.cast, 'postgres'):.2f} ms against "
+            f"{side(self.bare, 'postgres'):.2f} (the data version, the delegate by code, and the vote's "
+            f"statement writing the participation and a {inside.ballot_bytes / 1024:.1f} KiB ballot, against "
+            f"one INSERT); the client reading the 16 KiB page, {side(self.cast, 'client'):.2f} ms against "
+            f"{side(self.bare, 'client'):.2f}; the rest is Python in the worker: the code's lookup and "
+            "throttle (Redis), the rules, the ballot's JSON and receipt, the page. In process a cast "
+            f"takes {inside.cast_cpu_ms:.2f} ms of CPU and a bare insert {inside.bare_cpu_ms:.2f} ms; the "
+            f"rest of their {inside.cast_ms:.2f} and {inside.bare_ms:.2f} ms waits on PostgreSQL, most of it "
+            "for the commit's flush to disk, which the workers beyond the cores cover under load.",
+            "",
+            f"Without the encryption a cast would take about {rest:.2f} ms, {bare_cpu / rest:.2f} of a bare "
+            f"insert. The goal of {GOAL_CAST_RATIO:g} for the cast needs the whole cast within "
+            f"{bare_cpu / GOAL_CAST_RATIO:.2f} ms. The flow's goal of {GOAL_FLOW_RATIO:g} needs a voter's "
+            f"three requests within {bare_cpu / GOAL_FLOW_RATIO:.2f} ms, of which three requests doing no "
+            f"more than a bare insert already take {3 * bare_cpu:.2f} ms: "
             f"{bare_cpu / GOAL_FLOW_RATIO - 3 * bare_cpu:.2f} ms would be left for the code's lookup, the "
-            "rules, the three pages and the encryption together.",
+            "rules, the three pages and the encryption together (the encryption alone takes "
+            f"{inside.encrypt_ms:.2f} ms).",
             "",
             "Where the encryption runs: in the cast's own request, in the gunicorn worker that received the "
             "plaintext choice, which never leaves that request's memory — not to a queue, a cache, a log or "
-            "another process. It is CPU that no other place can take over without the plaintext travelling, "
-            "and it cannot run earlier (the list step has no choice yet). A sync worker holds its core for "
-            "it; enough workers keep the cores busy while the others wait on PostgreSQL (the reason for "
+            "another process. No other place can take that CPU without the plaintext travelling there, and "
+            "it cannot run earlier (the code entry has no choice yet). A sync worker holds its core for it; "
+            "enough workers keep the cores busy while the others wait on PostgreSQL (the reason for "
             f"{self.args.workers} workers on 2 cores).",
         ]
 
@@ -1505,8 +1532,9 @@ class Report:
         lines += [
             "",
             f"In process (Django test client on the bench database, no HTTP, no load; mean of 40 each, "
-            f"interleaved): a cast takes {inside.cast_ms:.1f} ms, of which the encryption alone "
-            f"{inside.encrypt_ms:.1f} ms; a bare insert {inside.bare_ms:.1f} ms. One cast runs "
+            f"interleaved): a cast takes {inside.cast_ms:.1f} ms ({inside.cast_cpu_ms:.1f} ms of CPU), of which "
+            f"the encryption alone {inside.encrypt_ms:.1f} ms; a bare insert {inside.bare_ms:.1f} ms "
+            f"({inside.bare_cpu_ms:.1f} ms of CPU). One cast runs "
             f"{len(inside.statements)} SQL statements "
             f"({', '.join(f'{n} × {w}' if n > 1 else w for w, n in statements.items())}); the bare insert runs "
             "one INSERT. Where a cast's time goes (cProfile of 20 casts, cumulative ms and calls per cast; the "
