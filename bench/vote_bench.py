@@ -1375,7 +1375,7 @@ class Report:
             "",
             "Run: `.venv/bin/python -m bench.vote_bench --voters 1000 --concurrency 64 --write` (options: "
             "`--rounds`, `--workers`, `--no-fault`, `--profile`, `--require-goal`; `--server` names the "
-            f"PostgreSQL server, `THIDUA_REDIS_URL` the shared cache). It builds the database `{DATABASE}`: the "
+            f"PostgreSQL server, `--redis` the shared cache). It builds the database `{DATABASE}`: the "
             "demo registry, VUSTA's 2026 regulation made one vote per delegate, Cụm 4's 2026 year, a "
             f"conference of {self.voters} voting delegates with their codes (`issue_codes`), and the table "
             "`bench_bare_insert (k text PRIMARY KEY)`; then starts `gunicorn bench.bench_wsgi` on a loopback "
@@ -1401,7 +1401,8 @@ class Report:
             "per request (gunicorn's sync workers close each), half-closed once the request is sent.",
             "",
             f"Run of {datetime.date.today().isoformat()}: {self.machine}; {a.workers} sync workers, psycopg "
-            f"pool of `config/settings.py`, Redis cache; {self.voters} voters per burst, concurrency "
+            f"pool of `config/settings.py`, {'Redis' if a.redis else 'no shared'} cache; {self.voters} voters "
+            f"per burst, concurrency "
             f"{a.concurrency}, {a.rounds} rounds. Other work shared the 2 cores (the `other work` column "
             "below): only the ratios carry over, and the CPU per request is the check that does not depend "
             "on it.",
@@ -1566,10 +1567,27 @@ def _write(summary: str) -> None:
 # --- main -------------------------------------------------------------------------------------------
 
 
+def _default_server() -> str:
+    """The server part of DATABASE_URL when it names a PostgreSQL server, else the local one."""
+    parts = urlsplit(os.environ.get("DATABASE_URL", "").strip())
+    if parts.scheme in ("postgres", "postgresql") and parts.hostname:
+        return f"{parts.scheme}://{parts.netloc}"
+    return "postgres://postgres@127.0.0.1:5432"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
-        "--server", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL"
+        "--server",
+        default=_default_server(),
+        help="PostgreSQL server URL (default: DATABASE_URL's server when set); the bench creates and drops "
+        f"its own database `{DATABASE}` on it",
+    )
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("THIDUA_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        help="shared cache (THIDUA_REDIS_URL), as production has: the code throttle reads it on every "
+        "request; '' for none",
     )
     parser.add_argument("--voters", type=int, default=1000, help="delegates, and requests per burst")
     parser.add_argument("--concurrency", type=int, default=64, help="requests in flight")
@@ -1605,6 +1623,7 @@ def main(argv: list[str] | None = None) -> int:
         "THIDUA_SECRET_KEY": secrets.token_urlsafe(50),
         "THIDUA_VAR_DIR": str(workdir / "var"),  # nothing of the project's var/ is read or written
         "THIDUA_DEBUG": "",
+        "THIDUA_REDIS_URL": args.redis,
         "PYTHONPATH": str(ROOT),
     }
     server: subprocess.Popen[bytes] | None = None
