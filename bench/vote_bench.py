@@ -25,14 +25,16 @@ What it does, loopback only, every loop bounded, every request with a timeout:
    three on the counting board that holds the polls' key), issues their codes through `issue_codes`, and
    creates the table `bench_bare_insert (k text PRIMARY KEY)` with raw SQL (no project model);
 2. starts gunicorn on bench.bench_wsgi (config.urls plus the bench views) on a free port, `--workers`
-   sync workers (5 by default: gunicorn's (2 × cores) + 1 for the 2 cores production has, see --help);
+   sync workers (2 by default, one per core, as a 2-core server would run it: see DEFAULT_WORKERS);
 3. warms up, then times the flow of 100 voters one at a time (the server's own time per step);
-4. `--rounds` rounds of three measured bursts of `--voters` at `--concurrency`, their order turning from
-   round to round: bare inserts; casts (POST step=cast with code, poll and one choice, and the Origin
-   header a browser sends) on a fresh poll, every voter having opened it first (GET, then step=list,
-   not measured); and the whole flow on another fresh poll (GET the page, POST step=list, which answers
-   the ballot, POST step=cast). Each poll is opened with `open_poll` and closed with `close_poll` after
-   its burst, as a conference runs one poll at a time;
+4. `--rounds` rounds, each of three measured kinds of burst at `--concurrency` over all `--voters`:
+   bare inserts; casts (POST step=cast with code, poll and one choice, and the Origin header a browser
+   sends) on a fresh poll every voter has opened first (GET, then step=list, not measured); and the
+   whole flow on a second fresh poll (GET the page, POST step=list, which answers the ballot, POST
+   step=cast). The voters come in 4 slices, and for each slice the three kinds take turns (their order
+   turning from round to round, a slice's casts always before its flow, so that the code entry finds
+   one poll left to vote in): other work on the machine then weighs on the three alike. The polls are
+   opened with `open_poll` and closed with `close_poll` after the round;
 5. two fault runs, each a cast burst on another fresh poll: once 30% of the casts have succeeded, one
    gunicorn worker gets SIGKILL in the middle of a request, picked by its PostgreSQL session
    (pg_stat_activity): after the delegate is read, before the vote's statement (the ballot being
@@ -96,7 +98,7 @@ from bench.harness import (
     replace_section,
     start_gunicorn,
 )
-from bench.httpload import finish, machine, raise_exit, wait_ready
+from bench.httpload import finish, machine, raise_exit, stop, wait_ready
 
 DATABASE = "thidua_bench_vote"
 YEAR = 2026
@@ -104,11 +106,20 @@ REQUEST_TIMEOUT = 30.0
 GOAL_FLOW_RATIO = 0.25
 GOAL_CAST_RATIO = 0.3
 GOAL_P99_MS = 300.0
-# gunicorn's own rule for sync workers, (2 × cores) + 1, on the 2 cores a production server of this size
-# has: a sync worker holds its core only while it computes and waits idle on PostgreSQL, Redis and the
-# commit's flush, so with one worker per core the cores idle through every round trip.
-DEFAULT_WORKERS = 5
+# One sync worker per core, as a 2-core server running its own PostgreSQL would: a vote's request mostly
+# computes (the commit's flush is its one wait), so workers beyond the cores mostly add switching between
+# processes that share the cores with PostgreSQL. gunicorn's rule of thumb, (2 × cores) + 1, is for workers
+# that mostly wait; the report compares it (`COMPARE_WORKERS`) in the same run.
+DEFAULT_WORKERS = 2
+COMPARE_WORKERS = (3, 5)
 FLOW_VOTERS = 100
+# A round takes the voters in this many slices, the bare inserts, the casts and the flow taking turns
+# slice by slice: other work on the machine comes and goes within seconds, and so weighs on the three
+# alike, where whole bursts one after the other (1 s, 4 s, 10 s) would each meet it differently.
+SLICES = 4
+# The order within a slice turns from round to round; a slice's casts always come before its flow (see
+# the round loop in `main`).
+ORDERS = (("bare", "cast", "flow"), ("cast", "flow", "bare"), ("cast", "bare", "flow"))
 KILL_AT = 0.30  # share of the burst's voters that have succeeded when one worker is killed
 KILL_GRACE = 2.0  # seconds after the respawned worker appears that still count as the kill window
 RESPAWN_SECONDS = 30.0
@@ -661,10 +672,25 @@ def _cpu(master: int) -> dict[str, float]:
 OURS = ("gunicorn", "postgres", "client")
 
 
-def _measured(master: int, run: Callable[[], Burst]) -> Burst:
-    """`run()`, a burst, with the CPU each side used meanwhile."""
+def _joined(parts: Sequence[Burst]) -> Burst:
+    """The slices of one kind in a round as one burst: their outcomes, times, CPU and steps added up."""
+    steps: dict[str, list[float]] = {}
+    for part in parts:
+        for name, seconds in part.steps.items():
+            steps.setdefault(name, []).extend(seconds)
+    return Burst(
+        parts[0].label,
+        [o for part in parts for o in part.outcomes],
+        sum(part.seconds for part in parts),
+        {side: sum(part.cpu.get(side, 0.0) for part in parts) for side in parts[0].cpu},
+        steps,
+    )
+
+
+def _measured(master: int, run: Callable[..., Burst], *args: Any) -> Burst:
+    """`run(*args)`, a burst, with the CPU each side used meanwhile."""
     before = _cpu(master)
-    burst = run()
+    burst = run(*args)
     after = _cpu(master)
     burst.cpu = {side: after[side] - before[side] for side in before}
     return burst
@@ -761,6 +787,13 @@ def _cast_burst(
 
     seconds = asyncio.run(both())
     return Burst("cast", outcomes, seconds), kill
+
+
+def _clean_cast_burst(
+    port: int, conference_pk: int, poll_pk: int, voters: Sequence[Voter], concurrency: int
+) -> Burst:
+    """`voters` cast at `concurrency`, no worker killed."""
+    return _cast_burst(port, conference_pk, poll_pk, voters, concurrency)[0]
 
 
 FLOW_STEPS = ("page", "list", "cast")
@@ -1215,6 +1248,7 @@ def _met(ok: bool) -> str:
 @dataclass
 class Report:
     args: argparse.Namespace
+    comparisons: list[Comparison]
     machine: str
     voters: int
     bare: list[Burst]
@@ -1316,13 +1350,18 @@ class Report:
         variable = next((n for label, n in calls.items() if "group.mul" in label), 0.0)
         fixed = next((n for label, n in calls.items() if "group.base" in label), 0.0)
 
+        def busy(bursts: list[Burst]) -> float:
+            """Cores the machine had busy, ours and other work's, during `bursts`."""
+            return sum(b.cpu.get("machine", 0.0) for b in bursts) / sum(b.seconds for b in bursts)
+
         def side(bursts: list[Burst], name: str) -> float:
             return sum(b.cpu.get(name, 0.0) for b in bursts) / sum(len(b.outcomes) for b in bursts) * 1000
 
         return [
-            "What limits the speed: the CPU. The bursts keep the 2 cores busy (`cores busy` and `other "
-            "work` together), so a rate is the cores over the CPU a request takes, and the ratios of rates "
-            f"follow the ratios of CPU per request ({self.cpu_ratio(self.cast):.3f} for the cast, "
+            "What limits the speed: the CPU. The casts and the flows keep the machine's 2 cores busy "
+            f"({busy(self.cast):.2f} and {busy(self.flow):.2f} cores with other work; the bare inserts "
+            f"{busy(self.bare):.2f}), so a rate is the cores over the CPU a request takes, and the ratios of "
+            f"rates follow the ratios of CPU per request ({self.cpu_ratio(self.cast):.3f} for the cast, "
             f"{self.cpu_ratio(self.flow):.3f} for the flow; the rates gave {self.cast_ratio:.3f} and "
             f"{self.flow_ratio:.3f}). A bare insert takes {bare_cpu:.2f} ms of CPU (gunicorn, PostgreSQL "
             f"and the client together), a cast {cast_cpu:.2f} ms, a voter's flow {flow_cpu:.2f} ms. In a "
@@ -1337,7 +1376,7 @@ class Report:
             "throttle (Redis), the rules, the ballot's JSON and receipt, the page. In process a cast "
             f"takes {inside.cast_cpu_ms:.2f} ms of CPU and a bare insert {inside.bare_cpu_ms:.2f} ms; the "
             f"rest of their {inside.cast_ms:.2f} and {inside.bare_ms:.2f} ms waits on PostgreSQL, most of it "
-            "for the commit's flush to disk, which the workers beyond the cores cover under load.",
+            "for the commit's flush to disk.",
             "",
             f"Without the encryption a cast would take about {rest:.2f} ms, {bare_cpu / rest:.2f} of a bare "
             f"insert. The goal of {GOAL_CAST_RATIO:g} for the cast needs the whole cast within "
@@ -1351,9 +1390,37 @@ class Report:
             "Where the encryption runs: in the cast's own request, in the gunicorn worker that received the "
             "plaintext choice, which never leaves that request's memory — not to a queue, a cache, a log or "
             "another process. No other place can take that CPU without the plaintext travelling there, and "
-            "it cannot run earlier (the code entry has no choice yet). A sync worker holds its core for it; "
-            "enough workers keep the cores busy while the others wait on PostgreSQL (the reason for "
-            f"{self.args.workers} workers on 2 cores).",
+            "it cannot run earlier (the code entry has no choice yet). A sync worker holds its core for it, "
+            "and the cores are all there is: more workers do not make it cheaper (table below).",
+        ]
+
+    def _workers_table(self) -> list[str]:
+        """The main run beside the same rounds with other numbers of workers."""
+        if not self.comparisons:
+            return []
+        main = Comparison(
+            self.args.workers,
+            [
+                Round(b, c, f, p, (), 0, 0)
+                for b, c, f, p in zip(self.bare, self.cast, self.flow, self.prep, strict=True)
+            ],
+        )
+        rows = [main, *self.comparisons]
+        return [
+            "The same rounds with other numbers of gunicorn workers, in the same run (medians of "
+            f"{self.args.rounds} rounds for the main run, {self.args.compare_rounds} for the others; CPU per "
+            "request as above):",
+            "",
+            "| workers | bare insert /s | cast /s | flow voters /s | cast ratio | flow ratio | CPU per bare insert ms "
+            "| CPU per cast ms | CPU per voter's flow ms |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            *(
+                f"| {c.workers}{' (main run)' if c is main else ''} | {c.median('bare'):.1f} | "
+                f"{c.median('cast'):.1f} | {c.median('flow'):.1f} | {c.ratio('cast'):.3f} | {c.ratio('flow'):.3f} "
+                f"| {c.cpu_ms('bare'):.2f} | {c.cpu_ms('cast'):.2f} | {c.cpu_ms('flow'):.2f} |"
+                for c in rows
+            ),
+            "",
         ]
 
     def markdown(self) -> str:
@@ -1374,15 +1441,17 @@ class Report:
             "client and castable again, and no participation without its ballot.",
             "",
             "Run: `.venv/bin/python -m bench.vote_bench --voters 1000 --concurrency 64 --write` (options: "
-            "`--rounds`, `--workers`, `--no-fault`, `--profile`, `--require-goal`; `--server` names the "
+            "`--rounds`, `--workers`, `--compare-workers`, `--no-fault`, `--profile`, `--require-goal`; "
+            "`--server` names the "
             f"PostgreSQL server, `--redis` the shared cache). It builds the database `{DATABASE}`: the "
             "demo registry, VUSTA's 2026 regulation made one vote per delegate, Cụm 4's 2026 year, a "
             f"conference of {self.voters} voting delegates with their codes (`issue_codes`), and the table "
             "`bench_bare_insert (k text PRIMARY KEY)`; then starts `gunicorn bench.bench_wsgi` on a loopback "
-            f"port with {a.workers} sync workers — gunicorn's (2 × cores) + 1 on the 2 cores production has "
-            "here: a sync worker holds its core while it computes and idles while it waits on PostgreSQL, "
-            "Redis and the commit's flush, so one worker per core leaves the cores idle through every round "
-            "trip.",
+            f"port with {a.workers} sync workers, one per core, as a 2-core server that runs its own "
+            "PostgreSQL would: a vote's request mostly computes (its one real wait is the commit's flush), "
+            "so workers beyond the cores mostly add switching between processes that share the cores with "
+            "PostgreSQL. gunicorn's rule of thumb, (2 × cores) + 1, is for workers that mostly wait; the "
+            "same rounds with other numbers of workers close the section.",
             "",
             "**Baseline**: `POST /bench/bare-insert/` (`bench/bench_urls.py`), the least a write through this "
             "stack can do — the same gunicorn, middleware and load client, a form body parsed, one `INSERT` "
@@ -1391,28 +1460,32 @@ class Report:
             "lookup, the rules, the encryption, the 16 KiB padded page. Measured: **the cast** (POST "
             "`step=cast` with code, poll and one choice, and the Origin header a browser sends) on a fresh "
             "poll every voter has opened first (GET, then `step=list`, not timed); **the whole flow** on "
-            "another fresh poll, per voter: the page (GET, as the card's QR code opens it), the code "
-            "(`step=list`, answered with the ballot itself, one poll being open; the confirmation is drawn "
-            "by `static/thidua/vote.js`, no request) and the cast — static files are not counted (nginx "
-            "serves them, phones cache them). A success is a 200 page with «Đã ghi nhận phiếu của bạn» and "
-            "a receipt. Each poll is opened with `open_poll` and closed with `close_poll` after its burst; "
-            "the three bursts of a round run in a turning order, and each ratio is the median of the "
-            "rounds'. Client: one asyncio loop writing HTTP/1.1 by hand on the same machine, a connection "
-            "per request (gunicorn's sync workers close each), half-closed once the request is sent.",
+            "a second fresh poll, per voter: the page (GET, as the card's QR code opens it), the code "
+            "(`step=list`, answered with the ballot itself, the voter having voted in the other poll; the "
+            "confirmation is drawn by `static/thidua/vote.js`, no request) and the cast — static files are "
+            "not counted (nginx serves them, phones cache them). Every voter is present already (checked "
+            "in at their first code entry, once per conference). A success is a 200 page with «Đã ghi nhận "
+            "phiếu của bạn» and a receipt. Each round takes the voters in 4 slices of "
+            f"{-(-self.voters // SLICES)}, and for each slice the three kinds take turns at concurrency "
+            f"{a.concurrency} (the order turning from round to round, a slice's casts before its flow): other "
+            "work on the machine comes and goes within seconds, and so weighs on the three alike. A kind's "
+            "rate in a round is its voters over the seconds of its 4 slices; each ratio is the median of "
+            "the rounds'. The polls are opened with `open_poll` and closed with `close_poll` after their "
+            "round. Client: one asyncio loop writing HTTP/1.1 by hand on the same machine, a connection per "
+            "request (gunicorn's sync workers close each), half-closed once the request is sent.",
             "",
             f"Run of {datetime.date.today().isoformat()}: {self.machine}; {a.workers} sync workers, psycopg "
-            f"pool of `config/settings.py`, {'Redis' if a.redis else 'no shared'} cache; {self.voters} voters "
-            f"per burst, concurrency "
-            f"{a.concurrency}, {a.rounds} rounds. Other work shared the 2 cores (the `other work` column "
+            f"pool of `config/settings.py`, {'Redis' if a.redis else 'no shared'} cache; {self.voters} voters, "
+            f"concurrency {a.concurrency}, {a.rounds} rounds. Other work shared the 2 cores (the `other work` column "
             "below): only the ratios carry over, and the CPU per request is the check that does not depend "
             "on it.",
             "",
-            "| burst (all rounds) | successes | failed | seconds | per second | p50 ms | p99 ms |",
+            "| kind (all rounds) | successes | failed | seconds | per second | p50 ms | p99 ms |",
             "|---|---:|---:|---:|---:|---:|---:|",
             _burst_row("bare insert (`POST /bench/bare-insert/`)", self.bare),
             _burst_row("**cast** (`POST /bo-phieu/<pk>/`, `step=cast`)", self.cast),
             _burst_row("**whole flow, per voter** (GET, `step=list`, `step=cast`)", self.flow),
-            _burst_row("before each cast burst, per voter: GET, then `step=list` (not timed)", self.prep),
+            _burst_row("before each round's casts, per voter: GET, then `step=list` (not timed)", self.prep),
             "",
             "| round | bare insert /s | cast /s | cast ratio | flow voters /s | flow ratio | cast p99 ms "
             "| flow's slowest step p99 ms | other work, cores |",
@@ -1547,6 +1620,7 @@ class Report:
             "",
             *self._limits(),
             "",
+            *self._workers_table(),
             f"Verdict: correctness (lost, duplicated, worker kills) {'met' if self.correct else 'FAILED'}; speed "
             f"goals {'met' if self.goal else 'missed'} in this run.",
         ]
@@ -1562,6 +1636,105 @@ def _write(summary: str) -> None:
             replace_section(old, summary)
             return
     replace_section(SECTION, summary)
+
+
+def _warm_up(port: int, conference_pk: int, voters: Sequence[Voter], concurrency: int, log: Path) -> None:
+    """Every worker imports, renders, encrypts and connects its pool before anything is timed."""
+    from django.db import connections
+
+    warm = _bare_burst(port, [f"warm-{port}-{i}" for i in range(200)], concurrency)
+    if warm.count("success") != 200:
+        raise RuntimeError(
+            f"the bare insert failed in the warm-up: {warm.outcomes[0]}\n{log.read_text()[-3000:]}"
+        )
+    warm_poll = _open_election_poll(conference_pk)
+    connections.close_all()
+    warm_voters = voters[:200]
+    warm_flow = _flow_burst(port, conference_pk, warm_poll, warm_voters, concurrency)
+    if warm_flow.count("success") != len(warm_voters):
+        first = next(o for o in warm_flow.outcomes if o.kind != "success")
+        raise RuntimeError(f"the flow failed in the warm-up: {first}\n{log.read_text()[-3000:]}")
+    _close_poll(warm_poll)
+    connections.close_all()
+
+
+@dataclass
+class Round:
+    bare: Burst
+    cast: Burst
+    flow: Burst
+    prep: Burst
+    order: tuple[str, ...]
+    cast_poll: int
+    flow_poll: int
+
+
+def _round(
+    port: int,
+    master: int,
+    conference_pk: int,
+    voters: Sequence[Voter],
+    concurrency: int,
+    name: str,
+    number: int,
+) -> Round:
+    """One round: bare inserts, casts and flows over all the voters, slice by slice (`SLICES`)."""
+    from django.db import connections
+
+    keys = [f"{name}-{i}" for i in range(len(voters))]
+    # Two polls open at once, as a conference may have: every voter casts in the first before the flow
+    # takes them through the second, so that their code entry answers its ballot directly.
+    cast_poll = _open_election_poll(conference_pk)
+    connections.close_all()
+    prep = _prepare_voters(port, conference_pk, voters, concurrency)
+    flow_poll = _open_election_poll(conference_pk)
+    connections.close_all()
+    order = ORDERS[(number - 1) % len(ORDERS)]
+    slices: dict[str, list[Burst]] = {kind: [] for kind in order}
+    size = -(-len(voters) // SLICES)
+    for start in range(0, len(voters), size):
+        part, part_keys = voters[start : start + size], keys[start : start + size]
+        for kind in order:
+            if kind == "bare":
+                burst = _measured(master, _bare_burst, port, part_keys, concurrency)
+            else:
+                poll_pk = cast_poll if kind == "cast" else flow_poll
+                run = _clean_cast_burst if kind == "cast" else _flow_burst
+                burst = _measured(master, run, port, conference_pk, poll_pk, part, concurrency)
+            slices[kind].append(burst)
+    bare, cast, flow = (_joined(slices[kind]) for kind in ("bare", "cast", "flow"))
+    return Round(bare, cast, flow, prep, order, cast_poll, flow_poll)
+
+
+def _round_line(label: str, r: Round) -> str:
+    bare, cast, flow = r.bare, r.cast, r.flow
+    return (
+        f"{label}   bare {bare.rate:7.1f}/s p99 {bare.ms(99):6.1f} ms | cast {cast.rate:6.1f}/s "
+        f"p99 {cast.ms(99):6.1f} ms ratio {cast.rate / bare.rate if bare.rate else 0:.3f} | flow "
+        f"{flow.rate:6.1f} voters/s ratio {flow.rate / bare.rate if bare.rate else 0:.3f}, p99 "
+        + "/".join(f"{flow.step_ms(step, 99):.0f}" for step in FLOW_STEPS)
+        + f" ms | other work {statistics.mean(x.other_cores for x in (bare, cast, flow)):.2f} cores"
+        f" | order {'-'.join(r.order)}"
+    )
+
+
+@dataclass
+class Comparison:
+    """The same rounds with another number of workers."""
+
+    workers: int
+    rounds: list[Round]
+
+    def median(self, kind: str) -> float:
+        return statistics.median(getattr(r, kind).rate for r in self.rounds)
+
+    def ratio(self, kind: str) -> float:
+        return statistics.median(
+            getattr(r, kind).rate / r.bare.rate if r.bare.rate else 0.0 for r in self.rounds
+        )
+
+    def cpu_ms(self, kind: str) -> float:
+        return _cpu_per_request([getattr(r, kind) for r in self.rounds]) * 1000
 
 
 # --- main -------------------------------------------------------------------------------------------
@@ -1598,8 +1771,15 @@ def main(argv: list[str] | None = None) -> int:
         "--workers",
         type=int,
         default=DEFAULT_WORKERS,
-        help="gunicorn sync workers (default: (2 × cores) + 1 for a 2-core server, gunicorn's own rule)",
+        help="gunicorn sync workers (default: one per core of the 2-core server, see DEFAULT_WORKERS)",
     )
+    parser.add_argument(
+        "--compare-workers",
+        type=lambda text: [int(n) for n in text.split(",") if n.strip()],
+        default=list(COMPARE_WORKERS),
+        help="then the same rounds with these numbers of workers, comma-separated ('' for none)",
+    )
+    parser.add_argument("--compare-rounds", type=int, default=2, help="rounds per compared number of workers")
     parser.add_argument("--no-fault", action="store_true", help="skip the runs that kill a worker")
     parser.add_argument("--write", action="store_true", help="replace this section of docs/benchmarks.md")
     parser.add_argument("--profile", action="store_true", help="cProfile casts in process and print it")
@@ -1649,20 +1829,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_ready(port, server, log)
         master = server.pid
 
-        # Warm-up: every worker imports, renders, encrypts and connects its pool before anything is timed.
-        warm = _bare_burst(port, [f"warm-{i}" for i in range(200)], args.concurrency)
-        if warm.count("success") != 200:
-            raise RuntimeError(
-                f"the bare insert failed in the warm-up: {warm.outcomes[0]}\n{log.read_text()[-3000:]}"
-            )
-        warm_poll = _open_election_poll(conference_pk)
-        connections.close_all()
-        warm_voters = voters[:200]
-        warm_flow = _flow_burst(port, conference_pk, warm_poll, warm_voters, args.concurrency)
-        if warm_flow.count("success") != len(warm_voters):
-            first = next(o for o in warm_flow.outcomes if o.kind != "success")
-            raise RuntimeError(f"the flow failed in the warm-up: {first}\n{log.read_text()[-3000:]}")
-        _close_poll(warm_poll)
+        _warm_up(port, conference_pk, voters, args.concurrency, log)
 
         checks: list[Check] = []
         server_errors = 0
@@ -1680,6 +1847,11 @@ def main(argv: list[str] | None = None) -> int:
                         f"    first {label} failure: {outcome.kind} {outcome.status} {outcome.detail[:200]}"
                     )
                     break
+
+        def tally_bare(burst: Burst) -> None:
+            nonlocal server_errors, clean_failures
+            server_errors += burst.count("server_error")
+            clean_failures += len(burst.outcomes) - burst.count("success")
 
         # The flow one voter at a time: what the server takes for each step, with nothing in the way.
         serial_poll = _open_election_poll(conference_pk)
@@ -1699,53 +1871,18 @@ def main(argv: list[str] | None = None) -> int:
         flow_bursts: list[Burst] = []
         prep_bursts: list[Burst] = []
         for number in range(1, args.rounds + 1):
-            keys = [f"r{number}-{i}" for i in range(len(voters))]
-
-            def bare_run(keys: list[str] = keys) -> Burst:
-                return _measured(master, lambda: _bare_burst(port, keys, args.concurrency))
-
-            def cast_run(number: int = number) -> Burst:
-                poll_pk = _open_election_poll(conference_pk)
-                connections.close_all()
-                prep_bursts.append(_prepare_voters(port, conference_pk, voters, args.concurrency))
-                burst = _measured(
-                    master, lambda: _cast_burst(port, conference_pk, poll_pk, voters, args.concurrency)[0]
-                )
-                tally(f"round {number} cast", poll_pk, voters, burst)
-                _close_poll(poll_pk)
-                connections.close_all()
-                return burst
-
-            def flow_run(number: int = number) -> Burst:
-                poll_pk = _open_election_poll(conference_pk)
-                connections.close_all()
-                burst = _measured(
-                    master, lambda: _flow_burst(port, conference_pk, poll_pk, voters, args.concurrency)
-                )
-                tally(f"round {number} flow", poll_pk, voters, burst)
-                _close_poll(poll_pk)
-                connections.close_all()
-                return burst
-
-            # The order turns from round to round, so that a drift of the machine weighs on all alike.
-            runs: dict[str, Callable[[], Burst]] = {"bare": bare_run, "cast": cast_run, "flow": flow_run}
-            order = list(runs)[number % 3 :] + list(runs)[: number % 3]
-            done = {name: runs[name]() for name in order}
-            bare, cast, flow = done["bare"], done["cast"], done["flow"]
-            server_errors += bare.count("server_error")
-            clean_failures += len(bare.outcomes) - bare.count("success")
-            bare_bursts.append(bare)
-            cast_bursts.append(cast)
-            flow_bursts.append(flow)
-            print(
-                f"round {number}   bare {bare.rate:7.1f}/s p99 {bare.ms(99):6.1f} ms | cast {cast.rate:6.1f}/s "
-                f"p99 {cast.ms(99):6.1f} ms ratio {cast.rate / bare.rate if bare.rate else 0:.3f} | flow "
-                f"{flow.rate:6.1f} voters/s ratio {flow.rate / bare.rate if bare.rate else 0:.3f}, p99 "
-                + "/".join(f"{flow.step_ms(step, 99):.0f}" for step in FLOW_STEPS)
-                + f" ms | other work {statistics.mean(x.other_cores for x in (bare, cast, flow)):.2f} cores"
-                f" | order {'-'.join(order)}",
-                flush=True,
-            )
+            result = _round(port, master, conference_pk, voters, args.concurrency, f"r{number}", number)
+            tally(f"round {number} cast", result.cast_poll, voters, result.cast)
+            tally(f"round {number} flow", result.flow_poll, voters, result.flow)
+            tally_bare(result.bare)
+            _close_poll(result.cast_poll)
+            _close_poll(result.flow_poll)
+            connections.close_all()
+            bare_bursts.append(result.bare)
+            cast_bursts.append(result.cast)
+            flow_bursts.append(result.flow)
+            prep_bursts.append(result.prep)
+            print(_round_line(f"round {number}", result), flush=True)
 
         faults: list[Fault] = []
         for moment in () if args.no_fault else KILL_MOMENTS:
@@ -1770,8 +1907,34 @@ def main(argv: list[str] | None = None) -> int:
         inside = _in_process(conference_pk, voters)
         connections.close_all()
 
+        # The same rounds with other numbers of workers, to show what the choice of `--workers` costs.
+        comparisons: list[Comparison] = []
+        for workers in args.compare_workers:
+            stop(server)
+            server = None
+            port = free_port()
+            with log.open("ab") as log_file:
+                server = start_gunicorn(port, workers, env, log_file)
+            wait_ready(port, server, log)
+            _warm_up(port, conference_pk, voters, args.concurrency, log)
+            compared: list[Round] = []
+            for number in range(1, args.compare_rounds + 1):
+                result = _round(
+                    port, server.pid, conference_pk, voters, args.concurrency, f"w{workers}r{number}", number
+                )
+                tally(f"{workers} workers, round {number} cast", result.cast_poll, voters, result.cast)
+                tally(f"{workers} workers, round {number} flow", result.flow_poll, voters, result.flow)
+                tally_bare(result.bare)
+                _close_poll(result.cast_poll)
+                _close_poll(result.flow_poll)
+                connections.close_all()
+                compared.append(result)
+                print(_round_line(f"{workers} workers, round {number}", result), flush=True)
+            comparisons.append(Comparison(workers, compared))
+
         report = Report(
             args=args,
+            comparisons=comparisons,
             machine=machine(setup.pg_version),
             voters=len(voters),
             bare=bare_bursts,
