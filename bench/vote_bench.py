@@ -47,7 +47,9 @@ What it does, loopback only, every loop bounded, every request with a timeout:
    matches one retry refused as "already recorded", and no retry is refused without one;
    then times casts, the encryption alone and bare inserts in process (Django test client) and profiles
    20 casts;
-7. prints the summary and, with --write, writes it as its section of docs/benchmarks.md; stops gunicorn,
+7. restarts gunicorn with each of `--compare-workers` (3 and 5) and runs `--compare-rounds` rounds more,
+   to show what the number of workers does to the rates and to the CPU a request takes;
+8. prints the summary and, with --write, writes it as its section of docs/benchmarks.md; stops gunicorn,
    drops the database and the temporary directory, on failure or Ctrl+C too.
 
 The client is one asyncio loop writing HTTP/1.1 by hand over stdlib streams (no dependency), on the same
@@ -61,7 +63,8 @@ burst failed, or a voter whose request failed could not vote again; 0 otherwise 
 reported, and only fail the run with --require-goal).
 
 Usage, from the project root:
-    .venv/bin/python -m bench.vote_bench [--voters 1000] [--concurrency 64] [--rounds 3] [--workers 5]
+    .venv/bin/python -m bench.vote_bench [--voters 1000] [--concurrency 64] [--rounds 3] [--workers 2]
+    [--compare-workers 3,5] [--no-fault]
     [--write]     # replace this benchmark's section of docs/benchmarks.md
     [--profile]   # also print the SQL of one cast and the cProfile listing of 20 (in process)
 """
@@ -1377,6 +1380,20 @@ class Report:
             f"takes {inside.cast_cpu_ms:.2f} ms of CPU and a bare insert {inside.bare_cpu_ms:.2f} ms; the "
             f"rest of their {inside.cast_ms:.2f} and {inside.bare_ms:.2f} ms waits on PostgreSQL, most of it "
             "for the commit's flush to disk.",
+            *(
+                [
+                    "",
+                    f"The rates' ratios are kinder than the CPU's because the bare inserts leave "
+                    f"{max(0.0, 2 - busy(self.bare)):.2f} of the 2 cores idle with {self.args.workers} "
+                    "workers: a bare insert's one wait, its commit's flush, is a large part of its time (in "
+                    f"process {inside.bare_cpu_ms:.2f} ms of CPU in {inside.bare_ms:.2f} ms), and with a "
+                    "worker per core nothing runs meanwhile. With more workers the bare inserts fill the "
+                    "cores, but every vote then costs more CPU (the table at the end): the CPU ratios are "
+                    "the stricter measure of the goals.",
+                ]
+                if self.cast_ratio > 1.05 * self.cpu_ratio(self.cast)
+                else []
+            ),
             "",
             f"Without the encryption a cast would take about {rest:.2f} ms, {bare_cpu / rest:.2f} of a bare "
             f"insert. The goal of {GOAL_CAST_RATIO:g} for the cast needs the whole cast within "
@@ -1392,6 +1409,17 @@ class Report:
             "another process. No other place can take that CPU without the plaintext travelling there, and "
             "it cannot run earlier (the code entry has no choice yet). A sync worker holds its core for it, "
             "and the cores are all there is: more workers do not make it cheaper (table below).",
+            "",
+            "Already done for speed (docs/decisions.md): the vote is one prepared statement, its own "
+            "transaction, locking the poll's row FOR KEY SHARE while it is open; the delegate is read by code "
+            "with SQL written out; the phone's pages carry no CSRF token (the Origin header is checked); the "
+            "conference, the poll, the open polls and the organization's names come from the worker's memory "
+            "under the data version (the last two added with this benchmark's issue 14 run: a code entry went "
+            "from 3.6 to 1.6 ms in process); the ballots are on ristretto255, whose multiplications need no "
+            f"subgroup check. What is left is not in the view: the encryption's {variable + fixed:.0f} "
+            "multiplications (libsodium has no precomputed table "
+            "for a key other than the base point, nor a multi-scalar multiplication), and the three requests "
+            "of a phone, each of which costs about a bare insert before it does any work of its own.",
         ]
 
     def _workers_table(self) -> list[str]:
