@@ -120,6 +120,8 @@ FLOW_VOTERS = 100
 # slice by slice: other work on the machine comes and goes within seconds, and so weighs on the three
 # alike, where whole bursts one after the other (1 s, 4 s, 10 s) would each meet it differently.
 SLICES = 4
+# Other work above this many cores, on average over the measured bursts, makes a run's rates unreliable.
+NOISY_CORES = 0.25
 # The order within a slice turns from round to round; a slice's casts always come before its flow (see
 # the round loop in `main`).
 ORDERS = (("bare", "cast", "flow"), ("cast", "flow", "bare"), ("cast", "bare", "flow"))
@@ -1331,13 +1333,23 @@ class Report:
             and self.faults_clean
         )
 
+    def flow_met(self) -> bool:
+        # Met when the rates and the CPU per request both say so: other work on the machine moves the
+        # rates (a bare insert, mostly waiting, suffers more from it than a vote), never the CPU ratio.
+        return min(self.flow_ratio, self.cpu_ratio(self.flow)) >= GOAL_FLOW_RATIO
+
+    def cast_met(self) -> bool:
+        return min(self.cast_ratio, self.cpu_ratio(self.cast)) >= GOAL_CAST_RATIO
+
+    @property
+    def other_cores(self) -> float:
+        """Cores other work on the machine took, on average over the measured bursts."""
+        bursts = [*self.bare, *self.cast, *self.flow]
+        return sum(b.other_cores * b.seconds for b in bursts) / sum(b.seconds for b in bursts)
+
     @property
     def goal(self) -> bool:
-        return (
-            self.flow_ratio >= GOAL_FLOW_RATIO
-            and self.cast_ratio >= GOAL_CAST_RATIO
-            and self.worst_p99[1] < GOAL_P99_MS
-        )
+        return self.flow_met() and self.cast_met() and self.worst_p99[1] < GOAL_P99_MS
 
     def _breakdown(self, function: str) -> float:
         return next((ms for label, ms, _ in self.inside.breakdown if f"`{function}`" in label), 0.0)
@@ -1527,10 +1539,11 @@ class Report:
             ),
             "",
             f"- Whole flow / bare insert: **{self.flow_ratio:.3f}** (median of {a.rounds} rounds; bare inserts "
-            f"{bare_rate:.1f}/s, voters {statistics.median(f.rate for f in self.flow):.1f}/s): goal ≥ "
-            f"{GOAL_FLOW_RATIO:g} {_met(self.flow_ratio >= GOAL_FLOW_RATIO)}.",
+            f"{bare_rate:.1f}/s, voters {statistics.median(f.rate for f in self.flow):.1f}/s; by CPU per "
+            f"request {self.cpu_ratio(self.flow):.3f}): goal ≥ {GOAL_FLOW_RATIO:g} {_met(self.flow_met())}.",
             f"- Cast / bare insert: **{self.cast_ratio:.3f}** (casts {statistics.median(c.rate for c in self.cast):.1f}"
-            f"/s): goal ≥ {GOAL_CAST_RATIO:g} {_met(self.cast_ratio >= GOAL_CAST_RATIO)}.",
+            f"/s; by CPU per request {self.cpu_ratio(self.cast):.3f}): goal ≥ {GOAL_CAST_RATIO:g} "
+            f"{_met(self.cast_met())}. A goal counts as met when the rates and the CPU both meet it.",
             f"- p99: cast {self.cast_p99:.1f} ms; in the flow, page {self.flow_step_p99('page'):.1f}, list "
             f"{self.flow_step_p99('list'):.1f}, cast {self.flow_step_p99('cast'):.1f} ms; slowest "
             f"**{worst:.1f} ms** ({worst_step}): goal < {GOAL_P99_MS:g} ms {_met(worst < GOAL_P99_MS)}. At "
@@ -1650,7 +1663,14 @@ class Report:
             "",
             *self._workers_table(),
             f"Verdict: correctness (lost, duplicated, worker kills) {'met' if self.correct else 'FAILED'}; speed "
-            f"goals {'met' if self.goal else 'missed'} in this run.",
+            f"goals {'met' if self.goal else 'missed'} in this run."
+            + (
+                f" Other work took {self.other_cores:.2f} cores on average during the measured bursts: the "
+                "rates and p99 of this run say little, the CPU per request still holds; run it again on a "
+                "quiet machine."
+                if self.other_cores > NOISY_CORES
+                else ""
+            ),
         ]
         return "\n".join(lines)
 
