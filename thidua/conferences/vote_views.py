@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -70,15 +71,17 @@ def _with_names(request: HttpRequest, delegate: Delegate) -> None:
     """Give the delegate its organization with the names prefetched, from this process's memory: the
     ballot and the list of polls print the organization's name, which is otherwise one more query on
     every code entry. Names change only through services that write the audit trail."""
-    organization_pk = delegate.organization_id
-    if organization_pk is None:
+    organization = delegate.organization
+    if organization is None:
         return
-    named = versioned(
-        request,
-        f"vote:organization:{organization_pk}",
-        lambda: Organization.objects.prefetch_related("names").get(pk=organization_pk),
-        shared=True,
-    )
+
+    def load() -> Organization:
+        # The organization the delegate's row came with, its names added: one query, as printing the
+        # name would have cost anyway.
+        prefetch_related_objects([organization], "names")
+        return organization
+
+    named = versioned(request, f"vote:organization:{organization.pk}", load, shared=True)
     rows.attach(delegate, "organization", named)
 
 
