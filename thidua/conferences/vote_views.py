@@ -19,6 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -30,21 +32,57 @@ from thidua.audit.version import versioned
 from thidua.conferences import services
 from thidua.conferences.ballot_page import BallotPage, ballot_page, nothing_chosen_words
 from thidua.conferences.models import ELECTRONIC_MODES, Conference, Delegate, Participation, Poll, PollStatus
+from thidua.organizations.models import Organization
+from thidua.web import rows
 from thidua.web.client import client_address
 from thidua.web.origin import posted_from_here
 from thidua.web.padding import pad
 
 
-def _open_polls(conference: Conference, delegate: Delegate) -> list[Poll]:
-    polls = list(
-        conference.polls.filter(status=PollStatus.OPEN, mode__in=ELECTRONIC_MODES).order_by("position")
+def _open_polls(request: HttpRequest, conference: Conference, delegate: Delegate) -> list[Poll]:
+    # Which polls are open changes only through `open_poll` and `close_poll`, which write the audit
+    # trail: read once per process and data version, as the conference is. Whether this delegate has
+    # voted in them is read each time, by SQL written out: every code entry asks it, and Django building
+    # the query cost more than PostgreSQL answering it (docs/benchmarks.md).
+    polls: list[Poll] = versioned(
+        request,
+        f"vote:open_polls:{conference.pk}",
+        lambda: list(
+            conference.polls.filter(status=PollStatus.OPEN, mode__in=ELECTRONIC_MODES).order_by("position")
+        ),
+        shared=True,
     )
-    done = set(
-        Participation.objects.filter(
-            poll__in=polls, voter_key__in=[services.voter_key(p, delegate) for p in polls]
-        ).values_list("poll_id", flat=True)
+    if not polls:
+        return []
+    keys = sorted({services.voter_key(p, delegate) for p in polls})
+    poll_column, key_column = rows.column(Participation, "poll"), rows.column(Participation, "voter_key")
+    sql = (
+        f"SELECT {poll_column} FROM {rows.table(Participation)} "  # noqa: S608 — names from the model  # nosec B608
+        f"WHERE {poll_column} IN ({', '.join(['%s'] * len(polls))}) "
+        f"AND {key_column} IN ({', '.join(['%s'] * len(keys))})"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*(p.pk for p in polls), *keys])
+        done = {pk for (pk,) in cursor.fetchall()}
     return [p for p in polls if p.pk not in done]
+
+
+def _with_names(request: HttpRequest, delegate: Delegate) -> None:
+    """Give the delegate its organization with the names prefetched, from this process's memory: the
+    ballot and the list of polls print the organization's name, which is otherwise one more query on
+    every code entry. Names change only through services that write the audit trail."""
+    organization = delegate.organization
+    if organization is None:
+        return
+
+    def load() -> Organization:
+        # The organization the delegate's row came with, its names added: one query, as printing the
+        # name would have cost anyway.
+        prefetch_related_objects([organization], "names")
+        return organization
+
+    named = versioned(request, f"vote:organization:{organization.pk}", load, shared=True)
+    rows.attach(delegate, "organization", named)
 
 
 def _page(
@@ -136,9 +174,10 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
         # Present from the moment the card opens a page. Not in the cast: a vote writes no audit event,
         # and the cast marks the voter present itself.
         services.check_in(actor=None, delegate=delegate)
+        _with_names(request, delegate)
     poll_pk = request.POST.get("poll", "")
     if step == "list" or not poll_pk.isdigit():
-        polls = _open_polls(conference, delegate)
+        polls = _open_polls(request, conference, delegate)
         if len(polls) == 1:  # what a conference mostly has: the card opens the ballot itself
             poll = _poll(request, conference, polls[0].pk)
             return _ballot(request, context, ballot_page(poll, delegate_pk=delegate.pk))
@@ -153,10 +192,11 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
             return _ballot(request, context, ballot_page(poll, delegate_pk=delegate.pk, chosen=chosen))
         if not selections:
             raise services.VoteRefused(nothing_chosen_words(poll))
-        services.ballot_problems(poll, delegate, selections)
         if step == "review":
+            services.ballot_problems(poll, delegate, selections)
             page = ballot_page(poll, delegate_pk=delegate.pk, chosen=selections, confirming=True)
             return _ballot(request, context, page)
+        # `cast_vote` checks the ballot against the poll's rules itself, refusing with the same words.
         receipt = services.cast_vote(poll=poll, delegate=delegate, selections=selections)
         # No query for what is left to vote on: the next page lists it, the cast stays cheap.
         record = _record_url(conference, poll)
@@ -166,7 +206,9 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
         if poll.status == PollStatus.OPEN:
             page = ballot_page(poll, delegate_pk=delegate.pk, chosen=selections)
             return _ballot(request, context, page, status=400)
-        return _page(request, "polls.html", {**context, "polls": _open_polls(conference, delegate)}, 400)
+        return _page(
+            request, "polls.html", {**context, "polls": _open_polls(request, conference, delegate)}, 400
+        )
 
 
 def _poll(request: HttpRequest, conference: Conference, poll_pk: int) -> Poll:
