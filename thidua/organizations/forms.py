@@ -117,7 +117,9 @@ class RegulationForm(forms.ModelForm):
     tie_break_text = forms.CharField(
         label="Thứ tự xử lý khi bằng nhau",
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Mỗi dòng một bước, theo thứ tự. Mã: " + ", ".join(TieBreak.values),
+        help_text="Mỗi dòng một bước, theo thứ tự; áp dụng khi xếp hạng, suy tôn và bầu cụm trưởng, cụm phó. Mã: "
+        + ", ".join(f"{value} ({label.lower()})" for value, label in TieBreak.choices)
+        + ". Các bước đã nêu vẫn không phân định được thì đề nghị cấp trên xem xét.",
     )
     bands_text = forms.CharField(
         label="Xếp loại theo điểm (% điểm tối đa)",
