@@ -530,6 +530,7 @@ def create_nomination_poll(
                 f"Điểm chốt {format_vietnamese_decimal(m.final_total.total, 2)} — hạng {m.rank}"
                 + (f" — {m.band}" if m.band else "")
                 + (" (bằng điểm)" if m.tied_for_conference else "")
+                + (" (bằng điểm — đề nghị cấp trên xem xét)" if m.referred else "")
                 if m.final_total is not None
                 else "Chưa chốt điểm"
             ),
