@@ -64,6 +64,9 @@ class YearResults:
         return [g for g in self.groups if g.pk in self.work_area_ids]
 
     work_area_ids: frozenset[int] = frozenset()
+    # Each member's facts for the tie-break, by organization code (a score only once settled): what a
+    # conference poll's tie is decided on, read as the ranking reads them.
+    tie_facts: dict[str, tiebreak.Tied] = field(default_factory=dict)
 
     @property
     def all_settled(self) -> bool:
@@ -148,23 +151,34 @@ def year_results(emulation_year: EmulationYear) -> YearResults:
     tie_group = next((g for g in groups if g.code == agreement.tie_break_group_code), None)
     order = tie_order(regulation)
     shares = selectors.women_shares(organization_ids=[m.pk for m in members], year=emulation_year.year)
-    settled = [r for r in results if r.final_total is not None]
-    ranked = rules.rank(
-        [
-            rules.Candidate(
-                key=r.organization.code,
-                total=r.final_total.total,  # type: ignore[union-attr]
-                tie_group_score=r.final_by_group.get(tie_group.pk, Decimal(0)) if tie_group else Decimal(0),
-                penalty=r.final_total.penalty,  # type: ignore[union-attr]
+    candidates = {
+        r.organization.code: rules.Candidate(
+            key=r.organization.code,
+            total=r.final_total.total,
+            tie_group_score=r.final_by_group.get(tie_group.pk, Decimal(0)) if tie_group else Decimal(0),
+            penalty=r.final_total.penalty,
+            women_share=shares[r.organization.pk].share if r.organization.pk in shares else None,
+            # The short name: a note names every member of the tie, often twice.
+            name=r.organization.short_name_in_year(emulation_year.year) or r.name,
+            score_text=_score_text(r, tie_group),
+        )
+        for r in results
+        if r.final_total is not None
+    }
+    ranked = rules.rank(list(candidates.values()), order)
+    # What a conference poll's tie is decided on: the same facts, for every member (no score unless settled).
+    tie_facts = {
+        r.organization.code: (
+            tiebreak.Tied(c.key, c.name, c.score, c.score_text, c.women_share)
+            if (c := candidates.get(r.organization.code))
+            else tiebreak.Tied(
+                r.organization.code,
+                r.organization.short_name_in_year(emulation_year.year) or r.name,
                 women_share=shares[r.organization.pk].share if r.organization.pk in shares else None,
-                # The short name: a note names every member of the tie, often twice.
-                name=r.organization.short_name_in_year(emulation_year.year) or r.name,
-                score_text=_score_text(r, tie_group),
             )
-            for r in settled
-        ],
-        order,
-    )
+        )
+        for r in results
+    }
     by_code = {r.organization.code: r for r in results}
     in_order = []
     ties: list[tuple[str, ...]] = []
@@ -188,6 +202,7 @@ def year_results(emulation_year: EmulationYear) -> YearResults:
         tie_group,
         tuple(ties),
         frozenset(ordinary_group_ids),
+        tie_facts,
     )
 
 
