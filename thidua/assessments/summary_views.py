@@ -374,6 +374,8 @@ def _context(emulation_year: EmulationYear, sort: str, printing: bool) -> dict[s
         "print_url": _query(sort, True),
         "screen_url": _query(sort, False),
         "has_ties": any(r.tied for r in rows),
+        "has_runoff_ties": any(r.tie_label == TIE_LABEL for r in rows),
+        "has_referred_ties": any(r.tie_label == REFERRED_LABEL for r in rows),
         "tie_label": TIE_LABEL,
         "referred_label": REFERRED_LABEL,
         "tie_break": _tie_break(results),
