@@ -311,10 +311,10 @@ def _join_and(names: list[str]) -> str:
 
 
 def _fill_seats(passing: list[tuple[str, int]], seats: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(elected, runoff) from the passing choices, most votes first. If several tie at the last seat
-    and taking them all would exceed the seats, none of the tied is elected: the seat is not decided
-    by the order the choices happen to be listed in (DOMAIN.md, Voting: ties go to a re-vote among the
-    tied)."""
+    """(elected, tied) from the passing choices, most votes first. If several tie at the last seat and
+    taking them all would exceed the seats, none of the tied is elected here: the seat is not decided by
+    the order the choices happen to be listed in, but by the regulation's tie-break (`TieRule`; without
+    one, a re-vote among the tied, as DOMAIN.md's default order reaches first when no score decides)."""
     if len(passing) <= seats:
         return tuple(key for key, _ in passing), ()
     boundary = passing[seats - 1][1]
