@@ -84,6 +84,24 @@ def can_edit_profile(user: AnyUser, organization: Organization) -> bool:
     return organization.parent_id is not None and organization.parent_id in staff_parent_ids(user)
 
 
+def can_record_women_share(user: AnyUser, organization: Organization, year: int) -> bool:
+    """An organization's share of women in a year (the tie-break's women-share step): its own officers
+    and its parent body's staff, who keep its profile, and the secretariat of a group it belongs to that
+    year, which gathers the facts a tie at the conference is decided on."""
+    if can_edit_profile(user, organization):
+        return True
+    officer_of = officer_org_ids(user)
+    return (
+        bool(officer_of)
+        and organization.memberships.filter(
+            year=year,
+            group__leaderships__year=year,
+            group__leaderships__role=HEAD,
+            group__leaderships__organization_id__in=officer_of,
+        ).exists()
+    )
+
+
 def can_view_audit(user: AnyUser, group: EmulationGroup) -> bool:
     """Parent-body staff, and officers of the group's members in any year, may read its audit trail."""
     if is_parent_staff(user, group.parent):

@@ -143,6 +143,10 @@ class MemberResultOut(Schema):
     name: str
     rank: int
     tied_for_conference: bool = Field(description="Bằng điểm ở vị trí này: hội nghị bỏ phiếu.")
+    referred: bool = Field(
+        default=False,
+        description="Bằng điểm ở vị trí này sau các bước xử lý khi bằng nhau của quy chế: đề nghị cấp trên xem xét.",
+    )
     final_total: str
     base: str
     bonus: str

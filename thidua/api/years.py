@@ -115,6 +115,7 @@ def results(request: HttpRequest, slug: Slug, year: Year, paging: Query[PageQuer
                 "name": m.name,
                 "rank": m.rank,
                 "tied_for_conference": m.tied_for_conference,
+                "referred": m.referred,
                 "final_total": points(total.total),
                 "base": points(total.base),
                 "bonus": points(total.bonus),

@@ -123,12 +123,13 @@ def summary_workbook(results: YearResults) -> bytes:
     sheet.row_dimensions[sub].height = 18
 
     row = sub
-    tied = False
+    tied = referred = False
     for member in results.members:
         row += 1
         submitted = member.status == AssessmentStatus.SUBMITTED
-        name = member.name + (" (*)" if member.tied_for_conference else "")
+        name = member.name + (" (*)" if member.tied_for_conference else " (**)" if member.referred else "")
         tied = tied or member.tied_for_conference
+        referred = referred or member.referred
         sheet.cell(row=row, column=1, value=member.rank)
         sheet.cell(row=row, column=2, value=name)
         if submitted:
@@ -153,8 +154,12 @@ def summary_workbook(results: YearResults) -> bytes:
         "Xếp hạng theo tổng điểm chốt; đơn vị chưa chốt điểm chưa được xếp hạng.",
         f"Lập ngày {timezone.localdate():%d/%m/%Y}.",
     ]
+    if referred:
+        notes.insert(
+            1, "(**) Bằng điểm sau các bước xử lý khi bằng nhau của quy chế: đề nghị cấp trên xem xét."
+        )
     if tied:
-        notes.insert(1, "(*) Bằng điểm sau mọi tiêu chí phụ: hội nghị bình xét.")
+        notes.insert(1, "(*) Bằng điểm sau các bước xử lý khi bằng nhau của quy chế: hội nghị bình xét.")
     row += 1
     for text in notes:
         row += 1

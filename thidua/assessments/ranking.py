@@ -10,7 +10,10 @@ from thidua.agreements.models import Agreement, CriterionGroup
 from thidua.assessments import rules
 from thidua.assessments.models import Assessment, AssessmentStatus, Score
 from thidua.assessments.services import spec_of
+from thidua.lib import tiebreak
+from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import vietnamese_sort_key
+from thidua.organizations import selectors
 from thidua.organizations.models import Organization, Regulation
 from thidua.years.models import EmulationYear
 
@@ -31,7 +34,10 @@ class MemberResult:
     final_total: rules.Total | None = None
     settled: bool = False
     rank: int | None = None
+    # Left tied by the regulation's tie-break: the conference votes (`tied_for_conference`), or the parent
+    # body decides (`referred`).
     tied_for_conference: bool = False
+    referred: bool = False
     band: str | None = None
     self_by_group: dict[int, Decimal] = field(default_factory=dict)
     final_by_group: dict[int, Decimal] = field(default_factory=dict)
@@ -45,7 +51,12 @@ class YearResults:
     members: list[MemberResult]
     maximum: Decimal
     regulation: Regulation | None
-    tie_steps: list[str]
+    # The regulation's tie-break order as the ranking applies it (its default where it gives none), the
+    # agreement's work area for ties (part of "higher final score"), and what each tie on the total came
+    # to: one tuple of notes per tie, in rank order.
+    tie_order: tuple[tiebreak.Step, ...]
+    tie_group: CriterionGroup | None = None
+    ties: tuple[tuple[str, ...], ...] = ()
 
     @property
     def work_areas(self) -> list[CriterionGroup]:
@@ -53,6 +64,9 @@ class YearResults:
         return [g for g in self.groups if g.pk in self.work_area_ids]
 
     work_area_ids: frozenset[int] = frozenset()
+    # Each member's facts for the tie-break, by organization code (a score only once settled): what a
+    # conference poll's tie is decided on, read as the ranking reads them.
+    tie_facts: dict[str, tiebreak.Tied] = field(default_factory=dict)
 
     @property
     def all_settled(self) -> bool:
@@ -69,7 +83,7 @@ def year_results(emulation_year: EmulationYear) -> YearResults:
     regulation = Regulation.objects.in_force(emulation_year.group.parent, emulation_year.year)
     if agreement is None:
         rows = [MemberResult(m, m.name_in_year(emulation_year.year), None) for m in members]
-        return YearResults(emulation_year, None, [], rows, Decimal(0), regulation, [])
+        return YearResults(emulation_year, None, [], rows, Decimal(0), regulation, tie_order(regulation))
     groups = list(agreement.criterion_groups.all())
     criteria = list(agreement.criteria.all())
     specs = [spec_of(c) for c in criteria]
@@ -134,39 +148,79 @@ def year_results(emulation_year: EmulationYear) -> YearResults:
             row.final_by_group = {g: min(v, group_max[str(g)]) for g, v in row.final_by_group.items()}
         results.append(row)
 
-    tie_steps = ["final_total"]
     tie_group = next((g for g in groups if g.code == agreement.tie_break_group_code), None)
-    if tie_group is not None:
-        tie_steps.append(f"group:{tie_group.pk}")
-    tie_steps.append("fewer_penalty")
-    settled = [r for r in results if r.final_total is not None]
-    ranked = rules.rank(
-        [
-            rules.Candidate(
-                key=r.organization.code,
-                total=r.final_total.total,  # type: ignore[union-attr]
-                group_scores={str(g): v for g, v in r.final_by_group.items()},
-                penalty=r.final_total.penalty,  # type: ignore[union-attr]
+    order = tie_order(regulation)
+    shares = selectors.women_shares(organization_ids=[m.pk for m in members], year=emulation_year.year)
+    candidates = {
+        r.organization.code: rules.Candidate(
+            key=r.organization.code,
+            total=r.final_total.total,
+            tie_group_score=r.final_by_group.get(tie_group.pk, Decimal(0)) if tie_group else Decimal(0),
+            penalty=r.final_total.penalty,
+            women_share=shares[r.organization.pk].share if r.organization.pk in shares else None,
+            # The short name: a note names every member of the tie, often twice.
+            name=r.organization.short_name_in_year(emulation_year.year) or r.name,
+            score_text=_score_text(r, tie_group),
+        )
+        for r in results
+        if r.final_total is not None
+    }
+    ranked = rules.rank(list(candidates.values()), order)
+    # What a conference poll's tie is decided on: the same facts, for every member (no score unless settled).
+    tie_facts = {
+        r.organization.code: (
+            tiebreak.Tied(c.key, c.name, c.score, c.score_text, c.women_share)
+            if (c := candidates.get(r.organization.code))
+            else tiebreak.Tied(
+                r.organization.code,
+                r.organization.short_name_in_year(emulation_year.year) or r.name,
+                women_share=shares[r.organization.pk].share if r.organization.pk in shares else None,
             )
-            for r in settled
-        ],
-        tie_steps,
-    )
+        )
+        for r in results
+    }
     by_code = {r.organization.code: r for r in results}
-    order = []
+    in_order = []
+    ties: list[tuple[str, ...]] = []
     for position in ranked:
         row = by_code[position.key]
         row.rank = position.rank
         row.tied_for_conference = position.tied_for_conference
-        order.append(row)
+        row.referred = position.referred
+        in_order.append(row)
+        if position.tie_notes and position.tie_notes not in ties:
+            ties.append(position.tie_notes)
     unranked = sorted((r for r in results if r.rank is None), key=lambda r: vietnamese_sort_key(r.name))
     return YearResults(
         emulation_year,
         agreement,
         groups,
-        order + unranked,
+        in_order + unranked,
         maximum,
         regulation,
-        tie_steps,
+        order,
+        tie_group,
+        tuple(ties),
         frozenset(ordinary_group_ids),
+        tie_facts,
     )
+
+
+def tie_order(regulation: Regulation | None) -> tuple[tiebreak.Step, ...]:
+    """The regulation's tie-break order, or DOMAIN.md's default (Voting: final score → runoff → women
+    share → parent body) where there is no regulation or it lists no step."""
+    if regulation is None or not regulation.tie_break_order:
+        return tiebreak.DEFAULT_ORDER
+    return tiebreak.parse_steps(regulation.tie_break_order)
+
+
+def _score_text(result: MemberResult, tie_group: CriterionGroup | None) -> str:
+    """The final score as the tie-break's notes show it: the total, and the parts that break a tie on it."""
+    final = result.final_total
+    assert final is not None
+    parts = [format_vietnamese_decimal(final.total, 2)]
+    if tie_group is not None:
+        points = result.final_by_group.get(tie_group.pk, Decimal(0))
+        parts.append(f"nhóm {tie_group.code}: {format_vietnamese_decimal(points, 2)}")
+    parts.append(f"điểm trừ {format_vietnamese_decimal(final.penalty, 2)}")
+    return "; ".join(parts)

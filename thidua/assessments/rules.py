@@ -13,8 +13,10 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from thidua.agreements.rules import Kind
+from thidua.lib import tiebreak
 from thidua.lib.decimals import format_vietnamese_decimal
 
 ZERO = Decimal(0)
@@ -146,8 +148,20 @@ def band(score: Decimal, maximum_points: Decimal, bands: Sequence[Band]) -> str 
 class Candidate:
     key: str  # organization code
     total: Decimal
-    group_scores: Mapping[str, Decimal] = field(default_factory=dict)
+    # The settled points of the work area the agreement names for ties (giao ước: "khi bằng tổng điểm,
+    # xét điểm nhóm …"); zero for everyone when it names none.
+    tie_group_score: Decimal = ZERO
     penalty: Decimal = ZERO
+    women_share: Fraction | None = None  # the year's recorded share of women, 0 to 1; None: not recorded
+    name: str = ""  # what the tie-break's notes call it
+    score_text: str = ""  # how the notes show its score
+
+    @property
+    def score(self) -> tuple[Decimal, ...]:
+        """The final score as the tie-break's `final_score` step compares it, higher first: the total,
+        then the agreement's work area for ties, then fewer penalty points (docs/decisions.md, "The
+        tie-break, one rule (issue 15)")."""
+        return (self.total, self.tie_group_score, -self.penalty)
 
 
 @dataclass(frozen=True)
@@ -155,39 +169,48 @@ class Ranked:
     key: str
     rank: int
     total: Decimal
-    tied_for_conference: bool  # still tied after every automatic tie-break: the conference votes
+    # What the regulation's tie-break left for it: None when it has a rank of its own; `runoff` when
+    # it is still tied and the conference votes; `refer_parent` when the parent body decides.
+    verdict: tiebreak.Verdict | None = None
+    # What each step did in the tie on the total it was part of (empty when it was in none).
+    tie_notes: tuple[str, ...] = ()
+
+    @property
+    def tied_for_conference(self) -> bool:
+        return self.verdict is tiebreak.Verdict.RUNOFF
+
+    @property
+    def referred(self) -> bool:
+        return self.verdict is tiebreak.Verdict.REFER_PARENT
 
 
-TieStep = str  # "final_total", "group:<code>", "fewer_penalty"
-DEFAULT_TIE_BREAK: tuple[TieStep, ...] = ("final_total", "fewer_penalty")
-
-
-def _step_key(candidate: Candidate, step: TieStep) -> Decimal:
-    if step == "final_total":
-        return -candidate.total
-    if step == "fewer_penalty":
-        return candidate.penalty
-    if step.startswith("group:"):
-        return -candidate.group_scores.get(step.removeprefix("group:"), ZERO)
-    raise ValueError(f"unknown tie-break step {step!r}")
-
-
-def rank(candidates: Sequence[Candidate], steps: Sequence[TieStep] = DEFAULT_TIE_BREAK) -> list[Ranked]:
-    """Order by the tie-break steps in turn; those still equal share a rank ("1, 2, 2, 4") and are
-    marked for the conference vote. Within a shared rank the order is by key, so the result is
-    deterministic."""
-    steps = list(steps) or ["final_total"]
-
-    def key(candidate: Candidate) -> tuple[Decimal, ...]:
-        return tuple(_step_key(candidate, s) for s in steps)
-
-    ordered = sorted(candidates, key=lambda c: (key(c), c.key))
+def rank(candidates: Sequence[Candidate], order: Sequence[str] = tiebreak.DEFAULT_ORDER) -> list[Ranked]:
+    """Order by final total, highest first; members equal on the total go through the regulation's
+    tie-break `order` (thidua/lib/tiebreak.py: DOMAIN.md, Voting: one list wherever a tie is decided).
+    Those it leaves tied share a rank ("1, 2, 2, 4") and carry its verdict: the conference votes, or the
+    parent body decides. Within a shared rank the order is by key, so the result is deterministic."""
+    ordered = sorted(candidates, key=lambda c: (-c.total, c.key))
     result: list[Ranked] = []
-    for index, candidate in enumerate(ordered):
-        same_as_previous = index > 0 and key(ordered[index - 1]) == key(candidate)
-        same_as_next = index + 1 < len(ordered) and key(ordered[index + 1]) == key(candidate)
-        position = result[-1].rank if same_as_previous else index + 1
-        result.append(Ranked(candidate.key, position, candidate.total, same_as_previous or same_as_next))
+    start = 0
+    while start < len(ordered):
+        end = start + 1
+        while end < len(ordered) and ordered[end].total == ordered[start].total:
+            end += 1
+        same_total = ordered[start:end]
+        if len(same_total) == 1:
+            result.append(Ranked(same_total[0].key, start + 1, same_total[0].total))
+            start = end
+            continue
+        decision = tiebreak.decide(
+            [tiebreak.Tied(c.key, c.name, c.score, c.score_text, c.women_share) for c in same_total], order
+        )
+        position = start + 1
+        for block in decision.order:
+            verdict = decision.verdict if len(block) > 1 else None
+            for key in block:
+                result.append(Ranked(key, position, same_total[0].total, verdict, decision.notes))
+            position += len(block)
+        start = end
     return result
 
 

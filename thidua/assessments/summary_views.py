@@ -30,6 +30,7 @@ from thidua.assessments import rules
 from thidua.assessments.models import AssessmentStatus
 from thidua.assessments.ranking import MemberResult, YearResults, year_results
 from thidua.audit.version import versioned
+from thidua.lib import tiebreak
 from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Regulation, TieBreak
@@ -41,6 +42,7 @@ PRINT_PARAM = "in"
 DEFAULT_SORT = "hang"
 GROUP_SORT_PREFIX = "nhom-"
 TIE_LABEL = "Bằng điểm — hội nghị bỏ phiếu"
+REFERRED_LABEL = "Bằng điểm — đề nghị cấp trên xem xét"
 NOT_STARTED_LABEL = "Chưa chấm"
 ZERO = Decimal(0)
 
@@ -66,7 +68,7 @@ class Pair:
 class Row:
     position: int  # in year_results' order: rank, then unranked members by name
     rank: int | None
-    tied: bool
+    tie_label: str  # what the tie-break left it: TIE_LABEL, REFERRED_LABEL, or "" when it has a rank alone
     name: str  # the name valid that year
     short_name: str
     state: str  # "settled", "submitted", "draft", "not_started"
@@ -80,6 +82,10 @@ class Row:
     @property
     def shows_figures(self) -> bool:
         return self.state in ("settled", "submitted")
+
+    @property
+    def tied(self) -> bool:
+        return bool(self.tie_label)
 
 
 @dataclass(frozen=True)
@@ -139,7 +145,7 @@ def _row(result: MemberResult, groups: list[CriterionGroup], year: int, position
     return Row(
         position=position,
         rank=result.rank,
-        tied=result.tied_for_conference,
+        tie_label=TIE_LABEL if result.tied_for_conference else REFERRED_LABEL if result.referred else "",
         name=result.name,
         short_name=result.organization.short_name_in_year(year),
         state=state,
@@ -245,29 +251,33 @@ def _chart(rows: list[Row], results: YearResults) -> Chart:
 
 
 def _tie_break(results: YearResults) -> dict[str, Any]:
-    """The automatic steps as the ranking applies them, with where each comes from."""
-    groups_by_pk = {g.pk: g for g in results.groups}
-    steps = []
-    for step in results.tie_steps:
-        if step == "final_total":
-            steps.append("Tổng điểm chốt (đã cộng điểm thưởng, trừ điểm trừ) cao hơn")
-        elif step == "fewer_penalty":
-            steps.append("Ít điểm trừ hơn")
-        elif step.startswith("group:") and (group := groups_by_pk.get(int(step.removeprefix("group:")))):
-            steps.append(f"Điểm chốt nhóm tiêu chí {group.code}. {group.title} cao hơn")
+    """The ranking's order as it is applied, with where each step comes from: the final total first, then,
+    among equal totals, the regulation's tie-break steps (thidua/lib/tiebreak.py); and what each tie came to."""
+    tie_group = results.tie_group
+    steps: list[dict[str, Any]] = []
+    for step in results.tie_order:
+        if step is tiebreak.Step.FINAL_SCORE:
+            # As the agreement compares the final score (docs/decisions.md, issue 15).
+            parts = (
+                [f"Điểm chốt nhóm tiêu chí {tie_group.code}. {tie_group.title} cao hơn"] if tie_group else []
+            )
+            steps.append({"label": TieBreak.FINAL_SCORE.label, "parts": [*parts, "Ít điểm trừ hơn"]})
+        elif step is tiebreak.Step.RUNOFF:
+            steps.append(
+                {"label": "Hội nghị tổng kết bỏ phiếu giữa các đơn vị còn bằng nhau", "flag": TIE_LABEL}
+            )
+        elif step is tiebreak.Step.WOMEN_SHARE:
+            steps.append({"label": tiebreak.STEP_WORDS[step], "women_share": True})
         else:
-            steps.append(step)
-    agreement = results.agreement
-    tie_group = next(
-        (g for g in results.groups if agreement is not None and g.code == agreement.tie_break_group_code),
-        None,
-    )
+            steps.append({"label": TieBreak.REFER_PARENT.label, "flag": REFERRED_LABEL})
+    if tiebreak.Step.REFER_PARENT not in results.tie_order:
+        steps.append({"label": "Vẫn bằng nhau: đề nghị cấp trên xem xét", "flag": REFERRED_LABEL})
     regulation: Regulation | None = results.regulation
     order = [
         TieBreak(t).label if t in TieBreak.values else str(t)
         for t in (regulation.tie_break_order if regulation else [])
     ]
-    return {"steps": steps, "group": tie_group, "regulation_order": order}
+    return {"steps": steps, "group": tie_group, "regulation_order": order, "ties": results.ties}
 
 
 def _bands(results: YearResults) -> list[dict[str, Any]]:
@@ -364,7 +374,10 @@ def _context(emulation_year: EmulationYear, sort: str, printing: bool) -> dict[s
         "print_url": _query(sort, True),
         "screen_url": _query(sort, False),
         "has_ties": any(r.tied for r in rows),
+        "has_runoff_ties": any(r.tie_label == TIE_LABEL for r in rows),
+        "has_referred_ties": any(r.tie_label == REFERRED_LABEL for r in rows),
         "tie_label": TIE_LABEL,
+        "referred_label": REFERRED_LABEL,
         "tie_break": _tie_break(results),
         "bands": _bands(results),
         "chart": _chart(rows, results),

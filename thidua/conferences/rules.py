@@ -4,10 +4,12 @@ Vote ratios are ``Fraction``, never float (DESIGN.md, Decisions): "80% of 7 is 5
 needed" (DOMAIN.md, Voting) is done here on integers, so a vote sitting exactly on a threshold is never
 misjudged by a rounding error. The base, the threshold, the quorum and the seats are the Regulation's
 (DOMAIN.md marks the cluster's voting rules [L], configurable per Regulation); the caller copies them
-into a ``PollSpec`` and this module applies them. Tie-break steps that come before a re-vote (the
-higher final score, DOMAIN.md, Voting) are the caller's: ``Tally.runoff`` names who is tied. When too
-few choices reach the threshold to fill the seats, ``Tally.second_round`` names who goes on to a
-second round, as the regulation's ``SecondRound`` rule says.
+into a ``PollSpec`` and this module applies them. A tie on the last seat goes through the regulation's
+tie-break (``TieRule``, carried out by thidua/lib/tiebreak.py, the one rule for every tie: DOMAIN.md,
+Voting): it may seat the tied by their facts, or leave them to a re-vote (``Tally.runoff``) or to the
+parent body (``Tally.referred``). When too few choices reach the threshold to fill the seats,
+``Tally.second_round`` names who goes on to a second round, as the regulation's ``SecondRound`` rule
+says.
 
 The counting is built for many ballots: identical ballots are grouped with one ``Counter`` over their
 frozensets, each distinct content is validated and added once, and ``Fraction`` work is per choice,
@@ -18,12 +20,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from thidua.lib import tiebreak
 from thidua.lib.decimals import format_vietnamese_decimal
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "SecondRound",
     "Tally",
     "Threshold",
+    "TieRule",
     "mixed_paper_problems",
     "nomination_eligibility",
     "paper_count_problems",
@@ -144,6 +148,32 @@ class Threshold:
         return f"từ {ratio} trở lên" if self.inclusive else f"quá {ratio}"
 
 
+@dataclass(frozen=True)
+class TieRule:
+    """The regulation's tie-break as a poll applies it to a tie on the last seat, copied when the poll
+    opens: the steps, each choice's facts (by choice key; a choice without facts has none to be judged
+    on), and whether this poll is itself the re-vote among the tied, which is held once (DOMAIN.md,
+    Voting: "re-vote among the tied (round 2)", then the women-share rule, then the parent body)."""
+
+    steps: tuple[tiebreak.Step, ...] = tiebreak.DEFAULT_ORDER
+    facts: Mapping[str, tiebreak.Tied] = field(default_factory=dict)
+    runoff_held: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "steps", tiebreak.parse_steps(self.steps))
+
+    def decide(self, tied: Sequence[str], places: int, label: Callable[[str], str]) -> tiebreak.Decision:
+        candidates = []
+        for key in tied:
+            fact = self.facts.get(key)
+            candidates.append(
+                tiebreak.Tied(key, label(key))
+                if fact is None
+                else tiebreak.Tied(key, label(key), fact.score, fact.score_text, fact.women_share)
+            )
+        return tiebreak.decide(candidates, self.steps, places=places, runoff_held=self.runoff_held)
+
+
 @dataclass(frozen=True, kw_only=True)
 class PollSpec:
     """A poll's rules, copied from the Regulation when it opens (so a later change of the Regulation
@@ -165,6 +195,9 @@ class PollSpec:
     labels: tuple[str, ...] = ()
     # DOMAIN.md, Voting [L]: the default is a second round among the top two and all tied with them.
     second_round: SecondRound = SecondRound.TOP_TWO
+    # The regulation's tie-break for a tie on the last seat. None: a poll opened before the tie-break was
+    # applied to polls, where every such tie went to a re-vote; it keeps being counted that way.
+    tie_rule: TieRule | None = None
 
     def __post_init__(self) -> None:
         # Model fields arrive as str and lists; store the enums and tuples the rest of the code expects.
@@ -235,8 +268,11 @@ class ChoiceResult:
     share: Fraction  # votes / base, exactly; 0 when the base is 0
     passes_threshold: bool
     elected: bool
-    tied_for_last_seat: bool  # in the runoff
+    tied_for_last_seat: bool  # still tied for the last seat after the tie-break: in the runoff or referred
     in_second_round: bool = False  # among those the regulation sends on to a second round
+    referred: bool = False  # among those the tie-break leaves to the parent body
+    # Tied on votes for the last seat, however the tie-break then decided (seated, out, re-vote, referred).
+    in_tie: bool = False
 
 
 @dataclass(frozen=True)
@@ -262,6 +298,12 @@ class Tally:
     # Seats neither filled nor waiting on a runoff; 0 for a motion, and without a quorum (the vote
     # did not count, so there is nothing for a second round to follow on from).
     open_seats: int = 0
+    # Tied for the last seat and left by the regulation's tie-break to the parent body, which decides
+    # among them for the seats not filled ("Đề nghị cấp trên xem xét"). Excludes `runoff`.
+    referred: tuple[str, ...] = ()
+    # What the regulation's tie-break made of a tie on the last seat; None when there was none, or the
+    # poll counts without one (`PollSpec.tie_rule`).
+    tie_break: tiebreak.Decision | None = None
 
 
 def _join_and(names: list[str]) -> str:
@@ -269,10 +311,10 @@ def _join_and(names: list[str]) -> str:
 
 
 def _fill_seats(passing: list[tuple[str, int]], seats: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(elected, runoff) from the passing choices, most votes first. If several tie at the last seat
-    and taking them all would exceed the seats, none of the tied is elected: the seat is not decided
-    by the order the choices happen to be listed in (DOMAIN.md, Voting: ties go to a re-vote among the
-    tied)."""
+    """(elected, tied) from the passing choices, most votes first. If several tie at the last seat and
+    taking them all would exceed the seats, none of the tied is elected here: the seat is not decided by
+    the order the choices happen to be listed in, but by the regulation's tie-break (`TieRule`; without
+    one, a re-vote among the tied, as DOMAIN.md's default order reaches first when no score decides)."""
     if len(passing) <= seats:
         return tuple(key for key, _ in passing), ()
     boundary = passing[seats - 1][1]
@@ -318,6 +360,9 @@ def _count(spec: PollSpec, counts: Mapping[str, int], *, valid: int, blank: int,
 
     elected: tuple[str, ...] = ()
     runoff: tuple[str, ...] = ()
+    referred: tuple[str, ...] = ()
+    in_tie: tuple[str, ...] = ()
+    decision: tiebreak.Decision | None = None
     second_round: tuple[str, ...] = ()
     open_seats = 0
     if quorum_met:
@@ -326,8 +371,18 @@ def _count(spec: PollSpec, counts: Mapping[str, int], *, valid: int, blank: int,
             elected = tuple(key for key, _ in passing if key == spec.adopt_choice)
         else:
             elected, runoff = _fill_seats(passing, spec.seats)
-            if not runoff:
-                # A runoff means more passed than the seats left: every seat is filled or contested.
+            in_tie = runoff
+            if runoff and spec.tie_rule is not None:
+                # The regulation's tie-break (thidua/lib/tiebreak.py): the tied may be seated by their
+                # facts; those it leaves tied re-vote or go to the parent body.
+                decision = spec.tie_rule.decide(runoff, spec.seats - len(elected), spec.label)
+                elected = (*elected, *decision.winners)
+                still_tied = decision.among[0] if decision.among else ()
+                runoff = still_tied if decision.verdict is tiebreak.Verdict.RUNOFF else ()
+                referred = still_tied if decision.verdict is tiebreak.Verdict.REFER_PARENT else ()
+            if not runoff and not referred:
+                # A runoff or a referral means more passed than the seats left: every seat is filled or
+                # contested.
                 open_seats = spec.seats - len(elected)
             if base > 0:
                 # With a base of 0 nothing passes in any round: a second round could decide nothing.
@@ -341,12 +396,24 @@ def _count(spec: PollSpec, counts: Mapping[str, int], *, valid: int, blank: int,
             share=Fraction(votes, base) if base else Fraction(0),
             passes_threshold=threshold.passes(votes, base),
             elected=key in elected,
-            tied_for_last_seat=key in runoff,
+            tied_for_last_seat=key in runoff or key in referred,
             in_second_round=key in second_round,
+            referred=key in referred,
+            in_tie=key in in_tie,
         )
         for key, votes in ranked
     )
-    outcome = _outcome(spec, results, base, participants, quorum_met, quorum_needed, elected, runoff)
+    outcome = _outcome(
+        spec,
+        results,
+        base,
+        participants,
+        quorum_met,
+        quorum_needed,
+        elected,
+        runoff,
+        _tie_sentences(spec, decision, referred, spec.seats - len(elected)),
+    )
     if second_round:
         names = _join_and([spec.label(key) for key in second_round])
         outcome += f" Bỏ phiếu vòng 2 giữa {names} cho {open_seats} suất còn lại."
@@ -365,7 +432,25 @@ def _count(spec: PollSpec, counts: Mapping[str, int], *, valid: int, blank: int,
         outcome=outcome,
         second_round=second_round,
         open_seats=open_seats,
+        referred=referred,
+        tie_break=decision,
     )
+
+
+def _tie_sentences(
+    spec: PollSpec, decision: tiebreak.Decision | None, referred: tuple[str, ...], seats_left: int
+) -> str:
+    """What the regulation's tie-break did, for the result page and the minutes: each step it took,
+    then, if the parent body decides, that it does. A re-vote's sentence is `_outcome`'s, as before."""
+    if decision is None:
+        return ""
+    # The last note of a tie left undecided names the re-vote or the referral, which is said on its own.
+    notes = decision.notes if decision.verdict is tiebreak.Verdict.DECIDED else decision.notes[:-1]
+    text = f" Xử lý khi bằng nhau theo quy chế: {'; '.join(notes)}." if notes else ""
+    if referred:
+        names = _join_and([spec.label(key) for key in referred])
+        text += f" Đề nghị cấp trên xem xét: {names} cho {seats_left} suất còn lại."
+    return text
 
 
 def _outcome(
@@ -377,6 +462,7 @@ def _outcome(
     quorum_needed: int,
     elected: tuple[str, ...],
     runoff: tuple[str, ...],
+    tie_sentences: str = "",
 ) -> str:
     if not quorum_met:
         return (
@@ -397,9 +483,13 @@ def _outcome(
     parts = []
     for result in results:
         if result.elected:
-            verdict = "trúng"
+            verdict = "bằng phiếu, trúng theo thứ tự xử lý khi bằng nhau" if result.in_tie else "trúng"
+        elif result.referred:
+            verdict = "bằng phiếu, đề nghị cấp trên xem xét"
         elif result.tied_for_last_seat:
             verdict = "bằng phiếu"
+        elif result.in_tie:
+            verdict = "bằng phiếu, không trúng theo thứ tự xử lý khi bằng nhau"
         elif result.passes_threshold:
             verdict = "không trúng, hết suất"
         else:
@@ -407,7 +497,7 @@ def _outcome(
         parts.append(f"{votes_of(result)}, {verdict}")
     if not parts:
         return "Cuộc bỏ phiếu không có phương án nào."
-    outcome = "; ".join(parts) + "."
+    outcome = "; ".join(parts) + "." + tie_sentences
     if runoff:
         names = _join_and([spec.label(key) for key in runoff])
         outcome += f" Cần bỏ phiếu lại giữa {names} cho {spec.seats - len(elected)} suất còn lại."

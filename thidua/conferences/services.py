@@ -29,7 +29,7 @@ from thidua.agreements.models import Agreement, AgreementStatus
 from thidua.agreements.services import open_for_signing
 from thidua.assessments.ranking import MemberResult, YearResults, year_results
 from thidua.audit.services import record, when_and_who
-from thidua.conferences import codes, rules, throttle
+from thidua.conferences import codes, rules, throttle, ties
 from thidua.conferences.models import (
     Ballot,
     Choice,
@@ -530,6 +530,7 @@ def create_nomination_poll(
                 f"Điểm chốt {format_vietnamese_decimal(m.final_total.total, 2)} — hạng {m.rank}"
                 + (f" — {m.band}" if m.band else "")
                 + (" (bằng điểm)" if m.tied_for_conference else "")
+                + (" (bằng điểm — đề nghị cấp trên xem xét)" if m.referred else "")
                 if m.final_total is not None
                 else "Chưa chốt điểm"
             ),
@@ -652,6 +653,7 @@ def spec_of(poll: Poll) -> rules.PollSpec:
         quorum=Fraction(poll.quorum_numerator, poll.quorum_denominator),
         adopt_choice="yes" if poll.method == rules.Method.MOTION else None,
         second_round=second_round_rule(poll),
+        tie_rule=ties.tie_rule(poll),
     )
 
 
@@ -700,6 +702,10 @@ def open_poll(*, actor: User, poll: Poll) -> Poll:
     poll.board_key_threshold = regulation.board_key_threshold
     poll.board_key_holders = regulation.board_key_holders
     poll.rule_sources["board_key"] = regulation.board_key_source
+    # The tie-break's steps and each choice's facts ride with the rules (thidua/conferences/ties.py).
+    tie_record = ties.rule_record(poll, regulation)
+    if tie_record is not None:
+        poll.rule_sources[ties.TIE_BREAK_RULE] = tie_record
     shares: list[BoardShare] = []
     if poll.electronic:
         shares = _split_key(poll, conference, supervisor=regulation.supervisor_holds_share)
@@ -1144,11 +1150,23 @@ def _result_json(poll: Poll, tally: rules.Tally) -> dict[str, Any]:
                 "elected": c.elected,
                 "tied": c.tied_for_last_seat,
                 "second_round": c.in_second_round,
+                "referred": c.referred,
+                "in_tie": c.in_tie,
             }
             for c in tally.choices
         ],
         "elected": list(tally.elected),
         "runoff": list(tally.runoff),
+        "referred": list(tally.referred),
+        "tie_break": (
+            {
+                "verdict": tally.tie_break.verdict,
+                "notes": list(tally.tie_break.notes),
+                "order": [list(block) for block in tally.tie_break.order],
+            }
+            if tally.tie_break is not None
+            else None
+        ),
         "second_round": list(tally.second_round),
         "open_seats": tally.open_seats,
         "outcome": tally.outcome,
@@ -1251,6 +1269,9 @@ def publish(*, actor: User, poll: Poll) -> Poll:
     poll.save(update_fields=["status", "published_at"])
     elected = poll.result.get("elected", []) if poll.result.get("quorum_met") else []
     effects: dict[str, Any] = {"elected": elected}
+    if poll.result.get("referred"):
+        # Left by the regulation's tie-break to the parent body: nothing is decided here for them.
+        effects["referred"] = poll.result["referred"]
     emulation_year = poll.conference.emulation_year
     group = emulation_year.group
     if poll.kind == PollKind.ELECTION and elected:

@@ -22,7 +22,7 @@ from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.agreements.lookups import year_for_runner, year_for_viewer
 from thidua.agreements.models import Agreement, AgreementStatus
-from thidua.conferences import pdf, services
+from thidua.conferences import pdf, services, ties
 from thidua.conferences.forms import ConferenceForm, ConfirmForm, DelegateForm, PaperCountForm
 from thidua.conferences.models import (
     PAPER_MODES,
@@ -38,7 +38,7 @@ from thidua.conferences.qr import qr_svg
 from thidua.conferences.selectors import conference_in_year
 from thidua.lib.dates import moment
 from thidua.lib.text import vietnamese_sort_key
-from thidua.organizations.models import LeadershipRole, Organization, SecondRound
+from thidua.organizations.models import LeadershipRole, Organization, SecondRound, TieBreak
 from thidua.web.forms import apply_service_errors
 from thidua.web.submits import once
 from thidua.web.versioning import OVERWRITE_WORDS, StaleEdit, redrawn_data, who_and_when
@@ -439,6 +439,15 @@ def poll_detail(
             "paper_form": paper_form,
             "publish_form": ConfirmForm(label=PUBLISH_CONFIRMATION) if can_run else None,
             "runoff_labels": [labels.get(k, k) for k in poll.result.get("runoff", [])] if show_result else [],
+            "referred_labels": (
+                [labels.get(k, k) for k in poll.result.get("referred", [])] if show_result else []
+            ),
+            # The tie-break the poll opened with, and each choice's facts it would read (issue 15).
+            "tie_steps": [
+                TieBreak(step).label
+                for step in ((poll.rule_sources or {}).get(ties.TIE_BREAK_RULE) or {}).get("steps", [])
+            ],
+            "tie_facts": ties.fact_rows(poll) if (poll.rule_sources or {}).get(ties.TIE_BREAK_RULE) else [],
             "count_holders": _count_holders(poll, typed or {}) if can_run else [],
             "count_error": count_error,
             "second_round_labels": (
@@ -601,6 +610,8 @@ def _projected_result(poll: Poll) -> dict[str, Any]:
                     # A motion is adopted, a nominee or candidate elected (DOMAIN.md, Voting).
                     ("Thông qua" if poll.kind == PollKind.MOTION else "Trúng")
                     if row["elected"]
+                    else "Đề nghị cấp trên xem xét"
+                    if row.get("referred")
                     else "Bằng phiếu"
                     if row["tied"]
                     else "Vào vòng 2"

@@ -6,7 +6,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from thidua.lib.decimals import parse_vietnamese_decimal
+from thidua.lib.decimals import format_vietnamese_decimal, parse_vietnamese_decimal
+from thidua.organizations import rules
 from thidua.organizations.models import (
     AwardForm,
     GroupKind,
@@ -116,7 +117,9 @@ class RegulationForm(forms.ModelForm):
     tie_break_text = forms.CharField(
         label="Thứ tự xử lý khi bằng nhau",
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Mỗi dòng một bước, theo thứ tự. Mã: " + ", ".join(TieBreak.values),
+        help_text="Mỗi dòng một bước, theo thứ tự; áp dụng khi xếp hạng, suy tôn và bầu cụm trưởng, cụm phó. Mã: "
+        + ", ".join(f"{value} ({label.lower()})" for value, label in TieBreak.choices)
+        + ". Các bước đã nêu vẫn không phân định được thì đề nghị cấp trên xem xét.",
     )
     bands_text = forms.CharField(
         label="Xếp loại theo điểm (% điểm tối đa)",
@@ -217,3 +220,51 @@ class RegulationForm(forms.ModelForm):
 
 class RegulationYearForm(forms.Form):
     valid_from_year = forms.IntegerField(label="Áp dụng từ năm", min_value=2000, max_value=2100)
+
+
+class WomenShareForm(forms.Form):
+    """An organization's share of women in a year, typed the Vietnamese way ("72,5"), with its source."""
+
+    year = forms.IntegerField(
+        label="Năm",
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            "required": "Năm: cần ghi năm của số liệu.",
+            "invalid": "Năm: phải là một số, ví dụ 2026.",
+            "min_value": "Năm: phải từ 2000 đến 2100.",
+            "max_value": "Năm: phải từ 2000 đến 2100.",
+        },
+    )
+    percent = forms.CharField(
+        label="Tỷ lệ nữ (%)",
+        max_length=12,
+        help_text="Số nữ trên tổng số cán bộ, người lao động của đơn vị, ví dụ 72,5. "
+        "Tập thể có từ 70% nữ trở lên được ưu tiên khi bằng nhau (NĐ 152/2025/NĐ-CP, Điều 4 khoản 6).",
+        error_messages={"required": "Tỷ lệ nữ (%): cần ghi một số từ 0 đến 100."},
+    )
+    source = forms.CharField(
+        label="Căn cứ",
+        max_length=400,
+        help_text="Văn bản có số liệu, ví dụ: Báo cáo số lượng cán bộ ngày 31/12/2026. "
+        "Ghi “Dữ liệu minh họa” nếu không phải số liệu thật.",
+        error_messages={"required": "Căn cứ: cần ghi văn bản, báo cáo có số liệu tỷ lệ nữ."},
+    )
+
+    @classmethod
+    def initial_for(cls, share: Any) -> dict[str, Any]:
+        """What the form shows for a figure already recorded (a `WomenShare`), to correct it."""
+        return {
+            "year": share.year,
+            "percent": format_vietnamese_decimal(share.percent),
+            "source": share.source,
+        }
+
+    def clean_percent(self) -> Decimal:
+        try:
+            value = parse_vietnamese_decimal(self.cleaned_data["percent"])
+        except ValueError as error:
+            raise ValidationError(f"Tỷ lệ nữ (%): {error}") from None
+        if problem := rules.women_percent_problem(value):
+            raise ValidationError(problem)
+        return value

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -238,6 +239,9 @@ class AwardForm(models.TextChoices):
 
 
 class TieBreak(models.TextChoices):
+    """The steps of a regulation's tie-break order. The values are `thidua.lib.tiebreak.Step`'s, which
+    carries them out (DOMAIN.md, Voting: one list, applied wherever a tie is decided)."""
+
     FINAL_SCORE = "final_score", "Điểm chấm cuối cùng cao hơn"
     RUNOFF = "runoff", "Bỏ phiếu lại giữa các đơn vị bằng phiếu (vòng 2)"
     WOMEN_SHARE = "women_share", "Tập thể có từ 70% nữ trở lên được ưu tiên"
@@ -435,3 +439,51 @@ class Regulation(Versioned):
                 "source": self.board_key_source,
             },
         ]
+
+
+# NĐ 152/2025/NĐ-CP, Điều 4 khoản 6 is judged on a share from 0 to 100%; two decimals hold what an
+# organization reports ("72,5%"), and the tie-break reads the stored Decimal exactly.
+_PERCENT_WORDS = "Tỷ lệ nữ (%) phải từ 0 đến 100."
+PERCENT_RANGE = [
+    MinValueValidator(Decimal(0), message=_PERCENT_WORDS),
+    MaxValueValidator(Decimal(100), message=_PERCENT_WORDS),
+]
+
+
+class WomenShare(models.Model):
+    """An organization's share of women in one year, with where the figure comes from. The tie-break's
+    women-share step reads it (NĐ 152/2025/NĐ-CP, Điều 4 khoản 6: a collective with 70% women or more
+    has priority among equals; DOMAIN.md, Voting: "the share of women of each collective is recorded per
+    year"). A year without a figure is a year the step cannot judge the organization on."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="women_shares"
+    )
+    year = models.PositiveSmallIntegerField("năm")
+    percent = models.DecimalField("tỷ lệ nữ (%)", max_digits=5, decimal_places=2, validators=PERCENT_RANGE)
+    source = models.CharField(
+        "căn cứ",
+        max_length=400,
+        help_text="Văn bản có số liệu, ví dụ: Báo cáo số lượng cán bộ ngày 31/12/2026. "
+        "Ghi “Dữ liệu minh họa” nếu không phải số liệu thật.",
+    )
+
+    class Meta:
+        verbose_name = "tỷ lệ nữ"
+        verbose_name_plural = "tỷ lệ nữ"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="one_women_share_per_year"),
+            models.CheckConstraint(
+                condition=Q(percent__gte=0) & Q(percent__lte=100),
+                name="women_share_percent_0_to_100",
+                violation_error_message=_PERCENT_WORDS,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.name_in_year(self.year)} — {self.year}: {self.percent}%"
+
+    @property
+    def share(self) -> Fraction:
+        """The share as an exact ratio from 0 to 1, as the tie-break reads it: 70,00% is exactly 7/10."""
+        return Fraction(self.percent) / 100

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
+from thidua.lib.decimals import format_vietnamese_decimal
+
 FIRST_YEAR = 2000
 # How far ahead a membership may be planned: next year's agreement is signed at this year's conference.
 YEARS_AHEAD = 2
@@ -75,3 +77,16 @@ def suggest_rotation(
         ordered = ordered[1:]
     deputy = ordered[0] if ordered else None
     return head, deputy
+
+
+def women_percent_problem(percent: Decimal) -> str | None:
+    """Why `percent` cannot be an organization's share of women, in Vietnamese; None when it can. A share
+    is from 0 to 100% (NĐ 152/2025/NĐ-CP, Điều 4 khoản 6 judges it against 70%), written with at most two
+    decimals, as the database keeps it: a third would be silently rounded, and 69,995% must not become 70%."""
+    if not percent.is_finite() or not 0 <= percent <= 100:
+        shown = format_vietnamese_decimal(percent) if percent.is_finite() else str(percent)
+        return f"Tỷ lệ nữ (%) phải từ 0 đến 100, không phải {shown}."
+    exponent = percent.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        return "Tỷ lệ nữ (%) chỉ ghi tối đa hai chữ số thập phân, ví dụ 72,5."
+    return None

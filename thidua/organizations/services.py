@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,7 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from thidua.accounts.models import User
-from thidua.accounts.permissions import can_edit_profile, can_manage_registry, require
+from thidua.accounts.permissions import (
+    can_edit_profile,
+    can_manage_registry,
+    can_record_women_share,
+    require,
+)
 from thidua.audit.services import record
 from thidua.lib.text import clean_text
 from thidua.organizations import rules
@@ -25,6 +31,7 @@ from thidua.organizations.models import (
     OrganizationKind,
     OrganizationName,
     Regulation,
+    WomenShare,
 )
 from thidua.web.versioning import parse_version, require_version
 
@@ -499,3 +506,43 @@ def save_regulation(
 def ensure_parent_kind(organization: Organization) -> None:
     if organization.kind != OrganizationKind.PARENT_BODY:
         raise ValidationError("Đơn vị này không phải cơ quan cấp trên.")
+
+
+@transaction.atomic
+def record_women_share(
+    *, actor: User, organization: Organization, year: int, percent: Decimal, source: str
+) -> WomenShare:
+    """Record (or correct) `organization`'s share of women in `year`, with where the figure comes from:
+    the tie-break's women-share step reads it (NĐ 152/2025/NĐ-CP, Điều 4 khoản 6). Bad input is refused
+    field by field and nothing is written."""
+    require(
+        can_record_women_share(actor, organization, year),
+        "Chỉ cán bộ thi đua của đơn vị, cơ quan cấp trên hoặc thường trực cụm được ghi tỷ lệ nữ.",
+    )
+    source = clean_text(source)
+    problems: dict[str, str] = {}
+    today = timezone.localdate()
+    if not rules.year_in_range(year, today):
+        problems["year"] = f"Năm {year} nằm ngoài khoảng {rules.FIRST_YEAR}–{today.year + rules.YEARS_AHEAD}."
+    if problem := rules.women_percent_problem(percent):
+        problems["percent"] = problem
+    if not source:
+        problems["source"] = "Cần ghi căn cứ của số liệu tỷ lệ nữ (văn bản, báo cáo)."
+    if problems:
+        raise ValidationError(problems)
+    existing = WomenShare.objects.select_for_update().filter(organization=organization, year=year).first()
+    before = [str(existing.percent), existing.source] if existing is not None else None
+    share = existing or WomenShare(organization=organization, year=year)
+    # As the database keeps it (two decimals), so the audit's before and after read alike.
+    percent = percent.quantize(Decimal("0.01"))
+    share.percent = percent
+    share.source = source
+    share.full_clean()
+    share.save()
+    record(
+        actor=actor,
+        verb="organization.women_share",
+        target=organization,
+        data={"year": year, "before": before, "after": [str(percent), source]},
+    )
+    return share

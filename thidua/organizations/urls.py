@@ -16,6 +16,7 @@ urlpatterns = [
     path("don-vi/<slug:code>/thong-tin/", views.organization_profile, name="organization_profile"),
     path("don-vi/<slug:code>/doi-ten/", views.organization_rename, name="organization_rename"),
     path("don-vi/<slug:code>/sap-nhap/", views.organization_merge, name="organization_merge"),
+    path("don-vi/<slug:code>/ty-le-nu/", views.organization_women_share, name="organization_women_share"),
     path("cap-tren/<slug:parent_code>/them-cum-khoi/", views.group_create, name="group_create"),
     path("cap-tren/<slug:parent_code>/them-don-vi/", views.organization_create, name="organization_create"),
     path("cap-tren/<slug:parent_code>/quy-che/moi/", views.regulation_new, name="regulation_new"),

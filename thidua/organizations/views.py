@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from thidua.accounts import permissions
 from thidua.accounts.models import User
+from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import fold, vietnamese_sort_key
 from thidua.organizations import services
 from thidua.organizations.forms import (
@@ -30,6 +31,7 @@ from thidua.organizations.forms import (
     RegulationForm,
     RegulationYearForm,
     RenameForm,
+    WomenShareForm,
 )
 from thidua.organizations.models import (
     EmulationGroup,
@@ -40,6 +42,7 @@ from thidua.organizations.models import (
     OrganizationKind,
     OrganizationName,
     Regulation,
+    WomenShare,
 )
 from thidua.organizations.sections import organization_sections
 from thidua.web.forms import apply_service_errors
@@ -319,6 +322,19 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
             else []
         ),
         "can_manage_own": permissions.can_manage_registry(request.user, organization),
+        # The figures the tie-break's women-share step reads, for those signed in: a fact a decision
+        # may rest on, shown with its source.
+        "women_shares": (
+            [
+                {"year": s.year, "percent": format_vietnamese_decimal(s.percent), "source": s.source}
+                for s in organization.women_shares.order_by("-year")
+            ]
+            if request.user.is_authenticated
+            else []
+        ),
+        "can_record_women_share": permissions.can_record_women_share(
+            request.user, organization, timezone.localdate().year
+        ),
     }
     return render(request, "organizations/organization_detail.html", context)
 
@@ -392,6 +408,31 @@ def organization_merge(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "organizations/form_page.html",
         {"form": form, "title": f"Ghi nhận sáp nhập — {organization}"},
+    )
+
+
+@login_required
+def organization_women_share(request: HttpRequest, code: str) -> HttpResponse:
+    """Record or correct an organization's share of women for a year (`?nam=` picks the year shown)."""
+    organization = get_object_or_404(_with_names(Organization.objects.all()), code=code)
+    year = _parse_year(request.GET.get("nam"), timezone.localdate().year)
+    denied = "Chỉ cán bộ thi đua của đơn vị, cơ quan cấp trên hoặc thường trực cụm được ghi tỷ lệ nữ."
+    permissions.require(permissions.can_record_women_share(request.user, organization, year), denied)
+    existing = WomenShare.objects.filter(organization=organization, year=year).first()
+    initial = WomenShareForm.initial_for(existing) if existing else {"year": year}
+    form = WomenShareForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            share = services.record_women_share(
+                actor=_user(request), organization=organization, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, f"Đã ghi tỷ lệ nữ năm {share.year}: {form.data['percent'].strip()}%.")
+            return redirect("organizations:organization_detail", code=organization.code)
+    return render(
+        request, "organizations/form_page.html", {"form": form, "title": f"Tỷ lệ nữ — {organization}"}
     )
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from thidua.assessments import rules
 from thidua.assessments.rules import Band, Candidate, CriterionSpec, Kind, ScoreError
+from thidua.lib.tiebreak import DEFAULT_ORDER, Verdict
 
 D = Decimal
 
@@ -123,13 +125,12 @@ def test_no_band_without_a_maximum_or_below_every_band() -> None:
 def test_ranking_shares_a_rank_only_when_every_tie_break_is_equal() -> None:
     ranked = rules.rank(
         [
-            Candidate("a", D(90), {"1": D(40)}, D(0)),
+            Candidate("a", D(90), tie_group_score=D(40)),
             Candidate("b", D(95)),
-            Candidate("c", D(90), {"1": D(45)}, D(0)),
-            Candidate("d", D(80), {}, D(1)),
-            Candidate("e", D(80), {}, D(1)),
+            Candidate("c", D(90), tie_group_score=D(45)),
+            Candidate("d", D(80), penalty=D(1)),
+            Candidate("e", D(80), penalty=D(1)),
         ],
-        ["final_total", "group:1", "fewer_penalty"],
     )
     assert [(r.key, r.rank, r.tied_for_conference) for r in ranked] == [
         ("b", 1, False),
@@ -145,8 +146,34 @@ def test_fewer_penalty_points_break_a_tie_in_totals() -> None:
     assert [r.key for r in ranked] == ["b", "a"]
 
 
-def test_an_unknown_tie_break_step_is_a_programming_error() -> None:
-    with pytest.raises(ValueError, match="unknown tie-break"):
+@pytest.mark.parametrize(
+    ("order", "ranks", "verdict"),
+    [
+        # DOMAIN.md's default: the score parts find them equal, the conference votes.
+        (DEFAULT_ORDER, [("a", 1), ("b", 1), ("c", 3)], Verdict.RUNOFF),
+        # Women share before the re-vote: Nghệ An's 72% has priority (NĐ 152/2025/NĐ-CP, Điều 4 khoản 6).
+        (("final_score", "women_share", "runoff", "refer_parent"), [("b", 1), ("a", 2), ("c", 3)], None),
+        # The parent body decides before anything else is tried.
+        (("refer_parent", "final_score"), [("a", 1), ("b", 1), ("c", 3)], Verdict.REFER_PARENT),
+    ],
+)
+def test_the_ranking_applies_the_regulation_s_tie_break_order_to_equal_totals(
+    order: tuple[str, ...], ranks: list[tuple[str, int]], verdict: Verdict | None
+) -> None:
+    candidates = [
+        Candidate("a", D(90), tie_group_score=D(30), women_share=Fraction(2, 5)),
+        Candidate("b", D(90), tie_group_score=D(30), women_share=Fraction(18, 25)),
+        Candidate("c", D(70), women_share=Fraction(9, 10)),  # alone on its total: no tie, whatever its share
+    ]
+    ranked = rules.rank(candidates, order)
+    assert [(r.key, r.rank) for r in ranked] == ranks
+    assert {r.key: r.verdict for r in ranked} == {"a": verdict, "b": verdict, "c": None}
+    assert ranked[2].tie_notes == ()
+    assert ranked[0].tie_notes == ranked[1].tie_notes != ()
+
+
+def test_an_unknown_tie_break_step_is_refused_in_vietnamese() -> None:
+    with pytest.raises(ValueError, match="Không có bước xử lý khi bằng nhau «lottery»"):
         rules.rank([Candidate("a", D(1)), Candidate("b", D(1))], ["lottery"])
 
 

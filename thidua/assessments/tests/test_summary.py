@@ -32,7 +32,9 @@ from thidua.organizations.models import (
     Organization,
     OrganizationKind,
     OrganizationName,
+    Regulation,
 )
+from thidua.organizations.services import record_women_share
 from thidua.years.models import EmulationYear, YearStage
 
 D = Decimal
@@ -348,6 +350,65 @@ def test_members_still_tied_after_every_step_are_flagged_for_the_conference_vote
         page.count('<span class="badge tie-flag">Bằng điểm — hội nghị bỏ phiếu</span>') == 3
     )  # 2 rows + note
     assert "hội nghị tổng kết bỏ phiếu quyết định thứ hạng" in page
+
+
+def _tie_ha_tinh_with_nghe_an(order: list[str], shares: dict[str, str]) -> None:
+    """Hà Tĩnh's 2023 settled scores made exactly Nghệ An's (total, work area 3, penalty), the 2023
+    regulation's tie-break order set to `order`, and the 2023 shares of women recorded (code → percent)."""
+    emulation_year = _year(2023)
+    nghe_an = {
+        s.criterion_id: s.final_points
+        for s in Score.objects.filter(
+            assessment__emulation_year=emulation_year, assessment__organization__code="lhh-nghe-an"
+        )
+    }
+    for score in Score.objects.filter(
+        assessment__emulation_year=emulation_year, assessment__organization__code="lhh-ha-tinh"
+    ):
+        score.final_points = nghe_an[score.criterion_id]
+        score.save(update_fields=["final_points"])
+    regulation = Regulation.objects.in_force(emulation_year.group.parent, 2023)
+    assert regulation is not None
+    Regulation.objects.filter(pk=regulation.pk).update(tie_break_order=order)
+    for code, percent in shares.items():
+        record_women_share(
+            actor=_user("vusta"),
+            organization=Organization.objects.get(code=code),
+            year=2023,
+            percent=D(percent),
+            source="Báo cáo số lượng cán bộ năm 2023 (dữ liệu minh họa)",
+        )
+
+
+@pytest.mark.django_db
+def test_a_regulation_putting_the_women_share_first_ranks_the_tied_member_with_70_percent_women_higher(
+    client_for: Callable[[Any], Client],
+) -> None:
+    _tie_ha_tinh_with_nghe_an(
+        ["final_score", "women_share", "runoff", "refer_parent"], {"lhh-ha-tinh": "72.5", "lhh-nghe-an": "40"}
+    )
+    response = client_for(_user("ninhbinh")).get(_url(2023))
+    rows = {r.name.rsplit("tỉnh ", 1)[1]: r for r in response.context["rows"]}
+    assert rows["Hà Tĩnh"].rank == rows["Nghệ An"].rank - 1
+    assert not response.context["has_ties"]
+    page = response.content.decode()
+    assert "Hà Tĩnh được ưu tiên" in page and "(72,5%)" in page
+    assert "NĐ 152/2025/NĐ-CP, Điều 4 khoản 6" in page
+    assert "Các trường hợp bằng tổng điểm năm 2023" in page
+
+
+@pytest.mark.django_db
+def test_members_a_regulation_refers_to_the_parent_body_are_flagged_so(
+    client_for: Callable[[Any], Client],
+) -> None:
+    _tie_ha_tinh_with_nghe_an(["final_score", "refer_parent"], {})
+    response = client_for(_user("ninhbinh")).get(_url(2023))
+    tied = [r for r in response.context["rows"] if r.tied]
+    assert len(tied) == 2 and tied[0].rank == tied[1].rank
+    assert {r.tie_label for r in tied} == {"Bằng điểm — đề nghị cấp trên xem xét"}
+    page = response.content.decode()
+    assert page.count('<span class="badge tie-flag">Bằng điểm — đề nghị cấp trên xem xét</span>') == 3
+    assert "cơ quan cấp trên quyết định" in page
 
 
 @pytest.mark.django_db

@@ -120,6 +120,11 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
         lambda: "/don-vi/lhh-nghe-an/thong-tin/",
         {ANON: 302, NGHE_AN: 200, NINH_BINH: 403, EDITOR: 403, STAFF: 200, QUANG_TRI: 403},
     ),
+    # Its officers, its parent body's staff, and the secretariat of its group that year (Quảng Trị, 2026).
+    "organizations:organization_women_share": (
+        lambda: "/don-vi/lhh-nghe-an/ty-le-nu/?nam=2026",
+        {ANON: 302, NGHE_AN: 200, NINH_BINH: 403, EDITOR: 403, STAFF: 200, QUANG_TRI: 200},
+    ),
     "audit:group_audit": (
         lambda: "/nhat-ky/cum-khoi/vusta-cum-4/",
         {ANON: 302, NGHE_AN: 200, NINH_BINH: 200, EDITOR: 403, STAFF: 200, QUANG_TRI: 200},

@@ -227,6 +227,21 @@ def test_a_regulation_with_an_unknown_tie_break_step_is_refused_with_the_line_na
     assert not Regulation.objects.filter(valid_from_year=2028).exists()
 
 
+def test_the_regulation_s_tie_break_steps_are_the_ones_the_rule_applies_and_the_demo_keeps_the_default() -> (
+    None
+):
+    # organizations sits above lib, so the steps are named twice: once for the form and the database,
+    # once for the pure rule (thidua/lib/tiebreak.py). They must never drift apart.
+    from thidua.lib import tiebreak
+    from thidua.organizations.demo import REGULATION_VALUES
+    from thidua.organizations.models import TieBreak
+
+    assert [(s.name, s.value) for s in TieBreak] == [(s.name, s.value) for s in tiebreak.Step]
+    # DOMAIN.md, Voting: "Default: higher final score → re-vote among the tied (round 2) → the
+    # women-share rule → refer to the parent body".
+    assert tuple(REGULATION_VALUES["tie_break_order"]) == tiebreak.DEFAULT_ORDER
+
+
 @pytest.mark.django_db
 def test_staff_add_a_member_and_set_the_head_through_the_year_page(
     client_for: Any, staff: Any, org: Any

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -104,3 +105,25 @@ def test_rotation_always_suggests_two_different_members_of_the_group(
     assert new_deputy is None or (new_deputy in members and new_deputy != head)
     if deputy in members:
         assert head == deputy
+
+
+@pytest.mark.parametrize(
+    ("percent", "problem"),
+    [
+        ("0", None),
+        ("70", None),
+        ("72.5", None),
+        ("69.99", None),
+        ("100", None),
+        ("100.00", None),
+        ("-1", "Tỷ lệ nữ (%) phải từ 0 đến 100, không phải -1."),
+        ("100.01", "Tỷ lệ nữ (%) phải từ 0 đến 100, không phải 100,01."),
+        ("120", "Tỷ lệ nữ (%) phải từ 0 đến 100, không phải 120."),
+        ("NaN", "Tỷ lệ nữ (%) phải từ 0 đến 100, không phải NaN."),
+        ("69.995", "Tỷ lệ nữ (%) chỉ ghi tối đa hai chữ số thập phân, ví dụ 72,5."),
+    ],
+)
+def test_a_women_share_is_a_percentage_from_0_to_100_with_at_most_two_decimals(
+    percent: str, problem: str | None
+) -> None:
+    assert rules.women_percent_problem(Decimal(percent)) == problem
