@@ -172,9 +172,59 @@ def _build(document: Document, plan: Plan, number_text: str, date: datetime.date
     return dataclasses.replace(official, body=[*official.body, note])
 
 
-def _plan(document: Document, signed_by: str = LeadershipRole.HEAD) -> Plan:
+def _plan(document: Document) -> Plan:
     assert document.conference is not None
-    return plan_for(document.kind, conference=document.conference, poll=document.poll, signed_by=signed_by)
+    return plan_for(
+        document.kind,
+        conference=document.conference,
+        poll=document.poll,
+        signed_by=document.signed_by or LeadershipRole.HEAD,
+    )
+
+
+def _new_draft(
+    actor: User,
+    plan: Plan,
+    conference: Conference,
+    *,
+    kind: str,
+    poll: Poll | None,
+    signed_by: str,
+    replaces: Document | None = None,
+) -> Document:
+    """A conference's draft, not yet saved with its DOCX: no number, the plan's date for now."""
+    return Document.objects.create(
+        issuer_group=conference.emulation_year.group,
+        doc_type=plan.doc_type,
+        year=plan.date.year,
+        date=plan.date,
+        place=clean_text(conference.place),
+        summary=clean_text(plan.summary),
+        created_by=actor,
+        kind=kind,
+        conference=conference,
+        poll=poll if kind == "count" else None,
+        signed_by=signed_by,
+        replaces=replaces,
+    )
+
+
+def _save_draft(actor: User, document: Document, plan: Plan, template: DocumentTemplate | None) -> bytes:
+    """Lay the draft out (no number) and keep it; one `document.draft` event."""
+    document.number_text = _draft_number(document)
+    document.summary = clean_text(plan.summary)
+    content = _save_docx(document, plan, template, document.number_text)
+    document.pdf = ""
+    document.save()
+    replaced = {"replaces": document.replaces.number_text} if document.replaces else {}
+    record(
+        actor=actor,
+        verb="document.draft",
+        target=document,
+        group=document.issuer_group,
+        data={"type": document.doc_type, "summary": document.summary, **replaced},
+    )
+    return content
 
 
 def _save_docx(document: Document, plan: Plan, template: DocumentTemplate | None, number_text: str) -> bytes:
@@ -221,30 +271,9 @@ def issue(
         if document is not None and document.status != DocumentStatus.DRAFT:
             raise AlreadyIssued(document)
         if document is None:
-            document = Document.objects.create(
-                issuer_group=group,
-                doc_type=plan.doc_type,
-                year=plan.date.year,
-                date=plan.date,
-                place=clean_text(conference.place),
-                summary=clean_text(plan.summary),
-                created_by=actor,
-                kind=kind,
-                conference=conference,
-                poll=poll if kind == "count" else None,
-            )
-        document.number_text = _draft_number(document)
-        document.summary = clean_text(plan.summary)
-        content = _save_docx(document, plan, template, document.number_text)
-        document.pdf = ""
-        document.save()
-        record(
-            actor=actor,
-            verb="document.draft",
-            target=document,
-            group=group,
-            data={"type": document.doc_type, "summary": document.summary},
-        )
+            document = _new_draft(actor, plan, conference, kind=kind, poll=poll, signed_by=signed_by)
+        document.signed_by = signed_by
+        content = _save_draft(actor, document, plan, template)
     return _with_pdf(document, plan.filename, content) if with_pdf else document
 
 
@@ -262,29 +291,16 @@ def replace(*, actor: User, document: Document) -> Document:
     if existing is not None:
         return existing
     plan = _plan(document)
-    draft = Document.objects.create(
-        issuer_group=group,
-        doc_type=document.doc_type,
-        year=plan.date.year,
-        date=plan.date,
-        place=document.place,
-        summary=document.summary,
-        created_by=actor,
+    draft = _new_draft(
+        actor,
+        plan,
+        document.conference,
         kind=document.kind,
-        conference=document.conference,
         poll=document.poll,
+        signed_by=document.signed_by,
         replaces=document,
     )
-    draft.number_text = _draft_number(draft)
-    _save_docx(draft, plan, DocumentTemplate.objects.current(group.parent_id, draft.kind), draft.number_text)
-    draft.save()
-    record(
-        actor=actor,
-        verb="document.draft",
-        target=draft,
-        group=group,
-        data={"type": draft.doc_type, "summary": draft.summary, "replaces": document.number_text},
-    )
+    _save_draft(actor, draft, plan, DocumentTemplate.objects.current(group.parent_id, draft.kind))
     return draft
 
 

@@ -86,6 +86,9 @@ class Document(models.Model):
     poll = models.ForeignKey(
         "conferences.Poll", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
     )
+    # Who signs a document the leadership signs alone (a LeadershipRole; blank: the head), kept with the
+    # draft so that issuing it makes the same signature block.
+    signed_by = models.CharField("người ký", max_length=10, blank=True)
     # The issued document this one takes the place of once it is issued itself (its text says so).
     replaces = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replacements"

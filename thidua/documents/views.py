@@ -116,7 +116,7 @@ def document_replace(request: HttpRequest, slug: str, year: int, pk: int) -> Htt
     emulation_year = year_for_runner(request, slug, year)
     document = get_object_or_404(Document, pk=pk, issuer_group=emulation_year.group)
     try:
-        draft = issuing.replace(actor=_user(request), document=document)
+        issuing.replace(actor=_user(request), document=document)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -124,7 +124,6 @@ def document_replace(request: HttpRequest, slug: str, year: int, pk: int) -> Htt
             request,
             f"Đã lập dự thảo thay thế văn bản số {document.number_text}; bấm «Ban hành» để cấp số mới.",
         )
-        del draft
     return redirect("documents:list", slug=slug, year=year)
 
 

@@ -160,6 +160,11 @@ def test_the_secretariat_chooses_the_deputy_to_sign_the_proposal_on_the_page(
         "CỤM PHÓ",
         "Lê Văn Bình",
     ]
+    # Issuing makes the DOCX again with its number: the deputy still signs (KT.).
+    client.post(f"/nam-thi-dua/vusta-cum-4/2023/van-ban/{document.pk}/ban-hanh/")
+    document.refresh_from_db()
+    assert document.number is not None
+    assert signature_lines(document.docx.read())[1:3] == ["KT. CỤM TRƯỞNG", "CỤM PHÓ"]
 
 
 @pytest.mark.django_db
