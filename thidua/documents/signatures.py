@@ -14,13 +14,15 @@ a signature time-stamp is shown instead when its authority chains to the same ro
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
@@ -43,6 +45,8 @@ from pyhanko_certvalidator import ValidationContext
 
 from thidua.documents import rules
 from thidua.lib.text import clean_text
+
+_T = TypeVar("_T")
 
 # Files of a roots directory that are read; anything else there (a README, a backup) is left alone.
 ROOT_SUFFIXES = {".pem", ".crt", ".cer", ".der"}
@@ -291,7 +295,21 @@ def _validate(
         allow_fetching=False,  # roots and revocation data come from the administrator and the file only
         revocation_mode="soft-fail",  # no data for a certificate is not a failure; data saying revoked is
     )
-    return validate_pdf_signature(signature, context, key_usage_settings=KEY_USAGE)
+    return outside_event_loop(
+        lambda: validate_pdf_signature(signature, context, key_usage_settings=KEY_USAGE)
+    )
+
+
+def outside_event_loop(work: Callable[[], _T]) -> _T:
+    """``work()``, where pyHanko's synchronous calls can run: they start an event loop of their own
+    (asyncio.run), which cannot start in a thread already running one (an ASGI server; a test process
+    after a Playwright test). Then a worker thread runs it."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 def _judge(

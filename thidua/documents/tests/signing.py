@@ -27,6 +27,8 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from thidua.documents.signatures import outside_event_loop
+
 UTC = datetime.UTC
 # Certificates valid from a little before now: the check runs at upload time.
 NOW = datetime.datetime.now(UTC).replace(microsecond=0)
@@ -250,7 +252,10 @@ def sign(
             ),
         )
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
-    return signers.sign_pdf(writer, meta, signer=signer.pyhanko_signer()).getvalue()
+    # Outside any running event loop, as the product's check (pyHanko starts its own).
+    return outside_event_loop(
+        lambda: signers.sign_pdf(writer, meta, signer=signer.pyhanko_signer()).getvalue()
+    )
 
 
 def embed_crl(data: bytes, crl: x509.CertificateRevocationList) -> bytes:
