@@ -12,6 +12,7 @@ so everything it finds at the end was made by the clicks.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.walk import close_db_connections, issue_document, log_in, messages
+from tests.browser.walk import close_db_connections, issue_document, log_in, messages, register_row
 
 pytestmark = pytest.mark.browser
 
@@ -55,10 +56,10 @@ def _issue(page: Any, button: str) -> str:
 
 
 def _upload_original(page: Any, number: str, pdf: Path) -> None:
-    row = page.get_by_role("row").filter(has_text=number)
+    row = register_row(page, number)
     row.get_by_label(f"Bản gốc đã ký (PDF) của {number}").set_input_files(pdf)
     row.get_by_role("button", name="Tải lên").click()
-    expect(page.get_by_role("row").filter(has_text=number).get_by_role("link", name="bản 1")).to_be_visible()
+    expect(register_row(page, number).get_by_role("link", name="bản 1")).to_be_visible()
 
 
 def test_the_dossier_goes_from_one_click_documents_to_the_flag_on_the_leaders_page(
@@ -79,7 +80,7 @@ def test_the_dossier_goes_from_one_click_documents_to_the_flag_on_the_leaders_pa
     proposal = _issue(page, "Tờ trình đề nghị khen thưởng")
     minutes = _issue(page, "Biên bản hội nghị")
     for number in (proposal, minutes):
-        files = page.get_by_role("row").filter(has_text=number)
+        files = register_row(page, number)
         expect(files.get_by_role("link", name="DOCX")).to_be_visible()
         if pdf_available():
             expect(files.get_by_role("link", name="PDF")).to_be_visible()
@@ -94,7 +95,9 @@ def test_the_dossier_goes_from_one_click_documents_to_the_flag_on_the_leaders_pa
     proposals = page.locator("section").filter(has=page.get_by_role("heading", name="Đề nghị khen thưởng"))
     expect(proposals.get_by_role("row").filter(has_text="Ninh Bình")).to_contain_text(FLAG)
     for number in (proposal, minutes):
-        page.get_by_label(re.compile(rf"{re.escape(number)} — ")).check()
+        page.get_by_label(
+            re.compile(rf"{re.escape(number)} ngày {datetime.date.today():%d/%m/%Y} — ")
+        ).check()
     page.get_by_role("button", name="Lưu").click()
     expect(messages(page)).to_contain_text("Đã lưu các văn bản trong hồ sơ.")
     # Ninh Bình's officer uploads for Ninh Bình, the only nominee they may upload for: picked already.

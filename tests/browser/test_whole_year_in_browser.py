@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.walk import Walk, close_db_connections, issue_document, messages, typed_value
+from tests.browser.walk import Walk, close_db_connections, issue_document, messages, register_row, typed_value
 
 pytestmark = [pytest.mark.browser, pytest.mark.once]
 
@@ -689,11 +689,11 @@ DOCUMENTS = ("Tờ trình đề nghị khen thưởng", "Biên bản hội ngh�
 def issue(page: Any, button: str, signed: Path) -> str:
     """«Lập» makes the draft, «Ban hành» gives it its number; the signed original is uploaded."""
     number = issue_document(page, button)
-    row = page.get_by_role("row").filter(has_text=number)
+    row = register_row(page, number)
     expect(row.get_by_role("link", name="DOCX")).to_be_visible()
     row.get_by_label(f"Bản gốc đã ký (PDF) của {number}").set_input_files(signed)
     row.get_by_role("button", name="Tải lên").click()
-    expect(page.get_by_role("row").filter(has_text=number).get_by_role("link", name="bản 1")).to_be_visible()
+    expect(register_row(page, number).get_by_role("link", name="bản 1")).to_be_visible()
     return number
 
 
@@ -728,7 +728,9 @@ def the_secretariat_builds_the_dossier(year: Year) -> None:
     proposals = page.locator("section").filter(has=page.get_by_role("heading", name="Đề nghị khen thưởng"))
     expect(proposals.get_by_role("row").filter(has_text=name(next(iter(OFFICERS))))).to_contain_text(FLAG)
     for number in year.documents:
-        page.get_by_label(re.compile(rf"{re.escape(number)} — ")).check()
+        page.get_by_label(
+            re.compile(rf"{re.escape(number)} ngày {datetime.date.today():%d/%m/%Y} — ")
+        ).check()
     page.get_by_role("button", name="Lưu").click()
     expect(messages(page)).to_contain_text("Đã lưu các văn bản trong hồ sơ.")
 

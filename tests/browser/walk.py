@@ -3,6 +3,7 @@ thread's database connections, and `Walk`, the watchful browser of the whole-yea
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections import Counter
@@ -201,3 +202,11 @@ def issue_document(page: Any, button: str) -> str:
     found = re.search(r"Đã ban hành văn bản số (\S+) ngày", messages(page).inner_text())
     assert found, messages(page).inner_text()
     return found.group(1)
+
+
+def register_row(page: Any, number: str) -> Any:
+    """The documents register's row of the document issued today as `number`: numbers start again each
+    year, so an earlier year's document on the same page may carry the same one."""
+    return (
+        page.get_by_role("row").filter(has_text=number).filter(has_text=f"{datetime.date.today():%d/%m/%Y}")
+    )

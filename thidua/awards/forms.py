@@ -27,7 +27,8 @@ class DocumentsForm(forms.Form):
         field = self.fields["documents"]
         field.queryset = documents  # type: ignore[attr-defined]
         field.label_from_instance = (  # type: ignore[attr-defined]
-            lambda d: f"{d.number_text} — {d.get_doc_type_display()}: {d.summary}"
+            # With the date: numbers start again each year, so the number alone may name two documents.
+            lambda d: f"{d.number_text} ngày {d.date:%d/%m/%Y} — {d.get_doc_type_display()}: {d.summary}"
         )
 
 

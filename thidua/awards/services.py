@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from thidua.accounts.models import User
@@ -106,9 +107,13 @@ def create_dossier(*, actor: User, emulation_year: EmulationYear) -> Dossier:
 
 def eligible_documents(emulation_year: EmulationYear) -> Iterable[Document]:
     """The year's documents a dossier may hold: the group's, of that year, issued (signed original kept)."""
+    # A conference's documents belong to its year whenever they are issued (December's minutes may be
+    # issued in January); others to the year of their number.
     return Document.objects.filter(
-        issuer_group=emulation_year.group, year=emulation_year.year, status=DocumentStatus.ISSUED
-    ).order_by("number")
+        Q(conference__emulation_year=emulation_year) | Q(conference__isnull=True, year=emulation_year.year),
+        issuer_group=emulation_year.group,
+        status=DocumentStatus.ISSUED,
+    ).order_by("date", "number")
 
 
 @transaction.atomic
