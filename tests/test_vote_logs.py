@@ -8,6 +8,7 @@ PostgreSQL only: gunicorn must reach the test database (see tests/live.py).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,9 +78,17 @@ def test_the_voting_pages_log_lines_carry_no_code_no_choice_and_one_size_whateve
         form = {"code": code, "poll": str(setup.poll_pk), "choice": key}
         assert exchange(server.port, "POST", path, {**form, "step": "review"}).status == 200
         assert exchange(server.port, "POST", path, {**form, "step": "cast"}).status == 200
-    log = server.log.read_text(encoding="utf-8")
-    lines = [LINE.match(line) for line in log.splitlines() if "/bo-phieu/" in line]
-    assert len(lines) == len(steps) * len(setup.cards) and all(lines), log[-3000:]
+    # A worker writes a request's line after its response has left, so the last line may still be on
+    # its way when the client has its answer: wait for every line before reading them.
+    expected = len(steps) * len(setup.cards)
+    deadline = time.monotonic() + 10
+    while True:
+        log = server.log.read_text(encoding="utf-8")
+        lines = [LINE.match(line) for line in log.splitlines() if "/bo-phieu/" in line]
+        if len(lines) >= expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert len(lines) == expected and all(lines), log[-3000:]
     for line in log.splitlines():
         for word in setup.words:
             assert word not in line, f"«{word}» in the access log: {line}"
