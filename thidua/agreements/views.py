@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thidua.accounts import permissions
@@ -29,6 +30,7 @@ from thidua.agreements.models import Agreement, AgreementStatus, Criterion, Crit
 from thidua.agreements.template_data import DEFAULTS_NOTE
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Organization
+from thidua.organizations.selectors import heads_on
 from thidua.web.forms import apply_service_errors
 from thidua.web.versioning import (
     OVERWRITE_WORDS,
@@ -90,9 +92,13 @@ def agreement_detail(request: HttpRequest, slug: str, year: int, version: int | 
             [m for m in mine if m.pk not in signatures] if agreement.status == AgreementStatus.SIGNING else []
         )
         if context["to_sign"]:
+            # Offered: the union's head in office today (its «Lãnh đạo đơn vị»), else the profile's name.
             first = context["to_sign"][0]
+            head = heads_on(organization_ids=[first.pk], day=timezone.localdate()).get(first.pk)
             context["sign_form"] = SignForm(
-                initial={"signer_name": first.head_name, "signer_title": first.head_title}
+                initial={"signer_name": head[0].full_name, "signer_title": head[0].get_position_display()}
+                if head
+                else {"signer_name": first.head_name, "signer_title": first.head_title}
             )
         if can_run and agreement.status == AgreementStatus.DRAFT:
             context["text_form"] = AgreementTextForm(

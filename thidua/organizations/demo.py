@@ -25,6 +25,7 @@ from thidua.organizations.models import (
     Organization,
     OrganizationKind,
     OrganizationName,
+    Position,
     Regulation,
     SecondRound,
     TieBreak,
@@ -201,6 +202,32 @@ def _user(username: str, full_name: str, job_title: str, superuser: bool = False
     return user
 
 
+# Officeholders of the demo's unions since this day: the documents print the one in office on their date.
+OFFICE_START = datetime.date(2020, 1, 1)
+
+
+def _officeholders(actor: User, organization: Organization) -> None:
+    """The chairman and the chief of office of a union, named as the conference demo's delegates are (no
+    real person is named): the chairman signs for the union, the chief of office is its emulation
+    officer at the conference. A union merged away leaves office the day before the merger."""
+    if organization.officeholders.exists():
+        return
+    short = organization.short_name_in_year(2023)
+    until = MERGER_DAY - datetime.timedelta(days=1) if organization.successor_id else None
+    services.add_officeholders(
+        actor=actor,
+        organization=organization,
+        inputs=[
+            services.OfficeholderInput(
+                f"Lãnh đạo {short} (minh họa)", Position.CHAIRMAN, OFFICE_START, until, DEMO_LABEL
+            ),
+            services.OfficeholderInput(
+                f"Cán bộ thi đua {short} (minh họa)", Position.OFFICE_CHIEF, OFFICE_START, until, DEMO_LABEL
+            ),
+        ],
+    )
+
+
 def _group(actor: User, parent: Organization, number: int, nickname: str = "") -> EmulationGroup:
     existing = EmulationGroup.objects.filter(parent=parent, kind=GroupKind.CLUSTER, number=number).first()
     if existing is not None:
@@ -295,6 +322,9 @@ def load_demo() -> None:
                 on=MERGER_DAY,
                 source=MERGER_SOURCE,
             )
+
+    for organization in Organization.objects.filter(code__in=orgs).prefetch_related("names"):
+        _officeholders(staff, organization)
 
     public = "Công bố trên trang tin của Liên hiệp Hội Việt Nam"
     others: list[tuple[int, str, int, list[Province], Province, Province | None]] = [

@@ -37,25 +37,32 @@ from thidua.organizations.models import (
     Organization,
     OrganizationKind,
     OrganizationName,
+    Position,
 )
-from thidua.organizations.services import membership_problems
+from thidua.organizations.services import OfficeholderInput, membership_problems
 
 __all__ = [
     "EXAMPLE_PREFIX",
     "MAX_DATA_ROWS",
     "MEMBERSHIP_HEADERS",
     "MEMBERSHIP_SHEET",
+    "OFFICEHOLDER_HEADERS",
+    "OFFICEHOLDER_SHEET",
+    "OFFICEHOLDER_TEMPLATE_FILENAME",
     "ORGANIZATION_HEADERS",
     "ORGANIZATION_SHEET",
     "TEMPLATE_FILENAME",
     "XLSX_CONTENT_TYPE",
     "Action",
     "MembershipRow",
+    "OfficeholderImport",
     "OrganizationRow",
     "Problem",
     "RegistryImport",
     "file_problem",
     "max_import_bytes",
+    "officeholder_template",
+    "parse_officeholder_workbook",
     "parse_registry_workbook",
     "template_workbook",
 ]
@@ -66,6 +73,11 @@ GUIDE_SHEET = "Hướng dẫn"
 ORGANIZATION_HEADERS = ("Mã đơn vị", "Tên đầy đủ", "Tên viết tắt", "Loại đơn vị", "Tên có hiệu lực từ")
 MEMBERSHIP_HEADERS = ("Mã đơn vị", "Loại", "Số", "Năm")
 HEADERS = {ORGANIZATION_SHEET: ORGANIZATION_HEADERS, MEMBERSHIP_SHEET: MEMBERSHIP_HEADERS}
+# An organization's officeholders, one sheet of their own (issue 15, part 2).
+OFFICEHOLDER_SHEET = "Lãnh đạo"
+OFFICEHOLDER_HEADERS = ("Họ và tên", "Chức vụ", "Từ ngày", "Đến ngày", "Căn cứ")
+OFFICEHOLDER_TEMPLATE_FILENAME = "mau-nhap-lanh-dao-don-vi.xlsx"
+_COLUMN_HEADERS = {**HEADERS, OFFICEHOLDER_SHEET: OFFICEHOLDER_HEADERS}
 
 # Data rows per sheet; more belongs in several files (and in several previews a person can read).
 MAX_DATA_ROWS = 5000
@@ -139,7 +151,7 @@ class Problem:
         """The letter people see in Excel and the header they recognise, e.g. "D (Năm)"."""
         if self.column is None:
             return ""
-        headers = HEADERS.get(self.sheet, ())
+        headers = _COLUMN_HEADERS.get(self.sheet, ())
         index = _column_index(self.column)
         if 0 <= index < len(headers):
             return f"{self.column} ({headers[index]})"
@@ -291,8 +303,9 @@ def _column_index(letter: str) -> int:
     return index - 1
 
 
-def _read_sheets(data: bytes) -> _Sheets:
-    """The data rows of both sheets, as plain values, or the problems that stop reading them."""
+def _read_sheets(data: bytes, sheets: dict[str, tuple[str, ...]] = HEADERS) -> _Sheets:
+    """The data rows of `sheets` (both of the registry's by default), as plain values, or the problems
+    that stop reading them."""
     result = _Sheets()
     try:
         with warnings.catch_warnings():
@@ -301,7 +314,7 @@ def _read_sheets(data: bytes) -> _Sheets:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
             try:
                 titles = {clean_text(title): title for title in workbook.sheetnames}
-                for name, headers in HEADERS.items():
+                for name, headers in sheets.items():
                     title = titles.get(name)
                     if title is None:
                         result.problems.append(Problem("", None, None, f"Không thấy trang tính «{name}»."))
@@ -536,24 +549,35 @@ class _MembershipInput:
     year: int | None
 
 
+def _checked_sheets(
+    data: bytes, headers: dict[str, tuple[str, ...]], problems: list[Problem]
+) -> _Sheets | None:
+    """The rows of `headers`' sheets, or None with what stops reading them added to `problems`: not an
+    .xlsx by content, too large, unreadable, or missing sheets, wrong headers or too many rows (the
+    shape of the file is fixed first)."""
+    message = file_problem(data)
+    if message is not None:
+        problems.append(Problem("", None, None, message))
+        return None
+    try:
+        sheets = _read_sheets(data, headers)
+    except _Unreadable:
+        problems.append(Problem("", None, None, CORRUPT))
+        return None
+    if sheets.problems:
+        problems.extend(sheets.problems)
+        return None
+    return sheets
+
+
 def parse_registry_workbook(data: bytes, *, parent: Organization, today: date) -> RegistryImport:
     """Every row of the file with what applying it would do, and every problem; writes nothing.
 
     `today` bounds the years a membership may be planned for (as in the membership form).
     """
     result = RegistryImport()
-    message = file_problem(data)
-    if message is not None:
-        result.problems.append(Problem("", None, None, message))
-        return result
-    try:
-        sheets = _read_sheets(data)
-    except _Unreadable:
-        result.problems.append(Problem("", None, None, CORRUPT))
-        return result
-    if sheets.problems:
-        # Missing sheets, wrong headers or too many rows: fix the shape of the file first.
-        result.problems.extend(sheets.problems)
+    sheets = _checked_sheets(data, HEADERS, result.problems)
+    if sheets is None:
         return result
     organization_rows = sheets.rows[ORGANIZATION_SHEET]
     membership_rows = sheets.rows[MEMBERSHIP_SHEET]
@@ -915,3 +939,82 @@ def _guide_lines() -> list[tuple[str, bool]]:
          "tính, dòng, cột; sửa rồi tải tệp lên lại. Không lỗi thì xem trước các thay đổi rồi bấm «Xác nhận "
          "nhập».", False),
     ]  # fmt: skip
+
+
+# --- Officeholders (issue 15, part 2)
+
+_POSITIONS = {fold(label): value for value, label in Position.choices}
+
+
+def _position(cell: _Cell) -> str:
+    value = _required_text(cell)
+    position = _POSITIONS.get(fold(value))
+    if position is None:
+        allowed = "; ".join(f"«{label}»" for label in Position.labels)
+        raise _CellError(f"Không có chức vụ «{value}»; chọn một trong: {allowed}.")
+    return str(position)
+
+
+def _optional_date(cell: _Cell) -> date | None:
+    return None if cell.blank else _date(cell)
+
+
+@dataclass
+class OfficeholderImport:
+    """The rows of a leaders sheet, converted, or every problem with them; nothing is written."""
+
+    inputs: list[OfficeholderInput] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def parse_officeholder_workbook(data: bytes) -> OfficeholderImport:
+    """The sheet «Lãnh đạo» of an .xlsx: name, position, from, to (empty while in office) and source, one
+    term a row. Cell problems are named by row and column; overlapping terms are the service's to find
+    (services.officeholder_problems), since they depend on what the organization already keeps."""
+    result = OfficeholderImport()
+    sheets = _checked_sheets(data, {OFFICEHOLDER_SHEET: OFFICEHOLDER_HEADERS}, result.problems)
+    if sheets is None:
+        return result
+    rows = sheets.rows[OFFICEHOLDER_SHEET]
+    if not rows:
+        result.problems.append(
+            Problem(OFFICEHOLDER_SHEET, None, None, "Trang tính không có dòng dữ liệu nào.")
+        )
+        return result
+    sheet = _Sheet(OFFICEHOLDER_SHEET, result.problems)
+    for number, cells in rows:
+        name = sheet.read(number, cells, 0, _required_text)
+        position = sheet.read(number, cells, 1, _position)
+        started_on = sheet.read(number, cells, 2, _date)
+        ended_on = sheet.read(number, cells, 3, _optional_date)
+        source = sheet.read(number, cells, 4, _optional_text)
+        if name is None or position is None or started_on is None or source is None:
+            continue
+        if not cells[3].blank and ended_on is None:
+            continue
+        result.inputs.append(OfficeholderInput(name, position, started_on, ended_on, source, row=number))
+    return result
+
+
+def officeholder_template() -> bytes:
+    """The file to fill in: the header, one example row (skipped on import) and the positions to pick."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = OFFICEHOLDER_SHEET
+    sheet.append(list(OFFICEHOLDER_HEADERS))
+    sheet.append([f"{EXAMPLE_PREFIX} Nguyễn Văn A", "Chủ tịch", "01/01/2024", "", "Quyết định số 12/QĐ-LHH"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column, width in zip("ABCDE", (32, 20, 14, 14, 40), strict=True):
+        sheet.column_dimensions[column].width = width
+    choices = DataValidation(type="list", formula1='"' + ",".join(Position.labels) + '"', allow_blank=False)
+    sheet.add_data_validation(choices)
+    choices.add("B2:B500")
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -12,8 +12,10 @@ from thidua.organizations.models import (
     AwardForm,
     GroupKind,
     LeadershipRole,
+    Officeholder,
     Organization,
     OrganizationKind,
+    Position,
     Regulation,
     TieBreak,
 )
@@ -268,3 +270,27 @@ class WomenShareForm(forms.Form):
         if problem := rules.women_percent_problem(value):
             raise ValidationError(problem)
         return value
+
+
+class OfficeholderForm(forms.Form):
+    """One term of an officeholder, as an officer types it (issue 15, part 2)."""
+
+    full_name = forms.CharField(label="Họ và tên", max_length=150)
+    position = forms.ChoiceField(label="Chức vụ", choices=Position.choices)
+    started_on = forms.DateField(label="Từ ngày", widget=forms.DateInput(attrs={"type": "date"}))
+    ended_on = forms.DateField(
+        label="Đến ngày",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Để trống nếu đang giữ chức.",
+    )
+    source = forms.CharField(
+        label="Căn cứ",
+        required=False,
+        max_length=300,
+        help_text="Quyết định bổ nhiệm, công nhận; ghi “Dữ liệu minh họa” nếu không phải số liệu thật.",
+    )
+
+    @classmethod
+    def initial_for(cls, holder: Officeholder) -> dict[str, Any]:
+        return {f: getattr(holder, f) for f in ("full_name", "position", "started_on", "ended_on", "source")}

@@ -487,3 +487,51 @@ class WomenShare(models.Model):
     def share(self) -> Fraction:
         """The share as an exact ratio from 0 to 1, as the tie-break reads it: 70,00% is exactly 7/10."""
         return Fraction(self.percent) / 100
+
+
+class Position(models.TextChoices):
+    """The positions whose holders sign for an organization or do its emulation work (issue 15, part 2)."""
+
+    CHAIRMAN = "chairman", "Chủ tịch"
+    ACTING_CHAIRMAN = "acting_chairman", "Quyền Chủ tịch"
+    VICE_CHAIRMAN = "vice_chairman", "Phó Chủ tịch"
+    OFFICE_CHIEF = "office_chief", "Chánh Văn phòng"
+    EMULATION_OFFICER = "emulation_officer", "Cán bộ thi đua"
+
+
+class Officeholder(models.Model):
+    """A person holding a position of an organization from one day to another: a document prints the
+    signer in office on its date (NĐ 30/2020/NĐ-CP, Điều 13), and a conference picks its chair and
+    secretary from these people. Terms of one sole position never overlap (rules.overlapping_terms)."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="officeholders"
+    )
+    full_name = models.CharField("họ và tên", max_length=150)
+    position = models.CharField("chức vụ", max_length=20, choices=Position.choices)
+    started_on = models.DateField("từ ngày")
+    ended_on = models.DateField("đến ngày", null=True, blank=True, help_text="Để trống nếu đang giữ chức.")
+    source = models.CharField(
+        "căn cứ",
+        max_length=300,
+        blank=True,
+        help_text="Quyết định bổ nhiệm, công nhận; ghi “Dữ liệu minh họa” nếu không phải số liệu thật.",
+    )
+
+    class Meta:
+        verbose_name = "lãnh đạo đơn vị"
+        verbose_name_plural = "lãnh đạo đơn vị"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="officeholder_ends_after_it_starts",
+                violation_error_message="Ngày thôi giữ chức phải từ ngày bắt đầu trở đi.",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "position", "started_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_position_display()} {self.full_name}"
+
+    def term(self) -> rules.Term:
+        return rules.Term(self.pk, self.full_name, self.position, self.started_on, self.ended_on)

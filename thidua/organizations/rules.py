@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -90,3 +91,68 @@ def women_percent_problem(percent: Decimal) -> str | None:
     if isinstance(exponent, int) and exponent < -2:
         return "Tỷ lệ nữ (%) chỉ ghi tối đa hai chữ số thập phân, ví dụ 72,5."
     return None
+
+
+# --- Officeholders: who holds a position of an organization on a day -----------------------------------
+
+# One holder at a time (a second chairman while the first is in office is a typing mistake); an
+# organization may have several vice-chairmen and emulation officers at once.
+SOLE_POSITIONS = frozenset({"chairman", "acting_chairman", "office_chief"})
+
+
+@dataclasses.dataclass(frozen=True)
+class Term:
+    """One person's term in one position: from ``started_on`` to ``ended_on``, both days included; an
+    open term (``ended_on`` None) runs on. ``key`` tells terms apart (a row number or a primary key)."""
+
+    key: object
+    full_name: str
+    position: str
+    started_on: datetime.date
+    ended_on: datetime.date | None = None
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.started_on <= day and (self.ended_on is None or day <= self.ended_on)
+
+
+def term_dates_problem(started_on: datetime.date, ended_on: datetime.date | None) -> str | None:
+    if ended_on is not None and ended_on < started_on:
+        return f"Ngày thôi giữ chức ({ended_on:%d/%m/%Y}) trước ngày bắt đầu ({started_on:%d/%m/%Y})."
+    return None
+
+
+def _overlap(a: Term, b: Term) -> bool:
+    a_end = a.ended_on or datetime.date.max
+    b_end = b.ended_on or datetime.date.max
+    return a.started_on <= b_end and b.started_on <= a_end
+
+
+def overlapping_terms(terms: Sequence[Term]) -> list[tuple[Term, Term]]:
+    """Pairs of terms that cannot both stand: two holders of a sole position on a common day, or one
+    person holding one position twice over a common day. Each pair once, in the order given."""
+    pairs = []
+    for index, first in enumerate(terms):
+        for second in terms[index + 1 :]:
+            if first.position != second.position or not _overlap(first, second):
+                continue
+            same_person = first.full_name.casefold() == second.full_name.casefold()
+            if first.position in SOLE_POSITIONS or same_person:
+                pairs.append((first, second))
+    return pairs
+
+
+def holder_on(terms: Sequence[Term], position: str, day: datetime.date) -> Term | None:
+    """Who holds ``position`` on ``day``: the term covering it (the latest begun, were several to)."""
+    covering = [t for t in terms if t.position == position and t.covers(day)]
+    return max(covering, key=lambda t: t.started_on) if covering else None
+
+
+def head_on(terms: Sequence[Term], day: datetime.date) -> tuple[Term, bool] | None:
+    """Who heads the organization on ``day`` and whether they act (quyền): the chairman in office, else
+    the acting chairman (NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.8.b: an acting head signs "Q. CHỦ TỊCH");
+    None when neither is recorded for that day."""
+    chairman = holder_on(terms, "chairman", day)
+    if chairman is not None:
+        return chairman, False
+    acting = holder_on(terms, "acting_chairman", day)
+    return (acting, True) if acting is not None else None

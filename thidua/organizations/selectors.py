@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from thidua.organizations.models import Organization, WomenShare
+from thidua.organizations import rules
+from thidua.organizations.models import Officeholder, Organization, Position, WomenShare
 
 
 def members_in_year(*, group_id: int, year: int) -> QuerySet[Organization]:
@@ -23,3 +25,23 @@ def women_shares(*, organization_ids: Iterable[int], year: int) -> dict[int, Wom
         share.organization_id: share
         for share in WomenShare.objects.filter(organization_id__in=list(organization_ids), year=year)
     }
+
+
+def heads_on(*, organization_ids: Iterable[int], day: datetime.date) -> dict[int, tuple[Officeholder, bool]]:
+    """Who heads each organization on `day`, by organization id, in one query: (the officeholder, whether
+    they act as head, "Q.") as rules.head_on decides; an organization with no head recorded for that day
+    is absent, and a document it would sign cannot be issued."""
+    holders: dict[int, list[Officeholder]] = {}
+    for holder in Officeholder.objects.filter(
+        organization_id__in=list(organization_ids),
+        position__in=[Position.CHAIRMAN, Position.ACTING_CHAIRMAN],
+        started_on__lte=day,
+    ).exclude(ended_on__lt=day):
+        holders.setdefault(holder.organization_id, []).append(holder)
+    heads = {}
+    for organization_id, kept in holders.items():
+        by_key = {h.pk: h for h in kept}
+        found = rules.head_on([h.term() for h in kept], day)
+        if found is not None:
+            heads[organization_id] = (by_key[found[0].key], found[1])  # type: ignore[index]
+    return heads

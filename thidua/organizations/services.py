@@ -27,9 +27,11 @@ from thidua.organizations.models import (
     Leadership,
     LeadershipRole,
     Membership,
+    Officeholder,
     Organization,
     OrganizationKind,
     OrganizationName,
+    Position,
     Regulation,
     WomenShare,
 )
@@ -546,3 +548,142 @@ def record_women_share(
         data={"year": year, "before": before, "after": [str(percent), source]},
     )
     return share
+
+
+# --- Officeholders (issue 15, part 2) -------------------------------------------------------------------
+
+OFFICEHOLDER_DENIED = (
+    "Chỉ cán bộ thi đua của đơn vị hoặc cơ quan cấp trên được sửa danh sách lãnh đạo đơn vị."
+)
+
+
+@dataclass(frozen=True)
+class OfficeholderInput:
+    """One term as typed, before it is checked: ``row`` names it in messages (an .xlsx row, or None)."""
+
+    full_name: str
+    position: str
+    started_on: datetime.date
+    ended_on: datetime.date | None
+    source: str = ""
+    row: int | None = None
+
+
+def _term_words(term: rules.Term) -> str:
+    until = f"{term.ended_on:%d/%m/%Y}" if term.ended_on else "nay"
+    return f"{Position(term.position).label} {term.full_name} ({term.started_on:%d/%m/%Y} – {until})"
+
+
+def officeholder_problems(
+    organization: Organization, inputs: list[OfficeholderInput], *, keep_out: int | None = None
+) -> list[str]:
+    """Every reason `inputs` cannot join `organization`'s officeholders (all of them, so an .xlsx is
+    fixed in one go), in Vietnamese, naming the row; ``keep_out`` is a term being edited. Terms of a
+    sole position may not overlap one another or a term already kept (rules.overlapping_terms)."""
+    problems: list[str] = []
+    fresh: list[rules.Term] = []
+    for index, item in enumerate(inputs):
+        where = f"Dòng {item.row}: " if item.row is not None else ""
+        if not clean_text(item.full_name):
+            problems.append(f"{where}Cần ghi họ và tên.")
+        if item.position not in Position.values:
+            problems.append(f"{where}Chức vụ «{item.position}» không có trong danh sách.")
+            continue
+        if problem := rules.term_dates_problem(item.started_on, item.ended_on):
+            problems.append(where + problem)
+            continue
+        name = clean_text(item.full_name)
+        fresh.append(rules.Term(("new", index), name, item.position, item.started_on, item.ended_on))
+    kept = [o.term() for o in organization.officeholders.all() if o.pk != keep_out]
+    for first, second in rules.overlapping_terms(kept + fresh):
+        if second not in fresh:
+            continue  # two kept terms that clash were not made by this change
+        item = inputs[second.key[1]]  # type: ignore[index]
+        where = f"Dòng {item.row}: " if item.row is not None else ""
+        known = "cùng tệp" if first in fresh else "đã có trong danh sách"
+        label = Position(second.position).label
+        problems.append(
+            f"{where}{_term_words(second)} trùng thời gian với {_term_words(first)} ({known}): "
+            + (
+                f"mỗi lúc chỉ một người giữ chức {label}."
+                if second.position in rules.SOLE_POSITIONS
+                else "một người không giữ một chức hai lần cùng lúc."
+            )
+        )
+    return problems
+
+
+def _officeholder_data(holder: Officeholder) -> list[str | None]:
+    return [
+        holder.full_name,
+        holder.position,
+        holder.started_on.isoformat(),
+        holder.ended_on.isoformat() if holder.ended_on else None,
+        holder.source,
+    ]
+
+
+@transaction.atomic
+def add_officeholders(
+    *, actor: User, organization: Organization, inputs: list[OfficeholderInput]
+) -> list[Officeholder]:
+    """Add terms to `organization`'s officeholders, all or none: the organization's row is locked, so
+    two officers adding a chairman at once cannot both pass the overlap check."""
+    require(can_edit_profile(actor, organization), OFFICEHOLDER_DENIED)
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    problems = officeholder_problems(organization, inputs)
+    if problems:
+        raise ValidationError(problems)
+    added = Officeholder.objects.bulk_create(
+        Officeholder(
+            organization=organization,
+            full_name=clean_text(i.full_name),
+            position=i.position,
+            started_on=i.started_on,
+            ended_on=i.ended_on,
+            source=clean_text(i.source),
+        )
+        for i in inputs
+    )
+    record(
+        actor=actor,
+        verb="organization.officeholders.add",
+        target=organization,
+        data={"added": [_officeholder_data(h) for h in added]},
+    )
+    return added
+
+
+@transaction.atomic
+def change_officeholder(*, actor: User, officeholder: Officeholder, value: OfficeholderInput) -> Officeholder:
+    """Correct a term, or end it (``ended_on``): the same checks as adding it."""
+    organization = officeholder.organization
+    require(can_edit_profile(actor, organization), OFFICEHOLDER_DENIED)
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    problems = officeholder_problems(organization, [value], keep_out=officeholder.pk)
+    if problems:
+        raise ValidationError(problems)
+    before = _officeholder_data(officeholder)
+    officeholder.full_name = clean_text(value.full_name)
+    officeholder.position = value.position
+    officeholder.started_on = value.started_on
+    officeholder.ended_on = value.ended_on
+    officeholder.source = clean_text(value.source)
+    officeholder.save()
+    record(
+        actor=actor,
+        verb="organization.officeholders.change",
+        target=organization,
+        data={"before": before, "after": _officeholder_data(officeholder)},
+    )
+    return officeholder
+
+
+@transaction.atomic
+def remove_officeholder(*, actor: User, officeholder: Officeholder) -> None:
+    """Take out a term typed by mistake; a term that ended is ended, not removed (change_officeholder)."""
+    organization = officeholder.organization
+    require(can_edit_profile(actor, organization), OFFICEHOLDER_DENIED)
+    data = _officeholder_data(officeholder)
+    officeholder.delete()
+    record(actor=actor, verb="organization.officeholders.remove", target=organization, data={"removed": data})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from thidua.organizations import account_views, views
+from thidua.organizations import account_views, officeholder_views, views
 
 app_name = "organizations"
 urlpatterns = [
@@ -17,6 +17,22 @@ urlpatterns = [
     path("don-vi/<slug:code>/doi-ten/", views.organization_rename, name="organization_rename"),
     path("don-vi/<slug:code>/sap-nhap/", views.organization_merge, name="organization_merge"),
     path("don-vi/<slug:code>/ty-le-nu/", views.organization_women_share, name="organization_women_share"),
+    path("don-vi/<slug:code>/lanh-dao/", officeholder_views.officeholder_list, name="officeholder_list"),
+    path(
+        "don-vi/<slug:code>/lanh-dao/mau.xlsx",
+        officeholder_views.officeholder_template,
+        name="officeholder_template",
+    ),
+    path(
+        "don-vi/<slug:code>/lanh-dao/<int:pk>/sua/",
+        officeholder_views.officeholder_edit,
+        name="officeholder_edit",
+    ),
+    path(
+        "don-vi/<slug:code>/lanh-dao/<int:pk>/bo/",
+        officeholder_views.officeholder_remove,
+        name="officeholder_remove",
+    ),
     path("cap-tren/<slug:parent_code>/them-cum-khoi/", views.group_create, name="group_create"),
     path("cap-tren/<slug:parent_code>/them-don-vi/", views.organization_create, name="organization_create"),
     path("cap-tren/<slug:parent_code>/quy-che/moi/", views.regulation_new, name="regulation_new"),

@@ -332,6 +332,16 @@ def organization_detail(request: HttpRequest, code: str) -> HttpResponse:
             if request.user.is_authenticated
             else []
         ),
+        # Who holds office today, for those signed in; the whole list by date is the officers' page.
+        "officeholders": (
+            [
+                h
+                for h in organization.officeholders.order_by("position", "-started_on")
+                if h.term().covers(timezone.localdate())
+            ]
+            if request.user.is_authenticated
+            else []
+        ),
         "can_record_women_share": permissions.can_record_women_share(
             request.user, organization, timezone.localdate().year
         ),

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from thidua.organizations.models import EmulationGroup, Membership, Organization, Regulation
+from thidua.organizations.models import EmulationGroup, Membership, Officeholder, Organization, Regulation
 
 # Personas: anonymous; officers of Nghệ An (submitted its 2026 sheet) and Ninh Bình (2026 draft, head
 # in 2023); Quảng Trị's officer (head of Cụm 4 in 2026: the secretariat); the editor; VUSTA's staff.
@@ -99,6 +99,12 @@ def _regulation_pk() -> int:
     return Regulation.objects.get(parent__code="vusta", valid_from_year=2022).pk
 
 
+def _nghe_an_officeholder_pk() -> int:
+    holder = Officeholder.objects.filter(organization__code="lhh-nghe-an").order_by("pk").first()
+    assert holder is not None, "the demo records Nghệ An's leaders"
+    return holder.pk
+
+
 # URL name → (path builder, expected status per role). A new URL without a row here fails
 # `test_every_registry_url_has_an_entry_in_the_permission_matrix`.
 GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
@@ -124,6 +130,19 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
     "organizations:organization_women_share": (
         lambda: "/don-vi/lhh-nghe-an/ty-le-nu/?nam=2026",
         {ANON: 302, NGHE_AN: 200, NINH_BINH: 403, EDITOR: 403, STAFF: 200, QUANG_TRI: 200},
+    ),
+    # An organization's leaders by date: its officers and its parent body's staff (issue 15, part 2).
+    "organizations:officeholder_list": (
+        lambda: "/don-vi/lhh-nghe-an/lanh-dao/",
+        {ANON: 302, NGHE_AN: 200, NINH_BINH: 403, EDITOR: 403, STAFF: 200, QUANG_TRI: 403},
+    ),
+    "organizations:officeholder_template": (
+        lambda: "/don-vi/lhh-nghe-an/lanh-dao/mau.xlsx",
+        {ANON: 302, NGHE_AN: 200, NINH_BINH: 403, EDITOR: 403, STAFF: 200, QUANG_TRI: 403},
+    ),
+    "organizations:officeholder_edit": (
+        lambda: f"/don-vi/lhh-nghe-an/lanh-dao/{_nghe_an_officeholder_pk()}/sua/",
+        {ANON: 302, NGHE_AN: 200, NINH_BINH: 403, EDITOR: 403, STAFF: 200, QUANG_TRI: 403},
     ),
     "audit:group_audit": (
         lambda: "/nhat-ky/cum-khoi/vusta-cum-4/",
@@ -212,6 +231,7 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
 POST_ONLY = {
     "organizations:membership_remove",
     "organizations:leadership_clear",
+    "organizations:officeholder_remove",
     "accounts:logout",
     "accounts:role_revoke",
     "api_tokens:revoke",
@@ -234,6 +254,7 @@ POST_ONLY = {
     "scoring:evidence_remove",
     "scoring:settle_score",
     "conferences:delegate_add",
+    "conferences:roles",
     "conferences:check_in",
     "conferences:cards",
     "conferences:poll_create",
