@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         timings = {kind: Timings() for kind in plans}
         for kind, plan in plans.items():  # warm-up: imports, template parse, query plans; not counted
             with CaptureQueriesContext(connection) as queries:
-                document = plan.build("01/BB-CTĐ4")
+                document = plan.build("01/BB-CTĐ4", plan.date)
             timings[kind].queries = len(queries)
             timings[kind].docx_bytes = len(render_docx(document))
         empty_docx()
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             frame.append(_timed(lambda: render_docx(one_paragraph)))
             for kind, plan in plans.items():
                 started = time.perf_counter()
-                document = plan.build("01/BB-CTĐ4")
+                document = plan.build("01/BB-CTĐ4", plan.date)
                 built = time.perf_counter()
                 render_docx(document)
                 done = time.perf_counter()
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
                 timings[kind].render.append(done - built)
                 timings[kind].total.append(done - started)
 
-        docx = {kind: render_docx(plan.build("01/BB-CTĐ4")) for kind, plan in plans.items()}
+        docx = {kind: render_docx(plan.build("01/BB-CTĐ4", plan.date)) for kind, plan in plans.items()}
         converter.shutdown()  # the first conversion below starts soffice, timed on its own
         first_start = _timed(lambda: converter.convert_to_pdf(docx[next(iter(docx))]))
         for kind, content in docx.items():

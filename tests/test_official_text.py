@@ -29,6 +29,7 @@ NOTES = (
     "mặc định gợi ý",
     "chưa công bố chi tiết bỏ phiếu",
     "Thông lệ",
+    "(Họ và tên)",  # a signer's placeholder: the signer in office is printed, or nothing is issued
 )
 # Where the marks belong: the regulation's settings pages (and their forms) and the admin.
 STAFF_NOTES_LIVE = re.compile(r"^/(quan-tri|admin|cms)/|/quy-che/")

@@ -445,6 +445,8 @@ def _published_from_two_sessions(head: Browser, staff: Browser, poll: Any) -> No
             organization=Organization.objects.get(code=code),
             full_name=f"Thành viên ban kiểm phiếu {number}",
             counting_board=True,
+            # The minutes issued below are signed by the conference's chair and secretary.
+            role={1: "chair", 2: "secretary"}.get(number, ""),
         )
     url = f"{Y}/hoi-nghi/{poll.conference_id}/bo-phieu/{poll.pk}/"
     head.get(url)

@@ -470,13 +470,11 @@ def the_secretariat_prepares_the_conference_and_prints_the_cards(year: Year) -> 
     page.get_by_label("Thời gian").fill(f"{datetime.date.today().isoformat()}T08:00")
     page.get_by_label("Địa điểm").fill("Hội trường Liên hiệp hội tỉnh Quảng Trị, Đông Hà")
     page.get_by_label("Đơn vị đăng cai").select_option(label=name(HEAD))
-    page.get_by_label("Chủ trì").fill(delegate(HEAD))
-    page.get_by_label("Thư ký").fill("Chánh Văn phòng Liên hiệp hội tỉnh Quảng Trị")
     page.get_by_role("button", name="Tạo hội nghị").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(CONFERENCE)
     for code in OFFICERS:
         page.locator("summary", has_text="Thêm đại biểu").click()
-        page.get_by_label("Đơn vị").select_option(label=name(code))
+        page.get_by_label("Đơn vị", exact=True).select_option(label=name(code))
         page.get_by_label("Họ và tên").fill(delegate(code))
         page.get_by_label("Chức vụ").fill("Chủ tịch")
         page.get_by_label("Biểu quyết").check()
@@ -484,6 +482,20 @@ def the_secretariat_prepares_the_conference_and_prints_the_cards(year: Year) -> 
             page.get_by_label("Ban kiểm phiếu").check()
         page.get_by_role("button", name="Thêm", exact=True).click()
         expect(page.get_by_role("row").filter(has_text=delegate(code))).to_have_count(1)
+    # The minutes' secretary: Quảng Trị's chief of office, picked from its leaders (name, position and
+    # union come from its «Lãnh đạo đơn vị» page); then the chair and the secretary among the delegates.
+    page.locator("summary", has_text="Thêm đại biểu").click()
+    secretary = "Cán bộ thi đua Liên hiệp hội tỉnh Quảng Trị (minh họa)"
+    page.get_by_label("Chọn từ lãnh đạo các đơn vị").select_option(
+        label=f"{secretary} — Chánh Văn phòng, {name(HEAD)}"
+    )
+    page.get_by_role("button", name="Thêm", exact=True).click()
+    expect(page.get_by_role("row").filter(has_text=secretary)).to_contain_text("Chánh Văn phòng")
+    page.get_by_label("Chủ trì hội nghị").select_option(label=f"{delegate(HEAD)}, Chủ tịch")
+    page.get_by_label("Thư ký hội nghị").select_option(label=f"{secretary}, Chánh Văn phòng")
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    expect(messages(page)).to_contain_text("Đã lưu chủ trì, thư ký")
+    expect(page.get_by_text(f"Chủ trì: {delegate(HEAD)}, Chủ tịch")).to_be_visible()
     page.get_by_role("button", name="In thẻ biểu quyết (cấp mã mới)").click()
     cards = page.locator(".vote-card")
     expect(cards).to_have_count(len(OFFICERS))

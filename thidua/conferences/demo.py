@@ -13,7 +13,7 @@ from thidua.accounts.models import User
 from thidua.agreements import services as agreements
 from thidua.agreements.models import AgreementStatus
 from thidua.conferences import services
-from thidua.conferences.models import Conference, Delegate, PollKind, PollStatus
+from thidua.conferences.models import Conference, ConferenceRole, Delegate, PollKind, PollStatus
 from thidua.organizations.models import EmulationGroup, LeadershipRole, Organization
 from thidua.years import services as year_services
 from thidua.years.models import EmulationYear
@@ -26,6 +26,9 @@ def _delegates(staff: User, conference: Conference, members: list[Organization])
     voters = []
     for index, member in enumerate(members):
         short = member.short_name_in_year(2023)
+        # The names are the unions' officeholders' (organizations.demo); the host's chairman chairs the
+        # conference and its chief of office keeps the minutes.
+        host = member.pk == conference.host_id
         voter = services.add_delegate(
             actor=staff,
             conference=conference,
@@ -34,6 +37,7 @@ def _delegates(staff: User, conference: Conference, members: list[Organization])
             job_title="Chủ tịch",
             votes=True,
             counting_board=index < 3,
+            role=ConferenceRole.CHAIR if host else "",
         )
         services.add_delegate(
             actor=staff,
@@ -41,6 +45,7 @@ def _delegates(staff: User, conference: Conference, members: list[Organization])
             organization=member,
             full_name=f"Cán bộ thi đua {short} {DEMO}",
             job_title="Chánh Văn phòng",
+            role=ConferenceRole.SECRETARY if host else "",
         )
         voters.append(voter)
     services.add_delegate(
@@ -49,6 +54,7 @@ def _delegates(staff: User, conference: Conference, members: list[Organization])
         organization=None,
         full_name=f"Đại diện Ban Thi đua — Khen thưởng, Liên hiệp Hội Việt Nam {DEMO}",
         job_title="Chuyên viên",
+        role=ConferenceRole.SUPERVISOR,
     )
     services.issue_codes(actor=staff, conference=conference)  # printed on cards; not kept
     for delegate in conference.delegates.all():
@@ -85,9 +91,6 @@ def load_conference_demo(staff: User, group: EmulationGroup) -> None:
             "starts_at": datetime.datetime(2023, 12, 8, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
             "place": f"Hội trường Liên hiệp các Hội Khoa học và Kỹ thuật tỉnh Ninh Bình {DEMO}",
             "host": by_code["lhh-ninh-binh"],
-            "chair": f"Chủ tịch Liên hiệp hội tỉnh Ninh Bình, Cụm trưởng năm 2023 {DEMO}",
-            "secretary": f"Chánh Văn phòng Liên hiệp hội tỉnh Ninh Bình {DEMO}",
-            "supervisor": f"Đại diện Ban Thi đua — Khen thưởng, Liên hiệp Hội Việt Nam {DEMO}",
             "agenda": (
                 "1. Báo cáo tổng kết công tác thi đua, khen thưởng năm 2023 của Cụm.\n"
                 "2. Thảo luận, đề xuất nhiệm vụ năm 2024.\n"

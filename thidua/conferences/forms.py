@@ -4,7 +4,8 @@ from typing import Any
 
 from django import forms
 
-from thidua.organizations.models import Organization
+from thidua.conferences.models import ConferenceRole
+from thidua.organizations.models import Officeholder, Organization
 from thidua.web.submits import SubmitKeyField
 
 
@@ -15,11 +16,6 @@ class ConferenceForm(forms.Form):
     )
     place = forms.CharField(label="Địa điểm", max_length=300)
     host = forms.ModelChoiceField(label="Đơn vị đăng cai", queryset=Organization.objects.none())
-    chair = forms.CharField(label="Chủ trì", max_length=200, required=False)
-    secretary = forms.CharField(label="Thư ký", max_length=200, required=False)
-    supervisor = forms.CharField(
-        label="Đại diện cơ quan cấp trên dự, chỉ đạo", max_length=200, required=False
-    )
     agenda = forms.CharField(label="Chương trình", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     # A new conference's one-time key; an edit's version of what the form showed (thidua.web.versioning).
     submit_key = SubmitKeyField()
@@ -32,19 +28,64 @@ class ConferenceForm(forms.Form):
 
 
 class DelegateForm(forms.Form):
+    """A delegate: picked from the organizations' leaders in office on the conference's day (the name, the
+    position and the organization come from there), or typed for anyone else (issue 15, part 2)."""
+
+    officeholder = forms.ModelChoiceField(
+        label="Chọn từ lãnh đạo các đơn vị",
+        queryset=Officeholder.objects.none(),
+        required=False,
+        empty_label="(Ghi tay bên dưới)",
+        help_text="Họ tên, chức vụ và đơn vị lấy từ trang «Lãnh đạo đơn vị».",
+    )
     organization = forms.ModelChoiceField(
         label="Đơn vị", queryset=Organization.objects.none(), required=False, empty_label="(Khách mời)"
     )
-    full_name = forms.CharField(label="Họ và tên", max_length=150)
+    full_name = forms.CharField(label="Họ và tên", max_length=150, required=False)
     job_title = forms.CharField(label="Chức vụ", max_length=150, required=False)
     votes = forms.BooleanField(label="Có quyền biểu quyết", required=False)
     counting_board = forms.BooleanField(label="Thành viên ban kiểm phiếu", required=False)
+    role = forms.ChoiceField(
+        label="Vai trò tại hội nghị", choices=[("", "(Không)"), *ConferenceRole.choices], required=False
+    )
     submit_key = SubmitKeyField()
 
-    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members: Any, leaders: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = members  # type: ignore[attr-defined]
         self.fields["organization"].label_from_instance = lambda o: o.current_name  # type: ignore[attr-defined]
+        self.fields["officeholder"].queryset = (  # type: ignore[attr-defined]
+            leaders if leaders is not None else Officeholder.objects.none()
+        )
+        self.fields["officeholder"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda h: f"{h.full_name} — {h.get_position_display()}, {h.organization.current_name}"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        holder = data.get("officeholder")
+        if holder is not None:
+            # The leader's own record wins over whatever was typed beside it.
+            data["full_name"] = holder.full_name
+            data["job_title"] = holder.get_position_display()
+            data["organization"] = holder.organization if holder.organization.kind != "parent_body" else None
+        elif not data.get("full_name"):
+            self.add_error("full_name", "Cần ghi họ tên đại biểu, hoặc chọn từ lãnh đạo các đơn vị.")
+        data.pop("officeholder", None)
+        return data
+
+
+class ConferenceRolesForm(forms.Form):
+    """The conference's chair, secretary and parent body's representative, picked from its delegates."""
+
+    def __init__(self, *args: Any, delegates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for role, label in ConferenceRole.choices:
+            field = forms.ModelChoiceField(
+                label=label, queryset=delegates, required=False, empty_label="(Chưa chọn)"
+            )
+            field.label_from_instance = lambda d: d.words()  # type: ignore[method-assign,assignment]
+            self.fields[role] = field
 
 
 class PaperCountForm(forms.Form):

@@ -44,9 +44,6 @@ class Conference(Versioned):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    chair = models.CharField("chủ trì", max_length=200, blank=True)
-    secretary = models.CharField("thư ký", max_length=200, blank=True)
-    supervisor = models.CharField("đại diện cơ quan cấp trên dự, chỉ đạo", max_length=200, blank=True)
     agenda = models.TextField("chương trình", blank=True)
     opinions = models.TextField("tóm tắt ý kiến thảo luận", blank=True)
     closed_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
@@ -57,6 +54,20 @@ class Conference(Versioned):
 
     def __str__(self) -> str:
         return self.title
+
+    def people(self) -> dict[str, Delegate]:
+        """The delegates holding the conference's roles (chủ trì, thư ký, đại diện cấp trên), by role: one
+        query. Each is one of the delegates, so the minutes name every person once."""
+        return {d.role: d for d in self.delegates.exclude(role="").select_related("organization")}
+
+
+class ConferenceRole(models.TextChoices):
+    """The roles a conference gives some of its delegates (issue 15, part 2): the minutes name them and
+    the chair and the secretary sign them; the supervisor may hold a share of the counting board's key."""
+
+    CHAIR = "chair", "Chủ trì hội nghị"
+    SECRETARY = "secretary", "Thư ký hội nghị"
+    SUPERVISOR = "supervisor", "Đại diện cơ quan cấp trên dự, chỉ đạo"
 
 
 class Delegate(models.Model):
@@ -79,6 +90,7 @@ class Delegate(models.Model):
     job_title = models.CharField("chức vụ", max_length=150, blank=True)
     votes = models.BooleanField("có quyền biểu quyết", default=False)
     counting_board = models.BooleanField("thành viên ban kiểm phiếu", default=False)
+    role = models.CharField("vai trò tại hội nghị", max_length=12, choices=ConferenceRole.choices, blank=True)
     checked_in_at = models.DateTimeField("điểm danh lúc", null=True, blank=True)
     card = models.CharField("số thẻ", max_length=8, blank=True)
     code_hash = models.CharField(max_length=128, blank=True)
@@ -98,6 +110,9 @@ class Delegate(models.Model):
                 fields=["conference", "code_hash"], condition=~Q(code_hash=""), name="one_code_per_conference"
             ),
             models.UniqueConstraint(
+                fields=["conference", "role"], condition=~Q(role=""), name="one_delegate_per_conference_role"
+            ),
+            models.UniqueConstraint(
                 fields=["conference", "voting_seat"],
                 condition=~Q(voting_seat="") & Q(votes=True),
                 name="one_voting_delegate_per_member",
@@ -106,6 +121,10 @@ class Delegate(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def words(self) -> str:
+        """ "Nguyễn Văn A, Chủ tịch": the name with the job title, as the minutes list a person."""
+        return self.full_name + (f", {self.job_title}" if self.job_title else "")
 
 
 class PollKind(models.TextChoices):

@@ -291,6 +291,9 @@ class Tally:
     # none of them is elected; a second round among them (for seats - len(elected)) is the caller's to open.
     runoff: tuple[str, ...]
     outcome: str  # Vietnamese summary for the result page and the minutes
+    # What the outcome says after the choice-by-choice figures: the tie-break's steps, a runoff, a second
+    # round; the vote-count minutes give each choice its own sentence and then these (issue 15, part 4).
+    notes: str = ""
     # When fewer choices passed than there are seats, and no tie is pending: those the regulation's
     # `SecondRound` rule sends on to a second round for the seats still open (`open_seats`), most votes
     # first. Never shares a choice with `elected` or `runoff`; the caller opens the round.
@@ -403,20 +406,14 @@ def _count(spec: PollSpec, counts: Mapping[str, int], *, valid: int, blank: int,
         )
         for key, votes in ranked
     )
-    outcome = _outcome(
-        spec,
-        results,
-        base,
-        participants,
-        quorum_met,
-        quorum_needed,
-        elected,
-        runoff,
-        _tie_sentences(spec, decision, referred, spec.seats - len(elected)),
-    )
+    ties = _tie_sentences(spec, decision, referred, spec.seats - len(elected))
+    outcome = _outcome(spec, results, base, participants, quorum_met, quorum_needed, elected, runoff, ties)
+    notes = ties + _runoff_sentence(spec, runoff, elected) if quorum_met else ""
     if second_round:
         names = _join_and([spec.label(key) for key in second_round])
-        outcome += f" Bỏ phiếu vòng 2 giữa {names} cho {open_seats} suất còn lại."
+        sentence = f" Bỏ phiếu vòng 2 giữa {names} cho {open_seats} suất còn lại."
+        outcome += sentence
+        notes += sentence
     return Tally(
         participants=participants,
         valid=valid,
@@ -430,6 +427,7 @@ def _count(spec: PollSpec, counts: Mapping[str, int], *, valid: int, blank: int,
         elected=elected,
         runoff=runoff,
         outcome=outcome,
+        notes=notes.strip(),
         second_round=second_round,
         open_seats=open_seats,
         referred=referred,
@@ -497,11 +495,14 @@ def _outcome(
         parts.append(f"{votes_of(result)}, {verdict}")
     if not parts:
         return "Cuộc bỏ phiếu không có phương án nào."
-    outcome = "; ".join(parts) + "." + tie_sentences
-    if runoff:
-        names = _join_and([spec.label(key) for key in runoff])
-        outcome += f" Cần bỏ phiếu lại giữa {names} cho {spec.seats - len(elected)} suất còn lại."
-    return outcome
+    return "; ".join(parts) + "." + tie_sentences + _runoff_sentence(spec, runoff, elected)
+
+
+def _runoff_sentence(spec: PollSpec, runoff: tuple[str, ...], elected: tuple[str, ...]) -> str:
+    if not runoff:
+        return ""
+    names = _join_and([spec.label(key) for key in runoff])
+    return f" Cần bỏ phiếu lại giữa {names} cho {spec.seats - len(elected)} suất còn lại."
 
 
 def tally(spec: PollSpec, ballots: Iterable[BallotContent], *, invalid: int = 0) -> Tally:

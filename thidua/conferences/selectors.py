@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from thidua.conferences.models import Conference
+from thidua.lib.dates import vietnam_today
+from thidua.organizations.models import Officeholder
 
 
 def conference_in_year(*, slug: str, year: int, pk: int) -> Conference:
@@ -15,4 +18,26 @@ def conference_in_year(*, slug: str, year: int, pk: int) -> Conference:
         pk=pk,
         emulation_year__group__slug=slug,
         emulation_year__year=year,
+    )
+
+
+def leaders_on_the_day(conference: Conference) -> QuerySet[Officeholder]:
+    """The leaders of the year's members and of the parent body in office on the conference's day: the
+    people the secretariat picks its delegates, chair and secretary from (issue 15, part 2)."""
+    emulation_year = conference.emulation_year
+    day = vietnam_today(conference.starts_at)
+    return (
+        Officeholder.objects.filter(
+            Q(
+                organization__memberships__group_id=emulation_year.group_id,
+                organization__memberships__year=emulation_year.year,
+            )
+            | Q(organization_id=emulation_year.group.parent_id),
+            started_on__lte=day,
+        )
+        .exclude(ended_on__lt=day)
+        .select_related("organization")
+        .prefetch_related("organization__names")
+        .order_by("organization__code", "position", "full_name")
+        .distinct()
     )

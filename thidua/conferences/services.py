@@ -35,6 +35,7 @@ from thidua.conferences.models import (
     Choice,
     Conference,
     ConferenceKind,
+    ConferenceRole,
     Delegate,
     PaperCount,
     Participation,
@@ -100,7 +101,7 @@ def create_conference(*, actor: User, emulation_year: EmulationYear, values: dic
             }
         )
     conference = Conference(emulation_year=emulation_year)
-    for name in ("kind", "title", "starts_at", "place", "host", "chair", "secretary", "supervisor", "agenda"):
+    for name in ("kind", "title", "starts_at", "place", "host", "agenda"):
         if name in values:
             value = values[name]
             setattr(
@@ -119,7 +120,7 @@ def create_conference(*, actor: User, emulation_year: EmulationYear, values: dic
     return conference
 
 
-CONFERENCE_FIELDS = ("title", "starts_at", "place", "host", "chair", "secretary", "supervisor", "agenda")
+CONFERENCE_FIELDS = ("title", "starts_at", "place", "host", "agenda")
 
 
 def conference_words(conference: Conference) -> str:
@@ -148,9 +149,6 @@ def update_conference(
         "starts_at",
         "place",
         "host",
-        "chair",
-        "secretary",
-        "supervisor",
         "agenda",
         "opinions",
     ):
@@ -226,6 +224,7 @@ def add_delegate(
     job_title: str = "",
     votes: bool = False,
     counting_board: bool = False,
+    role: str = "",
 ) -> Delegate:
     require_runner(actor, conference)
     # Locked, so two requests adding the same member's voting delegate at once queue, and the second
@@ -258,6 +257,8 @@ def add_delegate(
                 counting_board=counting_board,
                 voting_seat=voting_seat,
             )
+            if role:
+                _give_role(conference, delegate, role)
     except IntegrityError:
         existing = conference.delegates.filter(voting_seat=voting_seat, votes=True).first()
         if not voting_seat or existing is None:
@@ -272,6 +273,7 @@ def add_delegate(
             "organization": organization.code if organization else None,
             "votes": votes,
             "board": counting_board,
+            "role": role,
         },
     )
     return delegate
@@ -286,6 +288,48 @@ def _second_voter(organization: Organization | None, existing: Delegate) -> Vali
             + "; quy chế: mỗi đơn vị thành viên một phiếu."
         }
     )
+
+
+def _give_role(conference: Conference, delegate: Delegate, role: str) -> None:
+    """`delegate` takes `role` from whoever held it (one person a role, one role a person)."""
+    if role not in ConferenceRole.values:
+        raise ValidationError({"role": "Vai trò này không có."})
+    conference.delegates.filter(role=role).exclude(pk=delegate.pk).update(role="")
+    Delegate.objects.filter(pk=delegate.pk).update(role=role)
+    delegate.role = role
+
+
+@transaction.atomic
+def assign_roles(
+    *, actor: User, conference: Conference, people: dict[str, Delegate | None]
+) -> dict[str, Delegate]:
+    """Pick the conference's chair, secretary and parent body's representative from its delegates
+    (issue 15, part 2): the minutes name them once each, among the attendees, and the chair and the
+    secretary sign them. A person holds one role; None leaves a role empty."""
+    require_runner(actor, conference)
+    Conference.objects.select_for_update().filter(pk=conference.pk).first()
+    chosen = [d.pk for d in people.values() if d is not None]
+    if len(chosen) != len(set(chosen)):
+        raise ValidationError(
+            "Mỗi người chỉ giữ một vai trò: chủ trì, thư ký và đại diện cấp trên là ba người khác nhau."
+        )
+    for delegate in people.values():
+        if delegate is not None and delegate.conference_id != conference.pk:
+            raise ValidationError("Người được chọn phải có trong danh sách đại biểu của hội nghị.")
+    before = {role: d.full_name for role, d in conference.people().items()}
+    conference.delegates.filter(role__in=list(people)).update(role="")
+    for role, delegate in people.items():
+        if delegate is not None:
+            _give_role(conference, delegate, role)
+    after = conference.people()
+    record(
+        actor=actor,
+        verb="conference.roles",
+        target=conference,
+        group=conference.emulation_year.group,
+        data={"before": before, "after": {role: d.full_name for role, d in after.items()}},
+    )
+    return after
 
 
 @dataclass(frozen=True)
@@ -747,10 +791,12 @@ def _key_holders(conference: Conference, holders: int, *, supervisor: bool) -> l
         (d.full_name, "Thành viên ban kiểm phiếu")
         for d in conference.delegates.filter(counting_board=True).order_by("pk")
     ]
-    if supervisor and not conference.supervisor.strip():
+    representative = conference.people().get(ConferenceRole.SUPERVISOR)
+    if supervisor and representative is None:
         raise ValidationError(
-            "Theo quy chế, đại diện cơ quan cấp trên giữ một mảnh khóa kiểm phiếu: hãy ghi tên đại diện "
-            "cơ quan cấp trên trong thông tin hội nghị trước khi mở bỏ phiếu."
+            "Theo quy chế, đại diện cơ quan cấp trên giữ một mảnh khóa kiểm phiếu: hãy chọn «Đại diện cơ "
+            "quan cấp trên dự, chỉ đạo» trong mục «Chủ trì, thư ký, đại diện cấp trên» của hội nghị trước "
+            "khi mở bỏ phiếu."
         )
     if len(board) < holders:
         raise ValidationError(
@@ -759,7 +805,8 @@ def _key_holders(conference: Conference, holders: int, *, supervisor: bool) -> l
         )
     chosen = board[:holders]
     if supervisor:
-        chosen.append((conference.supervisor.strip(), "Đại diện cơ quan cấp trên"))
+        assert representative is not None
+        chosen.append((representative.full_name, "Đại diện cơ quan cấp trên"))
     return chosen
 
 
@@ -1170,6 +1217,7 @@ def _result_json(poll: Poll, tally: rules.Tally) -> dict[str, Any]:
         "second_round": list(tally.second_round),
         "open_seats": tally.open_seats,
         "outcome": tally.outcome,
+        "notes": tally.notes,
     }
 
 

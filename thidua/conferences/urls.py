@@ -10,6 +10,7 @@ urlpatterns = [
     path("hoi-nghi/<int:pk>/", views.conference_detail, name="detail"),
     path("hoi-nghi/<int:pk>/sua/", views.conference_edit, name="edit"),
     path("hoi-nghi/<int:pk>/dai-bieu/them/", views.delegate_add, name="delegate_add"),
+    path("hoi-nghi/<int:pk>/vai-tro/", views.conference_roles, name="roles"),
     path("hoi-nghi/<int:pk>/dai-bieu/<int:delegate_pk>/diem-danh/", views.delegate_check_in, name="check_in"),
     path("hoi-nghi/<int:pk>/diem-danh/", attendance_views.check_in_page, name="check_in_page"),
     path("hoi-nghi/<int:pk>/diem-danh/danh-sach/", attendance_views.check_in_list, name="check_in_list"),

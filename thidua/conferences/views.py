@@ -23,7 +23,13 @@ from thidua.accounts.models import User
 from thidua.agreements.lookups import year_for_runner, year_for_viewer
 from thidua.agreements.models import Agreement, AgreementStatus
 from thidua.conferences import pdf, services, ties
-from thidua.conferences.forms import ConferenceForm, ConfirmForm, DelegateForm, PaperCountForm
+from thidua.conferences.forms import (
+    ConferenceForm,
+    ConferenceRolesForm,
+    ConfirmForm,
+    DelegateForm,
+    PaperCountForm,
+)
 from thidua.conferences.models import (
     PAPER_MODES,
     BallotMode,
@@ -35,7 +41,7 @@ from thidua.conferences.models import (
     PollStatus,
 )
 from thidua.conferences.qr import qr_svg
-from thidua.conferences.selectors import conference_in_year
+from thidua.conferences.selectors import conference_in_year, leaders_on_the_day
 from thidua.lib.dates import moment
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import LeadershipRole, Organization, SecondRound, TieBreak
@@ -168,7 +174,18 @@ def conference_detail(request: HttpRequest, slug: str, year: int, pk: int) -> Ht
             "polls": polls,
             "quorum": quorum,
             "can_run": can_run,
-            "delegate_form": DelegateForm(members=_members(emulation_year)) if can_run else None,
+            "delegate_form": DelegateForm(
+                members=_members(emulation_year), leaders=leaders_on_the_day(conference)
+            )
+            if can_run
+            else None,
+            "people": conference.people(),
+            "roles_form": ConferenceRolesForm(
+                delegates=conference.delegates.order_by("full_name"),
+                initial={role: d.pk for role, d in conference.people().items()},
+            )
+            if can_run
+            else None,
             "next_agreement": next_agreement,
             "vote_url": _vote_url(request, conference),
             "can_view": True,
@@ -255,12 +272,33 @@ def conference_edit(request: HttpRequest, slug: str, year: int, pk: int) -> Http
 
 @login_required
 @require_POST
+def conference_roles(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
+    """Pick the chair, the secretary and the parent body's representative from the delegates."""
+    conference = conference_from_url(request, slug, year, pk, run=True)
+    form = ConferenceRolesForm(request.POST, delegates=conference.delegates.all())
+    back = f"{reverse('conferences:detail', args=[slug, year, pk])}#vai-tro"
+    if not form.is_valid():
+        messages.error(request, "Người được chọn không có trong danh sách đại biểu.")
+        return redirect(back)
+    try:
+        services.assign_roles(actor=acting_user(request), conference=conference, people=form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Đã lưu chủ trì, thư ký và đại diện cơ quan cấp trên.")
+    return redirect(back)
+
+
+@login_required
+@require_POST
 def delegate_add(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
     conference = conference_from_url(request, slug, year, pk, run=True)
-    form = DelegateForm(request.POST, members=_members(conference.emulation_year))
+    form = DelegateForm(
+        request.POST, members=_members(conference.emulation_year), leaders=leaders_on_the_day(conference)
+    )
     back = f"{reverse('conferences:detail', args=[slug, year, pk])}#dai-bieu"
     if not form.is_valid():
-        messages.error(request, "Cần ghi họ tên đại biểu.")
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
     values = {k: v for k, v in form.cleaned_data.items() if k != "submit_key"}
 

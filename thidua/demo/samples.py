@@ -1,4 +1,5 @@
-"""docs/samples/: the first page of every document thidua prints, as a small PNG (`make samples`).
+"""docs/samples/: every page of the documents a conference issues, and the first of its cards and
+ballot, as small PNGs (`make samples`); tests/test_samples.py compares fresh renders with them.
 
 A reviewer of the layout (NĐ 30/2020) or a reader of the README sees what the documents look like
 without installing LibreOffice. Each sample is made the way the app makes it, from the replayed Cụm 4
@@ -77,7 +78,7 @@ def official_docx(conference: Conference, kind: str, number: int, poll: Poll | N
         issuer_code=issuing.group_code(conference.emulation_year.group),
         year=plan.date.year,
     )
-    return layout.render_docx(plan.build(number_text))
+    return layout.render_docx(plan.build(number_text, plan.date))
 
 
 def _cards_pdf(conference: Conference) -> bytes:
@@ -115,15 +116,42 @@ def samples(conference: Conference) -> list[Sample]:
     return made
 
 
-def first_page_png(pdf: bytes, target: Path, dpi: int = DPI) -> None:
-    """Page 1 of `pdf` as `target` (grey levels: the documents are black on white)."""
+def page_pngs(pdf: bytes, dpi: int = DPI, *, every_page: bool = False) -> list[bytes]:
+    """Page 1 of `pdf`, or every page, as PNGs in grey levels (the documents are black on white)."""
     with tempfile.TemporaryDirectory(prefix="thidua-sample-") as folder:
         source = Path(folder) / "page.pdf"
         source.write_bytes(pdf)
         stem = Path(folder) / "page"
-        command = ["pdftoppm", "-png", "-gray", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile"]
-        subprocess.run([*command, str(source), str(stem)], check=True, capture_output=True, timeout=60)  # noqa: S603
-        shutil.copyfile(stem.with_suffix(".png"), target)
+        command = ["pdftoppm", "-png", "-gray", "-r", str(dpi)]
+        command += [] if every_page else ["-f", "1", "-l", "1", "-singlefile"]
+        subprocess.run([*command, str(source), str(stem)], check=True, capture_output=True, timeout=120)  # noqa: S603
+        # pdftoppm names pages page-1.png … or page-01.png …, padded to the page count's digits.
+        pages = sorted(
+            Path(folder).glob("page*.png"), key=lambda p: int(p.stem.removeprefix("page").lstrip("-") or 0)
+        )
+        return [page.read_bytes() for page in pages]
+
+
+def page_name(name: str, page: int) -> str:
+    """ "giao-uoc.png" for page 1 (the README shows it), "giao-uoc-trang-3.png" for page 3."""
+    return f"{name}.png" if page == 1 else f"{name}-trang-{page}.png"
+
+
+def render(conference: Conference, out: Path, dpi: int = DPI) -> list[Path]:
+    """Every sample into `out`: each page of the official documents (where a heading left alone at the
+    foot of a page or a lone signature block would show), page 1 of the cards and the ballot. Pages of
+    an earlier render beyond the new page count are removed. Returns the files written."""
+    written = []
+    for sample in samples(conference):
+        every = sample.name in {name for name, _ in OFFICIAL}
+        pages = page_pngs(sample.make_pdf(), dpi, every_page=every)
+        for stale in out.glob(f"{sample.name}-trang-*.png"):
+            stale.unlink()
+        for number, png in enumerate(pages, start=1):
+            target = out / page_name(sample.name, number)
+            target.write_bytes(png)
+            written.append(target)
+    return written
 
 
 def setup_django(throwaway: Path | None) -> None:
@@ -169,9 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         args.out.mkdir(parents=True, exist_ok=True)
         try:
-            for sample in samples(replayed_conference()):
-                target = args.out / f"{sample.name}.png"
-                first_page_png(sample.make_pdf(), target, args.dpi)
+            for target in render(replayed_conference(), args.out, args.dpi):
                 print(
                     f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}: "
                     f"{target.stat().st_size // 1024} KB"

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from thidua.agreements.models import Agreement
 from thidua.assessments.ranking import year_results
-from thidua.conferences.models import Conference, Poll, PollKind, PollStatus
+from thidua.conferences.models import Conference, ConferenceRole, Delegate, Poll, PollKind, PollStatus
 from thidua.documents import rules as number_rules
 from thidua.documents.generators_votes import (
     choice_labels,
@@ -40,6 +40,7 @@ from thidua.organizations.models import (
     Organization,
     Regulation,
 )
+from thidua.organizations.selectors import heads_on
 from thidua.years.models import EmulationYear
 
 __all__ = [
@@ -48,12 +49,11 @@ __all__ = [
     "conference_minutes",
     "leader_signer",
     "legal_frame",
+    "missing_head",
     "proposal_letter",
     "score_summary_document",
     "vote_count_minutes",
 ]
-
-NAME_PLACEHOLDER = "(Họ và tên)"  # a signer not yet recorded: the name is written in by hand
 
 
 class LegalFrame(NamedTuple):
@@ -117,25 +117,43 @@ def _leader(group: EmulationGroup, year: int, role: str) -> Organization | None:
     return lead.organization if lead else None
 
 
-def leader_signer(group: EmulationGroup, year: int, role: str) -> Signer:
+def missing_head(organization: Organization, day: datetime.date) -> str:
+    """Who to record so that `organization`'s head can sign on `day`, as the refusal to issue says it."""
+    return (
+        f"Chủ tịch (hoặc Quyền Chủ tịch) của {organization.name_on(day)} tại ngày {day:%d/%m/%Y}, "
+        f"ở trang «Lãnh đạo đơn vị» (/don-vi/{organization.code}/lanh-dao/)"
+    )
+
+
+def leader_signer(group: EmulationGroup, year: int, role: str, day: datetime.date) -> Signer:
     """The signature of a document the group's leadership signs alone (tờ trình, báo cáo, bảng tổng hợp).
 
     NĐ 30/2020/NĐ-CP, Điều 13 and Phụ lục I, Mục II.8.b: the head signs for the group, "TM. CỤM THI ĐUA
     SỐ 4" / "CỤM TRƯỞNG"; the deputy signs in the head's stead, still for the group, which issues the
     document: "TM. CỤM THI ĐUA SỐ 4" / "KT. CỤM TRƯỞNG" / "CỤM PHÓ" (the form Mục II.8.b gives for a body
-    that decides collectively, "TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH"). The name is
-    that of the head of the organization holding the role that year (Leadership), written in by hand when
-    not recorded. A deputy who is not recorded cannot sign: issuing.plan_for refuses before this runs.
+    that decides collectively, "TM. ỦY BAN NHÂN DÂN" / "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH"). The person is
+    the head of the organization holding the role that year (Leadership) in office on `day`, the
+    document's date: its chairman, or its acting chairman, who signs "Q. CỤM TRƯỞNG" (Mục II.8.b,
+    "Q." before an acting head's title). Nobody recorded for that day leaves the name empty and says who
+    is missing: a draft can be made, «Ban hành» refuses (issuing.issue_draft).
     """
     word = group_name(group).split()[0]  # "Cụm" or "Khối"
     head_title = f"{word} trưởng"
     leader = _leader(group, year, role)
-    name = leader.head_name if leader and leader.head_name else NAME_PLACEHOLDER
+    found = heads_on(organization_ids=[leader.pk], day=day).get(leader.pk) if leader else None
+    name = found[0].full_name if found else ""
+    if leader is None:
+        missing = f"{LeadershipRole(role).label} năm {year}, ở trang năm của cụm/khối"
+    else:
+        missing = "" if found else missing_head(leader, day)
+    collective = group_name(group)
     if role == LeadershipRole.DEPUTY:
         return Signer.for_head(
-            head_title=head_title, title=f"{word} phó", name=name, collective=group_name(group)
+            head_title=head_title, title=f"{word} phó", name=name, collective=collective, missing=missing
         )
-    return Signer.for_collective(collective=group_name(group), title=head_title, name=name)
+    if found and found[1]:
+        return Signer(f"TM. {collective}", f"Q. {head_title}", name)
+    return Signer.for_collective(collective=collective, title=head_title, name=name, missing=missing)
 
 
 def _award_label(award_form: str, group: EmulationGroup) -> str:
@@ -183,21 +201,28 @@ def conference_minutes(
         ),
         Heading("I. THÀNH PHẦN THAM DỰ"),
     ]
-    if conference.supervisor:
-        body.append(Paragraph(f"Đại diện cơ quan cấp trên dự, chỉ đạo: {conference.supervisor}."))
+    # The chair, the secretary and the parent body's representative are delegates holding a role (issue
+    # 15, part 2): each person is named once, the representative not again among the guests.
+    people = conference.people()
+    chair, secretary = people.get(ConferenceRole.CHAIR), people.get(ConferenceRole.SECRETARY)
+    supervisor = people.get(ConferenceRole.SUPERVISOR)
+    if supervisor is not None:
+        body.append(Paragraph(f"Đại diện cơ quan cấp trên dự, chỉ đạo: {supervisor.words()}."))
     members = _members(group, year)
     body.append(Paragraph(f"Đại diện {len(members):02d} đơn vị thành viên của {group_name(group)}:"))
     for index, member in enumerate(members, start=1):
         # Names valid on the conference's day: Thừa Thiên Huế is still a province in 2023.
         present = [d for d in delegates if d.organization_id == member.pk]
-        people = "; ".join(f"{d.full_name}" + (f", {d.job_title}" if d.job_title else "") for d in present)
-        body.append(Paragraph(f"{index}. {member.name_on(day)}: {people or 'vắng mặt'}.", indent=False))
-    guests = [d for d in delegates if d.organization_id is None]
+        attending = "; ".join(d.words() for d in present)
+        body.append(Paragraph(f"{index}. {member.name_on(day)}: {attending or 'vắng mặt'}.", indent=False))
+    guests = [d for d in delegates if d.organization_id is None and d.role != ConferenceRole.SUPERVISOR]
     if guests:
-        names = "; ".join(d.full_name + (f", {d.job_title}" if d.job_title else "") for d in guests)
+        names = "; ".join(d.words() for d in guests)
         body.append(Paragraph(f"Khách mời: {names}."))
-    body.append(Paragraph(f"Chủ trì hội nghị: {conference.chair or NAME_PLACEHOLDER}."))
-    body.append(Paragraph(f"Thư ký hội nghị: {conference.secretary or NAME_PLACEHOLDER}."))
+    if chair is not None:
+        body.append(Paragraph(f"Chủ trì hội nghị: {chair.words()}."))
+    if secretary is not None:
+        body.append(Paragraph(f"Thư ký hội nghị: {secretary.words()}."))
     body.append(Heading("II. NỘI DUNG HỘI NGHỊ"))
     if conference.agenda:
         body.append(Paragraph("Chương trình hội nghị:"))
@@ -269,8 +294,8 @@ def conference_minutes(
         body=body,
         # By custom the secretary signs on the left, the chair on the right (layout.OfficialDocument).
         signers=[
-            Signer(authority="", title="Thư ký", name=conference.secretary or NAME_PLACEHOLDER),
-            Signer(authority="", title="Chủ trì", name=conference.chair or NAME_PLACEHOLDER),
+            _role_signer(secretary, "Thư ký", ConferenceRole.SECRETARY),
+            _role_signer(chair, "Chủ trì", ConferenceRole.CHAIR),
         ],
         recipients=[
             f"Ban Thi đua – Khen thưởng, {group.parent.current_short_name}",
@@ -278,6 +303,15 @@ def conference_minutes(
             f"Lưu: VT, {group_name(group).replace(' thi đua số', '')}",
         ],
     )
+
+
+def _role_signer(delegate: Delegate | None, title: str, role: str) -> Signer:
+    """The chair or the secretary signs the minutes in their own name; nobody chosen yet leaves the name
+    empty and says where to choose them."""
+    if delegate is not None:
+        return Signer(authority="", title=title, name=delegate.full_name)
+    missing = f"{ConferenceRole(role).label} (chọn trong mục «Chủ trì, thư ký, đại diện cấp trên» của trang hội nghị)"
+    return Signer(authority="", title=title, name="", missing=missing)
 
 
 def _closing_words(conference: Conference) -> str:
@@ -300,6 +334,7 @@ def proposal_letter(
     number_text: str,
     date: datetime.date | None = None,
     signed_by: str = LeadershipRole.HEAD,
+    signed_on: datetime.date | None = None,
 ) -> OfficialDocument:
     """Tờ trình to the parent body (DOMAIN.md: grounds, proposed organizations and award forms, summary of
     achievements, vote result; signed by the cụm trưởng). The proposals are the elected choices of the
@@ -397,7 +432,7 @@ def proposal_letter(
         type_name="TỜ TRÌNH",
         summary=f"Về việc đề nghị tặng {', '.join(awards) or 'khen thưởng'} năm {year}",
         body=body,
-        signers=[leader_signer(group, year, signed_by)],
+        signers=[leader_signer(group, year, signed_by, signed_on or date or day)],
         recipients=[
             "Như trên",
             f"Ban Thi đua – Khen thưởng, {group.parent.current_short_name}",
@@ -421,7 +456,11 @@ def _year_issuer(emulation_year: EmulationYear, day: datetime.date) -> Issuer:
 
 
 def agreement_document(
-    agreement: Agreement, *, number_text: str, date: datetime.date | None = None
+    agreement: Agreement,
+    *,
+    number_text: str,
+    date: datetime.date | None = None,
+    signed_on: datetime.date | None = None,
 ) -> OfficialDocument:
     """Giao ước thi đua (DOMAIN.md: goals, work areas and criteria with points, commitments, the signature
     grid of all members). Names are those valid on the signing day: the agreement's entry into force
@@ -468,12 +507,23 @@ def agreement_document(
     body += _lines(agreement.commitments) or [
         Paragraph("Các đơn vị thành viên cam kết thực hiện đầy đủ giao ước.")
     ]
+    # Each member's block carries who signed it in thidua (Signature), else its head in office on the
+    # document's date (the chairman, or "Q. CHỦ TỊCH" for an acting one).
     signatures = {s.organization_id: s for s in agreement.signatures.all()}
+    members = _members(group, year)
+    heads = heads_on(organization_ids=[m.pk for m in members], day=signed_on or day)
     signers = []
-    for member in _members(group, year):
+    for member in members:
         signature = signatures.get(member.pk)
-        name = signature.signer_name if signature else (member.head_name or NAME_PLACEHOLDER)
-        signers.append(Signer(authority="", title=member.name_on(day), name=name))
+        head = heads.get(member.pk)
+        if signature is not None:
+            signers.append(Signer(authority="", title=member.name_on(day), name=signature.signer_name))
+        elif head is not None:
+            title = f"{member.name_on(day)}\nQ. Chủ tịch" if head[1] else member.name_on(day)
+            signers.append(Signer(authority="", title=title, name=head[0].full_name))
+        else:
+            missing = missing_head(member, signed_on or day)
+            signers.append(Signer(authority="", title=member.name_on(day), name="", missing=missing))
     # Signed where it was adopted (the conference's host) when a conference adopted it; else at the head's.
     adoption = Poll.objects.filter(agreement=agreement).select_related("conference__host").first()
     issuer = group_issuer(adoption.conference) if adoption else _year_issuer(emulation_year, day)
@@ -497,6 +547,7 @@ def score_summary_document(
     number_text: str,
     date: datetime.date | None = None,
     signed_by: str = LeadershipRole.HEAD,
+    signed_on: datetime.date | None = None,
 ) -> OfficialDocument:
     """Bảng tổng hợp: the final points of each member per work area, total, rank and band (year_results).
 
@@ -555,7 +606,7 @@ def score_summary_document(
         type_name="BẢNG TỔNG HỢP",
         summary=f"Kết quả chấm điểm thi đua năm {emulation_year.year}",
         body=body,
-        signers=[leader_signer(group, emulation_year.year, signed_by)],
+        signers=[leader_signer(group, emulation_year.year, signed_by, signed_on or day)],
         recipients=[
             f"Ban Thi đua – Khen thưởng, {group.parent.current_short_name}",
             f"Các đơn vị thành viên {group_name(group)}",

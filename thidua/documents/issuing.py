@@ -41,7 +41,8 @@ class Plan:
     doc_type: str
     summary: str
     date: datetime.date
-    build: Callable[[str], layout.OfficialDocument]
+    # (number text, the day its signers are looked up on: the draft's, or the day it is issued)
+    build: Callable[[str, datetime.date], layout.OfficialDocument]
     filename: str
 
 
@@ -79,7 +80,7 @@ def plan_for(
             DocumentType.MINUTES,
             f"Hội nghị tổng kết công tác thi đua, khen thưởng năm {year}",
             day,
-            lambda number: generators.conference_minutes(conference, number_text=number),
+            lambda number, _: generators.conference_minutes(conference, number_text=number),
             f"bien-ban-hoi-nghi-{year}",
         )
     if kind == "count":
@@ -89,7 +90,7 @@ def plan_for(
             DocumentType.MINUTES,
             f"Kiểm phiếu: {poll}",
             day,
-            lambda number: generators.vote_count_minutes(poll, number_text=number),
+            lambda number, _: generators.vote_count_minutes(poll, number_text=number),
             f"bien-ban-kiem-phieu-{poll.pk}",
         )
     if kind == "proposal":
@@ -97,7 +98,9 @@ def plan_for(
             DocumentType.PROPOSAL,
             f"Đề nghị khen thưởng năm {year}",
             day,
-            lambda number: generators.proposal_letter(conference, number_text=number, signed_by=signed_by),
+            lambda number, on: generators.proposal_letter(
+                conference, number_text=number, signed_by=signed_by, signed_on=on
+            ),
             f"to-trinh-{year}",
         )
     if kind == "summary":
@@ -105,8 +108,8 @@ def plan_for(
             DocumentType.REPORT,
             f"Tổng hợp kết quả chấm điểm thi đua năm {year}",
             day,
-            lambda number: generators.score_summary_document(
-                emulation_year, number_text=number, date=day, signed_by=signed_by
+            lambda number, on: generators.score_summary_document(
+                emulation_year, number_text=number, date=day, signed_by=signed_by, signed_on=on
             ),
             f"bang-tong-hop-{year}",
         )
@@ -123,7 +126,9 @@ def plan_for(
             DocumentType.AGREEMENT,
             f"Giao ước thi đua năm {year + 1}",
             day,
-            lambda number: generators.agreement_document(agreement, number_text=number, date=day),
+            lambda number, on: generators.agreement_document(
+                agreement, number_text=number, date=day, signed_on=on
+            ),
             f"giao-uoc-{year + 1}",
         )
     raise ValidationError("Không có loại văn bản này.")
@@ -161,8 +166,9 @@ def _render(doc: layout.OfficialDocument, template: DocumentTemplate | None) -> 
 
 
 def _build(document: Document, plan: Plan, number_text: str, date: datetime.date) -> layout.OfficialDocument:
-    """The plan's document with this number and date; a replacement says what it replaces (NĐ 30/2020)."""
-    official = dataclasses.replace(plan.build(number_text), date=date)
+    """The plan's document with this number and date, signed by whoever is in office on that date; a
+    replacement says what it replaces (NĐ 30/2020)."""
+    official = dataclasses.replace(plan.build(number_text, date), date=date)
     replaced = document.replaces
     if replaced is None:
         return official
@@ -227,8 +233,30 @@ def _save_draft(actor: User, document: Document, plan: Plan, template: DocumentT
     return content
 
 
-def _save_docx(document: Document, plan: Plan, template: DocumentTemplate | None, number_text: str) -> bytes:
-    content = _render(_build(document, plan, number_text, document.date), template)
+def missing_signers(official: layout.OfficialDocument) -> list[str]:
+    """Who must be recorded before `official` can be issued: one line per signature nobody is known for."""
+    return [signer.missing for signer in official.signers if signer.missing]
+
+
+def _save_docx(
+    document: Document,
+    plan: Plan,
+    template: DocumentTemplate | None,
+    number_text: str,
+    *,
+    refuse_missing: bool = False,
+) -> bytes:
+    official = _build(document, plan, number_text, document.date)
+    missing = missing_signers(official)
+    if refuse_missing and missing:
+        # NĐ 30/2020/NĐ-CP, Điều 13: an issued document carries its signer's name; nothing is issued,
+        # and no number is spent (the transaction rolls back), until the person is recorded.
+        raise ValidationError(
+            "Chưa ban hành được vì chưa biết người ký. Hãy ghi: " + "; ".join(missing) + ".",
+            code="missing_signer",
+        )
+    document.missing_signers = "\n".join(missing)
+    content = _render(official, template)
     document.template = template
     suffix = document.number if document.number is not None else f"du-thao-{document.pk}"
     document.docx.save(f"{plan.filename}-{suffix}.docx", ContentFile(content), save=False)
@@ -339,7 +367,7 @@ def issue_draft(
             year=day.year,
         )
         document.status = DocumentStatus.ISSUED
-        content = _save_docx(document, plan, document.template, document.number_text)
+        content = _save_docx(document, plan, document.template, document.number_text, refuse_missing=True)
         document.pdf = ""
         document.save()
         if document.replaces is not None:

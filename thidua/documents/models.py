@@ -89,6 +89,9 @@ class Document(models.Model):
     # Who signs a document the leadership signs alone (a LeadershipRole; blank: the head), kept with the
     # draft so that issuing it makes the same signature block.
     signed_by = models.CharField("người ký", max_length=10, blank=True)
+    # Whom a draft still lacks a signer for, one per line, as its last «Lập» found (the register says it
+    # beside «Ban hành»); issuing looks again with the data of its day (issuing.missing_signers).
+    missing_signers = models.TextField("người ký còn thiếu", blank=True, editable=False)
     # The issued document this one takes the place of once it is issued itself (its text says so).
     replaces = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replacements"

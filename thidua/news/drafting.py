@@ -16,7 +16,7 @@ import datetime
 from dataclasses import dataclass
 
 from thidua.agreements.models import Agreement, AgreementStatus, CriterionKind
-from thidua.conferences.models import Conference, Poll, PollKind, PollStatus
+from thidua.conferences.models import Conference, ConferenceRole, Poll, PollKind, PollStatus
 from thidua.documents.generators_votes import choice_labels, conference_day, group_name
 from thidua.lib.dates import VIETNAM_TZ
 from thidua.organizations.models import AwardForm, LeadershipRole, Membership, Organization
@@ -151,8 +151,10 @@ def draft_text(conference: Conference) -> DraftText:
     present = [m.short_name_on(day) for m in members if m.pk in present_ids]
     absent = [m.short_name_on(day) for m in members if m.pk not in present_ids]
     attendance = []
-    if conference.supervisor:
-        attendance.append(f"Dự và chỉ đạo Hội nghị có {_sentence_case(conference.supervisor)}.")
+    people = conference.people()
+    supervisor, chair = people.get(ConferenceRole.SUPERVISOR), people.get(ConferenceRole.CHAIR)
+    if supervisor is not None:
+        attendance.append(f"Dự và chỉ đạo Hội nghị có {_sentence_case(supervisor.words())}.")
     if present:
         attendance.append(
             f"Tham dự Hội nghị có đại diện lãnh đạo và cán bộ phụ trách thi đua, khen thưởng của "
@@ -160,8 +162,10 @@ def draft_text(conference: Conference) -> DraftText:
         )
     if absent:
         attendance.append(f"Vắng mặt: {join_vietnamese(absent)}.")
-    if conference.chair:
-        attendance.append(f"Hội nghị do đồng chí {conference.chair.strip().rstrip('.')} chủ trì.")
+    if chair is not None:
+        # "Nguyễn Văn A, Chủ tịch Liên hiệp hội tỉnh Ninh Bình": the position with its organization.
+        where = f" {chair.organization.short_name_on(day)}" if chair.organization and chair.job_title else ""
+        attendance.append(f"Hội nghị do đồng chí {chair.words().rstrip('.')}{where} chủ trì.")
     if attendance:
         paragraphs.append(" ".join(attendance))
 

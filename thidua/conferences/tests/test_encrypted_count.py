@@ -243,10 +243,14 @@ def test_where_the_regulation_says_so_the_parent_bodys_representative_holds_one_
     regulation = Regulation.objects.get(valid_from_year=2026)
     Regulation.objects.filter(pk=regulation.pk).update(supervisor_holds_share=True)
     poll = services.create_election_poll(actor=quangtri, conference=conference_2026, role="head")
-    with pytest.raises(ValidationError, match="hãy ghi tên đại diện cơ quan cấp trên"):
+    with pytest.raises(ValidationError, match="hãy chọn «Đại diện cơ quan cấp trên dự, chỉ đạo»"):
         services.open_poll(actor=quangtri, poll=poll)
-    Conference.objects.filter(pk=conference_2026.pk).update(
-        supervisor="Nguyễn Văn An, Ban Thi đua — Khen thưởng"
+    services.add_delegate(
+        actor=quangtri,
+        conference=conference_2026,
+        organization=None,
+        full_name="Nguyễn Văn An, Ban Thi đua — Khen thưởng",
+        role="supervisor",
     )
     poll = services.open_poll(actor=quangtri, poll=Poll.objects.get(pk=poll.pk))
     holders = [(s.name, s.role) for s in poll.board_shares]

@@ -183,14 +183,16 @@ def test_a_stale_conference_edit_is_refused_with_who_saved_and_keeps_what_was_ty
 
 
 def test_a_stale_conference_save_writes_nothing(quangtri: User, conference_2026: Conference) -> None:
-    services.update_conference(actor=quangtri, conference=conference_2026, values={"chair": "A"}, version=1)
+    services.update_conference(
+        actor=quangtri, conference=conference_2026, values={"place": "Phòng A"}, version=1
+    )
     before = _events("conference.update")
     with pytest.raises(StaleEdit):
         services.update_conference(
-            actor=quangtri, conference=conference_2026, values={"chair": "B"}, version=1
+            actor=quangtri, conference=conference_2026, values={"place": "Phòng B"}, version=1
         )
     conference_2026.refresh_from_db()
-    assert conference_2026.chair == "A" and _events("conference.update") == before
+    assert conference_2026.place == "Phòng A" and _events("conference.update") == before
 
 
 # --- Refusals that tell the truth --------------------------------------------------------------------

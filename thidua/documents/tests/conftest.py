@@ -27,3 +27,14 @@ def _registry_without_the_demo_dossier(request: Any) -> None:
     SignedOriginal.objects.all().delete()
     Document.objects.all().delete()
     NumberSequence.objects.all().delete()
+
+
+@pytest.fixture
+def no_pdf(monkeypatch: Any) -> None:
+    """No LibreOffice: a document is kept with its DOCX only, as when the converter is missing."""
+    from thidua.documents import converter
+
+    def unavailable(data: bytes, **kwargs: Any) -> bytes:
+        raise converter.PdfUnavailable("")
+
+    monkeypatch.setattr(converter, "convert_to_pdf", unavailable)

@@ -17,7 +17,7 @@ from thidua.documents.generators import proposal_letter, score_summary_document
 from thidua.documents.layout import OfficialDocument, Signer, render_docx
 from thidua.documents.models import Document
 from thidua.documents.tests.test_layout import CLUSTER_4, blocks
-from thidua.organizations.models import Leadership, LeadershipRole
+from thidua.organizations.models import Leadership, LeadershipRole, Officeholder
 
 
 def signature_lines(content: bytes) -> list[str]:
@@ -103,11 +103,9 @@ def conference(cluster4: Any) -> Conference:
 
 @pytest.fixture
 def heads_named(org: Any) -> None:
-    """2023 (demo): Ninh Bình heads Cụm 4, Nghệ An is its deputy."""
+    """2023 (demo): Ninh Bình heads Cụm 4, Nghệ An is its deputy; their chairmen renamed for the test."""
     for code, name in (("ninh-binh", "Nguyễn Văn An"), ("nghe-an", "Lê Văn Bình")):
-        organization = org(code)
-        organization.head_name = name
-        organization.save(update_fields=["head_name"])
+        Officeholder.objects.filter(organization=org(code), position="chairman").update(full_name=name)
 
 
 @pytest.mark.django_db
@@ -129,16 +127,6 @@ def test_the_score_summary_is_signed_by_the_head_under_tm_by_default(conference)
 @pytest.fixture
 def media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path)
-
-
-@pytest.fixture
-def no_pdf(monkeypatch: Any) -> None:
-    from thidua.documents import converter
-
-    def unavailable(data: bytes, **kwargs: Any) -> bytes:
-        raise converter.PdfUnavailable("")
-
-    monkeypatch.setattr(converter, "convert_to_pdf", unavailable)
 
 
 @pytest.mark.django_db
