@@ -102,7 +102,8 @@ restore: install
 	@if [ -z "$(FILE)" ]; then echo "make restore FILE=path/to/thidua-YYYYMMDD-HHMMSS.tar.gz"; exit 2; fi
 	$(PY) manage.py restore "$(FILE)"
 
-## Render docs/samples/*.png: page 1 of each document the cluster issues, the voting cards and a paper
+## Render docs/samples/*.png: every page of each document the cluster issues (tests/test_samples.py
+## compares fresh renders with them, so a change of layout is accepted by running this), the voting cards and a paper
 ## ballot, made from the replayed Cụm 4 conference of 2023 in a throwaway SQLite database (LibreOffice
 ## converts the documents to PDF, poppler's pdftoppm draws the pages), and the news site's home page and
 ## seed article on a desktop and a phone (Chromium). Run it after changing a layout.

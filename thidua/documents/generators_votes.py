@@ -186,6 +186,38 @@ def _verdict(choice: dict[str, Any], verdicts: dict[bool, str]) -> str:
     return verdicts[bool(choice["elected"])]
 
 
+def choice_verdict(choice: dict[str, Any], *, motion: bool) -> str:
+    """A few words on one choice for the vote-count minutes, the threshold being stated once above."""
+    if motion:
+        return "thông qua" if choice["elected"] else ""
+    if choice["elected"]:
+        return "bằng phiếu, trúng theo thứ tự xử lý khi bằng nhau" if choice.get("in_tie") else "trúng"
+    if choice.get("referred"):
+        return "bằng phiếu, đề nghị cấp trên xem xét"
+    if choice["tied"]:
+        return "bằng phiếu"
+    if choice.get("in_tie"):
+        return "bằng phiếu, không trúng theo thứ tự xử lý khi bằng nhau"
+    if choice.get("second_round"):
+        return "vào vòng 2"
+    if choice.get("passes"):
+        return "không trúng, hết suất"
+    return "không trúng"
+
+
+def result_summary(poll: Poll, result: dict[str, Any], labels: dict[str, str]) -> str:
+    """ "Trúng: A." or "Không có phương án nào trúng.", then the ties, the runoff or the second round.
+    A result counted before `notes` existed gives its whole outcome instead."""
+    if "notes" not in result:
+        return str(result["outcome"])
+    elected = [labels.get(key, key) for key in result["elected"]]
+    if poll.kind == PollKind.MOTION:
+        head = "Hội nghị thông qua." if elected else "Hội nghị không thông qua."
+    else:
+        head = f"Trúng: {'; '.join(elected)}." if elected else "Không có phương án nào trúng."
+    return f"{head} {result['notes']}".strip()
+
+
 def vote_count_minutes(
     poll: Poll, *, number_text: str, date: datetime.date | None = None
 ) -> OfficialDocument:
@@ -211,7 +243,6 @@ def vote_count_minutes(
         title = f", {member.job_title}" if member.job_title else ""
         body.append(Paragraph(f"{index}. {member.full_name}{title}{where} — {role}.", indent=False))
     body += [Heading("II. SỐ PHIẾU"), *_counts(poll, result), Heading("III. KẾT QUẢ KIỂM PHIẾU")]
-    body.append(Paragraph(_base_sentence(result)))
     verdicts = {True: "Trúng", False: "Không trúng"}
     if poll.kind == PollKind.MOTION:
         verdicts = {True: "Thông qua", False: ""}
@@ -231,18 +262,8 @@ def vote_count_minutes(
             widths_cm=[1.0, 7.5, 2.5, 2.5, 3.0],
         )
     )
-    both = "electronic" in result and "paper" in result
-    for choice in result["choices"]:
-        if choice["votes"] or choice["elected"]:
-            label = labels.get(choice["key"], choice["key"])
-            parts = (
-                f" (điện tử: {result['electronic']['counts'].get(choice['key'], 0)}; "
-                f"phiếu giấy: {result['paper']['counts'].get(choice['key'], 0)})"
-                if both
-                else ""
-            )
-            body.append(Paragraph(f"{label}: {votes_text(choice, base)} phiếu{parts}."))
-    # The rule's legal source, never the staff's note and its confidence mark (issue 15).
+    # The base and the threshold once, then one short sentence per choice, then what follows from them
+    # (issue 15, part 4: the result was one bold paragraph repeating the threshold for every choice).
     sources = poll.rule_sources or {}
     regulation = " ".join(
         filter(
@@ -252,12 +273,38 @@ def vote_count_minutes(
     threshold_source = official_source(sources.get("threshold", ""), regulation)
     body.append(
         Paragraph(
-            f"Ngưỡng trúng: {result['threshold']} số phiếu tính trên {base}, tức ít nhất "
+            f"{_base_sentence(result).removesuffix('.')}; ngưỡng trúng: {result['threshold']}, tức ít nhất "
             f"{result['votes_needed']} phiếu"
             + (f" (căn cứ: {threshold_source})." if threshold_source else ".")
         )
     )
-    body.append(Paragraph(f"Kết quả: {result['outcome']}", bold=True))
+    if not result.get("quorum_met", True):
+        body.append(Paragraph(f"Kết quả: {result['outcome']}", bold=True))
+    else:
+        both = "electronic" in result and "paper" in result
+        # A choice nobody voted for gets no sentence of its own: the table lists it, one line names them.
+        silent = [c for c in result["choices"] if not c["votes"] and not c["elected"] and not c["tied"]]
+        for choice in result["choices"]:
+            if choice in silent:
+                continue
+            label = labels.get(choice["key"], choice["key"])
+            parts = (
+                f" (điện tử: {result['electronic']['counts'].get(choice['key'], 0)}; "
+                f"phiếu giấy: {result['paper']['counts'].get(choice['key'], 0)})"
+                if both
+                else ""
+            )
+            verdict = choice_verdict(choice, motion=poll.kind == PollKind.MOTION)
+            body.append(
+                Paragraph(
+                    f"{label}: {votes_text(choice, base)} phiếu{parts}"
+                    + (f" — {verdict}." if verdict else ".")
+                )
+            )
+        if silent:
+            names = "; ".join(labels.get(c["key"], c["key"]) for c in silent)
+            body.append(Paragraph(f"Không có phiếu nào: {names}."))
+        body.append(Paragraph(f"Kết quả: {result_summary(poll, result, labels)}", bold=True))
     body.append(Paragraph(_read_out(poll, day)))
     body.append(
         Paragraph(

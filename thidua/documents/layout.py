@@ -111,15 +111,25 @@ class Signer:
     authority: str
     title: str
     name: str
+    # Who is still to be recorded before the document can be issued, in Vietnamese, when nobody is known
+    # to sign here ("Chủ tịch … tại ngày …"): the name line stays empty in a draft, and «Ban hành» refuses.
+    missing: str = ""
 
     @classmethod
-    def for_collective(cls, *, collective: str, title: str, name: str) -> Signer:
+    def for_collective(cls, *, collective: str, title: str, name: str, missing: str = "") -> Signer:
         """The head signs for the collective: "TM. CỤM THI ĐUA SỐ 4" / "CỤM TRƯỞNG"."""
-        return cls(f"TM. {collective}", title, name)
+        return cls(f"TM. {collective}", title, name, missing)
 
     @classmethod
     def for_head(
-        cls, *, head_title: str, title: str, name: str, collective: str = "", mark: str = "KT."
+        cls,
+        *,
+        head_title: str,
+        title: str,
+        name: str,
+        collective: str = "",
+        mark: str = "KT.",
+        missing: str = "",
     ) -> Signer:
         """A deputy signs for the head: "KT. CỤM TRƯỞNG" / "CỤM PHÓ" (or "TL."/"TUQ." for an officer
         signing by order or by delegation). With ``collective``, the collective's "TM." line goes above,
@@ -127,7 +137,7 @@ class Signer:
         if mark not in {"KT.", "TL.", "TUQ."}:
             raise ValueError(f"{mark} is not written before a head's title")
         lines = ([f"TM. {collective}"] if collective else []) + [f"{mark} {head_title}"]
-        return cls("\n".join(lines), title, name)
+        return cls("\n".join(lines), title, name, missing)
 
     @classmethod
     def acting(cls, *, title: str, name: str) -> Signer:
@@ -140,7 +150,8 @@ class Signer:
         for line in lines:
             if line.split(" ", 1)[0] not in AUTHORITY_MARKS:
                 raise ValueError(f"Thẩm quyền ký «{line}» phải bắt đầu bằng {', '.join(AUTHORITY_MARKS)}")
-        return [nfc(line).upper() for line in (*lines, self.title) if line]
+        # A title may take two lines: a member's name, then "Q. CHỦ TỊCH" for its acting head.
+        return [nfc(line).upper() for line in (*lines, *self.title.splitlines()) if line.strip()]
 
 
 @dataclass(frozen=True)
@@ -489,7 +500,7 @@ def _block(document: DocxDocument, block: Block) -> None:
     """NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.11: body 13–14 pt, justified, first line indented 1–1.27 cm,
     6 pt or more between paragraphs."""
     if isinstance(block, Heading):
-        _paragraph(
+        heading = _paragraph(
             document,
             block.text,
             size=BODY_PT,
@@ -498,8 +509,10 @@ def _block(document: DocxDocument, block: Block) -> None:
             indent_cm=FIRST_LINE_INDENT_CM,
             before=6,
         )
+        # A heading never ends a page: it goes over with the paragraph it heads (issue 15, part 4).
+        heading.paragraph_format.keep_with_next = True
     elif isinstance(block, Paragraph):
-        _paragraph(
+        paragraph = _paragraph(
             document,
             block.text,
             size=BODY_PT,
@@ -509,6 +522,8 @@ def _block(document: DocxDocument, block: Block) -> None:
             indent_cm=FIRST_LINE_INDENT_CM if block.indent else 0,
             before=6,
         )
+        # "… gồm:" announces what follows (a list, a table): it stays with it.
+        paragraph.paragraph_format.keep_with_next = block.text.rstrip().endswith(":")
     else:
         _body_table(document, block)
 
@@ -518,13 +533,23 @@ def _body_table(document: DocxDocument, block: Table) -> None:
     if any(len(row) != columns for row in block.rows):
         raise ValueError("Mỗi dòng của bảng phải có đúng số cột của dòng tiêu đề")
     widths_mm = [w * 10 for w in block.widths_cm] if block.widths_cm else [TEXT_WIDTH_MM / columns] * columns
-    document.add_paragraph().paragraph_format.space_after = Pt(0)  # a line of air above the table
+    air = document.add_paragraph()  # a line of air above the table, kept with it
+    air.paragraph_format.space_after = Pt(0)
+    air.paragraph_format.keep_with_next = True
     table = document.add_table(rows=1 + len(block.rows), cols=columns)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _grid(table, widths_mm, borders=True)
     # A column of figures (counts, percentages, scores, with a short code such as a band's "HTXSNV" among
     # them) is centred; a column with any words in it reads from the left.
     numeric = [all(_is_figure(row[i]) for row in block.rows) for i in range(columns)]
+    # A figure or a short code never breaks inside its cell ("HTXS/NV" was split over two lines): the
+    # figures' size goes down, to FIGURE_MIN_PT at the least, until the widest of them fits its column.
+    # One size for all of a table's figures, so that a row reads evenly.
+    figures = min(
+        (figure_size([row[i] for row in block.rows], widths_mm[i]) for i in range(columns) if numeric[i]),
+        default=float(TABLE_PT),
+    )
+    sizes = [figures if numeric[i] else TABLE_PT for i in range(columns)]
     for index, text in enumerate(block.header):
         _first(table.rows[0].cells[index], text, size=TABLE_PT, bold=True)
     for number, row in enumerate(block.rows, start=1):
@@ -532,8 +557,38 @@ def _body_table(document: DocxDocument, block: Table) -> None:
         for index, text in enumerate(row):
             cell = table.rows[number].cells[index]
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            _first(cell, text, size=TABLE_PT, bold=bold, align="center" if numeric[index] else "left")
+            _first(cell, text, size=sizes[index], bold=bold, align="center" if numeric[index] else "left")
     _keep_rows_whole(table, repeat_header=True)
+    _keep_table_together(table, whole=len(block.rows) <= WHOLE_TABLE_ROWS)
+
+
+# A table this short (a vote count's) goes onto one page whole. A longer one only keeps its header with
+# its first row and its last row with the one before, so that no row sits alone on a page (issue 15,
+# part 4): kept whole, a table taller than the room left would push everything before it to a new page.
+WHOLE_TABLE_ROWS = 6
+FIGURE_MIN_PT = 9
+CELL_PADDING_MM = 2 * 1.9  # Word's and LibreOffice's default left and right cell margins
+
+
+def figure_size(texts: list[str], width_mm: float) -> float:
+    """The largest size from TABLE_PT down to FIGURE_MIN_PT, in half points, at which every text of a
+    column of figures fits on one line of its cell."""
+    room = width_mm - CELL_PADDING_MM
+    size = float(TABLE_PT)
+    while size > FIGURE_MIN_PT and any(_text_width_mm(t, size) > room for t in texts):
+        size -= 0.5
+    return size
+
+
+def _keep_table_together(table: DocxTable, *, whole: bool) -> None:
+    """Word's and LibreOffice's way of keeping rows together: every paragraph of a row "keeps with next",
+    which ties the row to the one below it."""
+    last = len(table.rows) - 1
+    tied = range(last) if whole else {0, last - 1} - {-1}
+    for index in tied:
+        for cell in table.rows[index].cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
 
 
 def _keep_rows_whole(table: DocxTable, *, repeat_header: bool = False) -> None:
@@ -558,9 +613,9 @@ def _is_figure(text: str) -> bool:
 def _signature_block(document: DocxDocument, signers: list[Signer], recipients: list[str]) -> None:
     """NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.7–9 and Mẫu 1.x: signatures on the right (or side by side),
     "Nơi nhận" at the bottom left."""
-    document.add_paragraph()
+    document.add_paragraph().paragraph_format.keep_with_next = True
     lone = len(signers) == 1
-    columns = 2 if lone else min(len(signers), SIGNERS_PER_ROW)
+    columns = 2 if lone else signature_columns(len(signers))
     widths = (
         [TEXT_WIDTH_MM - HEADER_RIGHT_MM, HEADER_RIGHT_MM] if lone else [TEXT_WIDTH_MM / columns] * columns
     )
@@ -574,16 +629,28 @@ def _signature_block(document: DocxDocument, signers: list[Signer], recipients: 
             row = signers[start : start + columns]
             cells = (table.rows[0] if start == 0 else table.add_row()).cells
             heads = max(len(signer.head_lines()) for signer in row)
+            if len(row) < len(cells):
+                # The odd block of a grid stands in the middle of its row, not alone in a corner.
+                cells = [cells[0].merge(cells[-1])]
+            gap = GRID_ROW_GAP_PT if start + columns < len(signers) else 0
             for cell, signer in zip(cells, row, strict=False):
-                _signature(cell, signer, heads)
+                _signature(cell, signer, heads, after=gap)
         if recipients:
             document.add_paragraph()
             below = _layout_table(document, 2, [RECIPIENTS_BELOW_MM, TEXT_WIDTH_MM - RECIPIENTS_BELOW_MM])
             _recipients(below.rows[0].cells[0], recipients)
     _keep_rows_whole(table)
+    # The signatures go over a page together: no block left alone on the last page.
+    _keep_table_together(table, whole=True)
 
 
-def _signature(cell: _Cell, signer: Signer, heads: int = 1) -> None:
+def signature_columns(count: int) -> int:
+    """Two or three signers side by side; a larger grid (the agreement's members, a board of five) in two
+    evenly spaced columns, so each block has the width of a signature's title and name."""
+    return count if count <= SIGNERS_PER_ROW else 2
+
+
+def _signature(cell: _Cell, signer: Signer, heads: int = 1, *, after: float = 0) -> None:
     """Mục II.7–8: authority mark and title caps bold 13–14; the name bold 13–14, under room to sign.
 
     Signers of one row are padded to the same number of head lines (``heads``), so that a secretary
@@ -595,7 +662,11 @@ def _signature(cell: _Cell, signer: Signer, heads: int = 1) -> None:
         _paragraph(cell, line, size=BODY_PT, bold=True)
     for _ in range(SIGNATURE_SPACE_LINES + heads - max(len(lines), 1)):
         _paragraph(cell, "", size=BODY_PT)
-    _paragraph(cell, signer.name, size=BODY_PT, bold=True)
+    _paragraph(cell, signer.name, size=BODY_PT, bold=True, after=after)
+
+
+# Between two rows of a signature grid: a name is not read as the title of the block below it.
+GRID_ROW_GAP_PT = 18
 
 
 def _recipients(cell: _Cell, recipients: list[str]) -> None:

@@ -19,6 +19,7 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from thidua.documents.layout import (
+    CELL_PADDING_MM,
     FONT_NAME,
     Heading,
     Issuer,
@@ -26,6 +27,7 @@ from thidua.documents.layout import (
     Paragraph,
     Signer,
     Table,
+    _text_width_mm,
     render_docx,
 )
 
@@ -258,12 +260,18 @@ def test_one_signer_signs_on_the_right_of_the_recipients():
     ]
 
 
-def test_a_counting_board_of_five_signs_on_two_rows():
+def test_a_counting_board_of_five_signs_in_two_even_columns_with_the_fifth_in_the_middle():
     board = [Signer("", "Thành viên", f"Người {i}") for i in range(1, 6)]
     document = Document(io.BytesIO(render_docx(OfficialDocument(**{**minutes().__dict__, "signers": board}))))
     grid = document.tables[2]
-    assert len(grid.rows) == 2 and len(grid.columns) == 3
-    assert [c.paragraphs[-1].text for c in grid.rows[1].cells] == ["Người 4", "Người 5", ""]
+    assert len(grid.rows) == 3 and len(grid.columns) == 2
+    assert [c.paragraphs[-1].text for c in grid.rows[1].cells] == ["Người 3", "Người 4"]
+    last = grid.rows[2].cells
+    assert last[0]._tc is last[1]._tc and last[0].paragraphs[-1].text == "Người 5"  # one cell, both columns
+    # The grid goes over a page as a whole: every row but the last keeps with the next.
+    assert all(
+        p.paragraph_format.keep_with_next for row in grid.rows[:2] for c in row.cells for p in c.paragraphs
+    )
 
 
 def test_no_table_row_breaks_across_pages_and_a_ruled_table_repeats_its_header_row():
@@ -394,3 +402,27 @@ def test_added_properties_keep_the_schema_order_word_insists_on(document):
     assert len(rules) == 3  # under the issuer, the motto and the summary
     for rule in rules:
         assert tags(rule._p.pPr) == ["pBdr", "spacing", "ind", "rPr"]
+
+
+def test_a_heading_and_a_paragraph_announcing_a_table_keep_with_what_follows_them():
+    document = Document(io.BytesIO(render_docx(minutes())))
+    by_text = {p.text: p for p in document.paragraphs if p.text}
+    assert by_text["I. THÀNH PHẦN THAM DỰ"].paragraph_format.keep_with_next
+    assert by_text["II. NỘI DUNG HỘI NGHỊ"].paragraph_format.keep_with_next
+    announcing = next(t for t in by_text if t.startswith("Kết quả bỏ phiếu kín suy tôn"))
+    assert by_text[announcing].paragraph_format.keep_with_next
+    assert not by_text[SPEECH * 3].paragraph_format.keep_with_next  # an ordinary paragraph may end a page
+
+
+def test_a_column_of_short_codes_is_set_small_enough_that_no_code_breaks_and_all_figures_alike():
+    codes = [["Xếp loại", *["HTXSNV"] * 3, *["HTTNV"] * 4]]
+    table = Table(
+        header=["Nội dung", *[f"Đơn vị {i}" for i in range(7)]], rows=codes, widths_cm=[4.0] + [1.79] * 7
+    )
+    document = Document(io.BytesIO(render_docx(OfficialDocument(**{**minutes().__dict__, "body": [table]}))))
+    cells = document.tables[1].rows[1].cells[1:]
+    sizes = {run.font.size.pt for cell in cells for run in cell.paragraphs[0].runs}
+    assert len(sizes) == 1  # one size for the whole row of figures
+    (size,) = sizes
+    assert 9 <= size < 13
+    assert _text_width_mm("HTXSNV", size) <= 17.9 - CELL_PADDING_MM
