@@ -55,7 +55,10 @@ def member_statuses(*, emulation_year: EmulationYear, agreement: Agreement | Non
     }
     assignments = {
         a.reviewed_id: a
-        for a in ReviewAssignment.objects.filter(emulation_year=emulation_year).select_related("reviewer")
+        # The reviewers' names with them: the dashboard prints each (one query, not one per member).
+        for a in ReviewAssignment.objects.filter(emulation_year=emulation_year)
+        .select_related("reviewer")
+        .prefetch_related("reviewer__names")
     }
     rows = []
     for member in members:

@@ -273,7 +273,7 @@ def load_demo() -> None:
             source="Thành lập ngày 26/03/1983",
         )
         vusta.refresh_search_text()
-        vusta.save(update_fields=["search_text"])
+        vusta.save(update_fields=["search_text", "sort_key"])
         record(actor=admin, verb="organization.create", target=vusta, data={"code": "vusta", "demo": True})
 
     users = {}

@@ -71,7 +71,7 @@ def create_organization(
         source=clean_text(source),
     )
     organization.refresh_search_text()
-    organization.save(update_fields=["search_text"])
+    organization.save(update_fields=["search_text", "sort_key"])
     record(
         actor=actor,
         verb="organization.create",
@@ -103,7 +103,7 @@ def rename_organization(
         source=clean_text(source),
     )
     organization.refresh_search_text()
-    organization.save(update_fields=["search_text"])
+    organization.save(update_fields=["search_text", "sort_key"])
     record(
         actor=actor,
         verb="organization.rename",

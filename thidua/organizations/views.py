@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -269,14 +270,26 @@ def leadership_clear(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def organization_list(request: HttpRequest) -> HttpResponse:
+    """Every organization, in Vietnamese dictionary order, a page at a time, searched without diacritics.
+    The order and the page are the database's (`sort_key`), so the page costs the same few queries with
+    forty organizations or twelve thousand (issue 16)."""
     query = request.GET.get("q", "").strip()
-    organizations = _with_names(Organization.objects.select_related("parent"))
+    organizations = Organization.objects.select_related("parent").prefetch_related("names", "parent__names")
     if query:
         # search_text holds every name the organization has had, folded: "binh" finds "Bình".
         for word in fold(query).split():
             organizations = organizations.filter(search_text__contains=word)
-    rows = sorted(organizations, key=lambda o: vietnamese_sort_key(o.current_name))
-    return render(request, "organizations/organization_list.html", {"organizations": rows, "query": query})
+    page = Paginator(organizations.order_by("sort_key", "pk"), ORGANIZATIONS_PER_PAGE).get_page(
+        request.GET.get("trang")
+    )
+    return render(
+        request,
+        "organizations/organization_list.html",
+        {"organizations": page, "items": page, "query": query},
+    )
+
+
+ORGANIZATIONS_PER_PAGE = 50
 
 
 def organization_detail(request: HttpRequest, code: str) -> HttpResponse:

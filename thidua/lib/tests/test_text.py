@@ -13,7 +13,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua.lib.text import clean_text, first_sentences, fold, nfc, sort_vietnamese, vietnamese_sort_key
+from thidua.lib.text import (
+    clean_text,
+    first_sentences,
+    fold,
+    nfc,
+    sort_bytes,
+    sort_text,
+    sort_vietnamese,
+    vietnamese_sort_key,
+)
 
 LIB_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = LIB_DIR.parents[1]
@@ -336,3 +345,27 @@ def test_first_sentences_fit_the_limit_and_open_the_text(value: str, limit: int)
     summary = first_sentences(value, limit)
     assert len(summary) <= limit
     assert clean_text(value).startswith(summary.removesuffix("…"))
+
+
+# --- the same order as bytes, for a database to sort by ----------------------------------------------
+
+_VIETNAMESE_TEXT = st.text(
+    alphabet=st.sampled_from(
+        [*"aăâbcdđeêghiklmnoôơpqrstuưvxyAĐÔƯ fjwz1-", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
+    ),
+    max_size=12,
+)
+
+
+@given(_VIETNAMESE_TEXT, _VIETNAMESE_TEXT)
+def test_sort_bytes_order_any_two_texts_as_the_vietnamese_sort_key_does(a: str, b: str) -> None:
+    key_a, key_b = vietnamese_sort_key(a), vietnamese_sort_key(b)
+    bytes_a, bytes_b = sort_bytes(a), sort_bytes(b)
+    assert (key_a < key_b) == (bytes_a < bytes_b)
+    assert (key_a == key_b) == (bytes_a == bytes_b)
+
+
+def test_sort_text_puts_the_provinces_in_dictionary_order() -> None:
+    names = ["Yên Bái", "Đà Nẵng", "Hải Phòng", "Hà Tĩnh", "An Giang", "Ăn", "Ân", "hà nội", "Hà Nội"]
+    assert sorted(names, key=sort_text) == sorted(names, key=vietnamese_sort_key)
+    assert sorted(names, key=sort_text)[:4] == ["An Giang", "Ăn", "Ân", "Đà Nẵng"]

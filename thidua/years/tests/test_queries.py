@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from thidua.accounts.models import Role, RoleKind, User
-from thidua.assessments.models import Assessment, AssessmentStatus
+from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssignment
 from thidua.organizations.models import Membership, Organization, OrganizationName
 from thidua.years.models import EmulationYear
 
@@ -33,6 +33,13 @@ def _grow(cluster4: Any, extra: int) -> None:
             valid_from="2020-01-01",
         )
         Membership.objects.create(group=cluster4, year=2026, organization=organization)
+        # Each extra member cross-checked by another extra member: the dashboard names every reviewer.
+        if number:
+            ReviewAssignment.objects.create(
+                emulation_year=year,
+                reviewed=organization,
+                reviewer=Organization.objects.get(code=f"lhh-them-{number - 1}"),
+            )
         if number % 2:
             Assessment.objects.create(
                 emulation_year=year,
@@ -63,6 +70,13 @@ def test_the_page_runs_the_same_number_of_queries_for_cum_4_and_for_a_cum_4_twic
     cluster4: Any, client_for: Callable[[Any], Client], cold_queries: Any, path: str, marker: str
 ) -> None:
     client = client_for(User.objects.get(username="quangtri"))
+    # One cross-check assigned already: the small run reads reviewers' names too, the large one more.
+    year = EmulationYear.objects.get(group=cluster4, year=2026)
+    ReviewAssignment.objects.create(
+        emulation_year=year,
+        reviewed=Organization.objects.get(code="lhh-hue"),
+        reviewer=Organization.objects.get(code="lhh-ha-tinh"),
+    )
     client.get(path)  # the browser's first visit sets its CSRF cookie; both measured visits carry it
     with cold_queries() as small:
         small_response = client.get(path)
