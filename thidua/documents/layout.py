@@ -304,12 +304,29 @@ def _setup_fonts(document: DocxDocument) -> None:
     normal.line_spacing = 1.0  # NĐ 30/2020/NĐ-CP, Phụ lục I, Mục II.11: at least single spacing
 
 
+_FONT_SLOTS = {qn(f"w:{slot}"): FONT_NAME for slot in ("ascii", "hAnsi", "eastAsia", "cs")}
+_OFF = {qn("w:val"): "0"}
+
+
 def _font(run: Run, size: float, *, bold: bool = False, italic: bool = False) -> None:
-    """Name, size and colour on the run itself too, so pasting it elsewhere keeps the layout."""
-    font = run.font
-    font.name, font.size, font.bold, font.italic = FONT_NAME, Pt(size), bold, italic
-    font.color.rgb = RGBColor(0, 0, 0)
-    _set_rfonts(run._r.get_or_add_rPr())
+    """Name, size and colour on the run itself too, so pasting it elsewhere keeps the layout.
+
+    The run's properties are written as one element, children in the schema's order (rFonts, b, i,
+    color, sz): what python-docx's setters write, without their search for each child's place, which
+    was most of a document's render time (bench/docx_bench.py)."""
+    if run._r.rPr is not None:  # not a fresh run: let python-docx place each property
+        font = run.font
+        font.name, font.size, font.bold, font.italic = FONT_NAME, Pt(size), bold, italic
+        font.color.rgb = RGBColor(0, 0, 0)
+        _set_rfonts(run._r.get_or_add_rPr())
+        return
+    properties = OxmlElement("w:rPr")
+    properties.append(OxmlElement("w:rFonts", _FONT_SLOTS))
+    properties.append(OxmlElement("w:b", None if bold else _OFF))
+    properties.append(OxmlElement("w:i", None if italic else _OFF))
+    properties.append(OxmlElement("w:color", {qn("w:val"): "000000"}))
+    properties.append(OxmlElement("w:sz", {qn("w:val"): str(round(size * 2))}))
+    run._r.insert(0, properties)
 
 
 # --- paragraphs, rules, tables ----------------------------------------------------------------------
@@ -397,7 +414,9 @@ def _grid(table: DocxTable, widths_mm: list[float], *, borders: bool) -> None:
     table._tbl.tblPr.insert_element_before(edges, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")
     for index, width in enumerate(widths_mm):
         table.columns[index].width = Mm(width)
-        for cell in table.columns[index].cells:
+    # Row by row: python-docx builds a row's cells afresh on each access, a column's from every row.
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=False):
             cell.width = Mm(width)
 
 
@@ -550,12 +569,12 @@ def _body_table(document: DocxDocument, block: Table) -> None:
         default=float(TABLE_PT),
     )
     sizes = [figures if numeric[i] else TABLE_PT for i in range(columns)]
-    for index, text in enumerate(block.header):
-        _first(table.rows[0].cells[index], text, size=TABLE_PT, bold=True)
+    rows = list(table.rows)
+    for cell, text in zip(rows[0].cells, block.header, strict=True):
+        _first(cell, text, size=TABLE_PT, bold=True)
     for number, row in enumerate(block.rows, start=1):
         bold = block.bold_last_row and number == len(block.rows)
-        for index, text in enumerate(row):
-            cell = table.rows[number].cells[index]
+        for index, (cell, text) in enumerate(zip(rows[number].cells, row, strict=True)):
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             _first(cell, text, size=sizes[index], bold=bold, align="center" if numeric[index] else "left")
     _keep_rows_whole(table, repeat_header=True)
