@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from thidua.conferences.models import ConferenceRole
-from thidua.organizations.models import Officeholder, Organization
+from thidua.organizations.models import Officeholder, Organization, OrganizationKind
 from thidua.web.submits import SubmitKeyField
 
 
@@ -68,7 +68,9 @@ class DelegateForm(forms.Form):
             # The leader's own record wins over whatever was typed beside it.
             data["full_name"] = holder.full_name
             data["job_title"] = holder.get_position_display()
-            data["organization"] = holder.organization if holder.organization.kind != "parent_body" else None
+            data["organization"] = (
+                holder.organization if holder.organization.kind != OrganizationKind.PARENT_BODY else None
+            )
         elif not data.get("full_name"):
             self.add_error("full_name", "Cần ghi họ tên đại biểu, hoặc chọn từ lãnh đạo các đơn vị.")
         data.pop("officeholder", None)

@@ -163,6 +163,7 @@ def conference_detail(request: HttpRequest, slug: str, year: int, pk: int) -> Ht
     except ValidationError:
         quorum = None
     polls = list(conference.polls.all())
+    people = conference.people()
     return render(
         request,
         "conferences/detail.html",
@@ -179,10 +180,10 @@ def conference_detail(request: HttpRequest, slug: str, year: int, pk: int) -> Ht
             )
             if can_run
             else None,
-            "people": conference.people(),
+            "people": people,
             "roles_form": ConferenceRolesForm(
                 delegates=conference.delegates.order_by("full_name"),
-                initial={role: d.pk for role, d in conference.people().items()},
+                initial={role: d.pk for role, d in people.items()},
             )
             if can_run
             else None,

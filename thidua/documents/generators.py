@@ -203,7 +203,7 @@ def conference_minutes(
     ]
     # The chair, the secretary and the parent body's representative are delegates holding a role (issue
     # 15, part 2): each person is named once, the representative not again among the guests.
-    people = conference.people()
+    people = {d.role: d for d in delegates if d.role}  # the delegates just read, no query more
     chair, secretary = people.get(ConferenceRole.CHAIR), people.get(ConferenceRole.SECRETARY)
     supervisor = people.get(ConferenceRole.SUPERVISOR)
     if supervisor is not None:

@@ -314,12 +314,7 @@ def _font(run: Run, size: float, *, bold: bool = False, italic: bool = False) ->
     The run's properties are written as one element, children in the schema's order (rFonts, b, i,
     color, sz): what python-docx's setters write, without their search for each child's place, which
     was most of a document's render time (bench/docx_bench.py)."""
-    if run._r.rPr is not None:  # not a fresh run: let python-docx place each property
-        font = run.font
-        font.name, font.size, font.bold, font.italic = FONT_NAME, Pt(size), bold, italic
-        font.color.rgb = RGBColor(0, 0, 0)
-        _set_rfonts(run._r.get_or_add_rPr())
-        return
+    assert run._r.rPr is None, "only a fresh run (add_run) gets its properties here"
     properties = OxmlElement("w:rPr")
     properties.append(OxmlElement("w:rFonts", _FONT_SLOTS))
     properties.append(OxmlElement("w:b", None if bold else _OFF))
@@ -590,8 +585,8 @@ CELL_PADDING_MM = 2 * 1.9  # Word's and LibreOffice's default left and right cel
 
 
 def figure_size(texts: list[str], width_mm: float) -> float:
-    """The largest size from TABLE_PT down to FIGURE_MIN_PT, in half points, at which every text of a
-    column of figures fits on one line of its cell."""
+    """The largest size from TABLE_PT down to FIGURE_MIN_PT, in steps of half a point, at which every
+    text of a column of figures fits on one line of its cell."""
     room = width_mm - CELL_PADDING_MM
     size = float(TABLE_PT)
     while size > FIGURE_MIN_PT and any(_text_width_mm(t, size) > room for t in texts):
