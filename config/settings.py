@@ -298,6 +298,13 @@ WAGTAILADMIN_LOGIN_URL = "accounts:login"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # How often the worker sweeps every user's to-dos for e-mails to send.
 NOTICE_SWEEP_SECONDS = env_int("THIDUA_NOTICE_SWEEP_SECONDS", 5 * 60)
+# A worker whose sign of life is older than this is taken for dead, and the task it was running goes back
+# to the queue (thidua/years/workers.py). Workers beat every few seconds (`run_worker --tick`), so this is
+# many beats missed, never a slow task: the beat comes from a thread beside the task.
+WORKER_DEAD_SECONDS = env_int("THIDUA_WORKER_DEAD_SECONDS", 60)
+# How many workers a task may be handed to before it is marked failed: a task that kills its worker each
+# time (out of memory on a huge file) must not take every worker down in turn.
+TASK_ATTEMPTS = env_int("THIDUA_TASK_ATTEMPTS", 3)
 
 # E-mail, sent by the worker only. With THIDUA_EMAIL_HOST set, through that SMTP server; without it the
 # messages are written to the worker's console, as `make run` does.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from thidua.accounts.models import User
 from thidua.agreements.models import AgreementStatus
 from thidua.audit.services import record, when_and_who
 from thidua.conferences.models import Conference, Poll, PollStatus
-from thidua.documents import converter, generators, layout, rules, services, templating
+from thidua.documents import generators, layout, rules, services, tasks, templating
 from thidua.documents.generators_votes import conference_day
 from thidua.documents.models import Document, DocumentStatus, DocumentTemplate, DocumentType
 from thidua.documents.services import require_issuer
@@ -215,11 +216,11 @@ def _new_draft(
     )
 
 
-def _save_draft(actor: User, document: Document, plan: Plan, template: DocumentTemplate | None) -> bytes:
+def _save_draft(actor: User, document: Document, plan: Plan, template: DocumentTemplate | None) -> None:
     """Lay the draft out (no number) and keep it; one `document.draft` event."""
     document.number_text = _draft_number(document)
     document.summary = clean_text(plan.summary)
-    content = _save_docx(document, plan, template, document.number_text)
+    _save_docx(document, plan, template, document.number_text)
     document.pdf = ""
     document.save()
     replaced = {"replaces": document.replaces.number_text} if document.replaces else {}
@@ -230,7 +231,6 @@ def _save_draft(actor: User, document: Document, plan: Plan, template: DocumentT
         group=document.issuer_group,
         data={"type": document.doc_type, "summary": document.summary, **replaced},
     )
-    return content
 
 
 def missing_signers(official: layout.OfficialDocument) -> list[str]:
@@ -245,7 +245,7 @@ def _save_docx(
     number_text: str,
     *,
     refuse_missing: bool = False,
-) -> bytes:
+) -> None:
     official = _build(document, plan, number_text, document.date)
     missing = missing_signers(official)
     if refuse_missing and missing:
@@ -257,10 +257,11 @@ def _save_docx(
         )
     document.missing_signers = "\n".join(missing)
     content = _render(official, template)
+    document.docx_sha256 = hashlib.sha256(content).hexdigest()
+    document.pdf_error = ""
     document.template = template
     suffix = document.number if document.number is not None else f"du-thao-{document.pk}"
     document.docx.save(f"{plan.filename}-{suffix}.docx", ContentFile(content), save=False)
-    return content
 
 
 def _draft_number(document: Document) -> str:
@@ -301,8 +302,8 @@ def issue(
         if document is None:
             document = _new_draft(actor, plan, conference, kind=kind, poll=poll, signed_by=signed_by)
         document.signed_by = signed_by
-        content = _save_draft(actor, document, plan, template)
-    return _with_pdf(document, plan.filename, content) if with_pdf else document
+        _save_draft(actor, document, plan, template)
+    return _with_pdf(document) if with_pdf else document
 
 
 @transaction.atomic
@@ -367,7 +368,7 @@ def issue_draft(
             year=day.year,
         )
         document.status = DocumentStatus.ISSUED
-        content = _save_docx(document, plan, document.template, document.number_text, refuse_missing=True)
+        _save_docx(document, plan, document.template, document.number_text, refuse_missing=True)
         document.pdf = ""
         document.save()
         if document.replaces is not None:
@@ -384,16 +385,13 @@ def issue_draft(
                 **({"replaces": document.replaces.number_text} if document.replaces else {}),
             },
         )
-    return _with_pdf(document, plan.filename, content) if with_pdf else document
+    return _with_pdf(document) if with_pdf else document
 
 
-def _with_pdf(document: Document, filename: str, content: bytes) -> Document:
-    """Add the PDF made by the warm LibreOffice, outside any transaction: a conversion takes a while."""
-    try:
-        pdf = converter.convert_to_pdf(content)
-    except (converter.PdfUnavailable, converter.ConversionFailed) as error:
-        logger.warning("PDF not made for document %s: %s", document.pk, error)
-        return document
-    suffix = document.number if document.number is not None else f"du-thao-{document.pk}"
-    document.pdf.save(f"{filename}-{suffix}.pdf", ContentFile(pdf), save=True)
+def _with_pdf(document: Document) -> Document:
+    """Queue the PDF of the DOCX just kept: the worker converts it (documents/pdfs.py) while the page
+    says it is coming. Enqueued after the caller's transaction, so the task finds the DOCX committed."""
+    tasks.make_pdf.enqueue(document.pk, document.docx_sha256)
+    # Where tasks run at once (the immediate backend), the PDF is already there.
+    document.refresh_from_db(fields=["pdf", "pdf_source", "pdf_error"])
     return document

@@ -75,6 +75,14 @@ class Document(models.Model):
         "DocumentTemplate", null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
     )
     pdf = models.FileField(upload_to="documents/%Y/", blank=True)
+    # The SHA-256 of the DOCX kept now, and of the DOCX the PDF was made from. The worker makes the PDF in
+    # the background (documents/pdfs.py) and saves it only while the two differ, under the row's lock: a
+    # task run again after a killed worker, or taken by a second worker, saves nothing twice, and a
+    # conversion of a DOCX made again since is dropped.
+    docx_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    pdf_source = models.CharField(max_length=64, blank=True, editable=False)
+    # Why the last conversion made no PDF, in Vietnamese for the register; blank while one is pending.
+    pdf_error = models.CharField("lỗi tạo PDF", max_length=300, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # What a conference's click made (`TemplateKind`: "minutes", "count", ...), for which conference and,
@@ -146,6 +154,15 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number_text} — {self.summary}"
+
+    @property
+    def pdf_state(self) -> str:
+        """ "ready", "failed", "pending" (queued or converting) or "none" (no DOCX yet)."""
+        if self.pdf and (not self.docx_sha256 or self.pdf_source == self.docx_sha256):
+            return "ready"
+        if self.pdf_error:
+            return "failed"
+        return "pending" if self.docx else "none"
 
 
 class SignatureStatus(models.TextChoices):

@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from thidua.accounts import permissions
@@ -55,6 +56,7 @@ def document_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
                 group=group, year=year, role=LeadershipRole.DEPUTY
             ).exists(),
             "pdf_available": converter.pdf_available(),
+            "pdf_pending": any(document.pdf_state == "pending" for document in documents),
         },
     )
 
@@ -88,7 +90,37 @@ def document_issue(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 
 
 def _pdf_note(document: Document) -> str:
-    return "" if document.pdf else " PDF chưa tạo được (máy chủ chưa có LibreOffice); bản DOCX vẫn tải được."
+    state = document.pdf_state
+    if state == "ready":
+        return ""
+    if state == "failed":
+        return f" {document.pdf_error}"
+    return " Bản PDF đang được tạo; sổ văn bản hiện liên kết PDF khi xong."
+
+
+# The most documents one look at the PDFs' progress asks about: a register page shows a year's documents.
+PDF_STATUS_LIMIT = 200
+
+
+@login_required
+def document_pdf_status(request: HttpRequest, slug: str, year: int) -> JsonResponse:
+    """Where the background PDFs of the register's documents stand, for the register page to show each
+    when it is ready (static/thidua/pdf-status.js). One query, whatever the number asked."""
+    emulation_year = year_for_viewer(request, slug, year)
+    wanted = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()]
+    documents = Document.objects.filter(issuer_group=emulation_year.group, pk__in=wanted[:PDF_STATUS_LIMIT])
+    return JsonResponse(
+        {
+            str(document.pk): {
+                "state": document.pdf_state,
+                "error": document.pdf_error,
+                "url": reverse("documents:file", args=[slug, year, document.pk, "pdf"])
+                if document.pdf_state == "ready"
+                else "",
+            }
+            for document in documents
+        }
+    )
 
 
 @login_required

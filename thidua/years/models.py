@@ -58,4 +58,4 @@ class EmulationYear(models.Model):
         return ORDER.index(Stage(self.stage)) >= ORDER.index(Stage.SETTLED)
 
 
-from thidua.years.notice_models import Notice, NoticeKind, NoticeStatus, PeriodicRun  # noqa: E402, F401 — Django finds models in models.py
+from thidua.years.notice_models import Notice, NoticeKind, NoticeStatus, PeriodicRun, WorkerBeat  # noqa: E402, F401 — Django finds models in models.py

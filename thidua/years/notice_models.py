@@ -1,4 +1,5 @@
-"""The to-do e-mails (`Notice`) and the periods of the worker's recurring jobs (`PeriodicRun`).
+"""The to-do e-mails (`Notice`), the periods of the worker's recurring jobs (`PeriodicRun`) and the
+workers' signs of life (`WorkerBeat`).
 
 Kept out of models.py, which holds the year and its stages; `thidua.years.models` imports this module so
 that Django finds the models in the years app.
@@ -95,3 +96,22 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.period_start:%Y-%m-%d %H:%M}"
+
+
+class WorkerBeat(models.Model):
+    """A worker process's last sign of life. Each `run_worker` writes its own every few seconds, from a
+    thread beside the task it runs; a task left running by a worker whose beat has stopped (killed, its
+    machine gone) is handed back to the queue by the others (thidua/years/workers.py)."""
+
+    worker_id = models.CharField("mã tiến trình", max_length=64, unique=True)
+    host = models.CharField("máy", max_length=255, blank=True)
+    pid = models.PositiveIntegerField("số tiến trình", default=0)
+    started_at = models.DateTimeField("chạy từ", default=timezone.now)
+    seen_at = models.DateTimeField("còn sống lúc", default=timezone.now)
+
+    class Meta:
+        verbose_name = "tiến trình nền"
+        verbose_name_plural = "tiến trình nền"
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} @ {self.host}"

@@ -1,7 +1,8 @@
 """The background worker `make run` starts beside the web server: django-tasks-db's `db_worker`, which runs
-the queued tasks, plus a thread that enqueues the recurring jobs when their period comes (db_worker has no
-clock). Every option of db_worker applies; several workers may run at once, each job still runs once per
-period (thidua/years/schedule.py)."""
+the queued tasks, plus a thread that beats for the worker, hands back the tasks of workers that died
+(thidua/years/workers.py) and enqueues the recurring jobs when their period comes (db_worker has no
+clock). Every option of db_worker applies; several workers may run at once, on several machines against
+one database, each job still runs once per period (thidua/years/schedule.py)."""
 
 from __future__ import annotations
 
@@ -16,19 +17,24 @@ from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
+from thidua.years import workers
 from thidua.years.schedule import Scheduler
 
 logger = logging.getLogger("thidua.years.worker")
 
 
-def run_scheduler(stop: threading.Event, interval: float) -> None:
-    """Tick until `stop` is set. A failed tick (the database restarting) is logged and tried again at the
-    next one, so the recurring jobs outlive a passing outage."""
+def run_scheduler(stop: threading.Event, interval: float, worker_id: str) -> None:
+    """Tick until `stop` is set: beat for this worker, hand back the tasks of dead workers, enqueue the
+    recurring jobs whose period began. A failed tick (the database restarting) is logged and tried again
+    at the next one, so the recurring jobs outlive a passing outage."""
     scheduler = Scheduler()
     while not stop.is_set():
         try:
             close_old_connections()
-            started = scheduler.tick(now=timezone.now())
+            now = timezone.now()
+            workers.beat(worker_id, now)
+            workers.requeue_orphans(now)
+            started = scheduler.tick(now=now)
             if started:
                 logger.info("enqueued: %s", ", ".join(started))
         except Exception:
@@ -57,7 +63,10 @@ class Command(db_worker.Command):
         if not options["reload"] or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
             # A daemon: a worker told to stop by a signal exits without waiting for the next tick.
             threading.Thread(
-                target=run_scheduler, args=(stop, options["tick"]), name="scheduler", daemon=True
+                target=run_scheduler,
+                args=(stop, options["tick"], options["worker_id"]),
+                name="scheduler",
+                daemon=True,
             ).start()
         try:
             super().handle(*args, **options)
