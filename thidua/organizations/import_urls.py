@@ -9,4 +9,6 @@ urlpatterns = [
     path("", import_views.upload, name="upload"),
     path("mau.xlsx", import_views.template, name="template"),
     path("xac-nhan/", import_views.confirm, name="confirm"),
+    path("luot-nhap/<uuid:job>/", import_views.job_page, name="job"),
+    path("luot-nhap/<uuid:job>/trang-thai/", import_views.job_status, name="job_status"),
 ]

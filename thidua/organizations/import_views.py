@@ -1,7 +1,8 @@
 """Excel import pages: upload → preview (problems, or the planned changes) → confirm.
 
 Between preview and confirm the uploaded bytes stay on the server (default storage, `imports/<uuid>.xlsx`);
-the page carries only the uuid. Confirm parses the bytes again, inside the service's transaction.
+the page carries only the uuid. Confirm queues an `ImportJob` for the worker, which parses the bytes again
+inside the service's transaction; the job's page shows where it stands and then its result.
 """
 
 from __future__ import annotations
@@ -11,12 +12,10 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -32,8 +31,8 @@ from thidua.organizations.excel import (
     size_words,
     template_workbook,
 )
-from thidua.organizations.importing import ImportRejected, apply_registry_import
-from thidua.organizations.models import Organization, OrganizationKind
+from thidua.organizations.importing import job_problems, start_registry_import
+from thidua.organizations.models import ImportJob, ImportStatus, Organization, OrganizationKind
 
 STORAGE_DIR = "imports"
 LOST_UPLOAD = "Không tìm thấy tệp đã kiểm tra (có thể đã được nhập rồi). Hãy tải tệp lên lại."
@@ -149,23 +148,48 @@ def template(request: HttpRequest, parent_code: str) -> HttpResponse:
 @login_required
 @require_POST
 def confirm(request: HttpRequest, parent_code: str) -> HttpResponse:
+    """«Xác nhận nhập»: the checked file goes to the worker; the job's page follows it (issue 16: a
+    national file is longer than a request should be)."""
     parent = _parent_for_registry(request, parent_code)
     form = ConfirmForm(request.POST)
     path = _stored_path(form.cleaned_data["token"]) if form.is_valid() else None
     if path is None or not default_storage.exists(path):
         return _upload_page(request, parent, UploadForm(), error=LOST_UPLOAD, status=400)
-    with default_storage.open(path, "rb") as stored:
-        data = stored.read()
-    try:
-        result = apply_registry_import(actor=_user(request), parent=parent, data=data)
-    except ImportRejected as rejected:
-        # The registry changed since the preview (or the file did): show why, write nothing.
-        return _preview(request, parent, RegistryImport(problems=rejected.problems), "", None)
-    transaction.on_commit(lambda: default_storage.delete(path))
-    counts = result.counts
-    messages.success(
-        request,
-        f"Đã nhập: {counts['created']} đơn vị mới, {counts['renamed']} đơn vị đổi tên, "
-        f"{counts['added']} thành viên mới.",
+    job = start_registry_import(
+        actor=_user(request),
+        parent=parent,
+        stored_path=path,
+        filename=request.POST.get("filename", ""),
+        planned={},
     )
-    return redirect("organizations:organization_detail", code=parent.code)
+    return redirect("registry_import:job", parent_code=parent.code, job=job.uuid)
+
+
+def _job(request: HttpRequest, parent_code: str, job: uuid.UUID) -> ImportJob:
+    parent = _parent_for_registry(request, parent_code)
+    return get_object_or_404(ImportJob.objects.select_related("parent"), uuid=job, parent=parent)
+
+
+@login_required
+def job_page(request: HttpRequest, parent_code: str, job: uuid.UUID) -> HttpResponse:
+    """Where the import stands; once finished, what it wrote or every problem, and nothing written."""
+    found = _job(request, parent_code, job)
+    return render(
+        request,
+        "organizations/import_job.html",
+        {
+            "parent": found.parent,
+            "job": found,
+            "result": RegistryImport(problems=job_problems(found)),
+            "done": found.status == ImportStatus.DONE,
+        },
+    )
+
+
+@login_required
+def job_status(request: HttpRequest, parent_code: str, job: uuid.UUID) -> JsonResponse:
+    """For the job's page to know when to show the result (static/thidua/job-status.js)."""
+    found = _job(request, parent_code, job)
+    return JsonResponse(
+        {"status": found.status, "label": found.get_status_display(), "finished": found.finished}
+    )

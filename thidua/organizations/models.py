@@ -543,3 +543,50 @@ class Officeholder(models.Model):
 
     def term(self) -> rules.Term:
         return rules.Term(self.pk, self.full_name, self.position, self.started_on, self.ended_on)
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Đang chờ"
+    RUNNING = "running", "Đang nhập"
+    DONE = "done", "Đã nhập xong"
+    REJECTED = "rejected", "Không nhập (tệp có lỗi)"
+    FAILED = "failed", "Không nhập được"
+
+
+class ImportJob(models.Model):
+    """A confirmed Excel import of a parent body's registry, run by the worker (organizations/importing.py):
+    a national file of twelve thousand units takes longer than a web request should. The page of the job
+    shows where it stands and, once finished, its result or every problem by sheet, row and column."""
+
+    uuid = models.UUIDField(unique=True, editable=False)
+    parent = models.ForeignKey(
+        Organization, verbose_name="cơ quan cấp trên", on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    actor = models.ForeignKey(
+        "accounts.User", verbose_name="người nhập", on_delete=models.PROTECT, related_name="+"
+    )
+    # The checked upload in the default storage, kept until the import is written; the preview's counts.
+    stored_path = models.CharField(max_length=200)
+    filename = models.CharField("tệp", max_length=255, blank=True)
+    planned = models.JSONField("dự kiến", default=dict)
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    counts = models.JSONField("kết quả", default=dict)
+    # Each problem as the preview shows it: sheet, row, column, message.
+    problems = models.JSONField("lỗi", default=list)
+    message = models.CharField("ghi chú", max_length=500, blank=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+    started_at = models.DateTimeField("bắt đầu", null=True, blank=True)
+    finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lượt nhập Excel"
+        verbose_name_plural = "lượt nhập Excel"
+
+    def __str__(self) -> str:
+        return f"{self.filename or self.uuid} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED}

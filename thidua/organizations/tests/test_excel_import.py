@@ -49,6 +49,8 @@ from thidua.organizations.importing import ImportRejected, apply_registry_import
 from thidua.organizations.models import (
     EmulationGroup,
     GroupKind,
+    ImportJob,
+    ImportStatus,
     Membership,
     Organization,
     OrganizationKind,
@@ -236,7 +238,12 @@ def test_the_template_round_trips_from_download_to_rows_in_the_registry(
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(confirm_url(), {"token": str(token)})
     assert done.status_code == 302
-    assert done["Location"] == reverse("organizations:organization_detail", kwargs={"code": "vusta"})
+    job = ImportJob.objects.get()
+    assert done["Location"] == reverse(
+        "registry_import:job", kwargs={"parent_code": "vusta", "job": job.uuid}
+    )
+    assert job.status == ImportStatus.DONE and job.actor == staff
+    assert "Đã nhập: 1 đơn vị mới" in client.get(done["Location"]).content.decode()
 
     hanoi = Organization.objects.get(code="lhh-ha-noi")
     assert hanoi.parent.code == "vusta"
@@ -803,8 +810,9 @@ def test_confirm_parses_the_file_again_and_refuses_what_the_registry_no_longer_a
     cluster4 = EmulationGroup.objects.get(slug="vusta-cum-4")
     services.add_membership(actor=staff, group=cluster4, organization=org("nghe-an"), year=NEXT_YEAR)
     before = counts()
-    response = client.post(confirm_url(), {"token": str(token)})
+    response = client.post(confirm_url(), {"token": str(token)}, follow=True)
     assert response.status_code == 200
+    assert ImportJob.objects.get().status == ImportStatus.REJECTED
     problem = only(response.context["result"].problems)
     assert problem.message.endswith(f"đã là thành viên Cụm thi đua số 4 năm {NEXT_YEAR}.")
     assert 'role="alert"' in response.content.decode()
@@ -816,7 +824,7 @@ def test_a_forced_confirm_of_a_bad_file_writes_nothing(client_for, staff):
     token = uuid.uuid4()
     default_storage.save(f"imports/{token}.xlsx", ContentFile(b"<html>not a workbook</html>"))
     before = counts()
-    response = client_for(staff).post(confirm_url(), {"token": str(token)})
+    response = client_for(staff).post(confirm_url(), {"token": str(token)}, follow=True)
     assert only(response.context["result"].problems).message == NOT_XLSX
     assert counts() == before
 
@@ -888,3 +896,117 @@ def test_a_preview_nobody_confirmed_is_forgotten_a_day_later(
     )
     assert not default_storage.exists(stale)
     assert default_storage.exists(fresh)
+
+
+# --- The confirmed import runs on the worker (issue 16)
+
+
+@pytest.fixture
+def db_queue(settings):
+    """The database queue, with no worker: the confirmed import waits, as on a busy December day."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _queued_job(client):
+    preview = post_file(
+        client,
+        xlsx([["lhh-ha-noi", NEW_NAME, "Liên hiệp hội Hà Nội", PROVINCIAL, datetime.date(1990, 5, 1)]]),
+    )
+    token = preview.context["confirm_form"].initial["token"]
+    response = client.post(confirm_url(), {"token": str(token), "filename": "dang-ky.xlsx"})
+    assert response.status_code == 302
+    return ImportJob.objects.get(), response["Location"]
+
+
+@pytest.mark.usefixtures("db_queue")
+def test_a_confirmed_import_waits_for_the_worker_and_its_page_says_so_then_shows_the_result(
+    client_for, staff
+):
+    client = client_for(staff)
+    before = counts()
+    job, page_url = _queued_job(client)
+    assert job.status == ImportStatus.QUEUED and counts() == before
+    page = client.get(page_url).content.decode()
+    assert "Đang chờ" in page and "job-status.js" in page and "«dang-ky.xlsx»" in page
+    status_url = reverse("registry_import:job_status", kwargs={"parent_code": "vusta", "job": job.uuid})
+    assert client.get(status_url).json() == {"status": "queued", "label": "Đang chờ", "finished": False}
+
+    assert importing.run_import(job_uuid=str(job.uuid)).startswith("Đã nhập: 1 đơn vị mới")
+
+    assert client.get(status_url).json()["finished"] is True
+    page = client.get(page_url).content.decode()
+    assert "Đã nhập: 1 đơn vị mới" in page and "job-status.js" not in page
+    assert Organization.objects.filter(code="lhh-ha-noi").exists()
+
+
+@pytest.mark.usefixtures("db_queue")
+def test_an_import_run_again_after_it_finished_writes_nothing_more(client_for, staff):
+    job, _ = _queued_job(client_for(staff))
+    importing.run_import(job_uuid=str(job.uuid))
+    after = counts()
+    assert importing.run_import(job_uuid=str(job.uuid)) == importing.ALREADY
+    assert counts() == after
+
+
+@pytest.mark.usefixtures("db_queue")
+def test_an_import_whose_file_was_removed_says_so_in_vietnamese_and_writes_nothing(client_for, staff):
+    client = client_for(staff)
+    job, page_url = _queued_job(client)
+    default_storage.delete(job.stored_path)
+    before = counts()
+
+    assert importing.run_import(job_uuid=str(job.uuid)) == importing.MISSING_FILE
+
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and counts() == before
+    page = client.get(page_url).content.decode()
+    assert "Không tìm thấy tệp đã tải lên" in page and 'role="alert"' in page and "Tải tệp khác" in page
+
+
+@pytest.mark.usefixtures("db_queue")
+def test_only_the_parent_bodys_staff_follow_its_import(client_for, staff, officer_nghe_an):
+    _job, page_url = _queued_job(client_for(staff))
+    assert client_for(officer_nghe_an).get(page_url).status_code == 403
+    assert client_for(None).get(page_url).status_code == 302
+    other = reverse("registry_import:job", kwargs={"parent_code": "vusta", "job": uuid.uuid4()})
+    assert client_for(staff).get(other).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_demo")
+def test_a_second_worker_taking_a_running_import_is_told_it_is_taken_and_writes_nothing():
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two workers at once need a server's row locks; SQLite serializes writers")
+    from thidua.accounts.models import User
+
+    staff = User.objects.get(username="vusta")
+    path = default_storage.save(f"imports/{uuid.uuid4()}.xlsx", ContentFile(xlsx([])))
+    job = ImportJob.objects.create(
+        uuid=uuid.uuid4(), parent=Organization.objects.get(code="vusta"), actor=staff, stored_path=path
+    )
+    holding, release = threading.Event(), threading.Event()
+
+    def first_worker():
+        try:
+            with transaction.atomic():
+                ImportJob.objects.select_for_update().get(pk=job.pk)
+                holding.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first_worker)
+    thread.start()
+    try:
+        assert holding.wait(30)
+        assert importing.run_import(job_uuid=str(job.uuid)) == importing.TAKEN
+    finally:
+        release.set()
+        thread.join(30)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.QUEUED and job.finished_at is None
+    default_storage.delete(path)
