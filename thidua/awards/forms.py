@@ -91,3 +91,48 @@ class DecisionForm(forms.Form):
     signer_name = forms.CharField(label="Họ tên người ký", max_length=150)
     signer_title = forms.CharField(label="Chức vụ người ký", max_length=150)
     note = forms.CharField(label="Ghi chú", max_length=300, required=False)
+
+
+# --- The parent body's overview (issue 16): filters read from the address, every one optional. A value
+# the form does not know is said in Vietnamese and that filter left out, never guessed.
+
+KIND_WORDS = {"cum": "cluster", "khoi": "block"}
+
+
+class OverviewFilterForm(forms.Form):
+    q = forms.CharField(label="Tìm cụm, khối hoặc đơn vị thành viên", required=False, max_length=100)
+    loai = forms.ChoiceField(
+        label="Loại",
+        required=False,
+        choices=[("", "Cụm và khối"), ("cum", "Cụm thi đua"), ("khoi", "Khối thi đua")],
+    )
+    giai_doan = forms.ChoiceField(label="Giai đoạn", required=False)
+    tre_han = forms.BooleanField(label="Chỉ những cụm, khối trễ hạn", required=False)
+
+    def __init__(self, *args: Any, stages: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["giai_doan"].choices = [("", "Mọi giai đoạn"), *stages]  # type: ignore[attr-defined]
+
+
+class DossierFilterForm(forms.Form):
+    trang_thai = forms.ChoiceField(label="Trạng thái", required=False)
+
+    def __init__(self, *args: Any, states: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["trang_thai"].choices = [("", "Mọi trạng thái"), *states]  # type: ignore[attr-defined]
+
+
+class HistoryFilterForm(forms.Form):
+    q = forms.CharField(label="Tìm đơn vị", required=False, max_length=100)
+    hinh_thuc = forms.ChoiceField(label="Hình thức khen thưởng", required=False)
+    nam = forms.IntegerField(
+        label="Năm",
+        required=False,
+        min_value=1990,
+        max_value=2100,
+        error_messages={"invalid": "Năm phải là số, ví dụ 2023."},
+    )
+
+    def __init__(self, *args: Any, forms_named: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["hinh_thuc"].choices = [("", "Mọi hình thức"), *forms_named]  # type: ignore[attr-defined]

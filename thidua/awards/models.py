@@ -8,6 +8,7 @@ that passed into awards (DOMAIN.md, "The year of a cluster", point 6).
 
 from __future__ import annotations
 
+import datetime
 from fractions import Fraction
 
 from django.conf import settings
@@ -125,6 +126,12 @@ class AchievementReport(models.Model):
 class AwardQuerySet(models.QuerySet["Award"]):
     def of_parent(self, parent_id: int, year: int) -> AwardQuerySet:
         return self.filter(dossier__emulation_year__group__parent_id=parent_id, year=year)
+
+    def published(self, today: datetime.date) -> AwardQuerySet:
+        """Awards whose decision is issued: decided, and dated today or before. A decision is issued
+        (ban hành) on its date (NĐ 30/2020/NĐ-CP, Điều 15): one recorded ahead of its date stays with
+        the parent body's staff until that day (docs/decisions.md, "Award history")."""
+        return self.filter(dossier__status=DossierStatus.DECIDED, decision_date__lte=today)
 
 
 class Award(models.Model):

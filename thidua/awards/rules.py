@@ -9,16 +9,26 @@ in binary.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from fractions import Fraction
 
+from thidua.lib.decimals import format_vietnamese_decimal
+
 __all__ = [
+    "BarChart",
     "CouncilOutcome",
+    "CriterionGroupScore",
+    "DossierState",
+    "ScoreTable",
+    "bar_chart",
     "council_outcome",
     "council_vote_problems",
+    "dossier_state",
     "parent_award_label",
+    "score_table",
     "submission_problems",
     "votes_needed",
 ]
@@ -117,3 +127,145 @@ def parent_award_label(label: str, parent_short_name: str) -> str:
     """ "Cờ thi đua của Liên hiệp Hội Việt Nam": the parent body names its own awards; the choice label
     says "cơ quan cấp trên" (as the nomination poll's title does)."""
     return label.replace("cơ quan cấp trên", parent_short_name)
+
+
+# --- The parent body's overview (issue 16)
+
+
+class DossierState(StrEnum):
+    """Where a dossier the parent body received stands, as its staff see it: sent back, waiting for the
+    council's vote, waiting for the decision, or decided. The values are the overview's filter words."""
+
+    RETURNED = "tra-lai"
+    AWAITING_VOTE = "cho-hoi-dong"
+    AWAITING_DECISION = "cho-quyet-dinh"
+    DECIDED = "da-quyet-dinh"
+
+
+DOSSIER_STATE_LABELS: Mapping[DossierState, str] = {
+    DossierState.RETURNED: "Đã trả lại, chờ cụm gửi lại",
+    DossierState.AWAITING_VOTE: "Chờ Hội đồng bỏ phiếu",
+    DossierState.AWAITING_DECISION: "Chờ quyết định khen thưởng",
+    DossierState.DECIDED: "Đã có quyết định khen thưởng",
+}
+
+
+def dossier_state(status: str, *, submitted: bool, voted: bool) -> DossierState | None:
+    """`status` is a DossierStatus value. A draft never sent is the group's own business (None); a draft
+    that was sent is one the parent body returned (docs/decisions.md: "A returned dossier is a draft
+    again")."""
+    if status == "decided":
+        return DossierState.DECIDED
+    if status == "submitted":
+        return DossierState.AWAITING_DECISION if voted else DossierState.AWAITING_VOTE
+    return DossierState.RETURNED if submitted else None
+
+
+# A horizontal bar chart drawn as SVG by the server (no script, nothing inline the CSP refuses), in SVG
+# user units: the picture scales to the page's width.
+CHART_WIDTH = 760
+CHART_LABEL_WIDTH = 260
+CHART_BAR_AREA = 400
+CHART_ROW = 24
+CHART_BAR_HEIGHT = 16
+CHART_TOP = 4
+_TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value_text: str
+    description: str  # what a screen reader says for the bar
+    y: int
+    text_y: int
+    width: str  # SVG user units, one decimal
+    value_x: str
+
+
+@dataclass(frozen=True)
+class BarChart:
+    bars: tuple[Bar, ...]
+    width: int
+    height: int
+    label_width: int
+    label_x: int
+    bar_height: int
+
+
+def _number_text(value: Decimal | int) -> str:
+    return format_vietnamese_decimal(Decimal(value), None if isinstance(value, int) else 2)
+
+
+def bar_chart(
+    items: Sequence[tuple[str, Decimal | int]], *, unit: str, scale: Decimal | int | None = None
+) -> BarChart:
+    """One bar per (label, value), as long as the value against `scale` (default: the largest value);
+    a negative value (a penalty) draws no bar. Exact arithmetic, rounded for drawing only."""
+    top = Decimal(scale) if scale is not None else max((Decimal(v) for _, v in items), default=Decimal(0))
+    if top <= 0:
+        top = Decimal(1)
+    bars = []
+    for index, (label, value) in enumerate(items):
+        length = (max(Decimal(value), Decimal(0)) * CHART_BAR_AREA / top).quantize(_TENTH, ROUND_HALF_UP)
+        length = min(length, Decimal(CHART_BAR_AREA))
+        y = CHART_TOP + index * CHART_ROW
+        text = _number_text(value)
+        bars.append(
+            Bar(
+                label=label,
+                value_text=text,
+                description=f"{label}: {text} {unit}",
+                y=y,
+                text_y=y + 12,
+                width=format(length, "f"),
+                value_x=format(length + CHART_LABEL_WIDTH + 6, "f"),
+            )
+        )
+    return BarChart(
+        bars=tuple(bars),
+        width=CHART_WIDTH,
+        height=CHART_TOP + len(bars) * CHART_ROW + 4,
+        label_width=CHART_LABEL_WIDTH,
+        label_x=CHART_LABEL_WIDTH - 8,
+        bar_height=CHART_BAR_HEIGHT,
+    )
+
+
+@dataclass(frozen=True)
+class CriterionGroupScore:
+    """The final points of one work area in one year, summed over every member's sheet that has them."""
+
+    year: int
+    title: str
+    total: Decimal
+    sheets: int
+    max_points: Decimal
+
+
+@dataclass(frozen=True)
+class ScoreTable:
+    """Work areas down, years across: the average final points per member, and the work area's maximum
+    (the largest of the year's agreements, as groups may weigh it differently)."""
+
+    years: tuple[int, ...]
+    rows: tuple[tuple[str, tuple[Decimal | None, ...], Decimal], ...]  # title, averages by year, maximum
+
+
+def score_table(scores: Sequence[CriterionGroupScore]) -> ScoreTable:
+    """Pivot the work areas' sums into averages per member, rounded half up to two places (the scoring
+    rule's rounding, thidua.lib.decimals). Work areas are matched by title across years and groups: an
+    agreement copied to the next year keeps its titles (years.services.open_year)."""
+    years = tuple(sorted({s.year for s in scores}))
+    titles: dict[str, dict[int, Decimal]] = {}
+    maximum: dict[str, Decimal] = {}
+    for s in scores:
+        if s.sheets <= 0:
+            continue
+        average = (s.total / s.sheets).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        titles.setdefault(s.title, {})[s.year] = average
+        maximum[s.title] = max(maximum.get(s.title, Decimal(0)), s.max_points)
+    rows = tuple(
+        (title, tuple(by_year.get(y) for y in years), maximum[title]) for title, by_year in titles.items()
+    )
+    return ScoreTable(years=years, rows=rows)

@@ -1,13 +1,25 @@
-"""Reads of awards that several pages share: an organization's awards, on its page and in the API."""
+"""Reads of awards that several pages share: an organization's awards, on its page and in the API; and
+the parent body's overview of a year (groups, dossiers, council, decisions), its award history and its
+statistics, each in a fixed number of queries whatever the number of groups (issue 16)."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from thidua.assessments.models import Score
 from thidua.awards import rules
-from thidua.awards.models import Award
-from thidua.organizations.models import Organization
+from thidua.awards.models import Award, Dossier, DossierStatus
+from thidua.awards.rules import CriterionGroupScore, DossierState
+from thidua.organizations.models import AwardForm, EmulationGroup, Organization, OrganizationName
+from thidua.years.models import EmulationYear
+from thidua.years.selectors import THIS_YEAR, GroupFilters, groups_of_year
 
 
 @dataclass(frozen=True)
@@ -21,7 +33,11 @@ class OrganizationAward:
 
 def organization_awards(*, organization: Organization) -> list[OrganizationAward]:
     """An organization's awards, newest year first, each named as its parent body names it."""
-    awards = list(Award.objects.filter(organization=organization).order_by("-year", "award_form"))
+    awards = list(
+        Award.objects.filter(organization=organization)
+        .published(timezone.localdate())
+        .order_by("-year", "award_form")
+    )
     if not awards:
         return []
     parent_name = organization.parent.current_short_name if organization.parent else "cơ quan cấp trên"
@@ -35,3 +51,241 @@ def organization_awards(*, organization: Organization) -> list[OrganizationAward
         )
         for a in awards
     ]
+
+
+# --- The parent body's overview of a year
+
+
+def overview_groups(
+    *, parent_id: int, year: int, today: datetime.date, filters: GroupFilters
+) -> QuerySet[EmulationGroup]:
+    """`years.selectors.groups_of_year` with each year's dossier: its status, whether it was sent and
+    whether the council voted (one more join, no more queries)."""
+    dossier = f"{THIS_YEAR}__dossier__"
+    return groups_of_year(parent_id=parent_id, year=year, today=today, filters=filters).annotate(
+        dossier_status=F(f"{dossier}status"),
+        dossier_submitted_at=F(f"{dossier}submitted_at"),
+        dossier_voted_at=F(f"{dossier}council_voted_at"),
+    )
+
+
+def group_dossier_state(group: EmulationGroup) -> DossierState | None:
+    status = getattr(group, "dossier_status", None)
+    if status is None:
+        return None
+    return rules.dossier_state(
+        status,
+        submitted=getattr(group, "dossier_submitted_at", None) is not None,
+        voted=getattr(group, "dossier_voted_at", None) is not None,
+    )
+
+
+_STATE_CONDITIONS: dict[DossierState, Q] = {
+    DossierState.RETURNED: Q(status=DossierStatus.DRAFT, submitted_at__isnull=False),
+    DossierState.AWAITING_VOTE: Q(status=DossierStatus.SUBMITTED, council_voted_at__isnull=True),
+    DossierState.AWAITING_DECISION: Q(status=DossierStatus.SUBMITTED, council_voted_at__isnull=False),
+    DossierState.DECIDED: Q(status=DossierStatus.DECIDED),
+}
+
+
+def received_dossiers(*, parent_id: int, year: int, state: DossierState | None = None) -> QuerySet[Dossier]:
+    """The year's dossiers the parent body received (a draft never sent is left out), with their counts
+    of proposals, of proposals the council passed and of awards, in the order of kind and number."""
+    dossiers = Dossier.objects.filter(
+        emulation_year__group__parent_id=parent_id, emulation_year__year=year
+    ).filter(Q(submitted_at__isnull=False) | ~Q(status=DossierStatus.DRAFT))
+    if state is not None:
+        dossiers = dossiers.filter(_STATE_CONDITIONS[state])
+    return (
+        dossiers.select_related("emulation_year__group")
+        .annotate(
+            proposal_count=Count("proposals", distinct=True),
+            passed_count=Count("proposals", filter=Q(proposals__passed=True), distinct=True),
+            award_count=Count("awards", distinct=True),
+        )
+        .order_by("emulation_year__group__kind", "emulation_year__group__number", "pk")
+    )
+
+
+def dossier_state_counts(*, parent_id: int, year: int) -> dict[DossierState, int]:
+    """How many received dossiers of the year stand in each state: one aggregate query."""
+    counts = Dossier.objects.filter(
+        emulation_year__group__parent_id=parent_id, emulation_year__year=year
+    ).aggregate(
+        **{state.name: Count("pk", filter=condition) for state, condition in _STATE_CONDITIONS.items()}
+    )
+    return {state: counts[state.name] or 0 for state in DossierState}
+
+
+def council_sessions(*, parent_id: int, year: int) -> QuerySet[Any]:
+    """The council's sittings on the year's dossiers: one row per day it voted, with the dossiers and
+    proposals voted on that day and how many passed."""
+    return (
+        Dossier.objects.filter(
+            emulation_year__group__parent_id=parent_id,
+            emulation_year__year=year,
+            council_voted_at__isnull=False,
+        )
+        .annotate(day=TruncDate("council_voted_at"))
+        .values("day")
+        .annotate(
+            dossier_count=Count("pk", distinct=True),
+            proposal_count=Count("proposals"),
+            passed_count=Count("proposals", filter=Q(proposals__passed=True)),
+            members=Max("council_members"),
+        )
+        .order_by("-day")
+    )
+
+
+def council_votes(*, parent_id: int, year: int) -> QuerySet[Dossier]:
+    """Each dossier the council voted on, the latest vote first."""
+    return (
+        received_dossiers(parent_id=parent_id, year=year)
+        .filter(council_voted_at__isnull=False)
+        .order_by("-council_voted_at", "pk")
+    )
+
+
+def award_decisions(*, parent_id: int, year: int) -> QuerySet[Any]:
+    """The award decisions on the year's dossiers: one row per decision (a decision may answer several
+    groups' dossiers), with its date, signer and the number of dossiers and awards it carries."""
+    return (
+        Dossier.objects.filter(
+            emulation_year__group__parent_id=parent_id,
+            emulation_year__year=year,
+            status=DossierStatus.DECIDED,
+        )
+        .values("decision_number", "decision_date", "decision_signer_name", "decision_signer_title")
+        .annotate(dossier_count=Count("pk", distinct=True), award_count=Count("awards", distinct=True))
+        .order_by("-decision_date", "decision_number")
+    )
+
+
+# --- The award history across years and organizations
+
+
+@dataclass(frozen=True)
+class HistoryFilters:
+    words: tuple[str, ...] = ()  # folded, all in one of the organization's names
+    form: str = ""
+    year: int | None = None
+
+
+def award_history(
+    *, parent_id: int, filters: HistoryFilters, published_on: datetime.date | None
+) -> QuerySet[Award]:
+    """Every award the parent body gave, the latest year first, then by form and the organization's
+    Vietnamese order; with `published_on`, only the decisions issued by that day (the public's view)."""
+    awards = Award.objects.filter(dossier__emulation_year__group__parent_id=parent_id)
+    if published_on is not None:
+        awards = awards.published(published_on)
+    for word in filters.words:
+        awards = awards.filter(organization__search_text__contains=word)
+    if filters.form:
+        awards = awards.filter(award_form=filters.form)
+    if filters.year is not None:
+        awards = awards.filter(year=filters.year)
+    return (
+        awards.select_related("organization", "dossier__emulation_year__group")
+        .prefetch_related(Prefetch("organization__names", queryset=OrganizationName.objects.all()))
+        .order_by("-year", "award_form", "organization__sort_key", "pk")
+    )
+
+
+# --- Statistics of a year
+
+
+def awards_by_form(*, parent_id: int, year: int) -> dict[str, int]:
+    rows = Award.objects.of_parent(parent_id, year).values("award_form").annotate(n=Count("pk")).order_by()
+    return {row["award_form"]: row["n"] for row in rows}
+
+
+def awards_by_group(*, parent_id: int, year: int) -> QuerySet[EmulationGroup]:
+    """The groups with awards in `year`, each with its total and a count per form (`form_<value>`), the
+    most awarded first."""
+    path = "years__dossier__awards"
+    in_year = Q(**{f"{path}__year": year})
+    return (
+        EmulationGroup.objects.filter(parent_id=parent_id)
+        .annotate(total=Count(path, filter=in_year))
+        .annotate(
+            **{
+                f"form_{value}": Count(path, filter=in_year & Q(**{f"{path}__award_form": value}))
+                for value in AwardForm.values
+            },
+        )
+        .filter(total__gt=0)
+        .order_by("-total", "kind", "number", "pk")
+    )
+
+
+def awards_by_year(*, parent_id: int, up_to: int) -> dict[int, dict[str, int]]:
+    """Every year's awards up to `up_to`, by form: {year: {form: count}}."""
+    result: dict[int, dict[str, int]] = {}
+    rows = (
+        Award.objects.filter(dossier__emulation_year__group__parent_id=parent_id, year__lte=up_to)
+        .values("year", "award_form")
+        .annotate(n=Count("pk"))
+        .order_by("year")
+    )
+    for row in rows:
+        result.setdefault(row["year"], {})[row["award_form"]] = row["n"]
+    return result
+
+
+def criterion_group_scores(*, parent_id: int, up_to: int) -> list[CriterionGroupScore]:
+    """The final points of each work area, summed per year over the members' sheets that have them (the
+    criteria in force only: a retired score counts in no total), for every year up to `up_to`."""
+    rows = (
+        Score.objects.filter(
+            assessment__emulation_year__group__parent_id=parent_id,
+            assessment__emulation_year__year__lte=up_to,
+            final_points__isnull=False,
+        )
+        .values(year=F("assessment__emulation_year__year"), title=F("criterion__group__title"))
+        .annotate(
+            total=Sum("final_points"),
+            sheets=Count("assessment", distinct=True),
+            max_points=Max("criterion__group__max_points"),
+            position=Max("criterion__group__position"),
+        )
+        .order_by("year", "position", "title")
+    )
+    return [
+        CriterionGroupScore(
+            year=row["year"],
+            title=row["title"],
+            total=row["total"],
+            sheets=row["sheets"],
+            max_points=row["max_points"],
+        )
+        for row in rows
+    ]
+
+
+def year_has_statistics(*, parent_id: int, year: int) -> bool:
+    """Whether `year` has anything to count: an award, or a member's settled score."""
+    return (
+        Award.objects.of_parent(parent_id, year).exists()
+        or Score.objects.filter(
+            assessment__emulation_year__group__parent_id=parent_id,
+            assessment__emulation_year__year=year,
+            final_points__isnull=False,
+        ).exists()
+    )
+
+
+def form_labels(parent: Organization) -> list[tuple[str, str]]:
+    """The award forms as the parent body names them ("Cờ thi đua của Liên hiệp Hội Việt Nam")."""
+    short = parent.current_short_name
+    return [(value, rules.parent_award_label(str(label), short)) for value, label in AwardForm.choices]
+
+
+def years_with_data(*, parent_id: int, around: Sequence[int] = ()) -> list[int]:
+    """The years any of the parent's groups has opened, and those in `around` (this year, the year
+    shown), the latest first: the overview's links from year to year."""
+    years = set(
+        EmulationYear.objects.filter(group__parent_id=parent_id).values_list("year", flat=True).distinct()
+    )
+    return sorted(years | set(around), reverse=True)

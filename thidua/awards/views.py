@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from thidua.accounts import permissions
@@ -27,10 +28,10 @@ from thidua.awards.forms import (
     ReturnForm,
 )
 from thidua.awards.models import Award, Dossier, DossierStatus, Proposal
+from thidua.awards.parent_views import staff_parent
 from thidua.organizations.models import (
     AwardForm,
     Organization,
-    OrganizationKind,
     OrganizationName,
     Regulation,
 )
@@ -421,11 +422,7 @@ def decision(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 
 
 def _parent(request: HttpRequest, parent_code: str) -> Organization:
-    parent = get_object_or_404(
-        Organization.objects.prefetch_related("names"), code=parent_code, kind=OrganizationKind.PARENT_BODY
-    )
-    permissions.require(permissions.is_parent_staff(request.user, parent), services.STAFF_ONLY)
-    return parent
+    return staff_parent(request, parent_code, services.STAFF_ONLY)
 
 
 @login_required
@@ -450,7 +447,13 @@ def incoming(request: HttpRequest, parent_code: str) -> HttpResponse:
     return render(
         request,
         "awards/incoming.html",
-        {"parent": parent, "waiting": waiting, "others": others, "award_years": years},
+        {
+            "parent": parent,
+            "waiting": waiting,
+            "others": others,
+            "award_years": years,
+            "this_year": timezone.localdate().year,
+        },
     )
 
 

@@ -71,13 +71,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _shortcuts(user: User) -> list[tuple[str, str]]:
-    """The pages each role comes back to, one click from home: parent-body staff to the dossiers sent to
-    them, editors and news managers to the news admin (where drafts and approvals wait)."""
+    """The pages each role comes back to, one click from home: parent-body staff to the overview of this
+    year's groups and to the dossiers sent to them, editors and news managers to the news admin (where
+    drafts and approvals wait)."""
     links = []
+    year = timezone.localdate().year
     parents = Organization.objects.filter(pk__in=permissions.staff_parent_ids(user)).prefetch_related("names")
     for parent in parents.order_by("code"):
+        short = parent.current_short_name
+        links.append(
+            (f"Tổng quan năm {year} — {short}", reverse("parent_awards:overview", args=[parent.code, year]))
+        )
         url = reverse("parent_awards:incoming", args=[parent.code])
-        links.append((f"Hồ sơ đề nghị khen thưởng gửi {parent.current_short_name}", url))
+        links.append((f"Hồ sơ đề nghị khen thưởng gửi {short}", url))
     if permissions.editor_org_ids(user) or permissions.news_manager_org_ids(user):
         links.append(("Quản trị trang tin: tin nháp, tin chờ duyệt", reverse("wagtailadmin_home")))
     return links

@@ -130,3 +130,52 @@ def move_years_on(text: str, *, source_year: int, years: int = 1) -> str:
         return match.group(1)
 
     return _YEAR.sub(shift, text)
+
+
+# --- What is late, for a parent body's overview of all its groups (issue 16)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    stage: Stage
+    due: datetime.date
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.stage]
+
+
+def late_stages(
+    current: Stage, deadlines: Mapping[str, datetime.date | None], today: datetime.date
+) -> tuple[Deadline, ...]:
+    """The stages of the year that are late, with their deadlines: exactly those `stage_rows` marks late
+    (a deadline passed and the year not moved past its stage), so the overview and the year's own page
+    never disagree."""
+    return tuple(
+        Deadline(row.stage, row.due)
+        for row in stage_rows(current, deadlines, None, today)
+        if row.late and row.due is not None
+    )
+
+
+def next_deadline(current: Stage, deadlines: Mapping[str, datetime.date | None]) -> Deadline | None:
+    """The first deadline still ahead of the year's work, in the order of the stages: its current stage's,
+    else the nearest stage after it that has one; None once no stage left has a deadline."""
+    if current == Stage.CLOSED:
+        return None
+    for stage in ORDER[ORDER.index(current) :]:
+        field_name = STAGE_DEADLINES.get(stage)
+        due = deadlines.get(field_name) if field_name else None
+        if due is not None:
+            return Deadline(stage, due)
+    return None
+
+
+def binding_stages() -> Mapping[str, tuple[Stage, ...]]:
+    """For each deadline field, the stages a year may stand at while that deadline still binds it: the
+    stages up to the last one it ends. A year at one of them whose date in that field has passed is late
+    (the same rule as `stage_rows`, put so that a database can filter and count on it)."""
+    last: dict[str, int] = {}
+    for stage, field_name in STAGE_DEADLINES.items():
+        last[field_name] = max(last.get(field_name, -1), ORDER.index(stage))
+    return {field_name: ORDER[: index + 1] for field_name, index in last.items()}

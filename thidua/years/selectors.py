@@ -1,13 +1,49 @@
-"""Reads of a year that several pages share: its stages, and the years a group has open."""
+"""Reads of a year that several pages share: its stages, the years a group has open, and a parent
+body's groups in one year with their stages and what is late."""
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
+import datetime
+import functools
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from thidua.lib.text import fold
+from thidua.organizations.models import EmulationGroup, Leadership, LeadershipRole, Membership
 from thidua.years.models import EmulationYear, YearStage
-from thidua.years.rules import STAGE_DEADLINES, Stage, StageRow, stage_rows
+from thidua.years.rules import (
+    STAGE_DEADLINES,
+    Deadline,
+    Stage,
+    StageRow,
+    binding_stages,
+    late_stages,
+    next_deadline,
+    stage_rows,
+)
 from thidua.years.stages import gate_of
+
+# The deadline fields of EmulationYear, in the order of the stages they end.
+DEADLINE_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(STAGE_DEADLINES.values()))
+# The alias under which a group's emulation year of the year asked for is joined (one LEFT JOIN).
+THIS_YEAR = "this_year"
 
 
 def year_stages(*, emulation_year: EmulationYear) -> list[StageRow]:
@@ -35,4 +71,160 @@ def open_years_of_members(*, organization_ids: set[int]) -> QuerySet[EmulationYe
         .exclude(stage=YearStage.CLOSED)
         .select_related("group", "group__parent")
         .distinct()
+    )
+
+
+def late_condition(today: datetime.date, *, prefix: str = "") -> Q:
+    """The years late on `today`, as a database condition (`rules.binding_stages`): at a stage a deadline
+    still binds, with that deadline passed. `prefix` reaches the year through a relation."""
+    return functools.reduce(
+        operator.or_,
+        (
+            Q(**{f"{prefix}stage__in": [s.value for s in stages], f"{prefix}{name}__lt": today})
+            for name, stages in binding_stages().items()
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class GroupFilters:
+    """What the overview of a year is narrowed to: a kind (cluster or block), a stage or None for a year
+    not opened (`NOT_OPENED`), late years only, and search words already folded."""
+
+    kind: str = ""
+    stage: str = ""
+    late_only: bool = False
+    words: tuple[str, ...] = ()
+
+
+NOT_OPENED = "chua-mo"
+
+
+def _title_matches(parent_id: int, words: Sequence[str]) -> list[int]:
+    """The parent's groups whose title holds every word, diacritics folded. Titles are built from the
+    kind, number and nickname and are not stored folded; a parent body has about 1,400 groups at most
+    (DOMAIN.md, "Scale"), one short query and a fold each."""
+    groups = EmulationGroup.objects.filter(parent_id=parent_id).only("pk", "kind", "number", "nickname")
+    return [g.pk for g in groups if all(word in fold(g.title) for word in words)]
+
+
+def groups_of_year(
+    *, parent_id: int, year: int, today: datetime.date, filters: GroupFilters = GroupFilters()
+) -> QuerySet[EmulationGroup]:
+    """Every group of the parent body in `year` (a year opened, or members recorded), in the order of
+    kind and number, each annotated with its year's stage and deadlines (None: not opened), its number of
+    members and its head, filtered in the database: a page of them costs the same queries for forty
+    groups or 1,400."""
+    members = Membership.objects.filter(group=OuterRef("pk"), year=year)
+    member_count = members.order_by().values("group").annotate(n=Count("pk")).values("n")
+    this = f"{THIS_YEAR}__"
+    groups = (
+        EmulationGroup.objects.filter(parent_id=parent_id)
+        .annotate(**{THIS_YEAR: FilteredRelation("years", condition=Q(years__year=year))})
+        .annotate(
+            year_id=F(f"{this}id"),
+            stage=F(f"{this}stage"),
+            **{name: F(f"{this}{name}") for name in DEADLINE_FIELDS},
+            member_count=Coalesce(Subquery(member_count, output_field=IntegerField()), Value(0)),
+        )
+        .filter(Q(**{f"{this}id__isnull": False}) | Exists(members))
+        .prefetch_related(
+            Prefetch(
+                "leaderships",
+                queryset=Leadership.objects.filter(year=year, role=LeadershipRole.HEAD)
+                .select_related("organization")
+                .prefetch_related("organization__names"),
+                to_attr="heads",
+            )
+        )
+        .order_by("kind", "number", "pk")
+    )
+    if filters.kind:
+        groups = groups.filter(kind=filters.kind)
+    if filters.stage == NOT_OPENED:
+        groups = groups.filter(**{f"{this}id__isnull": True})
+    elif filters.stage:
+        groups = groups.filter(**{f"{this}stage": filters.stage})
+    if filters.late_only:
+        groups = groups.filter(late_condition(today, prefix=this))
+    if filters.words:
+        by_member = Membership.objects.filter(group=OuterRef("pk"), year=year)
+        for word in filters.words:
+            by_member = by_member.filter(organization__search_text__contains=word)
+        groups = groups.filter(Q(pk__in=_title_matches(parent_id, filters.words)) | Exists(by_member))
+    return groups
+
+
+@dataclass(frozen=True)
+class GroupYearRow:
+    """One group on the overview: its year's stage (None: not opened), next deadline and what is late."""
+
+    group: EmulationGroup
+    stage: Stage | None
+    stage_label: str
+    head: str
+    members: int
+    next_deadline: Deadline | None
+    late: tuple[Deadline, ...]
+
+
+def group_year_row(group: EmulationGroup, *, year: int, today: datetime.date) -> GroupYearRow:
+    """A row from a group `groups_of_year` annotated: no query."""
+    heads = getattr(group, "heads", [])
+    head = heads[0].organization.short_name_in_year(year) if heads else ""
+    raw = getattr(group, "stage", None)
+    if raw is None:
+        return GroupYearRow(group, None, "Chưa mở năm thi đua", head, group.member_count, None, ())  # type: ignore[attr-defined]
+    stage = Stage(raw)
+    deadlines = {name: getattr(group, name) for name in DEADLINE_FIELDS}
+    return GroupYearRow(
+        group=group,
+        stage=stage,
+        stage_label=YearStage(raw).label,
+        head=head,
+        members=group.member_count,  # type: ignore[attr-defined]
+        next_deadline=next_deadline(stage, deadlines),
+        late=late_stages(stage, deadlines, today),
+    )
+
+
+@dataclass(frozen=True)
+class StageCount:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class YearCounts:
+    stages: list[StageCount]  # every stage in order, then the groups whose year is not opened
+    late: int
+    total: int
+
+
+def year_counts(*, parent_id: int, year: int, today: datetime.date) -> YearCounts:
+    """How many of the parent's groups stand at each stage of `year`, how many are late, how many have
+    not opened it: two aggregate queries."""
+    per_stage = {
+        row["stage"]: row
+        for row in EmulationYear.objects.filter(group__parent_id=parent_id, year=year)
+        .values("stage")
+        .annotate(n=Count("pk"), late=Count("pk", filter=late_condition(today)))
+        .order_by()
+    }
+    not_opened = (
+        EmulationGroup.objects.filter(parent_id=parent_id)
+        .filter(Exists(Membership.objects.filter(group=OuterRef("pk"), year=year)))
+        .exclude(years__year=year)
+        .count()
+    )
+    stages = [
+        StageCount(value, label, per_stage[value]["n"] if value in per_stage else 0)
+        for value, label in YearStage.choices
+    ]
+    stages.append(StageCount(NOT_OPENED, "Chưa mở năm thi đua", not_opened))
+    return YearCounts(
+        stages=stages,
+        late=sum(row["late"] for row in per_stage.values()),
+        total=sum(s.count for s in stages),
     )

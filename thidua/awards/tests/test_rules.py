@@ -168,3 +168,63 @@ def test_the_parent_body_names_its_own_awards() -> None:
         == "Cờ thi đua của Liên hiệp Hội Việt Nam"
     )
     assert rules.parent_award_label("Tập thể lao động xuất sắc", "X") == "Tập thể lao động xuất sắc"
+
+
+# --- The parent body's overview (issue 16)
+
+
+@pytest.mark.parametrize(
+    ("status", "submitted", "voted", "state"),
+    [
+        ("draft", False, False, None),  # the group's own draft: not received
+        ("draft", True, False, rules.DossierState.RETURNED),
+        ("submitted", True, False, rules.DossierState.AWAITING_VOTE),
+        ("submitted", True, True, rules.DossierState.AWAITING_DECISION),
+        ("decided", True, True, rules.DossierState.DECIDED),
+    ],
+)
+def test_a_received_dossier_stands_returned_waiting_for_the_council_or_the_decision_or_decided(
+    status: str, submitted: bool, voted: bool, state: rules.DossierState | None
+) -> None:
+    assert rules.dossier_state(status, submitted=submitted, voted=voted) == state
+
+
+def test_the_dossier_states_name_the_dossier_statuses_of_the_model() -> None:
+    from thidua.awards.models import DossierStatus
+
+    assert {s.value for s in DossierStatus} == {"draft", "submitted", "decided"}
+    assert set(rules.DOSSIER_STATE_LABELS) == set(rules.DossierState)
+
+
+def test_a_bar_is_as_long_as_its_value_against_the_largest_and_says_its_value_in_vietnamese() -> None:
+    chart = rules.bar_chart([("Cụm 4", 3), ("Cụm 6", 1), ("Khối 2", 0)], unit="tập thể")
+    assert [b.width for b in chart.bars] == ["400.0", "133.3", "0.0"]
+    assert chart.bars[1].description == "Cụm 6: 1 tập thể"
+    assert [b.y for b in chart.bars] == [4, 28, 52] and chart.height == 4 + 3 * 24 + 4
+    scores = rules.bar_chart([("A", Decimal("12.5")), ("B", Decimal("-2"))], unit="điểm", scale=25)
+    assert [b.width for b in scores.bars] == ["200.0", "0.0"] and scores.bars[0].value_text == "12,50"
+    assert rules.bar_chart([], unit="điểm").bars == ()
+    assert [b.width for b in rules.bar_chart([("A", 0)], unit="x").bars] == ["0.0"]
+
+
+@given(st.lists(st.integers(min_value=-50, max_value=10_000), min_size=1, max_size=30))
+def test_no_bar_is_longer_than_the_chart_or_negative(values: list[int]) -> None:
+    chart = rules.bar_chart([(str(i), v) for i, v in enumerate(values)], unit="x")
+    assert all(Decimal(0) <= Decimal(b.width) <= rules.CHART_BAR_AREA for b in chart.bars)
+
+
+def test_the_score_table_averages_each_work_area_per_member_and_year_rounding_half_up() -> None:
+    S = rules.CriterionGroupScore
+    table = rules.score_table(
+        [
+            S(2023, "Xây dựng tổ chức", Decimal("100.25"), 7, Decimal(20)),  # 14.3214… → 14.32
+            S(2023, "Tư vấn, phản biện", Decimal("10.5"), 4, Decimal(15)),  # 2.625 → 2.63
+            S(2026, "Xây dựng tổ chức", Decimal("90"), 6, Decimal(25)),
+            S(2026, "Không ai chấm", Decimal("0"), 0, Decimal(5)),  # no sheet: no row
+        ]
+    )
+    assert table.years == (2023, 2026)
+    assert table.rows == (
+        ("Xây dựng tổ chức", (Decimal("14.32"), Decimal("15.00")), Decimal(25)),
+        ("Tư vấn, phản biện", (Decimal("2.63"), None), Decimal(15)),
+    )

@@ -7,12 +7,17 @@ import datetime
 import pytest
 
 from thidua.years.rules import (
+    LABELS,
     ORDER,
+    STAGE_DEADLINES,
     Gate,
     Stage,
     advance,
+    binding_stages,
     in_force_from,
+    late_stages,
     move_years_on,
+    next_deadline,
     next_stage,
     stage_rows,
 )
@@ -115,3 +120,57 @@ def test_next_years_agreement_moves_the_years_its_text_names_but_not_laws_or_dat
     text: str, expected: str
 ) -> None:
     assert move_years_on(text, source_year=2026) == expected
+
+
+# --- What is late, for the parent body's overview (issue 16)
+
+D = datetime.date
+TODAY = D(2026, 12, 6)
+
+
+@pytest.mark.parametrize(
+    ("current", "deadlines", "late", "following"),
+    [
+        # Its own stage's deadline passed: late for it.
+        (Stage.SELF_SCORING, {"self_scoring_due": D(2026, 12, 5)}, [Stage.SELF_SCORING], Stage.SELF_SCORING),
+        # Due today is not late yet.
+        (Stage.SELF_SCORING, {"self_scoring_due": TODAY}, [], Stage.SELF_SCORING),
+        # A stage already past is never late, whatever its date.
+        (
+            Stage.CROSS_CHECKING,
+            {"self_scoring_due": D(2026, 1, 1), "review_due": D(2027, 1, 1)},
+            [],
+            Stage.CROSS_CHECKING,
+        ),
+        # A stage ahead whose date has passed is late too: the year has not reached it in time.
+        (Stage.DRAFTING, {"signing_due": D(2026, 1, 15)}, [Stage.SIGNING], Stage.SIGNING),
+        # The conference date ends both the settled and the conference stages.
+        (
+            Stage.SETTLED,
+            {"conference_date": D(2026, 12, 1)},
+            [Stage.SETTLED, Stage.CONFERENCE],
+            Stage.SETTLED,
+        ),
+        # No deadline, nothing late and no next deadline.
+        (Stage.IN_FORCE, {}, [], None),
+        # A closed year is late for nothing and has no deadline left.
+        (Stage.CLOSED, {"dossier_due": D(2020, 1, 1)}, [], None),
+    ],
+)
+def test_a_year_is_late_for_the_stages_whose_deadline_passed_before_it_moved_past_them(
+    current: Stage, deadlines: dict[str, datetime.date], late: list[Stage], following: Stage | None
+) -> None:
+    assert [d.stage for d in late_stages(current, deadlines, TODAY)] == late
+    found = next_deadline(current, deadlines)
+    assert (found.stage if found else None) == following
+    if found is not None:
+        assert found.label == LABELS[found.stage]
+
+
+def test_the_databases_rule_binds_each_deadline_at_exactly_the_stages_the_pure_rule_marks_late() -> None:
+    """`binding_stages` is what the overview filters on in SQL; it must say what `late_stages` says."""
+    long_ago = D(2000, 1, 1)
+    for current in ORDER:
+        for name in set(STAGE_DEADLINES.values()):
+            pure = bool(late_stages(current, {name: long_ago}, TODAY))
+            assert (current in binding_stages()[name]) == pure, (current, name)
