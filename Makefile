@@ -36,9 +36,10 @@ run: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py demo_logins
 	@echo "thidua: http://$(HOST):$(PORT)/$(if $(filter 1,$(LAN)), — điện thoại của đại biểu: $(THIDUA_PUBLIC_URL)/,)"
-	@# The worker runs the background tasks (e-mails, printed here as no THIDUA_EMAIL_HOST is set) beside
-	@# gunicorn, and stops with it: Ctrl+C reaches both, and the trap ends it whatever ends gunicorn.
-	$(PY) manage.py run_worker --no-reload & worker=$$!; \
+	@# The worker runs the background tasks (e-mails, printed here as no THIDUA_EMAIL_HOST is set; the
+	@# documents' PDFs) beside gunicorn, below its CPU priority so that a conversion never slows a page or
+	@# a vote, and stops with it: Ctrl+C reaches both, and the trap ends it whatever ends gunicorn.
+	nice -n 10 $(PY) manage.py run_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --forwarded-allow-ips=""
 
