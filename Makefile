@@ -19,6 +19,9 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/thidua
 # The PostgreSQL pass runs with Redis as the shared cache, as production does (its own database index:
 # the tests empty it).
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/9
+# The worker runs on CPU time the web server does not want: Linux's idle class where chrt is found, and
+# nice 10 (docs/deployment.md, "The worker"; measured in bench/queue_load_bench.py).
+BELOW_THE_WEB := $(if $(shell command -v chrt 2>/dev/null),chrt --idle 0 ,)nice -n 10
 
 .PHONY: run dev test test-sqlite test-postgres check lock demo samples clean install backup restore
 
@@ -39,7 +42,7 @@ run: install
 	@# The worker runs the background tasks (e-mails, printed here as no THIDUA_EMAIL_HOST is set; the
 	@# documents' PDFs) beside gunicorn, below its CPU priority so that a conversion never slows a page or
 	@# a vote, and stops with it: Ctrl+C reaches both, and the trap ends it whatever ends gunicorn.
-	nice -n 10 $(PY) manage.py run_worker --no-reload & worker=$$!; \
+	$(BELOW_THE_WEB) $(PY) manage.py run_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --forwarded-allow-ips=""
 
@@ -47,7 +50,7 @@ run: install
 dev: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py run_worker --no-reload & worker=$$!; \
+	$(BELOW_THE_WEB) $(PY) manage.py run_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	THIDUA_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
