@@ -76,6 +76,7 @@ def _prepare(national: float | None) -> tuple[list[Page], str, str]:
     from django.db import connection, connections
     from django.urls import reverse
 
+    from thidua.accounts.models import Role, RoleKind
     from thidua.assessments.models import ReviewAssignment
     from thidua.conferences.models import Conference
     from thidua.news.demo import SEED_SLUG
@@ -95,6 +96,14 @@ def _prepare(national: float | None) -> tuple[list[Page], str, str]:
     ).first()
     assert review is not None and conference is not None, "the demo's 2023 has cross-checks and a conference"
     staff = cookies["vusta"]
+    # The cross-check is read by the reviewing member's officer (staff see the year, not the review form).
+    reviewer = (
+        Role.objects.filter(kind=RoleKind.OFFICER, organization=review.reviewer)
+        .select_related("user")
+        .first()
+    )
+    assert reviewer is not None, "the demo's reviewing members have officers"
+    cookies["reviewer"] = {"Cookie": signed_in_cookie(reviewer.user.username)}
     pages = [
         Page("home with to-dos", reverse("home"), cookies["quangtri"]),
         Page("group", reverse("organizations:group_detail", args=[slug]), staff),
@@ -105,7 +114,9 @@ def _prepare(national: float | None) -> tuple[list[Page], str, str]:
             reverse("scoring:sheet", args=[slug, 2023, "lhh-ninh-binh"]),
             cookies["ninhbinh"],
         ),
-        Page("review", reverse("scoring:review", args=[slug, 2023, review.reviewed.code]), staff),
+        Page(
+            "review", reverse("scoring:review", args=[slug, 2023, review.reviewed.code]), cookies["reviewer"]
+        ),
         Page("conference", reverse("conferences:detail", args=[slug, 2023, conference.pk]), staff),
         Page("documents", reverse("documents:list", args=[slug, 2023]), staff),
         Page("dossier", reverse("awards:dossier", args=[slug, 2023]), staff),

@@ -39,6 +39,7 @@ from thidua.assessments.ranking import year_results
 from thidua.lib.decimals import format_vietnamese_decimal, parse_vietnamese_decimal
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import Organization
+from thidua.web.pagecache import cached_for_session
 from thidua.web.versioning import StaleEdit, parse_version
 from thidua.years.models import EmulationYear
 
@@ -129,6 +130,7 @@ def _organization_in_year(emulation_year: EmulationYear, org_code: str) -> Organ
     )
 
 
+@cached_for_session
 @login_required
 def sheet(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResponse:
     emulation_year = year_for_viewer(request, slug, year)
@@ -452,6 +454,7 @@ def effect_read(request: HttpRequest, slug: str, year: int, org_code: str, pk: i
     return redirect("scoring:sheet", slug=slug, year=year, org_code=org_code)
 
 
+@cached_for_session
 @login_required
 def review(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResponse:
     """The reviewer's page: the member's scores, notes and evidence, and a checked score per criterion."""

@@ -36,6 +36,7 @@ from thidua.organizations.models import (
     Regulation,
 )
 from thidua.web.forms import apply_service_errors
+from thidua.web.pagecache import cached_for_session
 from thidua.years.models import EmulationYear
 
 
@@ -89,6 +90,7 @@ def _act(request: HttpRequest, slug: str, year: int, action: Callable[[], object
     return _back(slug, year)
 
 
+@cached_for_session
 @login_required
 def dossier_detail(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     emulation_year = year_for_viewer(request, slug, year)

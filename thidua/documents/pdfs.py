@@ -3,8 +3,8 @@ inside a request; a conversion takes 0.4–1.7 s of LibreOffice, bench/pdf_bench
 
 `make` is what the task runs. It may run more than once for one DOCX: the worker that took it may be
 killed mid-conversion and the task handed to another (thidua/years/workers.py), or two workers may hold it
-at once. The conversion may then run twice, but the PDF is saved once: under the document's row lock, and
-only while the PDF kept is not already of that DOCX.
+at once. The conversion may then run twice, but the PDF is saved, and its `document.pdf` event recorded,
+once: under the document's row lock, and only while the PDF kept is not already of that DOCX.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from thidua.audit.services import record
 from thidua.documents import converter
 from thidua.documents.models import Document
 
@@ -73,8 +74,16 @@ def _keep(document_id: int, docx_sha256: str, pdf: bytes) -> str:
     document.pdf_source = docx_sha256
     document.pdf_error = ""
     document.save(update_fields=["pdf", "pdf_source", "pdf_error"])
-    # No audit event: the PDF is the DOCX of the `document.draft` or `document.issue` event, converted.
+    # An event like every state change (DESIGN.md): it moves the data version, so the register's page
+    # kept for a session (thidua/web/pagecache.py) is drawn again with the PDF's link.
     logger.info("PDF made for document %s from DOCX %s", document.pk, docx_sha256[:12])
+    record(
+        actor=None,
+        verb="document.pdf",
+        target=document,
+        group=document.issuer_group,
+        data={"number": document.number_text, "sha256": docx_sha256},
+    )
     return MADE
 
 

@@ -18,6 +18,7 @@ from thidua.conferences.models import Conference, PollStatus
 from thidua.documents import converter, issuing, services
 from thidua.documents.models import Document, SignatureStatus, SignedOriginal
 from thidua.organizations.models import GroupKind, Leadership, LeadershipRole
+from thidua.web.pagecache import cached_for_session
 
 
 def _user(request: HttpRequest) -> User:
@@ -26,6 +27,7 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+@cached_for_session
 @login_required
 def document_list(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     emulation_year = year_for_viewer(request, slug, year)

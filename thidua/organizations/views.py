@@ -47,6 +47,7 @@ from thidua.organizations.models import (
 )
 from thidua.organizations.sections import organization_sections
 from thidua.web.forms import apply_service_errors
+from thidua.web.pagecache import cached_for_session
 from thidua.web.versioning import OVERWRITE_WORDS, StaleEdit, redrawn_data, who_and_when
 
 
@@ -108,6 +109,7 @@ def _parse_year(value: str | None, default: int) -> int:
         return default
 
 
+@cached_for_session
 def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_object_or_404(EmulationGroup.objects.select_related("parent"), slug=slug)
     this_year = timezone.localdate().year
@@ -269,6 +271,7 @@ def leadership_clear(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("organizations:group_year", slug=leadership.group.slug, year=leadership.year)
 
 
+@cached_for_session
 def organization_list(request: HttpRequest) -> HttpResponse:
     """Every organization, in Vietnamese dictionary order, a page at a time, searched without diacritics.
     The order and the page are the database's (`sort_key`), so the page costs the same few queries with

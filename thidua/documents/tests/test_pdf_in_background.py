@@ -13,6 +13,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from thidua.accounts.models import User
+from thidua.audit.models import AuditEvent
 from thidua.conferences.models import Conference
 from thidua.documents import converter, pdfs
 from thidua.documents.models import Document
@@ -85,6 +86,7 @@ def test_a_task_run_again_saves_no_second_pdf_and_converts_nothing(
     assert pdfs.make(document_id=draft.pk, docx_sha256=draft.docx_sha256) == pdfs.MADE
     assert pdfs.make(document_id=draft.pk, docx_sha256=draft.docx_sha256) == pdfs.DONE_ALREADY
     assert len(fake_pdf) == 1 and len(_pdf_files(media)) == 1
+    assert AuditEvent.objects.filter(verb="document.pdf", target_id=str(draft.pk)).count() == 1
 
 
 @pytest.mark.django_db

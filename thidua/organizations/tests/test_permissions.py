@@ -195,6 +195,7 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
     "conferences:progress": (lambda: f"{_conference_2023()}/tien-do.json", RUNNERS_2023),
     # Delegates vote with the code on their card, without an account.
     "documents:list": (lambda: "/nam-thi-dua/vusta-cum-4/2023/van-ban/", YEAR_MEMBERS),
+    "documents:pdf_status": (lambda: "/nam-thi-dua/vusta-cum-4/2023/van-ban/trang-thai-pdf/?ids=1", YEAR_MEMBERS),
     # The document has no file yet: members reach the view and find nothing (404); others are refused.
     "documents:file": (
         lambda: f"{_document_2023()}/docx/",
@@ -220,6 +221,14 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
     "awards:decision": (lambda: f"{Y2023}/ho-so-khen-thuong/quyet-dinh/", STAFF_ONLY),
     "parent_awards:incoming": (lambda: "/cap-tren/vusta/ho-so-khen-thuong/", STAFF_ONLY),
     "parent_awards:year": (lambda: "/cap-tren/vusta/khen-thuong/2023/", STAFF_ONLY),
+    # The parent body's overview of a year, for its staff (issue 16); the award history is public.
+    "parent_awards:overview": (lambda: "/cap-tren/vusta/tong-quan/2023/", STAFF_ONLY),
+    "parent_awards:overview_dossiers": (lambda: "/cap-tren/vusta/tong-quan/2023/ho-so/", STAFF_ONLY),
+    "parent_awards:overview_council": (lambda: "/cap-tren/vusta/tong-quan/2023/hoi-dong/", STAFF_ONLY),
+    "parent_awards:overview_decisions": (lambda: "/cap-tren/vusta/tong-quan/2023/quyet-dinh/", STAFF_ONLY),
+    "parent_awards:statistics": (lambda: "/cap-tren/vusta/tong-quan/2023/thong-ke/", STAFF_ONLY),
+    "parent_awards:statistics_xlsx": (lambda: "/cap-tren/vusta/tong-quan/2023/thong-ke.xlsx", STAFF_ONLY),
+    "parent_awards:history": (lambda: "/cap-tren/vusta/lich-su-khen-thuong/", PUBLIC),
     "parent_awards:year_xlsx": (lambda: "/cap-tren/vusta/khen-thuong/2023/danh-sach.xlsx", STAFF_ONLY),
     "scoring:settle_all": (lambda: f"{Y}/chot-diem/", YEAR_RUNNERS),
     # The sitemap of the news site asked for (thidua's own host: the portal and every organization's site).
