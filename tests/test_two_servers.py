@@ -31,6 +31,7 @@ from tests.live import HOST, Server, serving
 from tests.test_concurrency import _at_once
 from tests.test_two_sessions import SHEET, _confirm, _prepare, _score
 from thidua.assessments.demo import minimal_pdf
+from thidua.assessments.tests.test_score_excel import fill
 from thidua.assessments.tests.test_versioned_saves import form_of
 
 pytestmark = [pytest.mark.once, pytest.mark.django_db(transaction=True)]
@@ -182,6 +183,24 @@ def test_one_browser_alternating_between_two_servers_sees_no_stale_page_loses_no
     downloaded = officer.get(b, f"{SHEET}minh-chung/{evidence.pk}/")
     assert downloaded.status_code == 200 and downloaded.content == data
     assert s3.objects()[evidence.file.name] == data
+
+    # A score sheet in Excel previewed on A, confirmed on B: the upload waits in the shared store between.
+    two = _score("1.2")
+    exported = officer.get(b, f"{SHEET}bang-diem.xlsx")
+    assert exported.status_code == 200
+    officer.get(a, f"{SHEET}nhap-excel/")
+    preview = officer.post(
+        a,
+        f"{SHEET}nhap-excel/",
+        {},
+        files={"file": ("bang-diem.xlsx", fill(exported.content, values={"1.2": 2}))},
+    )
+    token = re.search(r'name="token" value="([^"]+)"', preview.text)
+    assert preview.status_code == 200 and token is not None, preview.text[-2000:]
+    assert [k for k in s3.objects() if k.startswith("imports/scores/")], "the upload waits in the bucket"
+    confirmed = officer.post(b, f"{SHEET}nhap-excel/xac-nhan/", {"token": token.group(1)})
+    assert confirmed.status_code == 302, confirmed.text[-2000:]
+    assert _score("1.2").self_value == Decimal(2) != two.self_value
 
     # Submitted on B; A's summary, and B's kept one, show it submitted with the total stored.
     confirmation = officer.post(b, SHEET, {**form_of(officer.get(b, SHEET).text), "action": "submit"})
