@@ -3,8 +3,9 @@ Redis and the S3-compatible media store, and nothing else (each has its own THID
 machines would). One officer's browser (one cookie jar) sends its requests to them in turn: signed in on
 one, still signed in on the other; a score saved on one is what the other shows, its cached pages
 included; a form drawn on one and stale is refused on the other, not lost; documents issued on both at
-once take unique, consecutive numbers; a file uploaded to one is downloaded from the other. A news page
-kept in each server's memory is redrawn on both once an article changes.
+once take unique, consecutive numbers; a file uploaded to one is downloaded from the other; an Excel
+import previewed on one is confirmed on the other. A news page kept in each server's memory is redrawn
+on both once an article changes.
 
 PostgreSQL only, with Redis (tests/live.py); the S3 server is moto's, started by the test (tests/s3.py).
 """
