@@ -166,3 +166,22 @@ def cold_queries() -> Callable[[], contextlib.AbstractContextManager[Any]]:
             yield queries
 
     return capture
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """An S3-compatible server (moto's) in a process of its own, for the session (tests/s3.py)."""
+    from tests.s3 import s3_server
+
+    with s3_server(tmp_path_factory.mktemp("s3")) as server:
+        yield server
+
+
+@pytest.fixture
+def media_on_s3(s3_server: Any, settings: Any, tmp_path: Any) -> Any:
+    """The default storage on an empty bucket of the S3 server, as THIDUA_S3_BUCKET sets it; MEDIA_ROOT an
+    empty folder that must stay empty."""
+    server = s3_server.with_new_bucket()
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {**settings.STORAGES, "default": server.storage()}
+    return server

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -227,8 +228,42 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every start until collec
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("THIDUA_MEDIA_ROOT") or VAR_DIR / "media")
+# Media (evidence, signed originals, documents, templates, news images) on an S3-compatible store when
+# THIDUA_S3_BUCKET is set: the one store several app servers must share (docs/deployment.md). Every object
+# is private and no page links to the store: each file goes out through a view that checks who asks
+# (docs/decisions.md, "Media go out through the app's views"), so the store needs no public access and
+# its signed URLs are never handed out; the short expiry only bounds one that leaked all the same.
+
+
+def media_storage(environ: Mapping[str, str]) -> dict[str, Any]:
+    """STORAGES["default"] for these environment variables (tests point it at their own S3 server)."""
+    bucket = environ.get("THIDUA_S3_BUCKET", "").strip()
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # Empty: AWS itself, with the keys from the environment or the machine's role, as boto3 finds them.
+            "endpoint_url": environ.get("THIDUA_S3_ENDPOINT_URL", "").strip() or None,
+            "access_key": environ.get("THIDUA_S3_ACCESS_KEY", "").strip() or None,
+            "secret_key": environ.get("THIDUA_S3_SECRET_KEY", "").strip() or None,
+            "region_name": environ.get("THIDUA_S3_REGION", "").strip() or None,
+            # A folder of its own in a shared bucket: a restore deletes whatever else lies under it.
+            "location": environ.get("THIDUA_S3_PREFIX", "").strip().strip("/"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # Never replace a stored file under the same name, as on disk: a second upload gets a new name.
+            "file_overwrite": False,
+            # A file read back (a download, a template) spills to disk above this, not into memory.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -284,6 +319,12 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # (folded by thidua.lib.text.fold) instead; this backend serves the admin's page search.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods"]
+# A news document is sent by Wagtail's view, which checks its collection's restrictions, never by a redirect
+# to the media store (Wagtail's default for a remote store): no file has an address outside the app.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# The sizes of a news image that pages show are kept in the media store like every file, and served by
+# thidua.news.images, the one address a reader's browser may load them from (CSP: img-src 'self').
+WAGTAILIMAGES_RENDITION_STORAGE = "thidua.news.images.rendition_storage"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("THIDUA_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 # Editors are thidua users; Wagtail's own password reset and user admin would bypass thidua's accounts.
 WAGTAIL_PASSWORD_RESET_ENABLED = False

@@ -41,3 +41,10 @@ def news_sites(*, request: HttpRequest) -> NewsSites:
         sites.append(NewsSite(name=home.organization.name_on(today), url=url or ""))
     portal = NewsPortalPage.objects.live().first()
     return NewsSites(portal_url=(portal.get_url(request) or "") if portal else "", sites=sites)
+
+
+def is_rendition(name: str) -> bool:
+    """Whether the stored file `name` is a size of a news image that a page may show."""
+    from wagtail.images import get_image_model
+
+    return bool(get_image_model().get_rendition_model().objects.filter(file=name).exists())

@@ -1,17 +1,21 @@
-"""thidua's own news views (the pages themselves are Wagtail's): "Soạn tin" from a conference."""
+"""thidua's own news views (the pages themselves are Wagtail's): "Soạn tin" from a conference, and the
+images that the pages show."""
 
 from __future__ import annotations
+
+import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from thidua.accounts.models import User
 from thidua.conferences.selectors import conference_in_year
-from thidua.news import services
+from thidua.news import selectors, services
+from thidua.news.images import rendition_storage
 from thidua.news.models import HomePage
 
 
@@ -38,3 +42,22 @@ def draft_from_conference(request: HttpRequest, slug: str, year: int, pk: int) -
     if user.has_perm("wagtailadmin.access_admin"):
         return redirect("wagtailadmin_pages:edit", article.pk)
     return redirect("conferences:detail", slug=slug, year=year, pk=pk)
+
+
+@require_safe
+def news_image(request: HttpRequest, name: str) -> FileResponse:
+    """A size of a news image, as the news pages and the editors' admin show it (thidua.news.images).
+    Anyone may load it, signed in or not: Wagtail's images are public, it has no private ones. But only
+    a file that is a rendition is sent: the same store holds the private files (evidence, signed
+    originals), which must never be reached through this address."""
+    if not selectors.is_rendition(name):
+        raise Http404
+    try:
+        stored = rendition_storage().open(name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(stored, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    # An edited image gets renditions of new names; an hour is the longest a deleted one lingers.
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

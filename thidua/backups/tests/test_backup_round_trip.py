@@ -39,9 +39,16 @@ def _file_hashes() -> dict[str, str]:
 
 
 @pytest.fixture
-def year_with_files(
-    transactional_db: Any, demo_restored_after_module: None, settings: Any, tmp_path: Path
-) -> None:
+def media(request: pytest.FixtureRequest, settings: Any, tmp_path: Path) -> None:
+    """Media on disk, or (`indirect` "s3") in a bucket of an S3 server the test starts (tests/s3.py)."""
+    if getattr(request, "param", "disk") == "s3":
+        request.getfixturevalue("media_on_s3")
+    else:
+        settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def year_with_files(transactional_db: Any, demo_restored_after_module: None, media: None) -> None:
     """The full demo, committed, with files of every kind an officer uploads."""
     from thidua.accounts.models import User
     from thidua.assessments import services as scoring
@@ -49,7 +56,6 @@ def year_with_files(
     from thidua.assessments.models import Assessment
     from thidua.demo.loader import load_full_demo
 
-    settings.MEDIA_ROOT = str(tmp_path / "media")
     load_full_demo()
     officer = User.objects.get(username="ninhbinh")
     assessment = Assessment.objects.get(emulation_year__year=2026, organization__code="lhh-ninh-binh")
@@ -61,6 +67,7 @@ def year_with_files(
         )
 
 
+@pytest.mark.parametrize("media", ["disk", "s3"], indirect=True)
 @pytest.mark.usefixtures("year_with_files")
 def test_a_backup_wiped_then_restored_brings_back_every_record_file_and_the_audit_chain(
     tmp_path: Path,
