@@ -195,7 +195,10 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
     "conferences:progress": (lambda: f"{_conference_2023()}/tien-do.json", RUNNERS_2023),
     # Delegates vote with the code on their card, without an account.
     "documents:list": (lambda: "/nam-thi-dua/vusta-cum-4/2023/van-ban/", YEAR_MEMBERS),
-    "documents:pdf_status": (lambda: "/nam-thi-dua/vusta-cum-4/2023/van-ban/trang-thai-pdf/?ids=1", YEAR_MEMBERS),
+    "documents:pdf_status": (
+        lambda: "/nam-thi-dua/vusta-cum-4/2023/van-ban/trang-thai-pdf/?ids=1",
+        YEAR_MEMBERS,
+    ),
     # The document has no file yet: members reach the view and find nothing (404); others are refused.
     "documents:file": (
         lambda: f"{_document_2023()}/docx/",
