@@ -20,6 +20,10 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/thidua
 # the tests empty it).
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/9
 
+# The demo's printed logins sign in with the password alone: two-factor sign-in, on by default everywhere
+# else, is off for `make run` and `make dev` unless THIDUA_TWO_FACTOR_REQUIRED is set (docs/deployment.md).
+run dev: export THIDUA_TWO_FACTOR_REQUIRED ?= 0
+
 .PHONY: run dev test test-sqlite test-postgres check lock demo samples clean install backup restore
 
 $(VENV)/.installed: requirements.lock
