@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import logging
 import re
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client, override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
@@ -350,3 +352,13 @@ def test_parent_body_staff_reset_a_lost_phone_and_nobody_else_may(
     response = officer.get("/")
     assert response.status_code == 302
     assert officer.get(response["Location"])["Location"].startswith(ENROL)
+
+
+def test_the_demo_logins_say_when_the_second_step_is_off_and_how_to_turn_it_on(settings: Any) -> None:
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "Xác thực hai bước" not in out.getvalue()
+    settings.TWO_FACTOR_REQUIRED = False
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "Xác thực hai bước đang tắt" in out.getvalue() and "THIDUA_TWO_FACTOR_REQUIRED=1" in out.getvalue()
