@@ -23,6 +23,10 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/9
 # nice 10 (docs/deployment.md, "The worker"; measured in bench/queue_load_bench.py).
 BELOW_THE_WEB := $(if $(shell command -v chrt 2>/dev/null),chrt --idle 0 ,)nice -n 10
 
+# The demo's printed logins sign in with the password alone: two-factor sign-in, on by default everywhere
+# else, is off for `make run` and `make dev` unless THIDUA_TWO_FACTOR_REQUIRED is set (docs/deployment.md).
+run dev: export THIDUA_TWO_FACTOR_REQUIRED ?= 0
+
 .PHONY: run dev test test-sqlite test-postgres check lock demo samples clean install backup restore
 
 $(VENV)/.installed: requirements.lock

@@ -35,6 +35,9 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # Tests sign in as staff all the time, with the password or force_login: the second sign-in step is
+    # off for them, and turned on by the tests of the step itself (thidua/accounts/tests/test_two_factor.py).
+    settings.TWO_FACTOR_REQUIRED = False
     # A browser test's live server and Playwright share the process; Django must allow it.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

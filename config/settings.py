@@ -79,6 +79,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # The second sign-in step (docs/decisions.md, "Two-factor sign-in"): TOTP devices from an
+    # authenticator app, and one-time recovery codes kept as a static device.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "thidua.accounts",
     "thidua.audit",
     "thidua.organizations",
@@ -126,6 +131,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second step (its device in the session).
+    "django_otp.middleware.OTPMiddleware",
+    # Until then every page but the step's own sends the user there (thidua/accounts/middleware.py).
+    "thidua.accounts.middleware.SecondStepMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Acts only on a 404: sends an old article address an editor redirected to the new one.
@@ -204,6 +213,20 @@ LOGOUT_REDIRECT_URL = "home"
 # Counted per username, not per IP: delegates at one venue share the venue's address.
 LOGIN_FAILURE_LIMIT = env_int("THIDUA_LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("THIDUA_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# The second sign-in step (TOTP or a recovery code) is required of superusers, parent-body staff and the
+# secretariat (thidua/accounts/rules.py); others may turn it on for themselves. On unless set to 0: a
+# deployment is secure without anyone remembering a variable; `make run` and `make dev` turn it off for
+# the demo's printed logins.
+TWO_FACTOR_REQUIRED = env_bool("THIDUA_TWO_FACTOR_REQUIRED", True)
+# Wrong codes at the second step: per account as for passwords (THIDUA_LOGIN_FAILURE_LIMIT in the same
+# window), and per client, so one address cannot try codes against many accounts whose passwords it has.
+TWO_FACTOR_CLIENT_FAILURE_LIMIT = env_int("THIDUA_TWO_FACTOR_CLIENT_FAILURE_LIMIT", 20)
+# The name an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = os.environ.get("THIDUA_TWO_FACTOR_ISSUER", "thidua")
+# django-otp's own per-device delay (1, 2, 4 … s after each failure) is off: the two counts above are
+# the one throttle, with one message saying how long to wait.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # Wrong voting codes from one client in a window (thidua/conferences/throttle.py): generous, since an
 # 80-bit code needs no lock and a venue behind one NAT address shares the count; never per card.
 VOTE_CODE_FAILURE_LIMIT = env_int("THIDUA_VOTE_CODE_FAILURE_LIMIT", 100)

@@ -160,6 +160,8 @@ def serving(
         "THIDUA_ALLOWED_HOSTS": HOST,
         "THIDUA_VAR_DIR": str(tmp_path / "var"),
         "THIDUA_DEBUG": "",
+        # As in the test process (conftest.py): the sessions made here skip the second sign-in step.
+        "THIDUA_TWO_FACTOR_REQUIRED": "0",
         **(env or {}),
     }
     running = Server(free_port(), env, tmp_path / "gunicorn.log", processes, access_log)

@@ -65,3 +65,40 @@ class EmailSettingsForm(forms.Form):
         required=False,
         help_text="Bỏ chọn để không nhận thư nữa; danh sách việc cần làm trên trang chủ vẫn còn.",
     )
+
+
+def _code_field(help_text: str, **attrs: str | bool) -> forms.CharField:
+    return forms.CharField(
+        label="Mã xác thực",
+        max_length=40,
+        help_text=help_text,
+        error_messages={"required": "Mã xác thực: vui lòng nhập mã."},
+        # The only field of its page: the cursor starts there, and after a refusal it is where the message
+        # is read out (Django marks it aria-invalid and describes it by the error).
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false", **attrs}
+        ),
+    )
+
+
+class SecondStepForm(forms.Form):
+    """The second sign-in step: a code from the authenticator app, or a recovery code."""
+
+    code = _code_field(
+        "6 chữ số đang hiện trong ứng dụng xác thực; mất điện thoại thì nhập một mã dự phòng đã in hoặc đã lưu.",
+        autocapitalize="characters",
+    )
+
+
+class AuthenticatorCodeForm(forms.Form):
+    """A code from the authenticator app only: to confirm the app just set up, or to renew the recovery
+    codes."""
+
+    code = _code_field("6 chữ số đang hiện trong ứng dụng xác thực.", inputmode="numeric")
+
+
+def without_focus(form: forms.Form) -> forms.Form:
+    """The form as one of several on a page that has not been sent yet: it must not take the cursor."""
+    for field in form.fields.values():
+        field.widget.attrs.pop("autofocus", None)
+    return form

@@ -155,3 +155,18 @@ def member_org_ids(user: AnyUser, group: EmulationGroup, year: int) -> set[int]:
 def can_view_year(user: AnyUser, group: EmulationGroup, year: int) -> bool:
     """The year's dashboard, agreement and summary: its members' officers, its secretariat, the parent body."""
     return can_run_year(user, group, year) or bool(member_org_ids(user, group, year))
+
+
+def can_reset_two_factor(actor: AnyUser, user: User) -> bool:
+    """Who clears another account's second step when its phone is lost: the staff of the parent body the
+    account works under (its organization's parent, or the parent body itself for a colleague), as they
+    create those accounts and revoke their roles. Never one's own: that would skip the step."""
+    staff_of = staff_parent_ids(actor)
+    if not staff_of or actor.pk == user.pk:
+        return False
+    for organization_id, parent_id in Role.objects.filter(user=user).values_list(
+        "organization_id", "organization__parent_id"
+    ):
+        if organization_id in staff_of or parent_id in staff_of:
+            return True
+    return False

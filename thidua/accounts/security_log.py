@@ -1,7 +1,8 @@
-"""Security events in the operational log (ASVS 16.3.1): sign-ins, sign-outs, refused sign-ins.
+"""Security events in the operational log (ASVS 16.3.1): sign-ins, sign-outs, refused sign-ins, and the
+second step's events (enrolment, refused codes, recovery codes used or replaced, devices removed).
 
 One line each on the logger "thidua.security", at INFO for the ordinary and WARNING for refusals, with the
-username and the client address, never a password. Delegates' voting codes never reach it: they are no
+username and the client address, never a password, a code or a device's secret. Delegates' voting codes never reach it: they are no
 sign-in, and a vote is never logged (DESIGN.md, secret ballot).
 """
 
@@ -38,6 +39,22 @@ def _login_failed(
 def locked_out(username: str, request: HttpRequest | None) -> None:
     """A sign-in refused before the password is even checked: the username is locked after failures."""
     logger.warning("sign-in refused, username locked user=%s from=%s", username, _address(request))
+
+
+def second_step(
+    event: str, user: Any, request: HttpRequest | None, *, refused: bool = False, **facts: object
+) -> None:
+    """One event of the second sign-in step: `event` says what happened ("enrolled", "code refused",
+    "recovery code used" …); `facts` add counts, never a code."""
+    extra = "".join(f" {name}={value}" for name, value in facts.items())
+    logger.log(
+        logging.WARNING if refused else logging.INFO,
+        "second step %s user=%s from=%s%s",
+        event,
+        user.get_username(),
+        _address(request),
+        extra,
+    )
 
 
 def connect_signals() -> None:

@@ -5,9 +5,7 @@ random bits needs no lock: at the default limit (100 wrong codes in 10 minutes) 
 than 10^14 years to hit any of a hundred cards. The throttle only keeps one client from making the server check codes without end, and
 a delegate on another client is never held up by it (DESIGN.md; issue 14, part 5).
 
-A fixed window: the first wrong code of a client starts it, and the count goes when it ends. With Redis
-(THIDUA_REDIS_URL) every app process shares the count; without, each counts on its own, which on a
-laptop's two workers only doubles the limit.
+A fixed window per client, counted by `thidua.web.throttle`.
 """
 
 from __future__ import annotations
@@ -15,7 +13,8 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
+
+from thidua.web import throttle
 
 logger = logging.getLogger("thidua.security")
 
@@ -26,20 +25,11 @@ def _key(client: str) -> str:
 
 def blocked(client: str) -> bool:
     """True while `client` has reached the limit of wrong codes in the current window."""
-    count = cache.get(_key(client), 0)
-    return bool(count >= settings.VOTE_CODE_FAILURE_LIMIT)
+    return throttle.failures(_key(client)) >= settings.VOTE_CODE_FAILURE_LIMIT
 
 
 def note_wrong_code(client: str) -> None:
-    key, window = _key(client), settings.VOTE_CODE_FAILURE_WINDOW_SECONDS
-    if cache.add(key, 1, timeout=window):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the window ended between the two calls: this wrong code starts the next one
-            cache.set(key, 1, timeout=window)
-            count = 1
+    count = throttle.note_failure(_key(client), settings.VOTE_CODE_FAILURE_WINDOW_SECONDS)
     if count == settings.VOTE_CODE_FAILURE_LIMIT:
         # Once per window and client; the codes tried are never written (ASVS 16.3.3).
         logger.warning("voting codes refused, client throttled from=%s", client)

@@ -40,12 +40,12 @@ from thidua.conferences.models import (
     PollKind,
     PollStatus,
 )
-from thidua.conferences.qr import qr_svg
 from thidua.conferences.selectors import conference_in_year, leaders_on_the_day
 from thidua.lib.dates import moment
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import LeadershipRole, Organization, SecondRound, TieBreak
 from thidua.web.forms import apply_service_errors
+from thidua.web.qr import qr_svg
 from thidua.web.submits import once
 from thidua.web.versioning import OVERWRITE_WORDS, StaleEdit, redrawn_data, who_and_when
 from thidua.years.models import EmulationYear

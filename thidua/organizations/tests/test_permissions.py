@@ -156,6 +156,10 @@ GET_MATRIX: dict[str, tuple[Any, dict[str, int]]] = {
     "accounts:profile": (lambda: "/tai-khoan/", LOGGED_IN),
     "accounts:password_change": (lambda: "/tai-khoan/doi-mat-khau/", LOGGED_IN),
     "accounts:password_change_done": (lambda: "/tai-khoan/doi-mat-khau/xong/", LOGGED_IN),
+    # The second sign-in step: nobody here owes it (the suite runs with it not required and no device),
+    # so its page sends everyone on; setting up an authenticator is open to every signed-in user.
+    "accounts:two_factor": (lambda: "/tai-khoan/xac-thuc-hai-buoc/", dict.fromkeys(ROLES, 302)),
+    "accounts:two_factor_enrol": (lambda: "/tai-khoan/xac-thuc-hai-buoc/cai-dat/", LOGGED_IN),
     "organizations:organization_accounts": (lambda: "/tai-khoan/don-vi/lhh-nghe-an/", STAFF_ONLY),
     # Each user's own API tokens.
     "api_tokens:list": (lambda: "/tai-khoan/ma-truy-cap-api/", LOGGED_IN),
@@ -246,6 +250,10 @@ POST_ONLY = {
     "organizations:officeholder_remove",
     "accounts:logout",
     "accounts:role_revoke",
+    # Each checked in thidua/accounts/tests/test_two_factor.py: one's own codes, and the staff's reset.
+    "accounts:recovery_codes_regenerate",
+    "accounts:two_factor_turn_off",
+    "accounts:two_factor_reset",
     "api_tokens:revoke",
     "years:deadlines",
     "years:advance",

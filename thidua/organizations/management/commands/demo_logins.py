@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from thidua.organizations.demo import DEMO_PASSWORD, demo_logins
@@ -12,3 +13,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Tài khoản minh họa (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, role in demo_logins():
             self.stdout.write(f"  {username:<12} {role}")
+        if not settings.TWO_FACTOR_REQUIRED:
+            self.stdout.write(
+                "Xác thực hai bước đang tắt cho bản minh họa; bật bằng THIDUA_TWO_FACTOR_REQUIRED=1 "
+                "(ví dụ: make run THIDUA_TWO_FACTOR_REQUIRED=1)."
+            )

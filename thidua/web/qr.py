@@ -1,4 +1,4 @@
-"""QR codes for delegates' cards, as inline SVG."""
+"""QR codes as inline SVG: delegates' voting cards, and the secret of an authenticator app being set up."""
 
 from __future__ import annotations
 
