@@ -50,7 +50,9 @@ def _checked_year(year: int) -> int:
     return year
 
 
-def _page(request: HttpRequest, items: QuerySet[Any]) -> Page[Any]:
+def page_of(request: HttpRequest, items: QuerySet[Any]) -> Page[Any]:
+    """The page of `items` the request's `trang` asks for, 50 rows each: the parent body's lists grow with
+    its groups and its years (issue 16)."""
     return Paginator(items, PER_PAGE).get_page(request.GET.get("trang"))
 
 
@@ -100,7 +102,7 @@ def overview(request: HttpRequest, parent_code: str, year: int) -> HttpResponse:
         late_only=bool(data.get("tre_han")),
         words=_words(data.get("q", "")),
     )
-    page = _page(
+    page = page_of(
         request, selectors.overview_groups(parent_id=parent.pk, year=year, today=today, filters=filters)
     )
     rows = [
@@ -131,7 +133,7 @@ def overview_dossiers(request: HttpRequest, parent_code: str, year: int) -> Http
     form = DossierFilterForm(request.GET, states=states)
     chosen = form.cleaned_data.get("trang_thai") if form.is_valid() else ""
     state = DossierState(chosen) if chosen else None
-    page = _page(request, selectors.received_dossiers(parent_id=parent.pk, year=year, state=state))
+    page = page_of(request, selectors.received_dossiers(parent_id=parent.pk, year=year, state=state))
     rows = [
         {
             "dossier": d,
@@ -162,12 +164,12 @@ def overview_dossiers(request: HttpRequest, parent_code: str, year: int) -> Http
 def _council(request: HttpRequest, parent_id: int, year: int) -> dict[str, Any]:
     return {
         "sessions": list(selectors.council_sessions(parent_id=parent_id, year=year)[:PER_PAGE]),
-        "items": _page(request, selectors.council_votes(parent_id=parent_id, year=year)),
+        "items": page_of(request, selectors.council_votes(parent_id=parent_id, year=year)),
     }
 
 
 def _decisions(request: HttpRequest, parent_id: int, year: int) -> dict[str, Any]:
-    return {"items": _page(request, selectors.award_decisions(parent_id=parent_id, year=year))}
+    return {"items": page_of(request, selectors.award_decisions(parent_id=parent_id, year=year))}
 
 
 # The tabs that only list what their read gives them (parent_urls.py names the tab).
@@ -200,7 +202,7 @@ def award_history(request: HttpRequest, parent_code: str) -> HttpResponse:
         words=_words(data.get("q", "")), form=data.get("hinh_thuc", ""), year=data.get("nam")
     )
     today = timezone.localdate()
-    page = _page(
+    page = page_of(
         request,
         selectors.award_history(
             parent_id=parent.pk, filters=filters, published_on=None if is_staff else today
@@ -252,7 +254,7 @@ def _statistics(parent: Organization, year: int, groups: Iterable[EmulationGroup
 def _render_statistics(
     request: HttpRequest, parent: Organization, year: int, *, export_error: str = "", status: int = 200
 ) -> HttpResponse:
-    groups = _page(request, selectors.awards_by_group(parent_id=parent.pk, year=year))
+    groups = page_of(request, selectors.awards_by_group(parent_id=parent.pk, year=year))
     stats = _statistics(parent, year, groups)
     values = [value for value, _ in stats.forms]
     form_rows = [(label, stats.by_form.get(value, 0)) for value, label in stats.forms]

@@ -28,7 +28,7 @@ from thidua.awards.forms import (
     ReturnForm,
 )
 from thidua.awards.models import Award, Dossier, DossierStatus, Proposal
-from thidua.awards.parent_views import staff_parent
+from thidua.awards.parent_views import page_of, staff_parent
 from thidua.organizations.models import (
     AwardForm,
     Organization,
@@ -438,8 +438,11 @@ def incoming(request: HttpRequest, parent_code: str) -> HttpResponse:
         .prefetch_related("proposals")
         .order_by("-emulation_year__year", "emulation_year__group__kind", "emulation_year__group__number")
     )
-    waiting = [d for d in dossiers if d.status == DossierStatus.SUBMITTED]
-    others = [d for d in dossiers if d.status != DossierStatus.SUBMITTED]
+    # The dossiers waiting for a step are few, at most one per group and year, and handled soon: listed whole.
+    # The others pile up year after year, every group's, so they are paged as the parent body's other lists
+    # are (issue 16).
+    waiting = list(dossiers.filter(status=DossierStatus.SUBMITTED))
+    others = page_of(request, dossiers.exclude(status=DossierStatus.SUBMITTED))
     years = sorted(
         set(
             Award.objects.filter(dossier__emulation_year__group__parent=parent).values_list("year", flat=True)
