@@ -119,6 +119,8 @@ def test_the_pages_of_a_national_group_answer_parent_staff(national: None) -> No
     client.force_login(parent_staff())
     assert client.get(f"/cap-tren/{PARENT_CODE}/khen-thuong/2025/").status_code == 200
     assert client.get("/don-vi/").status_code == 200
+    assert client.get("/cum-khoi/").status_code == 200
+    assert client.get("/").status_code == 200
     for emulation_year in EmulationYear.objects.filter(
         group__parent__code=PARENT_CODE, year__in=(2025, CURRENT)
     ):
