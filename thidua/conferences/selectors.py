@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from thidua.conferences.models import Conference
 from thidua.lib.dates import vietnam_today
-from thidua.organizations.models import Officeholder
+from thidua.organizations.models import Membership, Officeholder
 
 
 def conference_in_year(*, slug: str, year: int, pk: int) -> Conference:
@@ -27,10 +27,13 @@ def leaders_on_the_day(conference: Conference) -> QuerySet[Officeholder]:
     emulation_year = conference.emulation_year
     day = vietnam_today(conference.starts_at)
     return (
+        # The members as a subquery of ids, not a join: an OR across a join to the memberships kept the
+        # planner from the indexes, and at national size (59,000 memberships) the page waited on it.
         Officeholder.objects.filter(
             Q(
-                organization__memberships__group_id=emulation_year.group_id,
-                organization__memberships__year=emulation_year.year,
+                organization_id__in=Membership.objects.filter(
+                    group_id=emulation_year.group_id, year=emulation_year.year
+                ).values("organization_id")
             )
             | Q(organization_id=emulation_year.group.parent_id),
             started_on__lte=day,
@@ -39,5 +42,4 @@ def leaders_on_the_day(conference: Conference) -> QuerySet[Officeholder]:
         .select_related("organization")
         .prefetch_related("organization__names")
         .order_by("organization__code", "position", "full_name")
-        .distinct()
     )
