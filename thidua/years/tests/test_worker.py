@@ -34,9 +34,9 @@ WAIT = 90.0  # seconds; the worker ticks at once on start, this only bounds a hu
 def _worker_tables() -> list[str]:
     from django_tasks_db.models import DBTaskResult
 
-    from thidua.years.models import Notice, PeriodicRun
+    from thidua.years.models import Notice, PeriodicRun, WorkerBeat
 
-    return [model._meta.db_table for model in (Notice, PeriodicRun, DBTaskResult)]
+    return [model._meta.db_table for model in (Notice, PeriodicRun, DBTaskResult, WorkerBeat)]
 
 
 @pytest.fixture(scope="module")

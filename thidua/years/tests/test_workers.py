@@ -78,4 +78,5 @@ def test_a_beat_updates_the_workers_row_and_old_beats_are_forgotten() -> None:
     workers.beat("w2", now - timedelta(minutes=1))
     workers.beat("w2", now)
     workers.requeue_orphans(now)
-    assert list(WorkerBeat.objects.values_list("worker_id", "seen_at")) == [("w2", now)]
+    ours = WorkerBeat.objects.filter(worker_id__in=["w1", "w2"])
+    assert list(ours.values_list("worker_id", "seen_at")) == [("w2", now)]
