@@ -172,7 +172,7 @@ def test_an_empty_ballot_gets_a_message_with_the_focus_and_the_blank_ballot_excl
     assert _participations(voting) == 0
 
 
-def test_the_code_on_the_card_never_reaches_the_server_in_a_url_or_a_referer(
+def test_the_card_opens_the_ballot_with_no_request_and_the_cast_is_the_second_one(
     phone_page: Any, voting: Voting
 ) -> None:
     seen: list[dict[str, str]] = []  # what the server saw of each request's address, page and referrer
@@ -195,7 +195,8 @@ def test_the_code_on_the_card_never_reaches_the_server_in_a_url_or_a_referer(
     finally:
         request_started.disconnect(note)
     voting_requests = [r for r in seen if r["PATH_INFO"].startswith("/bo-phieu/")]
-    assert len(voting_requests) == 3, seen  # the page, the code posted from the fragment, the cast
+    # Two requests (issue 14, part 6): the page the QR code opens, with the ballot in it, and the cast.
+    assert [r["PATH_INFO"] for r in voting_requests] == [f"/bo-phieu/{voting.conference_pk}/"] * 2, seen
     secrets = [code, code.replace("-", ""), "lhh-hue", voting.labels["lhh-hue"]]
     for request in seen:
         for secret in secrets:
@@ -203,6 +204,29 @@ def test_the_code_on_the_card_never_reaches_the_server_in_a_url_or_a_referer(
                 f"«{secret}» reached the server: {request}"
             )
     assert _participations(voting) == 1
+
+
+def test_the_phone_sorts_the_choices_for_its_card_as_the_server_does(phone_page: Any, voting: Voting) -> None:
+    from thidua.conferences import codes
+    from thidua.conferences.ballot_page import ballot_page
+    from thidua.conferences.models import Poll
+
+    poll = Poll.objects.prefetch_related("choices").get(pk=voting.poll_pk)
+    orders = set()
+    for card in list(voting.cards.values())[:3]:
+        # Each card scanned into the same tab: only the fragment changes, and the script opens its ballot.
+        phone_page.goto(f"{voting.url}#{card}")
+        expect(phone_page).to_have_url(voting.url)
+        expect(phone_page.locator('#ballot input[name="code"]')).to_have_value(codes.normalize(card) or "")
+        expect(phone_page.get_by_role("heading", level=1)).to_have_text(voting.poll_title)
+        drawn = phone_page.locator('#ballot input[name="choice"]').evaluate_all(
+            "inputs => inputs.map(i => i.value)"
+        )
+        expected = [c.key for c in ballot_page(poll, code=codes.normalize(card)).choices]
+        assert drawn == [*expected, "blank"], card
+        orders.add(tuple(drawn))
+    _close_db_connections()
+    assert len(orders) > 1  # the order is the card's, not one for everybody
 
 
 # --- axe-core on every voting page

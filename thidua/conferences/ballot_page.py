@@ -1,18 +1,22 @@
 """What the delegate's phone shows of one poll: the choices in this voter's order, the blank ballot as a
 choice of its own, and the confirmation naming what was picked.
 
-The order is random but fixed for one voter: a keyed hash of the poll, the delegate and the choice sorts
-the choices, so position favours no candidate across voters, while reloading the page, coming back to
-choose again or a refused ballot never reshuffles what the voter was reading (issue 14, part 7). The key
-is the server's secret: nobody can work out a voter's order, and so which tap was which, from public data.
+The order is random but fixed for one voter: a hash of the poll, the card's code and the choice sorts the
+choices, so position favours no candidate across voters, while reloading the page, coming back to choose
+again or a refused ballot never reshuffles what the voter was reading (issue 14, part 7). The code is the
+card's 80-bit secret, so nobody without the card can work out a voter's order, and so which tap was which.
+
+The phone draws the same order itself (`static/thidua/vote.js`, `rank`): the card's QR code opens the
+ballot with no request of its own, and a page the server draws later (a refusal, the confirmation of a
+phone without scripts) shows the choices where the voter saw them. The hash is FNV-1a over the UTF-8
+bytes, then MurmurHash3's finalizer to spread the bits: no secret is needed, only the same number on both
+sides, and a browser on plain HTTP has no SHA-256 to offer synchronously.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-
-from django.utils.crypto import salted_hmac
 
 from thidua.conferences import rules
 from thidua.conferences.models import Choice, Poll
@@ -21,12 +25,24 @@ from thidua.conferences.services import BLANK
 BLANK_LABEL = "Phiếu trắng"
 
 
-def voter_order(choices: Sequence[Choice], *, poll: Poll, delegate_pk: int) -> list[Choice]:
-    def rank(choice: Choice) -> bytes:
-        value = f"{poll.pk}:{delegate_pk}:{choice.key}"
-        return salted_hmac("thidua.conferences.ballot_page.voter_order", value, algorithm="sha256").digest()
+def rank(poll_pk: int, code: str, key: str) -> int:
+    """The choice's place for this card: 32 bits, as `rank` in static/thidua/vote.js computes them."""
+    value = 0x811C9DC5
+    for byte in f"{poll_pk}:{code}:{key}".encode():
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    value ^= value >> 16
+    value = (value * 0x85EBCA6B) & 0xFFFFFFFF
+    value ^= value >> 13
+    value = (value * 0xC2B2AE35) & 0xFFFFFFFF
+    return value ^ (value >> 16)
 
-    return sorted(choices, key=rank)
+
+def voter_order(choices: Sequence[Choice], *, poll: Poll, code: str | None) -> list[Choice]:
+    """The choices as the card holding ``code`` (normalized) sees them; the poll's own order without one,
+    as the page that opens before any card is read carries them for the phone to sort."""
+    if code is None:
+        return list(choices)
+    return sorted(choices, key=lambda choice: (rank(poll.pk, code, choice.key), choice.key))
 
 
 @dataclass(frozen=True)
@@ -73,11 +89,11 @@ def nothing_chosen_words(poll: Poll) -> str:
 def ballot_page(
     poll: Poll,
     *,
-    delegate_pk: int,
+    code: str | None,
     chosen: Collection[str] = (),
     confirming: bool = False,
 ) -> BallotPage:
-    choices = voter_order(list(poll.choices.all()), poll=poll, delegate_pk=delegate_pk)
+    choices = voter_order(list(poll.choices.all()), poll=poll, code=code)
     many = poll.method == rules.Method.APPROVE_EACH or (
         poll.method == rules.Method.PICK_UP_TO and poll.max_picks > 1
     )

@@ -1,10 +1,13 @@
 """The delegate's phone: open the ballot with the card, pick, confirm on the same page, cast, get a receipt.
 
-Two requests for a delegate holding the card: the QR code opens this page with the code in the URL's
-fragment, which browsers never send, and `static/thidua/vote.js` posts it at once (`step=list`), which
-answers with the ballot itself when one poll waits for this delegate; the confirmation is drawn on the
-page by the script, and the second request casts (`step=cast`). A phone without scripts types the code
-and gets one more request: the confirmation drawn by the server (`step=review`), still one to cast.
+Two requests for a delegate holding the card (issue 14, part 6): the QR code opens this page with the code
+in the URL's fragment, which browsers never send. The page carries the ballot of every open poll, the same
+for every delegate, and `static/thidua/vote.js` shows it at once, the choices sorted for this card
+(`ballot_page.rank`), with no request of its own; the confirmation is drawn on the page by the script,
+and the second request casts (`step=cast`), which reads the card, checks the ballot and marks the
+delegate present. A code typed into the field is posted first (`step=list`), so a typing mistake is named
+before anything is chosen; a phone without scripts gets the confirmation drawn by the server
+(`step=review`), still one request to cast.
 
 No account and no session: the code travels in each form post and nowhere else — not in a URL, not in a
 cookie, not in a log line. No choice is in a URL either, and every answer is padded to a length that
@@ -29,7 +32,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from thidua.audit.version import versioned
-from thidua.conferences import services
+from thidua.conferences import codes, services
 from thidua.conferences.ballot_page import BallotPage, ballot_page, nothing_chosen_words
 from thidua.conferences.models import ELECTRONIC_MODES, Conference, Delegate, Participation, Poll, PollStatus
 from thidua.organizations.models import Organization
@@ -39,11 +42,9 @@ from thidua.web.origin import posted_from_here
 from thidua.web.padding import pad
 
 
-def _open_polls(request: HttpRequest, conference: Conference, delegate: Delegate) -> list[Poll]:
+def _polls_open_now(request: HttpRequest, conference: Conference) -> list[Poll]:
     # Which polls are open changes only through `open_poll` and `close_poll`, which write the audit
-    # trail: read once per process and data version, as the conference is. Whether this delegate has
-    # voted in them is read each time, by SQL written out: every code entry asks it, and Django building
-    # the query cost more than PostgreSQL answering it (docs/benchmarks.md).
+    # trail: read once per process and data version, as the conference is.
     polls: list[Poll] = versioned(
         request,
         f"vote:open_polls:{conference.pk}",
@@ -52,6 +53,14 @@ def _open_polls(request: HttpRequest, conference: Conference, delegate: Delegate
         ),
         shared=True,
     )
+    return polls
+
+
+def _open_polls(request: HttpRequest, conference: Conference, delegate: Delegate) -> list[Poll]:
+    # Whether this delegate has voted in the open polls is read each time, by SQL written out: every code
+    # entry asks it, and Django building the query cost more than PostgreSQL answering it
+    # (docs/benchmarks.md).
+    polls = _polls_open_now(request, conference)
     if not polls:
         return []
     keys = sorted({services.voter_key(p, delegate) for p in polls})
@@ -85,6 +94,13 @@ def _with_names(request: HttpRequest, delegate: Delegate) -> None:
     rows.attach(delegate, "organization", named)
 
 
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    # same-origin, not no-referrer: with no-referrer browsers post "Origin: null", which is refused.
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
 def _page(
     request: HttpRequest,
     template: str,
@@ -94,10 +110,7 @@ def _page(
     as_long_as: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The page, padded; with `as_long_as`, at least as long as the same page drawn with those values."""
-    response = render(request, f"conferences/vote/{template}", context, status=status)
-    response["Cache-Control"] = "no-store"
-    # same-origin, not no-referrer: with no-referrer browsers post "Origin: null", which is refused.
-    response["Referrer-Policy"] = "same-origin"
+    response = _private(render(request, f"conferences/vote/{template}", context, status=status))
     at_least = 0
     if as_long_as is not None:
         longest = render_to_string(f"conferences/vote/{template}", {**context, **as_long_as}, request)
@@ -120,12 +133,27 @@ def _ballot(
     # choice, so its length is the same whatever the pick.
     everything = ballot_page(
         page.poll,
-        delegate_pk=context["delegate"].pk,
+        code=context["card"],
         chosen=[c.key for c in page.choices],
         confirming=True,
     )
     longest = {"ballot": everything, "error": "x" * _WORDS_ALLOWANCE}
     return _page(request, "ballot.html", context, status, as_long_as=longest)
+
+
+def _first_page(request: HttpRequest, conference: Conference) -> HttpResponse:
+    """The page the card's QR code opens: every open poll's ballot, in the poll's own order, for the script
+    to show once it has read the card from the URL's fragment. One page for every delegate, so it says
+    nothing about anyone; what it shows changes only through audited services (opening and closing a
+    poll, its choices, the conference), so each process draws it once per data version."""
+
+    polls = [_poll(request, conference, p.pk) for p in _polls_open_now(request, conference)]
+
+    def draw() -> bytes:
+        ballots = [ballot_page(p, code=None) for p in polls]
+        return _page(request, "start.html", {"conference": conference, "ballots": ballots}).content
+
+    return _private(HttpResponse(versioned(request, f"vote:first_page:{conference.pk}", draw, shared=True)))
 
 
 def _record_url(conference: Conference, poll: Poll) -> str:
@@ -154,7 +182,7 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context: dict[str, Any] = {"conference": conference}
     if request.method != "POST":
-        return _page(request, "start.html", context)
+        return _first_page(request, conference)
     code = request.POST.get("code", "")
     if not posted_from_here(request):
         error = "Phiếu phải được gửi từ chính trang bỏ phiếu này. Mở lại trang và nhập mã."
@@ -169,7 +197,9 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
             request, "start.html", {**context, "error": error, "code": code, "code_invalid": True}, status
         )
     step = request.POST.get("step", "list")
-    context.update({"delegate": delegate, "code": code})
+    # The card as `authenticate` read it: its normalized code sorts the choices (`ballot_page.rank`).
+    card = codes.read_scanned_card(code)
+    context.update({"delegate": delegate, "code": code, "card": card.code if card else ""})
     if step != "cast":
         # Present from the moment the card opens a page. Not in the cast: a vote writes no audit event,
         # and the cast marks the voter present itself.
@@ -180,7 +210,7 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
         polls = _open_polls(request, conference, delegate)
         if len(polls) == 1:  # what a conference mostly has: the card opens the ballot itself
             poll = _poll(request, conference, polls[0].pk)
-            return _ballot(request, context, ballot_page(poll, delegate_pk=delegate.pk))
+            return _ballot(request, context, ballot_page(poll, code=context["card"]))
         return _page(request, "polls.html", {**context, "polls": polls})
     poll = _poll(request, conference, int(poll_pk))
     selections = request.POST.getlist("choice")
@@ -189,12 +219,12 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
             raise services.VoteRefused("Cuộc bỏ phiếu này không còn mở.")
         if step in ("ballot", "again"):  # "again": choosing again keeps the choice and the order
             chosen = selections if step == "again" else ()
-            return _ballot(request, context, ballot_page(poll, delegate_pk=delegate.pk, chosen=chosen))
+            return _ballot(request, context, ballot_page(poll, code=context["card"], chosen=chosen))
         if not selections:
             raise services.VoteRefused(nothing_chosen_words(poll))
         if step == "review":
             services.ballot_problems(poll, delegate, selections)
-            page = ballot_page(poll, delegate_pk=delegate.pk, chosen=selections, confirming=True)
+            page = ballot_page(poll, code=context["card"], chosen=selections, confirming=True)
             return _ballot(request, context, page)
         # `cast_vote` checks the ballot against the poll's rules itself, refusing with the same words.
         receipt = services.cast_vote(poll=poll, delegate=delegate, selections=selections)
@@ -204,7 +234,7 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         context["error"] = " ".join(error.messages)
         if poll.status == PollStatus.OPEN:
-            page = ballot_page(poll, delegate_pk=delegate.pk, chosen=selections)
+            page = ballot_page(poll, code=context["card"], chosen=selections)
             return _ballot(request, context, page, status=400)
         return _page(
             request, "polls.html", {**context, "polls": _open_polls(request, conference, delegate)}, 400
