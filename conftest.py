@@ -38,6 +38,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # Tests sign in as staff all the time, with the password or force_login: the second sign-in step is
     # off for them, and turned on by the tests of the step itself (thidua/accounts/tests/test_two_factor.py).
     settings.TWO_FACTOR_REQUIRED = False
+    # No thread making ballot kits behind every test that opens a poll; the tests of kits turn it on.
+    settings.BALLOT_KITS = 0
     # A browser test's live server and Playwright share the process; Django must allow it.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -370,6 +370,12 @@ WORKER_DEAD_SECONDS = env_int("THIDUA_WORKER_DEAD_SECONDS", 60)
 # time (out of memory on a huge file) must not take every worker down in turn.
 TASK_ATTEMPTS = env_int("THIDUA_TASK_ATTEMPTS", 3)
 
+# Encrypted ballots made ahead (thidua/conferences/kits.py): each web process keeps up to this many
+# ballots' randomness and multiplications per open poll in its own memory, made by a low-priority thread
+# while the poll waits for votes, so a cast only finishes one. 0 turns it off: every cast then encrypts
+# from scratch, as secure and about 2 ms slower.
+BALLOT_KITS = env_int("THIDUA_BALLOT_KITS", 600)
+
 # E-mail, sent by the worker only. With THIDUA_EMAIL_HOST set, through that SMTP server; without it the
 # messages are written to the worker's console, as `make run` does.
 EMAIL_HOST = os.environ.get("THIDUA_EMAIL_HOST", "").strip()

@@ -29,7 +29,7 @@ from thidua.agreements.models import Agreement, AgreementStatus
 from thidua.agreements.services import open_for_signing
 from thidua.assessments.ranking import MemberResult, YearResults, year_results
 from thidua.audit.services import record, when_and_who
-from thidua.conferences import codes, rules, throttle, ties
+from thidua.conferences import codes, kits, rules, throttle, ties
 from thidua.conferences.models import (
     Ballot,
     Choice,
@@ -875,14 +875,23 @@ def ballot_problems(poll: Poll, delegate: Delegate, selections: Iterable[str]) -
     return chosen
 
 
+def ballot_shape(poll: Poll) -> kits.Shape:
+    """What an encrypted ballot of the poll is made for: its public key, its slots (the choices and the
+    blank), its limit of picks."""
+    return bytes.fromhex(poll.public_key), len(ballot_slots(poll)) + 1, max(poll.max_picks, 1)
+
+
 def encrypt(poll: Poll, chosen: frozenset[str]) -> elgamal.Ballot:
     """The ballot as it is stored: one encryption of 0 or 1 per choice and one for blank, with proofs.
-    `chosen` exists only in this request's memory (DESIGN.md, secret ballot)."""
+    `chosen` exists only in this request's memory (DESIGN.md, secret ballot). A kit made ahead by this
+    process (thidua/conferences/kits.py) leaves only the last steps to do here."""
     picks = [1 if c.key in chosen else 0 for c in ballot_slots(poll)]
     picks.append(0 if chosen else 1)
-    return elgamal.encrypt_ballot(
-        bytes.fromhex(poll.public_key), poll_context(poll), picks, max(poll.max_picks, 1)
-    )
+    public, _, limit = shape = ballot_shape(poll)
+    kit = kits.take(poll.pk, shape)
+    if kit is not None:
+        return elgamal.finish_ballot(kit, poll_context(poll), picks)
+    return elgamal.encrypt_ballot(public, poll_context(poll), picks, limit)
 
 
 def cast_vote(*, poll: Poll, delegate: Delegate, selections: Iterable[str]) -> str:

@@ -32,7 +32,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from thidua.audit.version import versioned
-from thidua.conferences import codes, services
+from thidua.conferences import codes, kits, services
 from thidua.conferences.ballot_page import BallotPage, ballot_page, nothing_chosen_words
 from thidua.conferences.models import ELECTRONIC_MODES, Conference, Delegate, Participation, Poll, PollStatus
 from thidua.organizations.models import Organization
@@ -148,6 +148,8 @@ def _first_page(request: HttpRequest, conference: Conference) -> HttpResponse:
     poll, its choices, the conference), so each process draws it once per data version."""
 
     polls = [_poll(request, conference, p.pk) for p in _polls_open_now(request, conference)]
+    # While phones open this page and delegates read, this process makes the open polls' kits.
+    kits.keep_ready({p.pk: services.ballot_shape(p) for p in polls if p.public_key})
 
     def draw() -> bytes:
         ballots = [ballot_page(p, code=None) for p in polls]

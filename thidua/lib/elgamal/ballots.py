@@ -80,39 +80,6 @@ def _statement(public: bytes, context: bytes, kind: bytes, slot: int, values: Se
     )
 
 
-def _prove(
-    public: bytes,
-    statement: bytes,
-    ciphertext: Ciphertext,
-    randomness: int,
-    value: int,
-    values: Sequence[int],
-) -> Proof:
-    """Prove that ``ciphertext`` = (r·G, value·G + r·Y) with value among ``values``, hiding which.
-
-    The true branch is an honest Chaum–Pedersen proof; the others are simulated from a chosen challenge and
-    response. Knowing r, every simulated commitment is written with a fresh u as (u·G, u·Y − c·(value −
-    v)·G), which costs one variable-base multiplication instead of three.
-    """
-    real = values.index(value)
-    challenges = [0] * len(values)
-    responses = [0] * len(values)
-    commitments: list[bytes] = []
-    nonce = random_scalar()
-    for branch, allowed in enumerate(values):
-        if branch == real:
-            commitments.append(base(nonce) + mul(nonce, public))
-            continue
-        challenge, u = random_scalar(), random_scalar()
-        challenges[branch] = challenge
-        responses[branch] = (u + challenge * randomness) % ORDER
-        commitments.append(base(u) + add(mul(u, public), base(-challenge * (value - allowed))))
-    total = hash_to_scalar(statement, ciphertext.a, ciphertext.b, *commitments)
-    challenges[real] = (total - sum(challenges)) % ORDER
-    responses[real] = (nonce + challenges[real] * randomness) % ORDER
-    return Proof(tuple(challenges), tuple(responses))
-
-
 def _verify(
     public: bytes,
     statement: bytes,
@@ -264,16 +231,125 @@ def check_shape(slots: int, limit: int) -> None:
         raise Invalid("Số phương án được chọn tối đa phải từ 1 trở lên.")
 
 
-def encrypt_ballot(public: bytes, context: bytes, picks: Sequence[int], limit: int) -> Ballot:
-    """Encrypt one voter's picks: one 0/1 per candidate slot, then the "Phiếu trắng" slot last.
+@dataclass(frozen=True)
+class _SlotKit:
+    """One slot's share of a kit: everything its ciphertext and its 0-or-1 proof need but the pick.
 
-    A valid ballot is "Phiếu trắng" alone, or 1…limit candidates; anything else is refused here, before
-    any encryption, with ``Invalid`` (the ballot's proofs could not be made for it anyway). ``context``
-    names the poll: the proofs are bound to it, so the ballot counts in this poll only.
-    """
+    ``b`` is the ciphertext's second point for a pick of 0 and of 1; ``real`` the true branch's
+    commitment (w·G ‖ w·Y), whichever branch is true; ``simulated`` the other branch's commitment,
+    (u·G ‖ u·Y − c·(m − v)·G), for m = 0 (v = 1) and for m = 1 (v = 0)."""
+
+    randomness: int
+    a: bytes
+    b: tuple[bytes, bytes]
+    nonce: int
+    real: bytes
+    challenge: int
+    u: int
+    simulated: tuple[bytes, bytes]
+
+
+@dataclass(frozen=True)
+class _SumBranch:
+    """One value of the sum proof, ready to be simulated: (c, u, u·G, u·Y); or its true branch's nonce."""
+
+    challenge: int
+    u: int
+    u_g: bytes
+    u_y: bytes
+
+
+@dataclass(frozen=True)
+class Kit:
+    """All of one ballot's encryption that does not depend on the picks: its randomness, every
+    multiplication by the poll's key and every commitment, for a poll of ``slots`` slots and a limit of
+    ``limit``. Finishing it with the picks (`finish_ballot`) costs a few hashes and no multiplication by
+    the key, so a kit made before the vote takes most of the encryption out of the cast.
+
+    A kit is as secret as the choice it will carry: its randomness decrypts the ballot. It lives in the
+    memory of the process that made it, is used for one ballot, and is never written anywhere
+    (thidua/conferences/kits.py)."""
+
+    public: bytes
+    slots: tuple[_SlotKit, ...]
+    limit: int
+    sum_a: bytes  # R·G, the sum ciphertext's first point, R = Σ candidates' r + limit·blank's r
+    sum_b: tuple[bytes, ...]  # R·Y + v·G for v = 1…limit
+    sum_randomness: int
+    sum_nonce: int
+    sum_real: bytes
+    sum_branches: tuple[_SumBranch, ...]  # one per value 1…limit, simulated unless it is the true one
+
+
+# What a kit made for known picks holds in place of the points those picks never use.
+_UNUSED = b""
+
+
+def prepare_kit(public: bytes, slots: int, limit: int, *, picks: Sequence[int] | None = None) -> Kit:
+    """A fresh kit for one ballot of a poll with key ``public``, ``slots`` slots (the blank's included)
+    and ``limit`` picks at most: about the cost of one encryption, paid before the picks are known.
+
+    With ``picks`` (`encrypt_ballot`, which has them already), only the points those picks use are
+    computed: the encryption then costs what it would without a kit."""
     check_public(public)
-    slots = len(picks)
     check_shape(slots, limit)
+
+    def needed(slot: int, pick: int) -> bool:
+        return picks is None or picks[slot] == pick
+
+    parts = []
+    for slot in range(slots):
+        r, nonce, challenge, u = random_scalar(), random_scalar(), random_scalar(), random_scalar()
+        r_y, u_y = mul(r, public), mul(u, public)
+        u_g = base(u)
+        parts.append(
+            _SlotKit(
+                randomness=r,
+                a=base(r),
+                b=(r_y, add(r_y, GENERATOR) if needed(slot, 1) else _UNUSED),
+                nonce=nonce,
+                real=base(nonce) + mul(nonce, public),
+                challenge=challenge,
+                u=u,
+                # m = 0 simulates v = 1: u·Y + c·G; m = 1 simulates v = 0: u·Y − c·G.
+                simulated=(
+                    u_g + add(u_y, base(challenge)) if needed(slot, 0) else _UNUSED,
+                    u_g + add(u_y, base(-challenge)) if needed(slot, 1) else _UNUSED,
+                ),
+            )
+        )
+    randomness = [p.randomness for p in parts]
+    total = (sum(randomness[:-1]) + limit * randomness[-1]) % ORDER
+    total_y = mul(total, public)
+    nonce = random_scalar()
+    branches = []
+    for _ in range(limit if limit > 1 else 0):  # a single value has no branch to simulate
+        challenge, u = random_scalar(), random_scalar()
+        branches.append(_SumBranch(challenge, u, base(u), mul(u, public)))
+    return Kit(
+        public=public,
+        slots=tuple(parts),
+        limit=limit,
+        sum_a=base(total),
+        sum_b=tuple(
+            add(total_y, base(value)) if picks is None or value == _weighted(picks, limit) else _UNUSED
+            for value in _sum_values(limit)
+        ),
+        sum_randomness=total,
+        sum_nonce=nonce,
+        sum_real=base(nonce) + mul(nonce, public),
+        sum_branches=tuple(branches),
+    )
+
+
+def _weighted(picks: Sequence[int], limit: int) -> int:
+    """Σ candidates + limit·blank: the value the sum proof is about."""
+    return sum(picks[:-1]) + limit * picks[-1]
+
+
+def _check_picks(picks: Sequence[int], limit: int) -> None:
+    """A valid ballot is "Phiếu trắng" alone, or 1…limit candidates; ``Invalid`` otherwise."""
+    check_shape(len(picks), limit)
     if any(p not in (0, 1) for p in picks):
         raise Invalid("Mỗi lựa chọn chỉ nhận 0 hoặc 1.")
     chosen, blank = sum(picks[:-1]), picks[-1]
@@ -283,27 +359,87 @@ def encrypt_ballot(public: bytes, context: bytes, picks: Sequence[int], limit: i
         raise Invalid("Chưa chọn phương án nào: chọn ít nhất một phương án, hoặc Phiếu trắng.")
     if chosen > limit:
         raise Invalid(f"Chỉ được chọn tối đa {limit} phương án, phiếu này chọn {chosen}.")
-    randomness = [random_scalar() for _ in picks]
-    ciphertexts = tuple(
-        Ciphertext(base(r), add(mul(r, public), GENERATOR if pick else IDENTITY))
-        for r, pick in zip(randomness, picks, strict=True)
+
+
+def _bit_proof(statement: bytes, part: _SlotKit, ciphertext: Ciphertext, pick: int) -> Proof:
+    """A slot's disjunctive Chaum–Pedersen proof, finished from its kit with no multiplication.
+
+    The true branch is an honest Chaum–Pedersen proof; the other is simulated from a chosen challenge and
+    response. Knowing r, the simulated commitment is written with a fresh u as (u·G, u·Y − c·(m − v)·G),
+    which the kit holds for either pick: its response is u + c·r, the true one w + c'·r, where c' makes
+    the challenges add up to the Fiat–Shamir hash."""
+    commitments = [part.real if branch == pick else part.simulated[pick] for branch in _BIT_VALUES]
+    total = hash_to_scalar(statement, ciphertext.a, ciphertext.b, *commitments)
+    real = (total - part.challenge) % ORDER
+    challenges = tuple(real if branch == pick else part.challenge for branch in _BIT_VALUES)
+    responses = tuple(
+        (part.nonce + real * part.randomness) % ORDER
+        if branch == pick
+        else (part.u + part.challenge * part.randomness) % ORDER
+        for branch in _BIT_VALUES
     )
+    return Proof(challenges, responses)
+
+
+def _sum_proof(statement: bytes, kit: Kit, weighted: int) -> Proof:
+    """The proof that the weighted sum is among 1…limit, from the kit: one fixed-base multiplication per
+    simulated value (its commitment depends on the true value), none by the key."""
+    values = _sum_values(kit.limit)
+    ciphertext = Ciphertext(kit.sum_a, kit.sum_b[weighted - 1])
+    commitments = []
+    for branch, allowed in enumerate(values):
+        if allowed == weighted:
+            commitments.append(kit.sum_real)
+            continue
+        simulated = kit.sum_branches[branch]
+        correction = base(-simulated.challenge * (weighted - allowed))
+        commitments.append(simulated.u_g + add(simulated.u_y, correction))
+    total = hash_to_scalar(statement, ciphertext.a, ciphertext.b, *commitments)
+    others = sum(b.challenge for v, b in zip(values, kit.sum_branches, strict=False) if v != weighted)
+    real = (total - others) % ORDER
+    challenges, responses = [], []
+    for branch, allowed in enumerate(values):
+        if allowed == weighted:
+            challenges.append(real)
+            responses.append((kit.sum_nonce + real * kit.sum_randomness) % ORDER)
+        else:
+            simulated = kit.sum_branches[branch]
+            challenges.append(simulated.challenge)
+            responses.append((simulated.u + simulated.challenge * kit.sum_randomness) % ORDER)
+    return Proof(tuple(challenges), tuple(responses))
+
+
+def finish_ballot(kit: Kit, context: bytes, picks: Sequence[int]) -> Ballot:
+    """Encrypt one voter's picks with a kit made for this poll's key, slots and limit: the ballot
+    `encrypt_ballot` would make, at the cost of a few hashes. The picks are checked as there."""
+    if len(picks) != len(kit.slots):
+        raise Invalid(f"Phiếu phải có {len(kit.slots)} lựa chọn, kể cả Phiếu trắng.")
+    _check_picks(picks, kit.limit)
+    public, slots, limit = kit.public, len(picks), kit.limit
+    ciphertexts = tuple(Ciphertext(p.a, p.b[pick]) for p, pick in zip(kit.slots, picks, strict=True))
     proofs = tuple(
-        _prove(public, _statement(public, context, b"bit", slot, _BIT_VALUES), c, r, pick, _BIT_VALUES)
-        for slot, (c, r, pick) in enumerate(zip(ciphertexts, randomness, picks, strict=True))
+        _bit_proof(_statement(public, context, b"bit", slot, _BIT_VALUES), part, ciphertext, pick)
+        for slot, (part, ciphertext, pick) in enumerate(zip(kit.slots, ciphertexts, picks, strict=True))
     )
-    weighted = chosen + limit * blank
-    sum_randomness = (sum(randomness[:-1]) + limit * randomness[-1]) % ORDER
-    values = _sum_values(limit)
-    sum_proof = _prove(
-        public,
-        _statement(public, context, b"sum", slots, values),
-        _weighted_sum(ciphertexts, limit),
-        sum_randomness,
-        weighted,
-        values,
-    )
-    return Ballot(ciphertexts, proofs, sum_proof)
+    if any(
+        p.b[pick] == _UNUSED or p.simulated[pick] == _UNUSED for p, pick in zip(kit.slots, picks, strict=True)
+    ):
+        raise ValueError("kit made for other picks")
+    statement = _statement(public, context, b"sum", slots, _sum_values(limit))
+    weighted = _weighted(picks, limit)
+    return Ballot(ciphertexts, proofs, _sum_proof(statement, kit, weighted))
+
+
+def encrypt_ballot(public: bytes, context: bytes, picks: Sequence[int], limit: int) -> Ballot:
+    """Encrypt one voter's picks: one 0/1 per candidate slot, then the "Phiếu trắng" slot last.
+
+    A valid ballot is "Phiếu trắng" alone, or 1…limit candidates; anything else is refused here, before
+    any encryption, with ``Invalid`` (the ballot's proofs could not be made for it anyway). ``context``
+    names the poll: the proofs are bound to it, so the ballot counts in this poll only.
+    """
+    check_public(public)
+    _check_picks(picks, limit)
+    return finish_ballot(prepare_kit(public, len(picks), limit, picks=picks), context, picks)
 
 
 def _ballot_problem(
