@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from thidua.conferences.models import Conference
+from thidua.conferences.models import Conference, Delegate
 from thidua.lib.dates import vietnam_today
 from thidua.organizations.models import Membership, Officeholder, Organization
 
@@ -19,6 +19,14 @@ def conference_in_year(*, slug: str, year: int, pk: int) -> Conference:
         emulation_year__group__slug=slug,
         emulation_year__year=year,
     )
+
+
+def present_count(*, conference_id: int) -> int:
+    """How many of the conference's delegates are present. A page that shows who is present and is kept
+    under the data version must key on this too: a delegate's vote checks them in without an audit event
+    (services.cast_vote), and checking in only ever adds someone, so within one data version this count
+    changes whenever presence does."""
+    return Delegate.objects.filter(conference_id=conference_id, checked_in_at__isnull=False).count()
 
 
 def leaders_on_the_day(conference: Conference) -> QuerySet[Officeholder]:

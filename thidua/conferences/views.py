@@ -40,11 +40,12 @@ from thidua.conferences.models import (
     PollKind,
     PollStatus,
 )
-from thidua.conferences.selectors import conference_in_year, leaders_on_the_day
+from thidua.conferences.selectors import conference_in_year, leaders_on_the_day, present_count
 from thidua.lib.dates import moment
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import LeadershipRole, Organization, SecondRound, TieBreak
 from thidua.web.forms import apply_service_errors
+from thidua.web.pagecache import cached_for_session_by
 from thidua.web.qr import qr_svg
 from thidua.web.submits import once
 from thidua.web.versioning import OVERWRITE_WORDS, StaleEdit, redrawn_data, who_and_when
@@ -136,7 +137,15 @@ def _drafts_news_only(request: HttpRequest, conference: Conference) -> bool:
     )
 
 
+def _presence(request: HttpRequest) -> str | None:
+    """The part of the conference page that changes without an audit event: who is present (None, and
+    nothing kept, where the URL's conference is unknown)."""
+    match = request.resolver_match
+    return str(present_count(conference_id=int(match.kwargs["pk"]))) if match is not None else None
+
+
 @login_required
+@cached_for_session_by(_presence)
 def conference_detail(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
     conference = conference_in_year(slug=slug, year=year, pk=pk)
     emulation_year = conference.emulation_year
