@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from thidua.conferences.models import Conference, Delegate
+from thidua.conferences.models import Conference, Delegate, Poll, PollStatus
 from thidua.lib.dates import vietnam_today
 from thidua.organizations.models import Membership, Officeholder, Organization
 
@@ -22,11 +22,13 @@ def conference_in_year(*, slug: str, year: int, pk: int) -> Conference:
 
 
 def present_count(*, conference_id: int) -> int:
-    """How many of the conference's delegates are present. A page that shows who is present and is kept
-    under the data version must key on this too: a delegate's vote checks them in without an audit event
-    (services.cast_vote), and checking in only ever adds someone, so within one data version this count
-    changes whenever presence does."""
+    """How many of the conference's delegates are present."""
     return Delegate.objects.filter(conference_id=conference_id, checked_in_at__isnull=False).count()
+
+
+def voting_open(*, conference_id: int) -> bool:
+    """Whether a poll of the conference is open: only then can a vote check a delegate in."""
+    return Poll.objects.filter(conference_id=conference_id, status=PollStatus.OPEN).exists()
 
 
 def leaders_on_the_day(conference: Conference) -> QuerySet[Officeholder]:

@@ -53,11 +53,12 @@ def _drawn(sql: list[str]) -> bool:
 def test_a_delegate_checked_in_by_their_vote_shows_present_at_once_though_no_audit_event_was_written(
     quangtri: User, conference_2026: Conference
 ) -> None:
+    client = _signed_in(quangtri, conference_2026)
+    _page(client, conference_2026)  # kept while no poll is open
     poll = services.open_poll(
         actor=quangtri,
         poll=services.create_election_poll(actor=quangtri, conference=conference_2026, role="head"),
     )
-    client = _signed_in(quangtri, conference_2026)
     before, _ = _page(client, conference_2026)
     again, sql = _page(client, conference_2026)
     assert not _drawn(sql) and SUBMIT_KEY.sub("", again) == SUBMIT_KEY.sub("", before), "kept while unchanged"
@@ -70,6 +71,16 @@ def test_a_delegate_checked_in_by_their_vote_shows_present_at_once_though_no_aud
 
     after, sql = _page(client, conference_2026)
     assert _drawn(sql) and "<strong>1 / " in after and "✔" in after
+
+
+def test_with_no_poll_open_the_kept_page_is_served_without_counting_who_is_present(
+    quangtri: User, conference_2026: Conference
+) -> None:
+    # No vote can check anyone in: only an audited change (a poll opened) could change what it shows.
+    client = _signed_in(quangtri, conference_2026)
+    _page(client, conference_2026)
+    _, sql = _page(client, conference_2026)
+    assert not _drawn(sql) and not [q for q in sql if "conferences_delegate" in q], sql
 
 
 def test_each_showing_of_the_kept_page_carries_its_own_one_time_key_and_two_tabs_each_create_their_poll(
