@@ -22,6 +22,7 @@ from thidua.awards.forms import KIND_WORDS, DossierFilterForm, HistoryFilterForm
 from thidua.awards.rules import DOSSIER_STATE_LABELS, DossierState
 from thidua.lib.text import fold
 from thidua.organizations.models import EmulationGroup, Organization, OrganizationKind
+from thidua.web.pagecache import cached_for_session_with
 from thidua.years.models import YearStage
 from thidua.years.selectors import NOT_OPENED, GroupFilters, group_year_row, year_counts
 
@@ -89,6 +90,8 @@ def _context(request: HttpRequest, parent: Organization, year: int, tab: str) ->
 
 
 @login_required
+# What is late changes with the day, not only with the data: the day is part of the key.
+@cached_for_session_with(lambda: timezone.localdate().isoformat())
 def overview(request: HttpRequest, parent_code: str, year: int) -> HttpResponse:
     parent = staff_parent(request, parent_code)
     year = _checked_year(year)

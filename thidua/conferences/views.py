@@ -22,6 +22,7 @@ from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.agreements.lookups import year_for_runner, year_for_viewer
 from thidua.agreements.models import Agreement, AgreementStatus
+from thidua.audit.version import versioned
 from thidua.conferences import pdf, services, ties
 from thidua.conferences.forms import (
     ConferenceForm,
@@ -40,11 +41,12 @@ from thidua.conferences.models import (
     PollKind,
     PollStatus,
 )
-from thidua.conferences.selectors import conference_in_year, leaders_on_the_day
+from thidua.conferences.selectors import conference_in_year, leaders_on_the_day, present_count, voting_open
 from thidua.lib.dates import moment
 from thidua.lib.text import vietnamese_sort_key
 from thidua.organizations.models import LeadershipRole, Organization, SecondRound, TieBreak
 from thidua.web.forms import apply_service_errors
+from thidua.web.pagecache import cached_for_session_by
 from thidua.web.qr import qr_svg
 from thidua.web.submits import once
 from thidua.web.versioning import OVERWRITE_WORDS, StaleEdit, redrawn_data, who_and_when
@@ -136,7 +138,27 @@ def _drafts_news_only(request: HttpRequest, conference: Conference) -> bool:
     )
 
 
+def _presence(request: HttpRequest) -> str | None:
+    """What the conference page shows that changes without an audit event: who is present, while a poll
+    is open (a vote checks its delegate in and writes no event, services.cast_vote). Polls open and close
+    through audited services, so whether one is open holds for a whole data version and is read once per
+    version; checking in only ever adds someone, so the count changes whenever presence does. None, and
+    nothing kept, where the URL names no conference."""
+    match = request.resolver_match
+    if match is None:
+        return None
+    conference_id = int(match.kwargs["pk"])
+    voting = versioned(
+        request,
+        f"conference-voting:{conference_id}",
+        lambda: voting_open(conference_id=conference_id),
+        shared=True,
+    )
+    return str(present_count(conference_id=conference_id)) if voting else ""
+
+
 @login_required
+@cached_for_session_by(_presence)
 def conference_detail(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
     conference = conference_in_year(slug=slug, year=year, pk=pk)
     emulation_year = conference.emulation_year

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -25,6 +27,7 @@ from thidua.awards.tests.overview_data import add_groups
 from thidua.organizations.models import EmulationGroup, Organization, OrganizationKind, OrganizationName
 from thidua.years.models import EmulationYear, YearStage
 from thidua.years.selectors import GroupFilters, group_year_row, groups_of_year
+from thidua.years.services import set_deadlines
 
 pytestmark = pytest.mark.django_db
 BASE = "/cap-tren/vusta"
@@ -138,11 +141,36 @@ def test_a_year_is_late_when_its_stages_deadline_has_passed_and_says_what_is_lat
     assert f"{year.self_scoring_due:%d/%m/%Y}" in row  # its next deadline is the one it is late for
     assert _groups(client, tre_han="on") == [(True, "Cụm thi đua số 4")]
 
-    year.self_scoring_due = today  # due today is not late yet
-    year.save()
+    # Due today is not late yet. Changed through the service, as in use: its audit event moves the data
+    # version that the kept page is keyed on (with the day), so the page is drawn again.
+    set_deadlines(actor=staff, emulation_year=year, deadlines={"self_scoring_due": today})
     assert _groups(client, tre_han="on") == []
     page = client.get(f"{BASE}/tong-quan/{YEAR}/").content.decode()
     assert 'class="group-row late"' not in page and f"{today:%d/%m/%Y}" in page
+
+
+def test_the_overview_is_kept_for_the_day_and_a_deadline_of_today_shows_late_the_next_day(
+    client_for: Callable[[Any], Client],
+    staff: User,
+    cluster4: EmulationGroup,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    today = timezone.localdate()
+    EmulationYear.objects.filter(group=cluster4, year=YEAR).update(
+        stage=YearStage.SELF_SCORING, signing_due=None, self_scoring_due=today, review_due=None
+    )
+    path = f"{BASE}/tong-quan/{YEAR}/"
+    with override_settings(SHARED_CACHE=True):
+        client = client_for(staff)
+        client.get(path)  # the first visit sets the CSRF cookie; from the next one the page is kept
+        assert (False, "Cụm thi đua số 4") in _groups(client)
+        with CaptureQueriesContext(connection) as kept:
+            assert (False, "Cụm thi đua số 4") in _groups(client)
+        assert not [q for q in kept.captured_queries if "years_emulationyear" in q["sql"]]
+
+        tomorrow = today + datetime.timedelta(days=1)
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+        assert (True, "Cụm thi đua số 4") in _groups(client)
 
 
 def test_the_databases_late_filter_agrees_with_the_years_own_stage_page_at_every_stage(
