@@ -36,12 +36,14 @@ from bench.vote_bench import (
     DATABASE,
     GOAL_P99_MS,
     Burst,
+    Pause,
     _check,
     _clean_cast_burst,
     _close_poll,
     _open_election_poll,
     _prepare_data,
     _prepare_voters,
+    _settle,
 )
 
 SECTION = "## Documents issued during a vote (issue 16)"
@@ -162,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         for label in ("alone", "with PDFs"):
             poll = _open_election_poll(setup.conference_pk)
             _prepare_voters(port, setup.conference_pk, setup.voters, args.concurrency)
+            # As vote_bench: the poll waits a moment while the workers make its ballot kits.
+            pauses: list[Pause] = []
+            _settle(port, server.pid, setup.conference_pk, pauses)
             started = time.monotonic()
             if label == "with PDFs":
                 from thidua.documents import tasks
@@ -192,8 +197,9 @@ def main(argv: list[str] | None = None) -> int:
         text = f"""{SECTION}
 
 `bench/queue_load_bench.py`, {datetime.date.today().isoformat()}: {args.voters} delegates cast at
-concurrency {args.concurrency} against gunicorn ({args.workers} sync workers) and PostgreSQL, first alone,
-then while one `run_worker` (idle CPU class) makes the PDFs of {args.documents} documents queued at
+concurrency {args.concurrency} against gunicorn ({args.workers} sync workers) and PostgreSQL, once every
+phone has opened the page and the workers have made the poll's ballot kits (as `bench/vote_bench.py`),
+first alone, then while one `run_worker` (idle CPU class) makes the PDFs of {args.documents} documents queued at
 the same moment; {os.cpu_count()} cores ({cpu_name()}).
 
 | cast burst | casts/s | p50 ms | p99 ms | recorded |
