@@ -50,18 +50,29 @@ _filler: threading.Thread | None = None
 # making thread holds Python's lock through each multiplication (the bindings do not release it), so a
 # request arriving meanwhile waits for it, and votes coming in are better served than kits made.
 QUIET_SECONDS = 0.05
+# A request that began this long ago and has not been seen to end is taken as gone: a response that is
+# never closed (a test client's, an aborted stream) must not stop kits for the life of the process.
+LONGEST_REQUEST_SECONDS = 5.0
 _in_flight = 0
-_last_request = 0.0
+_last_started = 0.0
+_last_finished = 0.0
 
 
 def _request_started(**_: object) -> None:
-    global _in_flight
-    _in_flight += 1
+    global _in_flight, _last_started
+    _in_flight, _last_started = _in_flight + 1, time.monotonic()
 
 
 def _request_finished(**_: object) -> None:
-    global _in_flight, _last_request
-    _in_flight, _last_request = max(0, _in_flight - 1), time.monotonic()
+    global _in_flight, _last_finished
+    _in_flight, _last_finished = max(0, _in_flight - 1), time.monotonic()
+
+
+def _serving() -> bool:
+    now = time.monotonic()
+    if now - _last_finished < QUIET_SECONDS:
+        return True
+    return _in_flight > 0 and now - _last_started < LONGEST_REQUEST_SECONDS
 
 
 request_started.connect(_request_started, dispatch_uid="thidua.conferences.kits.started", weak=False)
@@ -142,7 +153,7 @@ def _fill() -> None:
         with _lock:
             while (found := _next_to_fill()) is None:
                 _wanted.wait()
-        while _in_flight or time.monotonic() - _last_request < QUIET_SECONDS:
+        while _serving():
             time.sleep(QUIET_SECONDS)
         shelf, (public, slots, limit) = found
         kit = elgamal.prepare_kit(public, slots, limit)

@@ -22,8 +22,17 @@ SHELF = 4
 def kits_on(settings: object) -> object:
     settings.BALLOT_KITS = SHELF  # type: ignore[attr-defined]
     kits._shelves.clear()
+    kits._in_flight = 0  # no request of an earlier test left counted
     yield settings
     kits._shelves.clear()
+
+
+def test_a_request_never_seen_to_end_does_not_stop_the_kits_for_good(kits_on: object) -> None:
+    kits._request_started()
+    assert kits._serving()
+    kits._last_started -= kits.LONGEST_REQUEST_SECONDS
+    kits._last_finished -= 1
+    assert not kits._serving()
 
 
 def _filled(poll_pk: int, count: int = SHELF) -> None:
