@@ -105,16 +105,16 @@ def keep_ready(polls: Mapping[int, Shape]) -> None:
 
 
 def take(poll_pk: int, shape: Shape) -> elgamal.Kit | None:
-    """A kit for this poll, never handed out again; None when the shelf is empty (or kits are off)."""
+    """A kit for this poll, never handed out again; None when there is none (or kits are off). Only the
+    voting page starts a shelf (`keep_ready`): a vote cast elsewhere (the demo's, a command's) makes no
+    kits in a process that serves no phone."""
     if settings.BALLOT_KITS <= 0:
         return None
     with _lock:
         shelf = _shelves.get(poll_pk)
-        if shelf is None or shelf.shape != shape:
-            _shelves[poll_pk] = _Shelf(shape)
-            _start_filling()
+        if shelf is None or shelf.shape != shape or not shelf.kits:
             return None
-        kit = shelf.kits.popleft() if shelf.kits else None
+        kit = shelf.kits.popleft()
         _start_filling()
         return kit
 
@@ -136,12 +136,9 @@ def _start_filling() -> None:
     _wanted.notify()
 
 
-def _next_to_fill() -> tuple[_Shelf, Shape] | None:
+def _next_to_fill() -> _Shelf | None:
     # Under `_lock`.
-    for shelf in _shelves.values():
-        if len(shelf.kits) < settings.BALLOT_KITS:
-            return shelf, shelf.shape
-    return None
+    return next((shelf for shelf in _shelves.values() if len(shelf.kits) < settings.BALLOT_KITS), None)
 
 
 def _fill() -> None:
@@ -151,12 +148,11 @@ def _fill() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
     while True:
         with _lock:
-            while (found := _next_to_fill()) is None:
+            while (shelf := _next_to_fill()) is None:
                 _wanted.wait()
         while _serving():
             time.sleep(QUIET_SECONDS)
-        shelf, (public, slots, limit) = found
-        kit = elgamal.prepare_kit(public, slots, limit)
+        kit = elgamal.prepare_kit(*shelf.shape)
         with _lock:
             # The shelf may have been dropped meanwhile (the poll closed): then the kit goes with it.
             if any(kept is shelf for kept in _shelves.values()):

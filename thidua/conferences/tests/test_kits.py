@@ -71,10 +71,22 @@ def test_a_kit_made_for_another_shape_or_a_closed_poll_is_never_used(
     kits.keep_ready({poll.pk: shape})
     _filled(poll.pk)
     public, slots, limit = shape
-    assert kits.take(poll.pk, (public, slots + 1, limit)) is None  # another shape: the shelf starts over
+    assert kits.take(poll.pk, (public, slots + 1, limit)) is None  # another shape: no kit of this one
     assert kits.on_shelf(poll.pk) <= SHELF
     kits.keep_ready({})  # the poll is no longer open: its kits are dropped
     assert kits.on_shelf(poll.pk) == 0
+
+
+def test_a_vote_cast_where_no_voting_page_was_served_makes_no_kits(
+    kits_on: object, quangtri: User, conference_2026: Conference
+) -> None:
+    # The demo and the commands cast through the service: no thread making kits behind them.
+    poll = _open(quangtri, conference_2026)
+    delegate = conference_2026.delegates.order_by("pk").first()
+    assert delegate is not None
+    services.cast_vote(poll=poll, delegate=delegate, selections=["lhh-hue"])
+    assert kits.on_shelf(poll.pk) == 0 and poll.pk not in kits._shelves
+    assert Ballot.objects.filter(poll=poll).count() == 1
 
 
 def test_a_forked_child_starts_with_none_of_its_parents_kits(
