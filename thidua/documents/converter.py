@@ -213,7 +213,7 @@ def _listening(port: int) -> bool:
 
 
 def _end(process: subprocess.Popen[bytes]) -> None:
-    """Stop a process started in its own session, and whatever it started, SIGKILL after 5 s."""
+    """Stop a process started in its own process group, and whatever it started, SIGKILL after 5 s."""
     for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, sig)  # its process group: outlives a killed leader while members live
@@ -281,7 +281,11 @@ class _Converter:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                start_new_session=True,
+                # Its own process group, so _end reaches what it starts, but the caller's
+                # session: a new session is a new autogroup of full CPU weight under
+                # Linux's autogroup scheduling, and soffice would then outrun the web
+                # servers however low the worker's priority (docs/decisions.md).
+                process_group=0,
             )
             while time.monotonic() < deadline:
                 status = self._process.poll()
@@ -389,7 +393,11 @@ class _Converter:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                start_new_session=True,
+                # Its own process group, so _end reaches what it starts, but the caller's
+                # session: a new session is a new autogroup of full CPU weight under
+                # Linux's autogroup scheduling, and soffice would then outrun the web
+                # servers however low the worker's priority (docs/decisions.md).
+                process_group=0,
             )
             try:
                 process.wait(timeout=timeout)

@@ -94,6 +94,16 @@ def test_two_conversions_run_in_the_same_warm_soffice_process(warm):
     assert converter.warm_pid() == first
 
 
+def test_soffice_runs_in_its_own_process_group_but_in_the_callers_session(warm):
+    # A new session would be a new autogroup of full CPU weight (Linux autogroup scheduling), and
+    # soffice would then take its share of the CPU from the web servers whatever the worker's nice.
+    convert_to_pdf(times_new_roman_docx())
+    pid = converter.warm_pid()
+    assert pid is not None
+    assert os.getpgid(pid) == pid
+    assert os.getsid(pid) == os.getsid(0)
+
+
 def test_after_the_soffice_process_is_killed_the_next_conversion_starts_a_new_one_and_succeeds(warm):
     convert_to_pdf(times_new_roman_docx())
     killed = converter.warm_pid()
