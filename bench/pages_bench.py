@@ -209,13 +209,13 @@ def main(argv: list[str] | None = None) -> int:
             best = max(runs[page.label], key=lambda m: m.rps)
             rows.append(
                 f"| {page.label} | `{page.path}` | {best.rps:.0f} | {best.percentile(50) * 1000:.0f} | "
-                f"{best.percentile(99) * 1000:.0f} | {ratio:.2f} | {'met' if ratio >= GOAL_RATIO else 'missed'} |"
+                f"{best.percentile(99) * 1000:.0f} | {ratio:.3f} | {'met' if ratio >= GOAL_RATIO else 'missed'} |"
             )
         reference = median_ratio(runs[signed_in.label], runs[bare.label])
         best = max(runs[signed_in.label], key=lambda m: m.rps)
         rows.append(
             f"| *{signed_in.label} (reference, not a page)* | `{signed_in.path}` | {best.rps:.0f} | "
-            f"{best.percentile(50) * 1000:.0f} | {best.percentile(99) * 1000:.0f} | {reference:.2f} | — |"
+            f"{best.percentile(50) * 1000:.0f} | {best.percentile(99) * 1000:.0f} | {reference:.3f} | — |"
         )
         bare_best = max(runs[bare.label], key=lambda m: m.rps)
         text = f"""{SECTION}
