@@ -212,6 +212,20 @@ def _listening(port: int) -> bool:
     return False
 
 
+def _spawn(command: list[str]) -> subprocess.Popen[bytes]:
+    """Start soffice silent, in a process group of its own, so that `_end` reaches whatever it starts, but
+    in the caller's session: a new session is a new autogroup, which Linux's autogroup scheduling gives as
+    much CPU as the web servers' whatever the worker's priority (docs/decisions.md, "Background work that
+    survives a killed worker")."""
+    return subprocess.Popen(  # noqa: S603 -- the configured soffice, our own arguments
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        process_group=0,
+    )
+
+
 def _end(process: subprocess.Popen[bytes]) -> None:
     """Stop a process started in its own process group, and whatever it started, SIGKILL after 5 s."""
     for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
@@ -276,17 +290,7 @@ class _Converter:
                 f"--accept=socket,host=127.0.0.1,port={self._port};urp;StarOffice.ComponentContext",
                 f"-env:UserInstallation={(root / 'profile').as_uri()}",
             ]
-            self._process = subprocess.Popen(  # noqa: S603 -- the configured soffice, our own arguments
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                # Its own process group, so _end reaches what it starts, but the caller's
-                # session: a new session is a new autogroup of full CPU weight under
-                # Linux's autogroup scheduling, and soffice would then outrun the web
-                # servers however low the worker's priority (docs/decisions.md).
-                process_group=0,
-            )
+            self._process = _spawn(command)
             while time.monotonic() < deadline:
                 status = self._process.poll()
                 if status is not None:
@@ -388,17 +392,7 @@ class _Converter:
             str(source),
         ]
         try:
-            process = subprocess.Popen(  # noqa: S603 -- the configured soffice, our own arguments
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                # Its own process group, so _end reaches what it starts, but the caller's
-                # session: a new session is a new autogroup of full CPU weight under
-                # Linux's autogroup scheduling, and soffice would then outrun the web
-                # servers however low the worker's priority (docs/decisions.md).
-                process_group=0,
-            )
+            process = _spawn(command)
             try:
                 process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:

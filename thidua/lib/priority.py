@@ -4,9 +4,9 @@ With autogroups on (/proc/sys/kernel/sched_autogroup_enabled, the default of mos
 kernel first shares the CPU fairly between sessions, and only then between the processes of one
 session by their nice values and classes (sched(7), "The autogroup feature"). A worker started in a
 session of its own therefore takes as much CPU as the whole web server, however low its own priority:
-measured in bench/queue_load_bench.py, where 40 PDFs cut a vote burst's rate to 0.53–0.62 of the
-burst alone, and to 0.76–0.83 once soffice shared the worker's lowered session. Giving the session the worker's nice puts the whole session, soffice
-included, below the web. Where the worker shares the web server's session (`make run`) or runs in a
+measured in bench/queue_load_bench.py, where 40 PDFs cut a vote burst's rate to 0.53–0.62 of the burst
+alone, and to 0.76–0.83 once soffice shared the worker's lowered session. Giving the session the
+worker's nice puts the whole session, soffice included, below the web. Where the worker shares the web server's session (`make run`) or runs in a
 cgroup of its own (systemd: `CPUWeight=idle`, docs/deployment.md), the kernel does not use the
 autogroup and nothing needs doing.
 """

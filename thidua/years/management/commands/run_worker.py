@@ -58,13 +58,13 @@ class Command(db_worker.Command):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # With --reload the first process only watches the files and restarts a child that does the work:
-        # only the child schedules.
         # A worker started in a session of its own would otherwise take the CPU from the web server as a
         # whole session's equal (thidua/lib/priority.py).
         lowered = lower_own_session()
         if lowered is not None:
             logger.info("the worker's session now runs at nice %s", lowered)
+        # With --reload the first process only watches the files and restarts a child that does the work:
+        # only the child schedules.
         stop = threading.Event()
         if not options["reload"] or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
             # A daemon: a worker told to stop by a signal exits without waiting for the next tick.
