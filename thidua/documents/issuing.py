@@ -388,6 +388,23 @@ def issue_draft(
     return _with_pdf(document) if with_pdf else document
 
 
+def queue_missing_pdfs() -> int:
+    """Queue the PDF of every document whose DOCX has none yet and no failure written on it, and return
+    how many: the demo issues its documents without converting them (thidua/awards/demo.py, a conversion
+    per document would slow every load), and the register would otherwise say "PDF đang tạo…" for ever.
+    Running it again is harmless: the task keeps one PDF however often it runs (documents/pdfs.py)."""
+    waiting = [
+        document
+        for document in Document.objects.exclude(docx="")
+        .filter(pdf_error="")
+        .only("pk", "docx", "docx_sha256", "pdf", "pdf_source", "pdf_error")
+        if document.pdf_state == "pending"
+    ]
+    for document in waiting:
+        tasks.make_pdf.enqueue(document.pk, document.docx_sha256)
+    return len(waiting)
+
+
 def _with_pdf(document: Document) -> Document:
     """Queue the PDF of the DOCX just kept: the worker converts it (documents/pdfs.py) while the page
     says it is coming. Enqueued after the caller's transaction, so the task finds the DOCX committed."""

@@ -212,3 +212,26 @@ def test_two_workers_holding_the_same_task_save_one_pdf(media: Path, monkeypatch
     assert sorted(answers) == sorted([pdfs.MADE, pdfs.DONE_ALREADY])
     assert len(_pdf_files(media)) == 1
     assert Document.objects.get(pk=document.pk).pdf_state == "ready"
+
+
+@pytest.mark.django_db
+def test_documents_issued_without_their_pdf_are_queued_and_none_once_the_worker_made_them(
+    officer_ninh_binh: User, settings: Any, media: Path, fake_pdf: list[bytes]
+) -> None:
+    # The demo issues its documents so (thidua/awards/demo.py); `load_demo` then queues their PDFs.
+    from django_tasks_db.models import DBTaskResult
+
+    from thidua.documents import issuing
+
+    conference = Conference.objects.get(emulation_year__year=2023)
+    draft = issuing.issue(actor=officer_ninh_binh, kind="minutes", conference=conference, with_pdf=False)
+    assert draft.pdf_state == "pending"
+    settings.TASKS = DB_QUEUE
+    assert issuing.queue_missing_pdfs() == 1
+    (queued,) = DBTaskResult.objects.filter(task_path="thidua.documents.tasks.make_pdf")
+    assert queued.args_kwargs["args"] == [draft.pk, draft.docx_sha256]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert issuing.queue_missing_pdfs() == 1  # the worker had not run: queued again, made this time
+    draft.refresh_from_db()
+    assert draft.pdf_state == "ready" and len(fake_pdf) == 1
+    assert issuing.queue_missing_pdfs() == 0

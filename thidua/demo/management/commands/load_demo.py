@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from thidua.demo.loader import load_full_demo
+from thidua.documents.issuing import queue_missing_pdfs
 
 
 class Command(BaseCommand):
@@ -32,7 +33,10 @@ class Command(BaseCommand):
             call_command("flush", interactive=False, verbosity=0)
         if not options["national"]:
             load_full_demo()
+            queued = queue_missing_pdfs()
             self.stdout.write("Dữ liệu minh họa đã sẵn sàng.")
+            if queued:
+                self.stdout.write(f"Bản PDF của {queued} văn bản minh họa đang được tạo ở tác vụ nền.")
             return
         self._national(options["scale"])
 
