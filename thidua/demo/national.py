@@ -1,6 +1,7 @@
 """A parent body at national scale (issue 16): `manage.py load_demo --national`.
 
-About 1,200 clusters and blocks of the 34 provinces and cities, 12,000 member units, five years each
+About 1,200 clusters and blocks of the 34 provinces and cities, 12,000 member units with four accounts
+each (about 48,000 users), five years each
 (2022–2026) with a 30-criterion agreement, the settled years scored, cross-checked, voted on, issued and
 decided, 2026 spread over every stage, and the 01/07/2025 merger of provinces applied to the units of the
 provinces absorbed. Everything is made up, seeded (the same rows on every machine, so benches repeat) and
@@ -86,6 +87,13 @@ PARENT_CODE = "tdkt-toan-quoc"
 PARENT_NAME = "Hội đồng Thi đua – Khen thưởng toàn quốc (minh họa)"
 PARENT_SHORT = "Hội đồng TĐKT toàn quốc (minh họa)"
 STAFF_USERNAMES = ("toanquoc", "toanquoc2", "toanquoc3")
+# Each unit's accounts, by username prefix and job title; the first is the officer who does the year's work.
+UNIT_ACCOUNTS = (
+    ("cb", "Cán bộ thi đua"),
+    ("ld", "Lãnh đạo phụ trách thi đua"),
+    ("vp", "Chánh Văn phòng"),
+    ("cv", "Chuyên viên văn phòng"),
+)
 YEARS = (2022, 2023, 2024, 2025, 2026)
 CURRENT = 2026
 FULL_GROUPS = 1200
@@ -277,7 +285,7 @@ class Builder:
         self.groups_wanted = max(groups, 1)
         self.progress = progress
         self.random = random.Random(SEED)  # noqa: S311 -- demo figures, not secrets
-        # One hash for every demo account: hashing 12,000 passwords would take most of an hour.
+        # One hash for every demo account: hashing 48,000 passwords would take hours.
         self.password = make_password(DEMO_PASSWORD)
         self.planned: list[PlannedGroup] = []
         self.specs: dict[int, list[score_rules.CriterionSpec]] = {}
@@ -501,24 +509,36 @@ class Builder:
         bulk(Officeholder, holders)
 
     def users(self) -> None:
-        """One officer per unit, all with the one demo password."""
-        self.progress("Tài khoản cán bộ thi đua")
+        """Four accounts per unit, all with the one demo password: the emulation officer who does the year's
+        work (scores, signatures, dossiers) and three colleagues who share the unit's officer role, as an
+        office does: about 48,000 users for 12,000 units, the scale the parent body plans for (issue 16)."""
+        self.progress("Tài khoản cán bộ của các đơn vị")
         units = [u for p in self.planned for u in p.units]
-        users = [
-            User(
-                username=f"cb-{unit.code}",
-                full_name=f"Cán bộ thi đua {unit.short_name} {DEMO}",
-                job_title="Cán bộ thi đua",
-                email=f"cb-{unit.code}@thidua.example",
-                password=self.password,
-                is_active=unit.successor_index is None,
-            )
-            for unit in units
-        ]
+        users: list[User] = []
+        for unit in units:
+            for prefix, title in UNIT_ACCOUNTS:
+                users.append(
+                    User(
+                        username=f"{prefix}-{unit.code}",
+                        full_name=f"{title} {unit.short_name} {DEMO}",
+                        job_title=title,
+                        email=f"{prefix}-{unit.code}@thidua.example",
+                        password=self.password,
+                        # An absorbed unit's accounts are kept for the record, closed.
+                        is_active=unit.successor_index is None,
+                    )
+                )
         bulk(User, users)
-        for unit, user in zip(units, users, strict=True):
-            unit.officer = user
-        bulk(Role, [Role(user=u.officer, kind=RoleKind.OFFICER, organization=u.org) for u in units])
+        per_unit = len(UNIT_ACCOUNTS)
+        for index, unit in enumerate(units):
+            unit.officer = users[index * per_unit]
+        bulk(
+            Role,
+            [
+                Role(user=user, kind=RoleKind.OFFICER, organization=units[index // per_unit].org)
+                for index, user in enumerate(users)
+            ],
+        )
 
     # ---- years and agreements ---------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from thidua.assessments.models import Score
 from thidua.assessments.ranking import year_results
 from thidua.awards.models import Award
 from thidua.conferences.models import PollStatus
-from thidua.demo.national import CURRENT, PARENT_CODE, YEARS, load_national_demo
+from thidua.demo.national import CURRENT, PARENT_CODE, UNIT_ACCOUNTS, YEARS, load_national_demo
 from thidua.organizations.demo import MERGER_DAY
 from thidua.organizations.models import EmulationGroup, Membership, Organization
 from thidua.years.models import EmulationYear, YearStage
@@ -58,10 +58,11 @@ def test_the_national_demo_has_rows_in_proportion_to_its_scale(national: None) -
     assert years.count() == GROUPS * len(YEARS)
     agreements_criteria = Criterion.objects.filter(agreement__emulation_year__group__parent__code=PARENT_CODE)
     assert agreements_criteria.count() == 30 * years.count()
-    # Every unit has its officer, who can sign in with the demo password.
+    # Every unit has its officer and three colleagues (about 50,000 users at full size), who sign in with
+    # the demo password.
     assert (
         Role.objects.filter(organization__parent__code=PARENT_CODE, kind=RoleKind.OFFICER).count()
-        == units.count()
+        == len(UNIT_ACCOUNTS) * units.count()
     )
     assert Client().login(username=f"cb-{units.order_by('code').first().code}", password="ThiDua@2026")  # type: ignore[union-attr]
 
@@ -85,8 +86,10 @@ def test_the_2025_merger_ends_the_absorbed_units_and_renames_the_others(national
         assert unit.successor.parent.code == PARENT_CODE  # type: ignore[union-attr]
         years = set(Membership.objects.filter(organization=unit).values_list("year", flat=True))
         assert years == {2022, 2023, 2024, 2025}
-        # Its officer's account is kept for the record, closed: the successor's officer acts now.
-        assert not Role.objects.get(organization=unit, kind=RoleKind.OFFICER).user.is_active
+        # Its accounts are kept for the record, closed: the successor's officers act now.
+        accounts = Role.objects.filter(organization=unit, kind=RoleKind.OFFICER)
+        assert accounts.count() == len(UNIT_ACCOUNTS)
+        assert not accounts.filter(user__is_active=True).exists()
     renamed = Organization.objects.filter(parent__code=PARENT_CODE, names__valid_from=MERGER_DAY).distinct()
     assert renamed.exists()
     unit = renamed.prefetch_related("names").first()
