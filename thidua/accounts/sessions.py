@@ -8,6 +8,10 @@ belongs to one user for as long as it lives — Django gives a session a new key
 and the user's generation token in one MGET. What the backend then takes is exactly what its own read
 would have returned a moment later, in the same request, before any view code. A key this process has not
 seen yet, or a session that names another user, is read as before.
+
+The same MGET fetches the shared copy of the data version (thidua/audit/version.py): a page kept for the
+session (thidua/web/pagecache.py) is then served with no other round trip. The copy is left on the
+session, so that only this request uses it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 
 from thidua.accounts.backends import fetched_with_session, user_cache_keys
+from thidua.audit.version import MIRROR_KEY, NO_COPY, SESSION_ATTRIBUTE
 
 # session key -> the user id it holds, as this process last read it. Bounded: forgetting costs only the
 # shortcut, for a session's next request.
@@ -35,9 +40,12 @@ class SessionStore(CachedDBStore):
             keys = user_cache_keys(user_id)
             try:
                 this: Any = self  # the stubs leave out cached_db's `_cache`
-                found = this._cache.get_many([self.cache_key, *keys])
+                found = this._cache.get_many([self.cache_key, *keys, MIRROR_KEY])
             except Exception:  # as Django's cached_db: a cache that fails falls back to the database
                 found = None
+            if found is not None:
+                version = found.get(MIRROR_KEY)
+                setattr(self, SESSION_ATTRIBUTE, version if isinstance(version, int) else NO_COPY)
             fetched_with_session.set(
                 None if found is None else (user_id, {k: found[k] for k in keys if k in found})
             )

@@ -45,6 +45,10 @@ class AuditEvent(models.Model):
         return f"#{self.seq} {self.verb} {self.target_label}"
 
 
+# The primary key of the chain's one head row.
+CHAIN_HEAD_ID = 1
+
+
 class AuditChainHead(models.Model):
     """A single row, locked while an event is appended, so concurrent writers form one chain."""
 

@@ -16,14 +16,13 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from thidua.audit import rules
-from thidua.audit.models import AuditChainHead, AuditEvent
+from thidua.audit.models import CHAIN_HEAD_ID, AuditChainHead, AuditEvent
+from thidua.audit.version import publish_on_commit
 from thidua.lib.dates import moment
 
 if TYPE_CHECKING:
     from thidua.accounts.models import User
     from thidua.organizations.models import EmulationGroup
-
-CHAIN_HEAD_ID = 1
 
 
 def _normalize(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -81,6 +80,7 @@ def record(
     head.last_seq = event.seq
     head.last_hash = event.hash
     head.save(update_fields=["last_seq", "last_hash"])
+    publish_on_commit(event.seq)
     return event
 
 

@@ -1,5 +1,6 @@
 """Cache backends: Django's Redis backend with one client per connection pool instead of one per
-operation, and a per-process cache of objects that are never copied.
+operation and a "raise, never lower" for a shared counter, and a per-process cache of objects that are
+never copied.
 
 Django's `RedisCacheClient.get_client` builds a new `redis.Redis` for every cache operation, and building
 one fills its table of some two hundred reply callbacks: about a tenth of a millisecond each time, more
@@ -31,10 +32,36 @@ class RedisCacheClient(DjangoRedisCacheClient):
         return client
 
 
+# SET the key to ARGV[1] for ARGV[2] ms unless it already holds a number at least as large: one step on
+# the server, so two processes publishing 7 and 8 in either order leave 8.
+_RAISE_SCRIPT = """
+local current = tonumber(redis.call('GET', KEYS[1]))
+if current == nil or current < tonumber(ARGV[1]) then
+    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+    return 1
+end
+return 0
+"""
+
+
 class RedisCache(DjangoRedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+        self._raise: Any = None
+
+    def raise_to(self, key: Any, value: int, seconds: float) -> bool:
+        """Store the integer `value` at `key` for `seconds`, unless the key holds a number at least as
+        large; True if it was stored. Integers are stored as they are (Django's Redis serializer leaves
+        them unpickled), so `get` and `get_many` read the number back."""
+        full_key = self.make_and_validate_key(key)
+        this: Any = self  # the stubs leave out the backend's client
+        client = this._cache.get_client(full_key, write=True)
+        if self._raise is None:
+            self._raise = client.register_script(_RAISE_SCRIPT)
+        return bool(
+            self._raise(keys=[full_key], args=[int(value), max(1, int(seconds * 1000))], client=client)
+        )
 
 
 class ObjectCache(LocMemCache):
