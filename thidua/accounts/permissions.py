@@ -6,6 +6,7 @@ the officers of the organization that the Leadership record names as head that y
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
@@ -29,6 +30,22 @@ def load_roles(user: User) -> dict[str, set[int]]:
             roles.setdefault(role_kind, set()).add(org_id)
         setattr(user, "_thidua_roles", roles)  # noqa: B010 — a cache on the instance, not a model field
     return roles
+
+
+def load_roles_of(users: Sequence[User]) -> None:
+    """`load_roles` for many users in one query (the to-do sweep reads every user's roles)."""
+    roles: dict[int, dict[str, set[int]]] = {user.pk: {} for user in users}
+    rows = Role.objects.filter(user_id__in=list(roles)).values_list("user_id", "kind", "organization_id")
+    for user_id, role_kind, org_id in rows:
+        roles[user_id].setdefault(role_kind, set()).add(org_id)
+    for user in users:
+        setattr(user, "_thidua_roles", roles[user.pk])  # noqa: B010 — as load_roles
+
+
+def role_signature(user: User) -> frozenset[tuple[str, int]]:
+    """Every (kind, organization) the user holds a role as: two users with the same signature may do,
+    see and be asked for the same things."""
+    return frozenset((kind, org_id) for kind, org_ids in load_roles(user).items() for org_id in org_ids)
 
 
 def _role_orgs(user: AnyUser, kind: str) -> set[int]:

@@ -3,7 +3,7 @@
 The database worker of django-tasks runs what is queued and has no clock of its own, so `run_worker`
 calls `Scheduler.tick` every few seconds beside it. A job runs once per period however many worker
 processes tick: the first to insert the period's `PeriodicRun` row enqueues the job, the others hit the
-unique constraint. Apps register their jobs in `AppConfig.ready()`, as they do their to-do providers.
+unique constraint. A period whose job still has a run queued or running is skipped. Apps register their jobs in `AppConfig.ready()`, as they do their to-do providers.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django_tasks.base import Task
+from django_tasks.base import Task, TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from thidua.lib.schedule import period_start
 from thidua.years.notice_models import PeriodicRun
@@ -64,7 +65,22 @@ class Scheduler:
         return started
 
 
+def _unfinished(job: Job) -> bool:
+    """Whether the job's last run is still queued or running. A job that takes longer than its period
+    (the e-mail sweep of a national parent body) would otherwise pile up runs that repeat each other's
+    work and keep the PDFs waiting behind them. A run whose worker died is handed back to the queue or
+    given up (thidua/years/workers.py), so this never holds a job back for ever."""
+    return DBTaskResult.objects.filter(
+        task_path=job.task.module_path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    ).exists()
+
+
 def _claim(job: Job, start: datetime, now: datetime) -> bool:
+    if _unfinished(job):
+        logger.info(
+            "periodic job %s still has a run queued or running: period from %s skipped", job.name, start
+        )
+        return False
     try:
         with transaction.atomic():
             PeriodicRun.objects.create(job=job.name, period_start=start, claimed_at=now)

@@ -31,6 +31,9 @@ class Todo:
     emulation_year_id: int | None = None
 
 
+# A provider reads the user through their roles only (thidua.accounts.permissions), never their id or
+# their own rows: the e-mail sweep asks once for all the users who hold the same roles
+# (thidua/years/notices.py), and a test holds every registered provider to it.
 Provider = Callable[[User, date], Iterable[Todo]]
 
 _providers: list[Provider] = []

@@ -15,8 +15,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from thidua.accounts import permissions
 from thidua.accounts import services as accounts
-from thidua.accounts.models import User
+from thidua.accounts.models import Role, User
 from thidua.agreements.models import AgreementStatus, Signature
 from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssignment
 from thidua.years import notices, todos
@@ -51,7 +52,8 @@ def year_2026(cluster4: Any) -> EmulationYear:
 
 @pytest.fixture
 def extra_todos(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[Todo]]]:
-    """A provider of the test's own, registered as any app registers one: to-dos by username."""
+    """A provider of the test's own, registered as any app registers one: to-dos by username, which the
+    demo's users, each with roles of their own, stand in for their roles by."""
     by_user: dict[str, list[Todo]] = {}
 
     def provider(user: User, today: datetime.date) -> list[Todo]:
@@ -113,6 +115,57 @@ def test_each_officer_and_secretariat_todo_sends_one_email_with_its_deadline_lin
     sweep(EARLY)
     sweep(EARLY + datetime.timedelta(days=7))
     assert len(inbox.messages) == Notice.objects.count()
+
+
+def _colleague_of(username: str) -> User:
+    """A second account holding exactly the roles of `username`, as a unit's office shares its role."""
+    original = User.objects.get(username=username)
+    colleague = User.objects.create_user(
+        username=f"{username}-2", password="x", email=f"{username}-2@thidua.example"
+    )
+    for role in Role.objects.filter(user=original):
+        Role.objects.create(user=colleague, kind=role.kind, organization=role.organization)
+    return colleague
+
+
+def test_every_provider_gives_two_users_who_hold_the_same_roles_the_same_todos(
+    year_2026: EmulationYear, org: Any
+) -> None:
+    _cross_checks_in_progress(year_2026, org)
+    pairs = [
+        (User.objects.get(username=name), _colleague_of(name))
+        for name in ("ninhbinh", "hatinh", "quangtri", "vusta", "bientap", "duyettin")
+    ]
+    asked = 0
+    for day in (EARLY, datetime.date(2026, 12, 14), datetime.date(2027, 1, 20)):
+        for provider in todos._providers:
+            for user, colleague in pairs:
+                mine = list(provider(User.objects.get(pk=user.pk), day))
+                theirs = list(provider(User.objects.get(pk=colleague.pk), day))
+                assert mine == theirs, (provider.__qualname__, user.username, day)
+                asked += bool(mine)
+    assert asked, "some provider must have to-dos for these users, or the comparison proves nothing"
+
+
+def test_the_sweep_asks_for_the_todos_once_per_set_of_roles_and_emails_every_holder(
+    inbox: Inbox, sweep: Any, year_2026: EmulationYear, org: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cross_checks_in_progress(year_2026, org)
+    _colleague_of("ninhbinh")
+    asked: list[str] = []
+    real = notices.todos_for
+
+    def counted(user: User, today: datetime.date) -> list[Todo]:
+        asked.append(str(user.pk))
+        return real(user, today)
+
+    monkeypatch.setattr(notices, "todos_for", counted)
+    sweep(EARLY)
+    recipients = list(notices.recipients())
+    sets_of_roles = {permissions.role_signature(user) for user in recipients}
+    assert len(asked) == len(sets_of_roles) < len(recipients)  # the two Ninh Bình officers: once
+    ninh_binh = sorted(subject(m) for m in inbox.to("ninhbinh@thidua.example"))
+    assert ninh_binh and sorted(subject(m) for m in inbox.to("ninhbinh-2@thidua.example")) == ninh_binh
 
 
 def test_each_member_that_has_not_signed_the_agreement_is_asked_to_sign_once(

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from thidua.years import schedule
 from thidua.years.models import PeriodicRun
@@ -39,6 +41,30 @@ def test_three_workers_ticking_every_second_run_a_job_once_per_period(
         start,
         start + timedelta(minutes=5),
     ]
+
+
+@pytest.mark.parametrize("status", [TaskResultStatus.READY, TaskResultStatus.RUNNING])
+def test_a_period_is_skipped_while_the_jobs_last_run_is_still_queued_or_running(
+    db: None, job: None, django_capture_on_commit_callbacks: Any, status: str
+) -> None:
+    # A run of the job that has not finished, as the database queue holds it.
+    DBTaskResult.objects.create(
+        status=status,
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path=count_run.module_path,
+        backend_name="default",
+        run_after=datetime(2026, 12, 5, 1, 59, tzinfo=UTC),
+    )
+    start = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert schedule.Scheduler().tick(now=start) == []
+    assert RUNS == []
+    assert not PeriodicRun.objects.filter(job="test.count").exists()
+    # Once it has finished, the next period runs the job again.
+    DBTaskResult.objects.update(status=TaskResultStatus.SUCCESSFUL)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert schedule.Scheduler().tick(now=start + timedelta(minutes=5)) == ["test.count"]
+    assert RUNS == ["run"]
 
 
 def test_claimed_periods_older_than_two_days_are_forgotten(
