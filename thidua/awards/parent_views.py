@@ -278,6 +278,8 @@ def _render_statistics(
         {
             **_context(request, parent, year, "statistics"),
             "export_error": export_error,
+            # No button for a file with nothing in it (the export would say so instead).
+            "can_export": not export_error and selectors.year_has_statistics(parent_id=parent.pk, year=year),
             "forms": stats.forms,
             "form_rows": form_rows,
             "form_chart": rules.bar_chart(form_rows, unit="tập thể"),

@@ -3,7 +3,7 @@ council's vote and the decision), and the parent body's pages: incoming dossiers
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -462,8 +462,8 @@ def incoming(request: HttpRequest, parent_code: str) -> HttpResponse:
     )
 
 
-def awards_of_year(parent: Organization, year: int) -> list[excel.AwardRow]:
-    awards = (
+def _awards_of_year(parent: Organization, year: int) -> QuerySet[Award]:
+    return (
         Award.objects.of_parent(parent.pk, year)
         .select_related("dossier__emulation_year__group")
         .prefetch_related(Prefetch("organization__names", queryset=OrganizationName.objects.all()))
@@ -474,6 +474,9 @@ def awards_of_year(parent: Organization, year: int) -> list[excel.AwardRow]:
             "pk",
         )
     )
+
+
+def _award_rows(parent: Organization, year: int, awards: Iterable[Award]) -> list[excel.AwardRow]:
     short = parent.current_short_name
     return [
         excel.AwardRow(
@@ -489,22 +492,45 @@ def awards_of_year(parent: Organization, year: int) -> list[excel.AwardRow]:
     ]
 
 
-@login_required
-def year_awards(request: HttpRequest, parent_code: str, year: int) -> HttpResponse:
-    parent = _parent(request, parent_code)
+def awards_of_year(parent: Organization, year: int) -> list[excel.AwardRow]:
+    return _award_rows(parent, year, _awards_of_year(parent, year))
+
+
+def _year_awards_page(
+    request: HttpRequest, parent: Organization, year: int, *, export_error: str = "", status: int = 200
+) -> HttpResponse:
+    # A national parent body decides some 1,200 awards a year: the page shows 50 at a time, numbered
+    # across the pages, and the workbook holds them all (issue 16).
+    page = page_of(request, _awards_of_year(parent, year))
     return render(
         request,
         "awards/year_awards.html",
-        {"parent": parent, "year": year, "rows": awards_of_year(parent, year)},
+        {
+            "parent": parent,
+            "year": year,
+            "items": page,
+            "rows": _award_rows(parent, year, page.object_list),
+            "first_number": page.start_index(),
+            "export_error": export_error,
+        },
+        status=status,
     )
+
+
+@login_required
+def year_awards(request: HttpRequest, parent_code: str, year: int) -> HttpResponse:
+    return _year_awards_page(request, _parent(request, parent_code), year)
 
 
 @login_required
 def year_awards_xlsx(request: HttpRequest, parent_code: str, year: int) -> HttpResponse:
+    """The year's awards as a workbook; a year without any is said on the page instead of an empty file."""
     parent = _parent(request, parent_code)
-    data = excel.awards_workbook(
-        parent_name=parent.current_name, year=year, rows=awards_of_year(parent, year)
-    )
+    rows = awards_of_year(parent, year)
+    if not rows:
+        error = f"Năm {year} chưa có quyết định khen thưởng nào để xuất Excel. Hãy chọn năm khác."
+        return _year_awards_page(request, parent, year, export_error=error, status=404)
+    data = excel.awards_workbook(parent_name=parent.current_name, year=year, rows=rows)
     return HttpResponse(
         data,
         content_type=excel.XLSX_CONTENT_TYPE,

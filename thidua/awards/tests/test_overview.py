@@ -403,7 +403,11 @@ def test_exporting_a_year_with_no_data_says_so_on_the_page_and_sends_no_file(
     assert "Content-Disposition" not in response
     page = response.content.decode()
     assert "Năm 2019 chưa có số liệu để xuất Excel" in page and 'role="alert"' in page
+    assert "thong-ke.xlsx" not in page
     assert AuditEvent.objects.count() == events
+    # The statistics page of such a year offers no file; a year with data does.
+    assert "thong-ke.xlsx" not in client_for(staff).get(f"{BASE}/tong-quan/2019/thong-ke/").content.decode()
+    assert "2023/thong-ke.xlsx" in client_for(staff).get(f"{BASE}/tong-quan/2023/thong-ke/").content.decode()
 
 
 # --- The same queries at two sizes

@@ -222,12 +222,32 @@ def test_the_awards_of_a_year_export_to_a_formatted_workbook(client_for: Any, st
     assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
 
 
-def test_a_year_without_awards_exports_a_workbook_that_says_so(client_for: Any, staff: Any) -> None:
-    response = client_for(staff).get("/cap-tren/vusta/khen-thuong/2019/danh-sach.xlsx")
-    sheet = load_workbook(io.BytesIO(response.content))[SHEET]
-    assert (
-        sheet.cell(row=HEADER_ROW + 1, column=1).value == "Chưa có quyết định khen thưởng nào cho năm 2019."
-    )
+def test_a_year_without_awards_says_so_on_the_page_instead_of_exporting_an_empty_workbook(
+    client_for: Any, staff: Any
+) -> None:
+    client = client_for(staff)
+    page = client.get("/cap-tren/vusta/khen-thuong/2019/").content.decode()
+    assert "danh-sach.xlsx" not in page  # no button for a file with nothing in it
+    response = client.get("/cap-tren/vusta/khen-thuong/2019/danh-sach.xlsx")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    assert "Năm 2019 chưa có quyết định khen thưởng nào để xuất Excel." in response.content.decode()
+
+
+def test_the_awards_of_a_year_are_shown_fifty_at_a_time_numbered_across_pages(
+    client_for: Any, staff: Any
+) -> None:
+    _many_awards(60)
+    client = client_for(staff)
+    first = client.get("/cap-tren/vusta/khen-thuong/2023/").content.decode()
+    second = client.get("/cap-tren/vusta/khen-thuong/2023/?trang=2").content.decode()
+    assert first.count('class="award-row"') == 50
+    assert second.count('class="award-row"') == 11
+    assert "<td>51</td>" in second and "Trang 2/2" in second
+    # The workbook holds them all.
+    workbook = client.get("/cap-tren/vusta/khen-thuong/2023/danh-sach.xlsx")
+    sheet = load_workbook(io.BytesIO(workbook.content))[SHEET]
+    assert sheet.cell(row=HEADER_ROW + 61, column=1).value == 61
 
 
 def _many_awards(count: int) -> None:
