@@ -18,6 +18,7 @@ from thidua.awards import rules
 from thidua.awards.models import Award, Dossier, DossierStatus
 from thidua.awards.rules import CriterionGroupScore, DossierState
 from thidua.organizations.models import AwardForm, EmulationGroup, Organization, OrganizationName
+from thidua.organizations.selectors import names_match
 from thidua.years.models import EmulationYear
 from thidua.years.selectors import THIS_YEAR, GroupFilters, groups_of_year
 
@@ -180,8 +181,8 @@ def award_history(
     awards = Award.objects.filter(dossier__emulation_year__group__parent_id=parent_id)
     if published_on is not None:
         awards = awards.published(published_on)
-    for word in filters.words:
-        awards = awards.filter(organization__search_text__contains=word)
+    if filters.words:
+        awards = awards.filter(names_match(filters.words, field="organization__search_text"))
     if filters.form:
         awards = awards.filter(award_form=filters.form)
     if filters.year is not None:

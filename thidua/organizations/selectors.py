@@ -5,10 +5,36 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from thidua.organizations import rules
 from thidua.organizations.models import Officeholder, Organization, Position, WomenShare
+
+
+def names_match(words: Iterable[str], *, field: str = "search_text") -> Q:
+    """Organizations whose names, folded (`Organization.search_text`), have a word beginning with each of
+    `words` (folded too): "ha tinh" finds "Hà Tĩnh" and "Hà Giang, tỉnh…", not "Thanh Hóa" because
+    "thanh" holds "ha" inside it. A word begins the text or follows a space ("… | " joins the names). A
+    number is a whole word: "10" is not "100"."""
+    condition = Q()
+    for word in words:
+        if word.isdigit():
+            condition &= (
+                Q(**{f"{field}__contains": f" {word} "})
+                | Q(**{f"{field}__endswith": f" {word}"})
+                | Q(**{f"{field}__startswith": f"{word} "})
+                | Q(**{field: word})
+            )
+        else:
+            condition &= Q(**{f"{field}__startswith": word}) | Q(**{f"{field}__contains": f" {word}"})
+    return condition
+
+
+def names_hold_phrase(words: Iterable[str], *, field: str = "search_text") -> Q:
+    """Organizations one of whose names, folded, holds the words in that order, one after another: what a
+    search ranks first ("ha tinh": the units of Hà Tĩnh before those of Hà Giang province)."""
+    phrase = " ".join(words)
+    return Q(**{f"{field}__startswith": phrase}) | Q(**{f"{field}__contains": f" {phrase}"})
 
 
 def members_in_year(*, group_id: int, year: int) -> QuerySet[Organization]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,7 +20,7 @@ from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.lib.decimals import format_vietnamese_decimal
 from thidua.lib.text import fold, vietnamese_sort_key
-from thidua.organizations import services
+from thidua.organizations import selectors, services
 from thidua.organizations.forms import (
     CopyMembershipsForm,
     GroupEditForm,
@@ -278,11 +279,17 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     forty organizations or twelve thousand (issue 16)."""
     query = request.GET.get("q", "").strip()
     organizations = Organization.objects.select_related("parent").prefetch_related("names", "parent__names")
-    if query:
-        # search_text holds every name the organization has had, folded: "binh" finds "Bình".
-        for word in fold(query).split():
-            organizations = organizations.filter(search_text__contains=word)
-    page = Paginator(organizations.order_by("sort_key", "pk"), ORGANIZATIONS_PER_PAGE).get_page(
+    order: list[Any] = ["sort_key", "pk"]
+    if words := fold(query).split():
+        # search_text holds every name the organization has had, folded: "binh" finds "Bình". Those that
+        # hold the words as typed, one after another, come first.
+        organizations = organizations.filter(selectors.names_match(words)).annotate(
+            phrase=Case(
+                When(selectors.names_hold_phrase(words), then=0), default=1, output_field=IntegerField()
+            )
+        )
+        order = ["phrase", *order]
+    page = Paginator(organizations.order_by(*order), ORGANIZATIONS_PER_PAGE).get_page(
         request.GET.get("trang")
     )
     return render(

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -21,12 +22,14 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from thidua.lib.text import fold
 from thidua.organizations.models import EmulationGroup, Leadership, LeadershipRole, Membership
+from thidua.organizations.selectors import names_hold_phrase, names_match
 from thidua.years.models import EmulationYear, YearStage
 from thidua.years.rules import (
     STAGE_DEADLINES,
@@ -100,12 +103,25 @@ class GroupFilters:
 NOT_OPENED = "chua-mo"
 
 
-def _title_matches(parent_id: int, words: Sequence[str]) -> list[int]:
-    """The parent's groups whose title holds every word, diacritics folded. Titles are built from the
-    kind, number and nickname and are not stored folded; a parent body has about 1,400 groups at most
-    (DOMAIN.md, "Scale"), one short query and a fold each."""
+def _title_matches(parent_id: int, words: Sequence[str]) -> tuple[list[int], list[int]]:
+    """The parent's groups whose title holds every word, and those whose title holds them as typed, one
+    after another; diacritics folded. Titles are built from the kind, number and nickname and are not
+    stored folded; a parent body has about 1,400 groups at most (DOMAIN.md, "Scale"), one short query and
+    a fold each."""
     groups = EmulationGroup.objects.filter(parent_id=parent_id).only("pk", "kind", "number", "nickname")
-    return [g.pk for g in groups if all(word in fold(g.title) for word in words)]
+    titles = [(g.pk, fold(g.title)) for g in groups]
+    phrase = [" ".join(words)]
+    return (
+        [pk for pk, title in titles if _title_holds(title, words)],
+        [pk for pk, title in titles if _title_holds(title, phrase)],
+    )
+
+
+def _title_holds(title: str, words: Sequence[str]) -> bool:
+    """Every word (or phrase) begins a word of the folded title; a number is the whole word: "khoi 5" finds
+    Khối 5, not Khối 15 or Khối 50."""
+    padded = f" {title} "
+    return all(f" {word} " in padded if word.isdigit() else f" {word}" in padded for word in words)
 
 
 def groups_of_year(
@@ -149,9 +165,24 @@ def groups_of_year(
         groups = groups.filter(late_condition(today, prefix=this))
     if filters.words:
         by_member = Membership.objects.filter(group=OuterRef("pk"), year=year)
-        for word in filters.words:
-            by_member = by_member.filter(organization__search_text__contains=word)
-        groups = groups.filter(Q(pk__in=_title_matches(parent_id, filters.words)) | Exists(by_member))
+        field = "organization__search_text"
+        titles, title_phrases = _title_matches(parent_id, filters.words)
+        groups = groups.filter(
+            Q(pk__in=titles) | Exists(by_member.filter(names_match(filters.words, field=field)))
+        ).annotate(
+            # The groups whose title or a member's name holds the words as typed come first: "ha tinh"
+            # lists Hà Tĩnh's groups before those of the provinces named Hà with a member "… tỉnh …".
+            phrase=Case(
+                When(
+                    Q(pk__in=title_phrases)
+                    | Exists(by_member.filter(names_hold_phrase(filters.words, field=field))),
+                    then=0,
+                ),
+                default=1,
+                output_field=IntegerField(),
+            )
+        )
+        groups = groups.order_by("phrase", "kind", "number", "pk")
     return groups
 
 

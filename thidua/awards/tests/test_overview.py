@@ -253,6 +253,11 @@ def test_a_search_without_diacritics_finds_a_group_by_a_members_name_or_its_own_
     assert titles("khong co ai") == []
     # Words from two different members do not make a match.
     assert titles("ninh binh nghe an") == []
+    # A number is a whole word of the title: "so 10" is none of 100, 101 and 102.
+    assert titles("so 10") == []
+    assert titles("so 101") == ["Cụm thi đua số 101"]
+    # A word begins a word of a name: "inh" is inside "Ninh Bình", and finds nothing.
+    assert titles("inh") == []
 
 
 def test_the_groups_come_fifty_a_page_and_the_links_keep_the_filters(

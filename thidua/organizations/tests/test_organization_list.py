@@ -86,3 +86,17 @@ def test_a_search_without_diacritics_pages_and_keeps_its_words(client_for: Calla
     assert any("Đồng Tháp" in name for _, name, _ in rows) and any("Hội Đông" in name for _, name, _ in rows)
     page = client.get("/don-vi/", {"q": "hoi", "trang": "2"}).content.decode()
     assert "q=hoi&amp;trang=3" in page or "q=hoi&amp;trang=1" in page
+
+
+def test_a_searched_word_must_begin_a_word_of_the_name_and_the_words_as_typed_come_first(
+    client_for: Callable[[Any], Client],
+) -> None:
+    client = client_for(None)
+    names = [name for _, name, _ in _rows(client, q="ha")]
+    # "ha" begins "Hà" (Hà Tĩnh) but sits inside "Thanh" (Thanh Hóa) and "Khoa học", which it must not find.
+    assert any("Hà Tĩnh" in name for name in names)
+    assert not any("Thanh Hóa" in name for name in names)
+    assert all(any(word.startswith("ha") for word in fold(name).split()) for name in names)
+    # Every union of the demo is "… tỉnh …": those of Hà Tĩnh, the words as typed, come first.
+    first, *_ = [name for _, name, _ in _rows(client, q="ha tinh")]
+    assert "Hà Tĩnh" in first
