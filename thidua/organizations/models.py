@@ -162,6 +162,19 @@ class EmulationGroup(models.Model):
         base = f"{self.get_kind_display()} số {self.number}"
         return f"{base} “{self.nickname}”" if self.nickname else base
 
+    @property
+    def head_title(self) -> str:
+        """ "Cụm trưởng" in a cluster, "Khối trưởng" in a block."""
+        return f"{self._leader_word} trưởng"
+
+    @property
+    def deputy_title(self) -> str:
+        return f"{self._leader_word} phó"
+
+    @property
+    def _leader_word(self) -> str:
+        return "Cụm" if self.kind == GroupKind.CLUSTER else "Khối"
+
 
 class Membership(models.Model):
     group = models.ForeignKey(
@@ -221,9 +234,7 @@ class Leadership(models.Model):
         return f"{self.get_role_display()} {self.year}: {self.organization.name_in_year(self.year)}"
 
     def role_title(self) -> str:
-        # "Cụm trưởng" in a cluster, "Khối trưởng" in a block.
-        word = "Cụm" if self.group.kind == GroupKind.CLUSTER else "Khối"
-        return f"{word} {'trưởng' if self.role == LeadershipRole.HEAD else 'phó'}"
+        return self.group.head_title if self.role == LeadershipRole.HEAD else self.group.deputy_title
 
 
 class VotingUnit(models.TextChoices):

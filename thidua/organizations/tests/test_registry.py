@@ -345,3 +345,17 @@ def test_two_tabs_starting_the_same_years_regulation_keep_the_first_and_refuse_t
     services.save_regulation(actor=staff, parent=parent, valid_from_year=2030, values=values, version=0)
     with pytest.raises(StaleEdit, match="Quy chế áp dụng từ năm 2030 đã được sửa"):
         services.save_regulation(actor=staff, parent=parent, valid_from_year=2030, values=values, version=0)
+
+
+def test_a_blocks_pages_call_its_leaders_block_head_and_deputy(client_for: Any, staff: Any) -> None:
+    from thidua.organizations.models import EmulationGroup, GroupKind
+
+    block = EmulationGroup.objects.filter(kind=GroupKind.BLOCK).first()
+    if block is None:
+        parent = EmulationGroup.objects.get(slug="vusta-cum-4").parent
+        block = EmulationGroup.objects.create(
+            parent=parent, kind=GroupKind.BLOCK, number=77, slug="khoi-thu-77"
+        )
+    page = client_for(staff).get(f"/cum-khoi/{block.slug}/").content.decode()
+    assert "<dt>Khối trưởng</dt>" in page and "<dt>Khối phó</dt>" in page
+    assert "Cụm trưởng" not in page
