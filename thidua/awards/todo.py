@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import F
+from django.db.models import Count, F
 from django.urls import reverse
 
 from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.awards.models import Dossier, DossierStatus, Proposal
+from thidua.organizations.models import Organization
+from thidua.years.models import EmulationYear
+from thidua.years.selectors import late_condition
 from thidua.years.todos import Todo, todo
 
 
@@ -40,6 +43,33 @@ def member_todos(user: User, today: date) -> list[Todo]:
             emulation_year_id=emulation_year.pk,
         )
     return list(items.values())
+
+
+def late_todos(user: User, today: date) -> list[Todo]:
+    """For the parent body's staff, the groups whose year is late (a deadline passed at a stage it binds),
+    counted, with the overview's list of them: one to-do per parent body and year, which stays while any
+    group is late. Each group's own officers are told of their own work; the staff follow up the lot."""
+    staff_of = permissions.staff_parent_ids(user)
+    if not staff_of:
+        return []
+    late = (
+        EmulationYear.objects.filter(late_condition(today), group__parent_id__in=staff_of)
+        .values_list("group__parent_id", "year")
+        .annotate(groups=Count("pk"))
+        .order_by("group__parent_id", "year")
+    )
+    counts = list(late)
+    codes = dict(Organization.objects.filter(pk__in={p for p, _, _ in counts}).values_list("pk", "code"))
+    return [
+        todo(
+            key=f"late:{parent_id}:{year}",
+            text=f"{groups} cụm, khối trễ hạn năm {year}: xem danh sách và nhắc các cụm trưởng, khối trưởng",
+            url=reverse("parent_awards:overview", args=[codes[parent_id], year]) + "?tre_han=1",
+            due=None,
+            today=today,
+        )
+        for parent_id, year, groups in counts
+    ]
 
 
 def parent_todos(user: User, today: date) -> list[Todo]:

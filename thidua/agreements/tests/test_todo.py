@@ -25,7 +25,8 @@ def test_an_officer_who_submitted_has_nothing_left_for_2026(officer_nghe_an: Use
 
 @pytest.mark.django_db
 def test_staff_and_editors_without_an_officer_role_have_no_member_todos(staff: User, editor: User) -> None:
-    assert todos(staff) == [] and todos(editor) == []
+    # The staff follow the late groups up (thidua/awards/todo.py); a member's work is not theirs.
+    assert [t for t in todos(staff) if not t.key.startswith("late:")] == [] and todos(editor) == []
 
 
 @pytest.mark.django_db

@@ -215,6 +215,20 @@ def test_the_counts_at_the_top_give_every_stage_the_late_and_the_years_not_opene
     assert sum(int(v) for k, v in counts.items() if k != "Trễ hạn") == 10 + int(counts["Chưa mở năm thi đua"])
 
 
+def test_the_staff_are_told_how_many_groups_are_late_with_a_link_to_the_list(
+    client_for: Callable[[Any], Client], staff: User, officer_ninh_binh: User
+) -> None:
+    add_groups(9, year=YEAR, late_every=3)
+    client = client_for(staff)
+    late = _groups(client, tre_han="1")
+    assert late and all(is_late for is_late, _ in late)
+    home = client.get("/").content.decode()
+    link = f'href="{BASE}/tong-quan/{YEAR}/?tre_han=1"'
+    assert f"{len(late)} cụm, khối trễ hạn năm {YEAR}" in home and link in home
+    # A member's officer is told of their own work, not of the parent body's late groups.
+    assert "trễ hạn năm" not in client_for(officer_ninh_binh).get("/").content.decode()
+
+
 def test_filters_narrow_the_list_by_kind_and_stage(client_for: Callable[[Any], Client], staff: User) -> None:
     add_groups(9, year=YEAR)
     client = client_for(staff)
