@@ -478,3 +478,11 @@ def test_the_scores_by_criterion_group_are_added_up_once_until_something_changes
     with CaptureQueriesContext(connection) as queries:
         client.get(f"{BASE}/tong-quan/2023/thong-ke.xlsx")
     assert not [q for q in queries.captured_queries if "SUM(" in q["sql"] and "assessments_score" in q["sql"]]
+
+
+def test_anyone_reaches_the_public_award_history_from_the_parent_bodys_page(
+    client_for: Callable[[Any], Client],
+) -> None:
+    page = client_for(None).get("/don-vi/vusta/").content.decode()
+    assert f'href="{HISTORY}"' in page
+    assert client_for(None).get(HISTORY).status_code == 200
