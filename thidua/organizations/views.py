@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -65,23 +66,35 @@ def _with_names(queryset: QuerySet[Organization]) -> QuerySet[Organization]:
 
 
 def group_list(request: HttpRequest) -> HttpResponse:
+    """Every parent body's groups with their members this year, GROUPS_PER_PAGE at a time per parent body
+    (a national one has some 1,200): `cap_tren` names the parent body whose `trang` is asked for, the
+    others show their first page. The members are counted in the database, for the page's groups only."""
     parents = _with_names(Organization.objects.filter(kind=OrganizationKind.PARENT_BODY))
-    groups = EmulationGroup.objects.select_related("parent").order_by("parent_id", "kind", "number")
     year = timezone.localdate().year
-    counts: dict[int, int] = {}
-    for group_id in Membership.objects.filter(year=year).values_list("group_id", flat=True):
-        counts[group_id] = counts.get(group_id, 0) + 1
-    by_parent = [
-        {
-            "parent": parent,
-            "groups": [
-                {"group": g, "members": counts.get(g.pk, 0)} for g in groups if g.parent_id == parent.pk
-            ],
-            "can_manage": permissions.can_manage_registry(request.user, parent),
-        }
-        for parent in parents
-    ]
+    paged = request.GET.get("cap_tren", "")
+    by_parent = []
+    for parent in parents:
+        groups = (
+            EmulationGroup.objects.filter(parent=parent)
+            .select_related("parent")
+            .annotate(members=Count("memberships", filter=Q(memberships__year=year)))
+            .order_by("kind", "number", "pk")
+        )
+        page = Paginator(groups, GROUPS_PER_PAGE).get_page(
+            request.GET.get("trang") if parent.code == paged else None
+        )
+        by_parent.append(
+            {
+                "parent": parent,
+                "groups": page,
+                "page_query": urlencode({"cap_tren": parent.code}),
+                "can_manage": permissions.can_manage_registry(request.user, parent),
+            }
+        )
     return render(request, "organizations/group_list.html", {"by_parent": by_parent, "year": year})
+
+
+GROUPS_PER_PAGE = 50
 
 
 @dataclass(frozen=True)

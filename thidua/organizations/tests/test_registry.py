@@ -359,3 +359,31 @@ def test_a_blocks_pages_call_its_leaders_block_head_and_deputy(client_for: Any, 
     page = client_for(staff).get(f"/cum-khoi/{block.slug}/").content.decode()
     assert "<dt>Khối trưởng</dt>" in page and "<dt>Khối phó</dt>" in page
     assert "Cụm trưởng" not in page
+
+
+def test_the_group_list_shows_fifty_groups_of_a_parent_body_a_page_with_their_members(
+    client_for: Any, cluster4: Any
+) -> None:
+    from django.utils import timezone
+
+    from thidua.organizations.models import EmulationGroup, GroupKind
+    from thidua.organizations.views import GROUPS_PER_PAGE
+
+    parent = cluster4.parent
+    existing = EmulationGroup.objects.filter(parent=parent).count()
+    EmulationGroup.objects.bulk_create(
+        EmulationGroup(parent=parent, kind=GroupKind.BLOCK, number=200 + i, slug=f"khoi-thu-{i}")
+        for i in range(GROUPS_PER_PAGE + 5 - existing)
+    )
+    client = client_for(None)
+    first = client.get("/cum-khoi/").content.decode()
+    links = re.findall(r'<tr><td><a href="/cum-khoi/([^"/]+)/">', first)
+    assert len([slug for slug in links if slug.startswith(("vusta", "khoi-thu"))]) == GROUPS_PER_PAGE
+    assert f"?cap_tren={parent.code}&amp;trang=2" in first
+    second = client.get("/cum-khoi/", {"cap_tren": parent.code, "trang": "2"}).content.decode()
+    section = second.split(f'id="{parent.code}"')[1].split("</section>")[0]
+    rest = re.findall(r'<tr><td><a href="/cum-khoi/([^"/]+)/">', section)
+    assert len(rest) == 5 and not set(rest) & set(links)
+    members = Membership.objects.filter(group=cluster4, year=timezone.localdate().year).count()
+    # Blocks come before clusters: Cụm 4 is on the second page, with its members of this year.
+    assert f'<a href="/cum-khoi/vusta-cum-4/">Cụm thi đua số 4</a></td><td>{members}</td>' in section
