@@ -25,10 +25,8 @@ def load_roles(user: User) -> dict[str, set[int]]:
     questions per request, and the auth backend caches the user together with them."""
     roles: dict[str, set[int]] | None = getattr(user, "_thidua_roles", None)
     if roles is None:
-        roles = {}
-        for role_kind, org_id in Role.objects.filter(user=user).values_list("kind", "organization_id"):
-            roles.setdefault(role_kind, set()).add(org_id)
-        setattr(user, "_thidua_roles", roles)  # noqa: B010 — a cache on the instance, not a model field
+        load_roles_of([user])
+        roles = getattr(user, "_thidua_roles")  # noqa: B009 — set just above
     return roles
 
 
@@ -39,7 +37,7 @@ def load_roles_of(users: Sequence[User]) -> None:
     for user_id, role_kind, org_id in rows:
         roles[user_id].setdefault(role_kind, set()).add(org_id)
     for user in users:
-        setattr(user, "_thidua_roles", roles[user.pk])  # noqa: B010 — as load_roles
+        setattr(user, "_thidua_roles", roles[user.pk])  # noqa: B010 — a cache on the instance, not a field
 
 
 def role_signature(user: User) -> frozenset[tuple[str, int]]:
