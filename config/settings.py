@@ -362,6 +362,11 @@ WAGTAILADMIN_LOGIN_URL = "accounts:login"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # How often the worker sweeps every user's to-dos for e-mails to send.
 NOTICE_SWEEP_SECONDS = env_int("THIDUA_NOTICE_SWEEP_SECONDS", 5 * 60)
+# The statistics' sums of settled points are made by the worker (thidua/awards/snapshots.py): a page that
+# finds them older than the data asks for new ones once they are this old, and asks again when an ask has
+# gone unanswered this long (its task lost).
+SCORE_SNAPSHOT_SECONDS = env_int("THIDUA_SCORE_SNAPSHOT_SECONDS", 60)
+SCORE_SNAPSHOT_RETRY_SECONDS = env_int("THIDUA_SCORE_SNAPSHOT_RETRY_SECONDS", 10 * 60)
 # A worker whose sign of life is older than this is taken for dead, and the task it was running goes back
 # to the queue (thidua/years/workers.py). Workers beat every few seconds (`run_worker --tick`), so this is
 # many beats missed, never a slow task: the beat comes from a thread beside the task.

@@ -166,6 +166,8 @@ class Statistics:
     by_group: Sequence[tuple[str, Sequence[int], int]]
     by_year: Mapping[int, Mapping[str, int]]
     scores: ScoreTable
+    # When the worker added up the scores (awards/snapshots.py); None before its first sum.
+    scores_as_of: datetime.datetime | None = None
 
 
 def statistics_workbook(stats: Statistics) -> bytes:
@@ -225,4 +227,9 @@ def statistics_workbook(stats: Statistics) -> bytes:
         number_formats={c: "0.00" for c in range(2, len(years) + 3)},
     )
     _made_on(sheets[3], row, len(years) + 2)
+    if stats.scores_as_of is not None:
+        as_of = timezone.localtime(stats.scores_as_of)
+        _note(
+            sheets[3], row + 3, f"Điểm chốt tổng hợp lúc {as_of:%H:%M} ngày {as_of:%d/%m/%Y}.", len(years) + 2
+        )
     return _save(workbook)

@@ -161,3 +161,35 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_award_form_display()} năm {self.year} — {self.organization}"
+
+
+class ScoreSnapshot(models.Model):
+    """A parent body's settled points by criterion group and year, added up by the worker.
+
+    The sum reads every settled score the parent body's groups hold, 1.5 million for a national body and
+    about 2 seconds of PostgreSQL: too slow for a request (issue 16). The statistics page and its
+    workbook read this row instead and say when it was added up. It is derived data, never a state
+    change: writing it records no audit event, so it never moves the data version it is compared with.
+    """
+
+    parent = models.OneToOneField(
+        "organizations.Organization",
+        verbose_name="cơ quan cấp trên",
+        on_delete=models.CASCADE,
+        related_name="score_snapshot",
+    )
+    # [[year, criterion group title, total, sheets, max points], …]; the decimals as strings.
+    rows = models.JSONField("số liệu", default=list)
+    # The data version (thidua/audit/version.py) read before the sum: the figures hold every change up
+    # to it. -1 until the first sum.
+    data_version = models.BigIntegerField("phiên bản dữ liệu", default=-1)
+    computed_at = models.DateTimeField("tính lúc", null=True)
+    # When a sum was last asked of the worker; one newer than `computed_at` is still under way.
+    requested_at = models.DateTimeField("yêu cầu tính lúc", null=True)
+
+    class Meta:
+        verbose_name = "số liệu điểm tính sẵn"
+        verbose_name_plural = "số liệu điểm tính sẵn"
+
+    def __str__(self) -> str:
+        return f"Điểm theo nhóm tiêu chí — {self.parent}"

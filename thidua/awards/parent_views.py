@@ -17,9 +17,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from thidua.accounts import permissions
-from thidua.audit.version import versioned
-from thidua.awards import excel, rules, selectors
+from thidua.audit.version import data_version
+from thidua.awards import excel, rules, selectors, snapshots
 from thidua.awards.forms import KIND_WORDS, DossierFilterForm, HistoryFilterForm, OverviewFilterForm
+from thidua.awards.models import ScoreSnapshot
 from thidua.awards.rules import DOSSIER_STATE_LABELS, DossierState
 from thidua.lib.text import fold
 from thidua.organizations.models import EmulationGroup, Organization, OrganizationKind
@@ -236,14 +237,11 @@ def award_history(request: HttpRequest, parent_code: str) -> HttpResponse:
 
 
 def _statistics(
-    request: HttpRequest, parent: Organization, year: int, groups: Iterable[EmulationGroup]
+    parent: Organization, year: int, groups: Iterable[EmulationGroup], snapshot: ScoreSnapshot
 ) -> excel.Statistics:
     """The year's figures; `groups` are those of `selectors.awards_by_group` to show (a page, or all of
-    them for the workbook).
-
-    The scores by criterion group add up every settled score of every year, 1.5 million of them for a
-    national parent body, about 2 seconds: kept under the data version, so the workbook asked for after
-    the page, another page of it or another staff member's view costs nothing until something changes."""
+    them for the workbook). The scores by criterion group are the worker's kept sums (`snapshot`), as a
+    request may not add up a national parent body's 1.5 million settled scores (awards/snapshots.py)."""
     forms = tuple(selectors.form_labels(parent))
     values = [value for value, _ in forms]
     return excel.Statistics(
@@ -257,21 +255,21 @@ def _statistics(
             for g in groups
         ],
         by_year=selectors.awards_by_year(parent_id=parent.pk, up_to=year),
-        scores=rules.score_table(
-            versioned(
-                request,
-                f"statistics:scores:{parent.pk}:{year}",
-                lambda: selectors.criterion_group_scores(parent_id=parent.pk, up_to=year),
-            )
-        ),
+        scores=rules.score_table(rules.snapshot_scores(snapshot.rows, up_to=year)),
+        scores_as_of=snapshot.computed_at,
     )
+
+
+def _score_snapshot(request: HttpRequest, parent: Organization) -> ScoreSnapshot:
+    return snapshots.ask_for_scores(parent_id=parent.pk, version=data_version(request))
 
 
 def _render_statistics(
     request: HttpRequest, parent: Organization, year: int, *, export_error: str = "", status: int = 200
 ) -> HttpResponse:
     groups = page_of(request, selectors.awards_by_group(parent_id=parent.pk, year=year))
-    stats = _statistics(request, parent, year, groups)
+    snapshot = _score_snapshot(request, parent)
+    stats = _statistics(parent, year, groups, snapshot)
     values = [value for value, _ in stats.forms]
     form_rows = [(label, stats.by_form.get(value, 0)) for value, label in stats.forms]
     year_rows = [
@@ -304,6 +302,10 @@ def _render_statistics(
             "year_rows": year_rows,
             "year_chart": rules.bar_chart([(f"Năm {y}", total) for y, _, total in year_rows], unit="tập thể"),
             "scores": scores,
+            "scores_as_of": snapshot.computed_at,
+            # A newer sum asked of the worker and not yet made.
+            "scores_coming": snapshot.requested_at is not None
+            and (snapshot.computed_at is None or snapshot.requested_at > snapshot.computed_at),
             "score_chart": rules.bar_chart(latest_scores, unit="điểm bình quân"),
         },
         status=status,
@@ -333,8 +335,23 @@ def statistics_xlsx(request: HttpRequest, parent_code: str, year: int) -> HttpRe
             ),
             status=404,
         )
+    snapshot = _score_snapshot(request, parent)
+    if snapshot.computed_at is None:
+        # Nothing slow in a request: the first sum is the worker's, and the page says when to come back.
+        refused = _render_statistics(
+            request,
+            parent,
+            year,
+            export_error=(
+                "Điểm chốt theo nhóm tiêu chí đang được tổng hợp lần đầu; hãy tải lại trang sau ít phút "
+                "rồi xuất Excel."
+            ),
+            status=503,
+        )
+        refused["Retry-After"] = "60"
+        return refused
     groups = selectors.awards_by_group(parent_id=parent.pk, year=year)
-    data = excel.statistics_workbook(_statistics(request, parent, year, groups))
+    data = excel.statistics_workbook(_statistics(parent, year, groups, snapshot))
     return HttpResponse(
         data,
         content_type=excel.XLSX_CONTENT_TYPE,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 from thidua.lib.decimals import format_vietnamese_decimal
 
@@ -250,6 +251,27 @@ class ScoreTable:
 
     years: tuple[int, ...]
     rows: tuple[tuple[str, tuple[Decimal | None, ...], Decimal], ...]  # title, averages by year, maximum
+
+
+def snapshot_rows(scores: Sequence[CriterionGroupScore]) -> list[list[int | str]]:
+    """The sums as the worker keeps them (awards.models.ScoreSnapshot.rows): JSON, decimals as strings so
+    that no point is rounded on the way."""
+    return [[s.year, s.title, str(s.total), s.sheets, str(s.max_points)] for s in scores]
+
+
+def snapshot_scores(rows: Sequence[Sequence[Any]], *, up_to: int) -> list[CriterionGroupScore]:
+    """The kept sums of every year up to `up_to`, read back from `snapshot_rows`."""
+    return [
+        CriterionGroupScore(
+            year=int(year),
+            title=str(title),
+            total=Decimal(total),
+            sheets=int(sheets),
+            max_points=Decimal(top),
+        )
+        for year, title, total, sheets, top in rows
+        if int(year) <= up_to
+    ]
 
 
 def score_table(scores: Sequence[CriterionGroupScore]) -> ScoreTable:

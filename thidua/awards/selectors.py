@@ -235,16 +235,15 @@ def awards_by_year(*, parent_id: int, up_to: int) -> dict[int, dict[str, int]]:
     return result
 
 
-def criterion_group_scores(*, parent_id: int, up_to: int) -> list[CriterionGroupScore]:
+def criterion_group_scores(*, parent_id: int) -> list[CriterionGroupScore]:
     """The final points of each work area, summed per year over the members' sheets that have them (the
-    criteria in force only: a retired score counts in no total), for every year up to `up_to`."""
+    criteria in force only: a retired score counts in no total), for every year. Slow at national size:
+    the worker runs it (awards/snapshots.py), never a request."""
+    scores = Score.objects.filter(
+        assessment__emulation_year__group__parent_id=parent_id, final_points__isnull=False
+    )
     rows = (
-        Score.objects.filter(
-            assessment__emulation_year__group__parent_id=parent_id,
-            assessment__emulation_year__year__lte=up_to,
-            final_points__isnull=False,
-        )
-        .values(year=F("assessment__emulation_year__year"), title=F("criterion__group__title"))
+        scores.values(year=F("assessment__emulation_year__year"), title=F("criterion__group__title"))
         .annotate(
             total=Sum("final_points"),
             sheets=Count("assessment", distinct=True),

@@ -461,25 +461,6 @@ def test_each_overview_page_runs_the_same_queries_for_nine_groups_or_a_hundred_a
     assert len(small) == len(large), _difference(small, large)
 
 
-def test_the_scores_by_criterion_group_are_added_up_once_until_something_changes(
-    client_for: Callable[[Any], Client], staff: User
-) -> None:
-    client = client_for(staff)
-    url = f"{BASE}/tong-quan/2023/thong-ke/"
-
-    def score_sums() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        return sum("SUM(" in q["sql"] and "assessments_score" in q["sql"] for q in queries.captured_queries)
-
-    assert score_sums() == 1
-    assert score_sums() == 0
-    # The workbook asked for next uses the same figures.
-    with CaptureQueriesContext(connection) as queries:
-        client.get(f"{BASE}/tong-quan/2023/thong-ke.xlsx")
-    assert not [q for q in queries.captured_queries if "SUM(" in q["sql"] and "assessments_score" in q["sql"]]
-
-
 def test_anyone_reaches_the_public_award_history_from_the_parent_bodys_page(
     client_for: Callable[[Any], Client],
 ) -> None:
