@@ -16,12 +16,13 @@ class YearsConfig(AppConfig):
         register(next_year_todos)
 
         from thidua.years import schedule
-        from thidua.years.tasks import advance_years, purge_submit_keys, sweep_notices
+        from thidua.years.tasks import advance_years, purge_submit_keys, sweep_notice_part, sweep_notices
 
         schedule.register(
             name="years.sweep_notices",
             every=timedelta(seconds=settings.NOTICE_SWEEP_SECONDS),
             task=sweep_notices,
+            parts=(sweep_notice_part,),
         )
         # Hourly: a day's change is caught within the hour, and an idle year costs one gate query.
         schedule.register(name="years.advance_years", every=timedelta(hours=1), task=advance_years)

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -52,7 +53,7 @@ class SweepResult:
     dropped: int = 0
 
 
-def recipients() -> Iterable[User]:
+def recipients() -> QuerySet[User]:
     """Users the to-do e-mails go to: active, with an address the server has not refused, not opted out."""
     return (
         User.objects.filter(is_active=True, email_reminders=True, email_refused="")
@@ -63,15 +64,38 @@ def recipients() -> Iterable[User]:
     )
 
 
-def sweep(*, today: date, now: datetime, enqueue: Enqueue) -> SweepResult:
-    """Make today's notices for every recipient's to-dos, drop the pending ones whose work is done, and
-    enqueue a send for each notice waiting to go. `enqueue(notice_id, claim)` runs after the commit."""
+# One part of the sweep: the users whose id is above the first bound and at most the second; None leaves
+# that end open, so that the parts together cover every user, recipient or not.
+Part = tuple[int | None, int | None]
+WHOLE: Part = (None, None)
+
+
+def parts(size: int) -> list[Part]:
+    """The sweep cut into parts of `size` recipients, in id order: the first open below, the last open
+    above. A unit's officers have neighbouring ids, so each part still asks about most roles once."""
+    ids = list(recipients().values_list("pk", flat=True))
+    bounds: list[int | None] = [None, *ids[size - 1 : -1 : size], None]
+    return list(pairwise(bounds))
+
+
+def _in_part(field: str, part: Part) -> dict[str, int]:
+    first, last = part
+    return {
+        **({f"{field}__gt": first} if first is not None else {}),
+        **({f"{field}__lte": last} if last is not None else {}),
+    }
+
+
+def sweep(*, today: date, now: datetime, enqueue: Enqueue, part: Part = WHOLE) -> SweepResult:
+    """Make today's notices for the to-dos of every recipient in `part` (all of them by default), drop the
+    pending ones whose work is done, and enqueue a send for each notice of the part's users waiting to
+    go. `enqueue(notice_id, claim)` runs after the commit."""
     result = SweepResult()
     reminder_days = dict(EmulationYear.objects.values_list("pk", "reminder_days"))
     # A user's to-dos follow from their roles alone (thidua/years/todos.py, Provider): the officers who
     # share a unit's role, four of them in the national demo, are asked about once.
     by_roles: dict[frozenset[tuple[str, int]], list[Todo]] = {}
-    users = list(recipients())
+    users = list(recipients().filter(**_in_part("pk", part)))
     for start in range(0, len(users), _ROLES_BATCH):
         batch = users[start : start + _ROLES_BATCH]
         permissions.load_roles_of(batch)
@@ -83,7 +107,9 @@ def sweep(*, today: date, now: datetime, enqueue: Enqueue) -> SweepResult:
             _sweep_user(user, todos, today, now, reminder_days, result)
     # Pending notices of anyone, due for a (first or next) try: those just made, those whose send failed
     # and waited long enough, and those whose send task was lost with its worker.
-    due = Notice.objects.filter(status=NoticeStatus.PENDING, next_attempt_at__lte=now).order_by("pk")
+    due = Notice.objects.filter(
+        status=NoticeStatus.PENDING, next_attempt_at__lte=now, **_in_part("user_id", part)
+    ).order_by("pk")
     for notice_id, claim in due.values_list("pk", "claim"):
         result.enqueued += _claim_for_send(notice_id, claim, now, enqueue)
     return result

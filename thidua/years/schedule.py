@@ -31,14 +31,19 @@ class Job:
     name: str
     every: timedelta
     task: Task[[], Any]
+    # Tasks the job's run queues (the sweep's parts): while any is queued or running, so is the run.
+    parts: tuple[Task[Any, Any], ...] = ()
 
 
 _jobs: dict[str, Job] = {}
 
 
-def register(*, name: str, every: timedelta, task: Task[[], Any]) -> None:
-    """Run `task` (which takes no arguments) once every `every`; registering a name again replaces it."""
-    _jobs[name] = Job(name, every, task)
+def register(
+    *, name: str, every: timedelta, task: Task[[], Any], parts: tuple[Task[Any, Any], ...] = ()
+) -> None:
+    """Run `task` (which takes no arguments) once every `every`; registering a name again replaces it.
+    `parts` are the tasks a run queues, which count as the run until they are done."""
+    _jobs[name] = Job(name, every, task, parts)
 
 
 def jobs() -> list[Job]:
@@ -71,7 +76,8 @@ def _unfinished(job: Job) -> bool:
     work and keep the PDFs waiting behind them. A run whose worker died is handed back to the queue or
     given up (thidua/years/workers.py), so this never holds a job back for ever."""
     return DBTaskResult.objects.filter(
-        task_path=job.task.module_path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+        task_path__in=[t.module_path for t in (job.task, *job.parts)],
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
     ).exists()
 
 

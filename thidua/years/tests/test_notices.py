@@ -14,13 +14,15 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from thidua.accounts import permissions
 from thidua.accounts import services as accounts
 from thidua.accounts.models import Role, User
 from thidua.agreements.models import AgreementStatus, Signature
 from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssignment
-from thidua.years import notices, todos
+from thidua.years import notices, schedule, tasks, todos
 from thidua.years.models import EmulationYear, Notice, NoticeStatus
 from thidua.years.tasks import enqueue_send
 from thidua.years.tests.conftest import Inbox, SmtpServer, html_of, subject, text_of
@@ -166,6 +168,49 @@ def test_the_sweep_asks_for_the_todos_once_per_set_of_roles_and_emails_every_hol
     assert len(asked) == len(sets_of_roles) < len(recipients)  # the two Ninh Bình officers: once
     ninh_binh = sorted(subject(m) for m in inbox.to("ninhbinh@thidua.example"))
     assert ninh_binh and sorted(subject(m) for m in inbox.to("ninhbinh-2@thidua.example")) == ninh_binh
+
+
+def test_the_sweep_in_parts_covers_each_recipient_once_and_makes_the_notices_one_sweep_makes(
+    inbox: Inbox, sweep: Any, year_2026: EmulationYear, django_capture_on_commit_callbacks: Any
+) -> None:
+    recipients = list(notices.recipients().values_list("pk", flat=True))
+    cut = notices.parts(2)
+    assert len(cut) == -(-len(recipients) // 2) and cut[0][0] is None and cut[-1][1] is None
+    covered = [
+        pk
+        for first, last in cut
+        for pk in recipients
+        if (first is None or pk > first) and (last is None or pk <= last)
+    ]
+    assert covered == recipients
+    with django_capture_on_commit_callbacks(execute=True):
+        for part in cut:
+            notices.sweep(today=EARLY, now=timezone.now(), enqueue=enqueue_send, part=part)
+    in_parts = sorted(Notice.objects.values_list("user_id", "key", "kind", "status"))
+    assert in_parts and {status for *_, status in in_parts} == {NoticeStatus.SENT}
+    sent = len(inbox.messages)
+    assert sent == len(in_parts)
+
+    Notice.objects.all().delete()
+    sweep(EARLY)
+    assert sorted(Notice.objects.values_list("user_id", "key", "kind", "status")) == in_parts
+    assert len(inbox.messages) == 2 * sent
+
+
+def test_the_scheduled_sweep_queues_its_parts_below_every_other_task_and_holds_the_next_period(
+    year_2026: EmulationYear, settings: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert tasks.sweep_notices.call() == {"parts": len(notices.parts(tasks.SWEEP_PART_USERS))}
+    parts = DBTaskResult.objects.filter(task_path=tasks.sweep_notice_part.module_path)
+    assert parts.exists() and set(parts.values_list("priority", flat=True)) == {tasks.SWEEP_PRIORITY}
+    # A send queued after the parts is handed out before them.
+    send = tasks.send_notice.enqueue(1, 1)
+    assert str(DBTaskResult.objects.ready().first().id) == send.id  # type: ignore[union-attr]
+    job = next(j for j in schedule.jobs() if j.name == "years.sweep_notices")
+    assert schedule._unfinished(job)
+    parts.update(status=TaskResultStatus.SUCCESSFUL)
+    assert not schedule._unfinished(job)
 
 
 def test_each_member_that_has_not_signed_the_agreement_is_asked_to_sign_once(
