@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from thidua.accounts.models import Role, RoleKind, User
 from thidua.agreements.models import (
@@ -120,6 +121,9 @@ STAGE_WEIGHTS = {
     YearStage.CLOSED: 5,
 }
 STAGES = list(YearStage)
+# A decided year's dossier after its conference: sent two days later, voted on by the council twelve
+# days after that, decided six days after the vote (days from the conference).
+SUBMITTED_AFTER, VOTED_AFTER, DECIDED_AFTER = 2, 14, 18
 
 
 def at_or_after(stage: str, than: str) -> bool:
@@ -200,14 +204,18 @@ def national_exists() -> bool:
 
 
 def load_national_demo(
-    groups: int = FULL_GROUPS, progress: Callable[[str], None] | None = None
+    groups: int = FULL_GROUPS,
+    progress: Callable[[str], None] | None = None,
+    today: datetime.date | None = None,
 ) -> NationalReport:
-    """Build the national parent body with `groups` groups, or report what is there when it exists."""
+    """Build the national parent body with `groups` groups, or report what is there when it exists.
+    The current year stands as it does on `today` (the day of the load unless given): what a group has
+    done is dated before it."""
     if national_exists():
         return NationalReport(created=False, counts=national_counts(), logins=national_logins())
     say = progress or (lambda _: None)
     with transaction.atomic():
-        Builder(groups, say).build()
+        Builder(groups, say, today or timezone.localdate()).build()
         say("Lưu (kiểm tra khóa ngoại của mọi dòng)")
     if connection.vendor == "postgresql":
         say("Cập nhật thống kê cho bộ lập kế hoạch truy vấn")
@@ -281,14 +289,33 @@ def moment(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datet
 
 
 class Builder:
-    def __init__(self, groups: int, progress: Callable[[str], None]) -> None:
+    def __init__(self, groups: int, progress: Callable[[str], None], today: datetime.date) -> None:
         self.groups_wanted = max(groups, 1)
         self.progress = progress
+        # The last day whose work counts as done: the day before the load, so that no time of day given
+        # to a done thing (a check-in at 8:00, a vote at 9:00) is still ahead of the clock.
+        self.done_by = today - datetime.timedelta(days=1)
         self.random = random.Random(SEED)  # noqa: S311 -- demo figures, not secrets
         # One hash for every demo account: hashing 48,000 passwords would take hours.
         self.password = make_password(DEMO_PASSWORD)
         self.planned: list[PlannedGroup] = []
         self.specs: dict[int, list[score_rules.CriterionSpec]] = {}
+
+    def done(self, day: datetime.date) -> datetime.date:
+        """The day something already done is dated: `day`, or the last day done when `day` is still
+        ahead (a cross-check finished before its deadline)."""
+        return min(day, self.done_by)
+
+    def conference_day(self, drawn: datetime.date, stage: str) -> datetime.date:
+        """The day of a year's conference: the day drawn, or earlier when the year has gone past its
+        conference and what followed it (the conference closed; the dossier sent, voted on and decided)
+        would otherwise be dated after the last day done. A year not past its conference keeps the day
+        drawn, ahead of the load or already behind it."""
+        if stage == YearStage.CLOSED:
+            return min(drawn, self.done_by - datetime.timedelta(days=DECIDED_AFTER))
+        if stage == YearStage.DOSSIER:
+            return min(drawn, self.done_by)
+        return drawn
 
     def each_year(self) -> Iterator[tuple[PlannedGroup, int, EmulationYear]]:
         for planned in self.planned:
@@ -548,14 +575,15 @@ class Builder:
         for planned in self.planned:
             late = self.random.random() < 0.25  # a quarter of the groups set tight deadlines in 2026
             for year in YEARS:
-                conference = datetime.date(year, 12, self.random.randint(8, 22))
+                stage = planned.stage if year == CURRENT else YearStage.CLOSED
+                conference = self.conference_day(datetime.date(year, 12, self.random.randint(8, 22)), stage)
                 self_due = (
                     datetime.date(year, 11, 20) if (year == CURRENT and late) else datetime.date(year, 12, 5)
                 )
                 emulation_year = EmulationYear(
                     group=planned.group,
                     year=year,
-                    stage=planned.stage if year == CURRENT else YearStage.CLOSED,
+                    stage=stage,
                     signing_due=datetime.date(year, 1, 31),
                     self_scoring_due=min(self_due, conference - datetime.timedelta(days=3)),
                     review_due=conference - datetime.timedelta(days=2),
@@ -678,9 +706,8 @@ class Builder:
                 if how == "none":
                     continue
                 submitted = how != "draft"
-                submitted_at = moment(
-                    emulation_year.self_scoring_due or datetime.date(year, 12, 1), 10
-                ) - datetime.timedelta(days=rng.randint(0, 8))
+                due = emulation_year.self_scoring_due or datetime.date(year, 12, 1)
+                submitted_at = moment(self.done(due - datetime.timedelta(days=rng.randint(0, 8))), 10)
                 assessment = Assessment(
                     emulation_year=emulation_year,
                     organization=unit.org,
@@ -701,7 +728,9 @@ class Builder:
                             reviewed=unit.org,
                             reviewer=reviewer.org,
                             kind=ReviewKind.PEER,
-                            completed_at=moment(emulation_year.review_due or datetime.date(year, 12, 10), 16)
+                            completed_at=moment(
+                                self.done(emulation_year.review_due or datetime.date(year, 12, 10)), 16
+                            )
                             if done
                             else None,
                             completed_by=reviewer.officer if done else None,
@@ -791,6 +820,8 @@ class Builder:
         delegates = []
         self.voters: dict[int, list[Delegate]] = {}
         for planned, year, conference in self.held:
+            # A conference still ahead has its delegates listed, nobody checked in yet.
+            checked_in = conference.starts_at if conference.starts_at.date() <= self.done_by else None
             voters = []
             for index, unit in enumerate(planned.members(year)):
                 host = unit.org is not None and unit.org.pk == conference.host_id
@@ -802,7 +833,7 @@ class Builder:
                     votes=True,
                     counting_board=index < 3,
                     role=ConferenceRole.CHAIR if host else "",
-                    checked_in_at=conference.starts_at,
+                    checked_in_at=checked_in,
                     card=f"{index + 1:02d}",
                     voting_seat=f"org:{unit.org.pk}" if unit.org else "",
                 )
@@ -815,7 +846,7 @@ class Builder:
                         full_name=f"Cán bộ thi đua {unit.short_name} {DEMO}",
                         job_title="Cán bộ thi đua",
                         role=ConferenceRole.SECRETARY if host else "",
-                        checked_in_at=conference.starts_at,
+                        checked_in_at=checked_in,
                     )
                 )
             delegates.append(
@@ -825,7 +856,7 @@ class Builder:
                     full_name=f"Đại diện {PARENT_SHORT}",
                     job_title="Chuyên viên",
                     role=ConferenceRole.SUPERVISOR,
-                    checked_in_at=conference.starts_at,
+                    checked_in_at=checked_in,
                 )
             )
             self.voters[conference.pk] = voters
@@ -967,7 +998,7 @@ class Builder:
                 NumberSequence(issuer_key=f"group:{planned.group.pk}", year=year, last_number=len(kinds))
             )
             decided = planned.years[year].stage == YearStage.CLOSED
-            submitted = moment(day + datetime.timedelta(days=2), 9)
+            submitted = moment(day + datetime.timedelta(days=SUBMITTED_AFTER), 9)
             dossier = Dossier(
                 emulation_year=planned.years[year],
                 status=DossierStatus.DECIDED if decided else DossierStatus.DRAFT,
@@ -980,9 +1011,9 @@ class Builder:
                 council_threshold_source=str(REGULATION_VALUES["council_threshold_source"])
                 if decided
                 else "",
-                council_voted_at=submitted + datetime.timedelta(days=12) if decided else None,
+                council_voted_at=moment(day + datetime.timedelta(days=VOTED_AFTER), 9) if decided else None,
                 decision_number=f"{planned.group.pk}/QĐ-TĐKT" if decided else "",
-                decision_date=day + datetime.timedelta(days=18) if decided else None,
+                decision_date=day + datetime.timedelta(days=DECIDED_AFTER) if decided else None,
                 decision_signer_name=f"Người ký {DEMO}" if decided else "",
                 decision_signer_title=f"Chủ tịch {PARENT_SHORT}" if decided else "",
                 decision_note=DEMO_LABEL if decided else "",
