@@ -164,14 +164,19 @@ class Unit:
     name: str
     short_name: str
     province: Place  # the province it belonged to before 01/07/2025
-    successor_index: int | None = None  # absorbed on 01/07/2025 into this unit of the same group
+    provincial: bool = False  # the province's one department of its kind ("Sở Y tế tỉnh Sóc Trăng")
+    successor: Unit | None = None  # absorbed on 01/07/2025 into this unit
     renamed: tuple[str, str] | None = None  # its name and short name from 01/07/2025
     org: Organization | None = None
     officer: User | None = None
 
     @property
     def active_2026(self) -> bool:
-        return self.successor_index is None
+        return self.successor is None
+
+    @property
+    def current_name(self) -> str:
+        return self.renamed[0] if self.renamed else self.name
 
 
 @dataclass
@@ -380,6 +385,7 @@ class Builder:
         numbers = {GroupKind.CLUSTER: 0, GroupKind.BLOCK: 0}
         stages = self.stage_plan(count)
         used_codes: set[str] = set()
+        self.names: set[str] = set()  # every name given so far, case-folded: no two units share one
         for index in range(count):
             place, absorbed = PROVINCES[index % len(PROVINCES)]
             # Hải Phòng after the merger: 15 clusters and 20 blocks (DOMAIN.md): three in seven are clusters.
@@ -408,17 +414,32 @@ class Builder:
                 if unit.province == place:
                     continue
                 # A unit of an absorbed province: one in three is merged into its counterpart of the new
-                # province (in the same group), the others take the new province's name.
-                counterparts = [i for i, u in enumerate(units) if u.province == place]
-                if counterparts and rng.random() < 0.34:
-                    unit.successor_index = counterparts[position % len(counterparts)]
-                else:
-                    old_words, new_words = unit.province.words, place.words
-                    unit.renamed = (
-                        unit.name.replace(old_words, new_words),
-                        unit.short_name.replace(unit.province.name, place.name),
-                    )
+                # province (in the same group), the others take the new province's name (`merge`). A
+                # department merges only into the new province's department of its kind.
+                counterparts = [u for u in units if u.province == place]
+                if counterparts and rng.random() < 0.34 and not unit.provincial:
+                    unit.successor = counterparts[position % len(counterparts)]
             self.planned.append(PlannedGroup(group, place, units, stages[index]))
+        self.merge()
+
+    def merge(self) -> None:
+        """The 01/07/2025 merger for the units of the absorbed provinces not merged in their group: each
+        takes the new province's name ("Sở Y tế tỉnh Sóc Trăng" becomes "Sở Y tế thành phố Cần Thơ"),
+        unless a unit already bears that name, the new province's own or one of another absorbed
+        province renamed first. Then it merges into that unit, as the departments of the merged provinces
+        did: one Sở Y tế for the new province, wherever its group."""
+        bearers = {u.name.casefold(): u for p in self.planned for u in p.units if u.province == p.place}
+        for planned in self.planned:
+            for unit in planned.units:
+                if unit.province == planned.place or unit.successor is not None:
+                    continue
+                name = unit.name.replace(unit.province.words, planned.place.words)
+                bearer = bearers.get(name.casefold())
+                if bearer is not None:
+                    unit.successor = bearer
+                    continue
+                unit.renamed = (name, unit.short_name.replace(unit.province.name, planned.place.name))
+                bearers[name.casefold()] = unit
 
     def stage_plan(self, count: int) -> list[str]:
         """2026's stage of each group: every stage at least once (from nine groups on), the rest by weight."""
@@ -429,20 +450,28 @@ class Builder:
         return stages
 
     def unit(self, kind: str, province: Place, used: set[str]) -> Unit:
+        """A unit of `province` named as no other unit is: a province has one Sở Tài chính, and a made-up
+        commune name drawn twice is drawn again."""
+        name, short, provincial = self.unit_name(kind, province)
+        while name.casefold() in self.names:
+            name, short, provincial = self.unit_name(kind, province)
+        self.names.add(name.casefold())
+        number = len(used) + 1
+        code = f"qg-{province.slug}-{number:05d}"
+        used.add(code)
+        return Unit(code=code, name=name, short_name=short, province=province, provincial=provincial)
+
+    def unit_name(self, kind: str, province: Place) -> tuple[str, str, bool]:
+        """A name, short name, and whether it names the province's one department of its kind."""
         rng = self.random
         place = f"{rng.choice(SYLLABLES)} {rng.choice(SYLLABLES)}"
         if kind == GroupKind.CLUSTER:
             word = rng.choice(("xã", "xã", "phường"))
             name = f"Ủy ban nhân dân {word} {place}, {province.words}"
-            short = f"UBND {word} {place} ({province.name})"
-        else:
-            full, abbreviation = rng.choice(BLOCK_UNITS)
-            name = f"{full.format(x=place)} {province.words}"
-            short = f"{abbreviation.format(x=place)} {province.name}"
-        number = len(used) + 1
-        code = f"qg-{province.slug}-{number:05d}"
-        used.add(code)
-        return Unit(code=code, name=name, short_name=short, province=province)
+            return name, f"UBND {word} {place} ({province.name})", False
+        full, abbreviation = rng.choice(BLOCK_UNITS)
+        name = f"{full.format(x=place)} {province.words}"
+        return name, f"{abbreviation.format(x=place)} {province.name}", "{x}" not in full
 
     def registry(self) -> None:
         self.progress("Đơn vị, cụm, khối, thành viên")
@@ -451,14 +480,13 @@ class Builder:
         orgs = []
         for unit in units:
             names = [(unit.name, unit.short_name), *([unit.renamed] if unit.renamed else [])]
-            current = names[-1][0]
             orgs.append(
                 Organization(
                     code=unit.code,
                     kind=OrganizationKind.OTHER,
                     parent=self.parent,
                     search_text=search_text(unit.code, names),
-                    sort_key=sort_text(current),
+                    sort_key=sort_text(unit.current_name),
                     address=f"{unit.province.words.capitalize()} {DEMO}",
                     email=f"{unit.code}@thidua.example",
                 )
@@ -493,9 +521,9 @@ class Builder:
         merged = []
         for planned in self.planned:
             for unit in planned.units:
-                if unit.successor_index is not None:
+                if unit.successor is not None:
                     assert unit.org is not None
-                    unit.org.successor = planned.units[unit.successor_index].org
+                    unit.org.successor = unit.successor.org
                     unit.org.ended_on = MERGER_DAY
                     merged.append(unit.org)
         Organization.objects.bulk_update(merged, ["successor", "ended_on"], batch_size=BATCH)
@@ -515,7 +543,7 @@ class Builder:
                     for role, unit in ((LeadershipRole.HEAD, head), (LeadershipRole.DEPUTY, deputy))
                 ]
             for unit in planned.units:
-                until = MERGER_DAY - datetime.timedelta(days=1) if unit.successor_index is not None else None
+                until = MERGER_DAY - datetime.timedelta(days=1) if unit.successor is not None else None
                 short = unit.short_name
                 for position, title in (
                     (Position.CHAIRMAN, "Thủ trưởng"),
@@ -552,7 +580,7 @@ class Builder:
                         email=f"{prefix}-{unit.code}@thidua.example",
                         password=self.password,
                         # An absorbed unit's accounts are kept for the record, closed.
-                        is_active=unit.successor_index is None,
+                        is_active=unit.active_2026,
                     )
                 )
         bulk(User, users)

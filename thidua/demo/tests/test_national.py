@@ -3,7 +3,9 @@ twelve groups so that every database of the suite loads it in seconds (issue 16)
 
 from __future__ import annotations
 
+import datetime
 import io
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +20,15 @@ from thidua.assessments.models import Score
 from thidua.assessments.ranking import year_results
 from thidua.awards.models import Award
 from thidua.conferences.models import PollStatus
-from thidua.demo.national import CURRENT, PARENT_CODE, UNIT_ACCOUNTS, YEARS, load_national_demo
+from thidua.demo.national import (
+    CURRENT,
+    FULL_GROUPS,
+    PARENT_CODE,
+    UNIT_ACCOUNTS,
+    YEARS,
+    Builder,
+    load_national_demo,
+)
 from thidua.organizations.demo import MERGER_DAY
 from thidua.organizations.models import EmulationGroup, Membership, Organization
 from thidua.years.models import EmulationYear, YearStage
@@ -95,6 +105,33 @@ def test_the_2025_merger_ends_the_absorbed_units_and_renames_the_others(national
     unit = renamed.prefetch_related("names").first()
     assert unit is not None
     assert unit.name_in_year(2024) != unit.name_in_year(2026)
+
+
+def test_no_two_units_share_a_name_at_full_size_before_or_after_the_merger() -> None:
+    # Planned only, without writing a row: the names of 12,000 units, as a province has one Sở Y tế and
+    # the departments of the provinces it absorbed merged into it (or took its name where it had none).
+    builder = Builder(FULL_GROUPS, lambda _: None, datetime.date(CURRENT, 12, 7))
+    builder.parent = Organization(code=PARENT_CODE)
+    builder.plan_groups()
+    units = [u for p in builder.planned for u in p.units]
+    before = Counter(u.name.casefold() for u in units)
+    assert [name for name, count in before.items() if count > 1] == []
+    after = Counter(u.current_name.casefold() for u in units if u.active_2026)
+    assert [name for name, count in after.items() if count > 1] == []
+    absorbed = [u for u in units if u.successor is not None]
+    assert absorbed and all(u.successor.active_2026 for u in absorbed)  # type: ignore[union-attr]
+    # An absorbed province's department is the new province's department of its kind from then on.
+    for planned in builder.planned:
+        for unit in planned.units:
+            if unit.provincial and unit.province != planned.place:
+                now = unit.successor or unit
+                assert now.current_name == unit.name.replace(unit.province.words, planned.place.words)
+
+
+def test_no_two_active_units_of_the_national_parent_share_a_name(national: None) -> None:
+    active = Organization.objects.filter(parent__code=PARENT_CODE, ended_on__isnull=True)
+    names = Counter(unit.current_name.casefold() for unit in active.prefetch_related("names"))
+    assert [name for name, count in names.items() if count > 1] == []
 
 
 def test_derived_fields_are_those_the_registry_services_write(national: None) -> None:
