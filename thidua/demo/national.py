@@ -43,6 +43,8 @@ from thidua.assessments import rules as score_rules
 from thidua.assessments.demo import demo_value
 from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssignment, ReviewKind, Score
 from thidua.assessments.services import spec_of
+from thidua.awards import rules as award_rules
+from thidua.awards.demo import COUNCIL_MEMBERS, COUNCIL_PRESENT, VOTES_IN_FAVOUR
 from thidua.awards.models import Award, Dossier, DossierStatus, Proposal
 from thidua.conferences import rules as vote_rules
 from thidua.conferences.models import (
@@ -368,7 +370,7 @@ class Builder:
             ],
         )
         bulk(Role, [Role(user=u, kind=RoleKind.PARENT_STAFF, organization=self.parent) for u in self.staff])
-        Regulation.objects.create(
+        self.regulation = Regulation.objects.create(
             parent=self.parent,
             valid_from_year=YEARS[0],
             **{
@@ -989,6 +991,10 @@ class Builder:
             ("summary", DocumentType.REPORT, "Tổng hợp kết quả chấm điểm thi đua năm {year}"),
             ("proposal", DocumentType.PROPOSAL, "Đề nghị khen thưởng năm {year}"),
         )
+        # The council's vote on a decided dossier is the Cụm 4 demo's: 9 of 11 members present, 10 in favour
+        # with an absent member's written vote (DOMAIN.md, Voting, "Parent council"), judged by its rules.
+        threshold = self.regulation.council_threshold
+        council = award_rules.council_outcome(threshold, members=COUNCIL_MEMBERS, votes=VOTES_IN_FAVOUR)
         for planned, year, conference in self.held:
             if conference.closed_at is None or conference.pk not in poll_of:
                 continue
@@ -1032,13 +1038,11 @@ class Builder:
                 status=DossierStatus.DECIDED if decided else DossierStatus.DRAFT,
                 created_by=head.officer,
                 submitted_at=submitted if decided else None,
-                council_members=11 if decided else None,
-                council_present=9 if decided else None,
-                council_threshold_numerator=4 if decided else None,
-                council_threshold_denominator=5 if decided else None,
-                council_threshold_source=str(REGULATION_VALUES["council_threshold_source"])
-                if decided
-                else "",
+                council_members=COUNCIL_MEMBERS if decided else None,
+                council_present=COUNCIL_PRESENT if decided else None,
+                council_threshold_numerator=threshold.numerator if decided else None,
+                council_threshold_denominator=threshold.denominator if decided else None,
+                council_threshold_source=self.regulation.council_threshold_source if decided else "",
                 council_voted_at=moment(day + datetime.timedelta(days=VOTED_AFTER), 9) if decided else None,
                 decision_number=f"{planned.group.pk}/QĐ-TĐKT" if decided else "",
                 decision_date=day + datetime.timedelta(days=DECIDED_AFTER) if decided else None,
@@ -1061,12 +1065,12 @@ class Builder:
                     organization=leader.org,
                     award_form=AwardForm.PARENT_FLAG,
                     source=f"Suy tôn tại hội nghị tổng kết năm {year}",
-                    votes_in_favour=10 if decided else None,
-                    votes_needed=9 if decided else None,
-                    passed=True if decided else None,
+                    votes_in_favour=council.votes if decided else None,
+                    votes_needed=council.needed if decided else None,
+                    passed=council.passed if decided else None,
                 )
             )
-            if decided and dossier.decision_date is not None:
+            if decided and council.passed and dossier.decision_date is not None:
                 awards.append(
                     Award(
                         organization=leader.org,

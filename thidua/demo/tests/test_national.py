@@ -7,6 +7,7 @@ import datetime
 import io
 from collections import Counter
 from collections.abc import Iterator
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -18,7 +19,8 @@ from thidua.accounts.models import Role, RoleKind, User
 from thidua.agreements.models import Criterion
 from thidua.assessments.models import Score
 from thidua.assessments.ranking import year_results
-from thidua.awards.models import Award
+from thidua.awards.models import Award, Dossier
+from thidua.awards.rules import council_outcome, council_vote_problems
 from thidua.conferences.models import PollStatus
 from thidua.demo.national import (
     CURRENT,
@@ -152,6 +154,27 @@ def test_a_settled_years_flag_goes_to_the_first_of_its_ranking(national: None) -
         poll = emulation_year.conferences.get().polls.get()
         assert poll.status == PollStatus.PUBLISHED
         assert poll.result["elected"] == [first.organization.code]
+
+
+def test_a_national_council_vote_is_one_the_council_rules_accept(national: None) -> None:
+    voted = Dossier.objects.filter(
+        emulation_year__group__parent__code=PARENT_CODE, council_voted_at__isnull=False
+    ).prefetch_related("proposals")
+    assert voted.exists()
+    for dossier in voted:
+        members, present = dossier.council_members, dossier.council_present
+        assert members is not None and present is not None
+        proposals = list(dossier.proposals.all())
+        # Votes in favour count the written votes of absent members too, so they may exceed those present
+        # (DOMAIN.md, Voting, "Parent council"); never the council's members.
+        votes = {str(p.pk): p.votes_in_favour for p in proposals}
+        assert council_vote_problems(members=members, present=present, votes=votes) == []
+        assert 3 * present >= 2 * members  # a quorum of two thirds at least
+        threshold = Fraction(dossier.council_threshold_numerator, dossier.council_threshold_denominator)  # type: ignore[arg-type]
+        for proposal in proposals:
+            assert proposal.votes_in_favour is not None
+            outcome = council_outcome(threshold, members=members, votes=proposal.votes_in_favour)
+            assert (proposal.votes_needed, proposal.passed) == (outcome.needed, outcome.passed)
 
 
 def test_the_pages_of_a_national_group_answer_parent_staff(national: None) -> None:
