@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from thidua.accounts.models import Role, RoleKind, User
 from thidua.agreements.models import (
@@ -42,6 +43,8 @@ from thidua.assessments import rules as score_rules
 from thidua.assessments.demo import demo_value
 from thidua.assessments.models import Assessment, AssessmentStatus, ReviewAssignment, ReviewKind, Score
 from thidua.assessments.services import spec_of
+from thidua.awards import rules as award_rules
+from thidua.awards.demo import COUNCIL_MEMBERS, COUNCIL_PRESENT, VOTES_IN_FAVOUR
 from thidua.awards.models import Award, Dossier, DossierStatus, Proposal
 from thidua.conferences import rules as vote_rules
 from thidua.conferences.models import (
@@ -120,6 +123,9 @@ STAGE_WEIGHTS = {
     YearStage.CLOSED: 5,
 }
 STAGES = list(YearStage)
+# A decided year's dossier after its conference: sent two days later, voted on by the council twelve
+# days after that, decided six days after the vote (days from the conference).
+SUBMITTED_AFTER, VOTED_AFTER, DECIDED_AFTER = 2, 14, 18
 
 
 def at_or_after(stage: str, than: str) -> bool:
@@ -160,14 +166,19 @@ class Unit:
     name: str
     short_name: str
     province: Place  # the province it belonged to before 01/07/2025
-    successor_index: int | None = None  # absorbed on 01/07/2025 into this unit of the same group
+    provincial: bool = False  # the province's one department of its kind ("Sở Y tế tỉnh Sóc Trăng")
+    successor: Unit | None = None  # absorbed on 01/07/2025 into this unit
     renamed: tuple[str, str] | None = None  # its name and short name from 01/07/2025
     org: Organization | None = None
     officer: User | None = None
 
     @property
     def active_2026(self) -> bool:
-        return self.successor_index is None
+        return self.successor is None
+
+    @property
+    def current_name(self) -> str:
+        return self.renamed[0] if self.renamed else self.name
 
 
 @dataclass
@@ -200,14 +211,18 @@ def national_exists() -> bool:
 
 
 def load_national_demo(
-    groups: int = FULL_GROUPS, progress: Callable[[str], None] | None = None
+    groups: int = FULL_GROUPS,
+    progress: Callable[[str], None] | None = None,
+    today: datetime.date | None = None,
 ) -> NationalReport:
-    """Build the national parent body with `groups` groups, or report what is there when it exists."""
+    """Build the national parent body with `groups` groups, or report what is there when it exists.
+    The current year stands as it does on `today` (the day of the load unless given): what a group has
+    done is dated before it."""
     if national_exists():
         return NationalReport(created=False, counts=national_counts(), logins=national_logins())
     say = progress or (lambda _: None)
     with transaction.atomic():
-        Builder(groups, say).build()
+        Builder(groups, say, today or timezone.localdate()).build()
         say("Lưu (kiểm tra khóa ngoại của mọi dòng)")
     if connection.vendor == "postgresql":
         say("Cập nhật thống kê cho bộ lập kế hoạch truy vấn")
@@ -281,14 +296,33 @@ def moment(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datet
 
 
 class Builder:
-    def __init__(self, groups: int, progress: Callable[[str], None]) -> None:
+    def __init__(self, groups: int, progress: Callable[[str], None], today: datetime.date) -> None:
         self.groups_wanted = max(groups, 1)
         self.progress = progress
+        # The last day whose work counts as done: the day before the load, so that no time of day given
+        # to a done thing (a check-in at 8:00, a vote at 9:00) is still ahead of the clock.
+        self.done_by = today - datetime.timedelta(days=1)
         self.random = random.Random(SEED)  # noqa: S311 -- demo figures, not secrets
         # One hash for every demo account: hashing 48,000 passwords would take hours.
         self.password = make_password(DEMO_PASSWORD)
         self.planned: list[PlannedGroup] = []
         self.specs: dict[int, list[score_rules.CriterionSpec]] = {}
+
+    def done(self, day: datetime.date) -> datetime.date:
+        """The day something already done is dated: `day`, or the last day done when `day` is still
+        ahead (a cross-check finished before its deadline)."""
+        return min(day, self.done_by)
+
+    def conference_day(self, drawn: datetime.date, stage: str) -> datetime.date:
+        """The day of a year's conference: the day drawn, or earlier when the year has gone past its
+        conference and what followed it (the conference closed; the dossier sent, voted on and decided)
+        would otherwise be dated after the last day done. A year not past its conference keeps the day
+        drawn, ahead of the load or already behind it."""
+        if stage == YearStage.CLOSED:
+            return min(drawn, self.done_by - datetime.timedelta(days=DECIDED_AFTER))
+        if stage == YearStage.DOSSIER:
+            return min(drawn, self.done_by)
+        return drawn
 
     def each_year(self) -> Iterator[tuple[PlannedGroup, int, EmulationYear]]:
         for planned in self.planned:
@@ -336,7 +370,7 @@ class Builder:
             ],
         )
         bulk(Role, [Role(user=u, kind=RoleKind.PARENT_STAFF, organization=self.parent) for u in self.staff])
-        Regulation.objects.create(
+        self.regulation = Regulation.objects.create(
             parent=self.parent,
             valid_from_year=YEARS[0],
             **{
@@ -353,6 +387,7 @@ class Builder:
         numbers = {GroupKind.CLUSTER: 0, GroupKind.BLOCK: 0}
         stages = self.stage_plan(count)
         used_codes: set[str] = set()
+        self.names: set[str] = set()  # every name given so far, case-folded: no two units share one
         for index in range(count):
             place, absorbed = PROVINCES[index % len(PROVINCES)]
             # Hải Phòng after the merger: 15 clusters and 20 blocks (DOMAIN.md): three in seven are clusters.
@@ -381,17 +416,32 @@ class Builder:
                 if unit.province == place:
                     continue
                 # A unit of an absorbed province: one in three is merged into its counterpart of the new
-                # province (in the same group), the others take the new province's name.
-                counterparts = [i for i, u in enumerate(units) if u.province == place]
-                if counterparts and rng.random() < 0.34:
-                    unit.successor_index = counterparts[position % len(counterparts)]
-                else:
-                    old_words, new_words = unit.province.words, place.words
-                    unit.renamed = (
-                        unit.name.replace(old_words, new_words),
-                        unit.short_name.replace(unit.province.name, place.name),
-                    )
+                # province (in the same group), the others take the new province's name (`merge`). A
+                # department merges only into the new province's department of its kind.
+                counterparts = [u for u in units if u.province == place]
+                if counterparts and rng.random() < 0.34 and not unit.provincial:
+                    unit.successor = counterparts[position % len(counterparts)]
             self.planned.append(PlannedGroup(group, place, units, stages[index]))
+        self.merge()
+
+    def merge(self) -> None:
+        """The 01/07/2025 merger for the units of the absorbed provinces not merged in their group: each
+        takes the new province's name ("Sở Y tế tỉnh Sóc Trăng" becomes "Sở Y tế thành phố Cần Thơ"),
+        unless a unit already bears that name, the new province's own or one of another absorbed
+        province renamed first. Then it merges into that unit, as the departments of the merged provinces
+        did: one Sở Y tế for the new province, wherever its group."""
+        bearers = {u.name.casefold(): u for p in self.planned for u in p.units if u.province == p.place}
+        for planned in self.planned:
+            for unit in planned.units:
+                if unit.province == planned.place or unit.successor is not None:
+                    continue
+                name = unit.name.replace(unit.province.words, planned.place.words)
+                bearer = bearers.get(name.casefold())
+                if bearer is not None:
+                    unit.successor = bearer
+                    continue
+                unit.renamed = (name, unit.short_name.replace(unit.province.name, planned.place.name))
+                bearers[name.casefold()] = unit
 
     def stage_plan(self, count: int) -> list[str]:
         """2026's stage of each group: every stage at least once (from nine groups on), the rest by weight."""
@@ -402,20 +452,28 @@ class Builder:
         return stages
 
     def unit(self, kind: str, province: Place, used: set[str]) -> Unit:
+        """A unit of `province` named as no other unit is: a province has one Sở Tài chính, and a made-up
+        commune name drawn twice is drawn again."""
+        name, short, provincial = self.unit_name(kind, province)
+        while name.casefold() in self.names:
+            name, short, provincial = self.unit_name(kind, province)
+        self.names.add(name.casefold())
+        number = len(used) + 1
+        code = f"qg-{province.slug}-{number:05d}"
+        used.add(code)
+        return Unit(code=code, name=name, short_name=short, province=province, provincial=provincial)
+
+    def unit_name(self, kind: str, province: Place) -> tuple[str, str, bool]:
+        """A name, short name, and whether it names the province's one department of its kind."""
         rng = self.random
         place = f"{rng.choice(SYLLABLES)} {rng.choice(SYLLABLES)}"
         if kind == GroupKind.CLUSTER:
             word = rng.choice(("xã", "xã", "phường"))
             name = f"Ủy ban nhân dân {word} {place}, {province.words}"
-            short = f"UBND {word} {place} ({province.name})"
-        else:
-            full, abbreviation = rng.choice(BLOCK_UNITS)
-            name = f"{full.format(x=place)} {province.words}"
-            short = f"{abbreviation.format(x=place)} {province.name}"
-        number = len(used) + 1
-        code = f"qg-{province.slug}-{number:05d}"
-        used.add(code)
-        return Unit(code=code, name=name, short_name=short, province=province)
+            return name, f"UBND {word} {place} ({province.name})", False
+        full, abbreviation = rng.choice(BLOCK_UNITS)
+        name = f"{full.format(x=place)} {province.words}"
+        return name, f"{abbreviation.format(x=place)} {province.name}", "{x}" not in full
 
     def registry(self) -> None:
         self.progress("Đơn vị, cụm, khối, thành viên")
@@ -424,14 +482,13 @@ class Builder:
         orgs = []
         for unit in units:
             names = [(unit.name, unit.short_name), *([unit.renamed] if unit.renamed else [])]
-            current = names[-1][0]
             orgs.append(
                 Organization(
                     code=unit.code,
                     kind=OrganizationKind.OTHER,
                     parent=self.parent,
                     search_text=search_text(unit.code, names),
-                    sort_key=sort_text(current),
+                    sort_key=sort_text(unit.current_name),
                     address=f"{unit.province.words.capitalize()} {DEMO}",
                     email=f"{unit.code}@thidua.example",
                 )
@@ -466,9 +523,9 @@ class Builder:
         merged = []
         for planned in self.planned:
             for unit in planned.units:
-                if unit.successor_index is not None:
+                if unit.successor is not None:
                     assert unit.org is not None
-                    unit.org.successor = planned.units[unit.successor_index].org
+                    unit.org.successor = unit.successor.org
                     unit.org.ended_on = MERGER_DAY
                     merged.append(unit.org)
         Organization.objects.bulk_update(merged, ["successor", "ended_on"], batch_size=BATCH)
@@ -488,7 +545,7 @@ class Builder:
                     for role, unit in ((LeadershipRole.HEAD, head), (LeadershipRole.DEPUTY, deputy))
                 ]
             for unit in planned.units:
-                until = MERGER_DAY - datetime.timedelta(days=1) if unit.successor_index is not None else None
+                until = MERGER_DAY - datetime.timedelta(days=1) if unit.successor is not None else None
                 short = unit.short_name
                 for position, title in (
                     (Position.CHAIRMAN, "Thủ trưởng"),
@@ -525,7 +582,7 @@ class Builder:
                         email=f"{prefix}-{unit.code}@thidua.example",
                         password=self.password,
                         # An absorbed unit's accounts are kept for the record, closed.
-                        is_active=unit.successor_index is None,
+                        is_active=unit.active_2026,
                     )
                 )
         bulk(User, users)
@@ -548,14 +605,15 @@ class Builder:
         for planned in self.planned:
             late = self.random.random() < 0.25  # a quarter of the groups set tight deadlines in 2026
             for year in YEARS:
-                conference = datetime.date(year, 12, self.random.randint(8, 22))
+                stage = planned.stage if year == CURRENT else YearStage.CLOSED
+                conference = self.conference_day(datetime.date(year, 12, self.random.randint(8, 22)), stage)
                 self_due = (
                     datetime.date(year, 11, 20) if (year == CURRENT and late) else datetime.date(year, 12, 5)
                 )
                 emulation_year = EmulationYear(
                     group=planned.group,
                     year=year,
-                    stage=planned.stage if year == CURRENT else YearStage.CLOSED,
+                    stage=stage,
                     signing_due=datetime.date(year, 1, 31),
                     self_scoring_due=min(self_due, conference - datetime.timedelta(days=3)),
                     review_due=conference - datetime.timedelta(days=2),
@@ -678,9 +736,8 @@ class Builder:
                 if how == "none":
                     continue
                 submitted = how != "draft"
-                submitted_at = moment(
-                    emulation_year.self_scoring_due or datetime.date(year, 12, 1), 10
-                ) - datetime.timedelta(days=rng.randint(0, 8))
+                due = emulation_year.self_scoring_due or datetime.date(year, 12, 1)
+                submitted_at = moment(self.done(due - datetime.timedelta(days=rng.randint(0, 8))), 10)
                 assessment = Assessment(
                     emulation_year=emulation_year,
                     organization=unit.org,
@@ -701,7 +758,9 @@ class Builder:
                             reviewed=unit.org,
                             reviewer=reviewer.org,
                             kind=ReviewKind.PEER,
-                            completed_at=moment(emulation_year.review_due or datetime.date(year, 12, 10), 16)
+                            completed_at=moment(
+                                self.done(emulation_year.review_due or datetime.date(year, 12, 10)), 16
+                            )
                             if done
                             else None,
                             completed_by=reviewer.officer if done else None,
@@ -791,6 +850,8 @@ class Builder:
         delegates = []
         self.voters: dict[int, list[Delegate]] = {}
         for planned, year, conference in self.held:
+            # A conference still ahead has its delegates listed, nobody checked in yet.
+            checked_in = conference.starts_at if conference.starts_at.date() <= self.done_by else None
             voters = []
             for index, unit in enumerate(planned.members(year)):
                 host = unit.org is not None and unit.org.pk == conference.host_id
@@ -802,7 +863,7 @@ class Builder:
                     votes=True,
                     counting_board=index < 3,
                     role=ConferenceRole.CHAIR if host else "",
-                    checked_in_at=conference.starts_at,
+                    checked_in_at=checked_in,
                     card=f"{index + 1:02d}",
                     voting_seat=f"org:{unit.org.pk}" if unit.org else "",
                 )
@@ -815,7 +876,7 @@ class Builder:
                         full_name=f"Cán bộ thi đua {unit.short_name} {DEMO}",
                         job_title="Cán bộ thi đua",
                         role=ConferenceRole.SECRETARY if host else "",
-                        checked_in_at=conference.starts_at,
+                        checked_in_at=checked_in,
                     )
                 )
             delegates.append(
@@ -825,7 +886,7 @@ class Builder:
                     full_name=f"Đại diện {PARENT_SHORT}",
                     job_title="Chuyên viên",
                     role=ConferenceRole.SUPERVISOR,
-                    checked_in_at=conference.starts_at,
+                    checked_in_at=checked_in,
                 )
             )
             self.voters[conference.pk] = voters
@@ -930,6 +991,10 @@ class Builder:
             ("summary", DocumentType.REPORT, "Tổng hợp kết quả chấm điểm thi đua năm {year}"),
             ("proposal", DocumentType.PROPOSAL, "Đề nghị khen thưởng năm {year}"),
         )
+        # The council's vote on a decided dossier is the Cụm 4 demo's: 9 of 11 members present, 10 in favour
+        # with an absent member's written vote (DOMAIN.md, Voting, "Parent council"), judged by its rules.
+        threshold = self.regulation.council_threshold
+        council = award_rules.council_outcome(threshold, members=COUNCIL_MEMBERS, votes=VOTES_IN_FAVOUR)
         for planned, year, conference in self.held:
             if conference.closed_at is None or conference.pk not in poll_of:
                 continue
@@ -967,22 +1032,20 @@ class Builder:
                 NumberSequence(issuer_key=f"group:{planned.group.pk}", year=year, last_number=len(kinds))
             )
             decided = planned.years[year].stage == YearStage.CLOSED
-            submitted = moment(day + datetime.timedelta(days=2), 9)
+            submitted = moment(day + datetime.timedelta(days=SUBMITTED_AFTER), 9)
             dossier = Dossier(
                 emulation_year=planned.years[year],
                 status=DossierStatus.DECIDED if decided else DossierStatus.DRAFT,
                 created_by=head.officer,
                 submitted_at=submitted if decided else None,
-                council_members=11 if decided else None,
-                council_present=9 if decided else None,
-                council_threshold_numerator=4 if decided else None,
-                council_threshold_denominator=5 if decided else None,
-                council_threshold_source=str(REGULATION_VALUES["council_threshold_source"])
-                if decided
-                else "",
-                council_voted_at=submitted + datetime.timedelta(days=12) if decided else None,
+                council_members=COUNCIL_MEMBERS if decided else None,
+                council_present=COUNCIL_PRESENT if decided else None,
+                council_threshold_numerator=threshold.numerator if decided else None,
+                council_threshold_denominator=threshold.denominator if decided else None,
+                council_threshold_source=self.regulation.council_threshold_source if decided else "",
+                council_voted_at=moment(day + datetime.timedelta(days=VOTED_AFTER), 9) if decided else None,
                 decision_number=f"{planned.group.pk}/QĐ-TĐKT" if decided else "",
-                decision_date=day + datetime.timedelta(days=18) if decided else None,
+                decision_date=day + datetime.timedelta(days=DECIDED_AFTER) if decided else None,
                 decision_signer_name=f"Người ký {DEMO}" if decided else "",
                 decision_signer_title=f"Chủ tịch {PARENT_SHORT}" if decided else "",
                 decision_note=DEMO_LABEL if decided else "",
@@ -1002,12 +1065,12 @@ class Builder:
                     organization=leader.org,
                     award_form=AwardForm.PARENT_FLAG,
                     source=f"Suy tôn tại hội nghị tổng kết năm {year}",
-                    votes_in_favour=10 if decided else None,
-                    votes_needed=9 if decided else None,
-                    passed=True if decided else None,
+                    votes_in_favour=council.votes if decided else None,
+                    votes_needed=council.needed if decided else None,
+                    passed=council.passed if decided else None,
                 )
             )
-            if decided and dossier.decision_date is not None:
+            if decided and council.passed and dossier.decision_date is not None:
                 awards.append(
                     Award(
                         organization=leader.org,

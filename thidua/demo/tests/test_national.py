@@ -3,8 +3,11 @@ twelve groups so that every database of the suite loads it in seconds (issue 16)
 
 from __future__ import annotations
 
+import datetime
 import io
+from collections import Counter
 from collections.abc import Iterator
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -16,9 +19,18 @@ from thidua.accounts.models import Role, RoleKind, User
 from thidua.agreements.models import Criterion
 from thidua.assessments.models import Score
 from thidua.assessments.ranking import year_results
-from thidua.awards.models import Award
+from thidua.awards.models import Award, Dossier
+from thidua.awards.rules import council_outcome, council_vote_problems
 from thidua.conferences.models import PollStatus
-from thidua.demo.national import CURRENT, PARENT_CODE, UNIT_ACCOUNTS, YEARS, load_national_demo
+from thidua.demo.national import (
+    CURRENT,
+    FULL_GROUPS,
+    PARENT_CODE,
+    UNIT_ACCOUNTS,
+    YEARS,
+    Builder,
+    load_national_demo,
+)
 from thidua.organizations.demo import MERGER_DAY
 from thidua.organizations.models import EmulationGroup, Membership, Organization
 from thidua.years.models import EmulationYear, YearStage
@@ -97,6 +109,33 @@ def test_the_2025_merger_ends_the_absorbed_units_and_renames_the_others(national
     assert unit.name_in_year(2024) != unit.name_in_year(2026)
 
 
+def test_no_two_units_share_a_name_at_full_size_before_or_after_the_merger() -> None:
+    # Planned only, without writing a row: the names of 12,000 units, as a province has one Sở Y tế and
+    # the departments of the provinces it absorbed merged into it (or took its name where it had none).
+    builder = Builder(FULL_GROUPS, lambda _: None, datetime.date(CURRENT, 12, 7))
+    builder.parent = Organization(code=PARENT_CODE)
+    builder.plan_groups()
+    units = [u for p in builder.planned for u in p.units]
+    before = Counter(u.name.casefold() for u in units)
+    assert [name for name, count in before.items() if count > 1] == []
+    after = Counter(u.current_name.casefold() for u in units if u.active_2026)
+    assert [name for name, count in after.items() if count > 1] == []
+    absorbed = [u for u in units if u.successor is not None]
+    assert absorbed and all(u.successor.active_2026 for u in absorbed)  # type: ignore[union-attr]
+    # An absorbed province's department is the new province's department of its kind from then on.
+    for planned in builder.planned:
+        for unit in planned.units:
+            if unit.provincial and unit.province != planned.place:
+                now = unit.successor or unit
+                assert now.current_name == unit.name.replace(unit.province.words, planned.place.words)
+
+
+def test_no_two_active_units_of_the_national_parent_share_a_name(national: None) -> None:
+    active = Organization.objects.filter(parent__code=PARENT_CODE, ended_on__isnull=True)
+    names = Counter(unit.current_name.casefold() for unit in active.prefetch_related("names"))
+    assert [name for name, count in names.items() if count > 1] == []
+
+
 def test_derived_fields_are_those_the_registry_services_write(national: None) -> None:
     for unit in Organization.objects.filter(parent__code=PARENT_CODE).order_by("code")[:40]:
         stored = (unit.search_text, unit.sort_key)
@@ -115,6 +154,27 @@ def test_a_settled_years_flag_goes_to_the_first_of_its_ranking(national: None) -
         poll = emulation_year.conferences.get().polls.get()
         assert poll.status == PollStatus.PUBLISHED
         assert poll.result["elected"] == [first.organization.code]
+
+
+def test_a_national_council_vote_is_one_the_council_rules_accept(national: None) -> None:
+    voted = Dossier.objects.filter(
+        emulation_year__group__parent__code=PARENT_CODE, council_voted_at__isnull=False
+    ).prefetch_related("proposals")
+    assert voted.exists()
+    for dossier in voted:
+        members, present = dossier.council_members, dossier.council_present
+        assert members is not None and present is not None
+        proposals = list(dossier.proposals.all())
+        # Votes in favour count the written votes of absent members too, so they may exceed those present
+        # (DOMAIN.md, Voting, "Parent council"); never the council's members.
+        votes = {str(p.pk): p.votes_in_favour for p in proposals}
+        assert council_vote_problems(members=members, present=present, votes=votes) == []
+        assert 3 * present >= 2 * members  # a quorum of two thirds at least
+        threshold = Fraction(dossier.council_threshold_numerator, dossier.council_threshold_denominator)  # type: ignore[arg-type]
+        for proposal in proposals:
+            assert proposal.votes_in_favour is not None
+            outcome = council_outcome(threshold, members=members, votes=proposal.votes_in_favour)
+            assert (proposal.votes_needed, proposal.passed) == (outcome.needed, outcome.passed)
 
 
 def test_the_pages_of_a_national_group_answer_parent_staff(national: None) -> None:
