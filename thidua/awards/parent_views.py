@@ -39,11 +39,21 @@ def parent_body(code: str) -> Organization:
 
 
 def staff_parent(request: HttpRequest, code: str, message: str = STAFF_ONLY) -> Organization:
-    """The parent body, for its own staff only: another parent body's staff, an officer or an editor is
-    refused (403) like anyone else who is not its staff."""
+    """The parent body, for its own staff only: an officer or an editor is refused (403) with `message`;
+    another parent body's staff are refused too, told whose page this is and whose staff they are (they
+    are staff, only not of this body)."""
     parent = parent_body(code)
-    permissions.require(permissions.is_parent_staff(request.user, parent), message)
+    if not permissions.is_parent_staff(request.user, parent):
+        if theirs := permissions.staff_parent_ids(request.user):
+            message = _other_parents_message(parent, theirs)
+        permissions.require(False, message)
     return parent
+
+
+def _other_parents_message(parent: Organization, theirs: Iterable[int]) -> str:
+    bodies = Organization.objects.filter(pk__in=list(theirs)).prefetch_related("names").order_by("sort_key")
+    names = ", ".join(body.current_name for body in bodies)
+    return f"Trang này chỉ dành cho cán bộ của {parent.current_name}. Tài khoản của bạn thuộc {names}."
 
 
 def _checked_year(year: int) -> int:
