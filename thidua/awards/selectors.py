@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, F, Func, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -148,9 +148,26 @@ def council_votes(*, parent_id: int, year: int) -> QuerySet[Dossier]:
     )
 
 
+class LeadingNumber(Func):
+    """The digits a text begins with, as a number ("10/QĐ-LHHVN": 10); None when it begins with none.
+    A decision's number is typed as text, and as text "10/QĐ" sorts before "2/QĐ"."""
+
+    arity = 1
+    output_field = BigIntegerField()
+    # At most 18 digits: they always fit a bigint.
+    template = "CAST(SUBSTRING(%(expressions)s FROM '^[0-9]{1,18}') AS BIGINT)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # SQLite casts the longest prefix of digits; without one it would say 0, not NULL.
+        template = "CASE WHEN %(expressions)s GLOB '[0-9]*' THEN CAST(%(expressions)s AS INTEGER) END"
+        sql, params = self.as_sql(compiler, connection, template=template, **extra)
+        return sql, (*params, *params)  # the text is read twice
+
+
 def award_decisions(*, parent_id: int, year: int) -> QuerySet[Any]:
     """The award decisions on the year's dossiers: one row per decision (a decision may answer several
-    groups' dossiers), with its date, signer and the number of dossiers and awards it carries."""
+    groups' dossiers), with its date, signer and the number of dossiers and awards it carries; the latest
+    day first, then in the order of their numbers (2/QĐ before 10/QĐ, a number without digits last)."""
     return (
         Dossier.objects.filter(
             emulation_year__group__parent_id=parent_id,
@@ -159,7 +176,7 @@ def award_decisions(*, parent_id: int, year: int) -> QuerySet[Any]:
         )
         .values("decision_number", "decision_date", "decision_signer_name", "decision_signer_title")
         .annotate(dossier_count=Count("pk", distinct=True), award_count=Count("awards", distinct=True))
-        .order_by("-decision_date", "decision_number")
+        .order_by("-decision_date", LeadingNumber("decision_number").asc(nulls_last=True), "decision_number")
     )
 
 

@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from thidua.accounts.models import Role, RoleKind, User
 from thidua.audit.models import AuditEvent
 from thidua.awards.excel import HEADER_ROW, STATISTICS_SHEETS
-from thidua.awards.models import Award
+from thidua.awards.models import Award, Dossier
 from thidua.awards.parent_views import PER_PAGE
 from thidua.awards.tests.overview_data import add_groups
 from thidua.organizations.models import EmulationGroup, Organization, OrganizationKind, OrganizationName
@@ -322,6 +322,27 @@ def test_the_councils_sittings_and_the_decisions_of_the_year_are_listed(
     assert "9 / 11" in council
     decisions = client.get(f"{BASE}/tong-quan/2023/quyet-dinh/").content.decode()
     assert '<th scope="row">123/QĐ-LHHVN</th><td>28/12/2023</td>' in decisions
+
+
+DECISION_NUMBER = re.compile(r'<tr class="decision-row">\s*<th scope="row">([^<]+)</th>')
+
+
+def test_decisions_come_latest_day_first_then_in_the_order_of_their_numbers_not_as_text(
+    client_for: Callable[[Any], Client], staff: User
+) -> None:
+    add_groups(18, year=YEAR, start=200)
+    dossiers = list(Dossier.objects.filter(emulation_year__year=YEAR, status="decided").order_by("pk"))
+    numbered = [
+        ("10/QĐ-TN", datetime.date(YEAR, 12, 28)),
+        ("QĐ-TN không số", datetime.date(YEAR, 12, 28)),
+        ("2/QĐ-TN", datetime.date(YEAR, 12, 28)),
+        ("9/QĐ-TN", datetime.date(YEAR, 12, 30)),
+    ]
+    assert len(dossiers) == len(numbered)
+    for dossier, (number, day) in zip(dossiers, numbered, strict=True):
+        Dossier.objects.filter(pk=dossier.pk).update(decision_number=number, decision_date=day)
+    page = client_for(staff).get(f"{BASE}/tong-quan/{YEAR}/quyet-dinh/").content.decode()
+    assert DECISION_NUMBER.findall(page) == ["9/QĐ-TN", "2/QĐ-TN", "10/QĐ-TN", "QĐ-TN không số"]
 
 
 # --- The award history
