@@ -19,7 +19,13 @@ from django.utils import timezone
 from thidua.accounts import permissions
 from thidua.audit.version import versioned
 from thidua.awards import excel, rules, selectors
-from thidua.awards.forms import KIND_WORDS, DossierFilterForm, HistoryFilterForm, OverviewFilterForm
+from thidua.awards.forms import (
+    KIND_WORDS,
+    DecisionFilterForm,
+    DossierFilterForm,
+    HistoryFilterForm,
+    OverviewFilterForm,
+)
 from thidua.awards.rules import DOSSIER_STATE_LABELS, DossierState
 from thidua.lib.text import fold
 from thidua.organizations.models import EmulationGroup, Organization, OrganizationKind
@@ -145,9 +151,15 @@ def overview_dossiers(request: HttpRequest, parent_code: str, year: int) -> Http
     year = _checked_year(year)
     states = [(state.value, DOSSIER_STATE_LABELS[state]) for state in DossierState]
     form = DossierFilterForm(request.GET, states=states)
-    chosen = form.cleaned_data.get("trang_thai") if form.is_valid() else ""
+    data = form.cleaned_data if form.is_valid() else {}
+    chosen = data.get("trang_thai")
     state = DossierState(chosen) if chosen else None
-    page = page_of(request, selectors.received_dossiers(parent_id=parent.pk, year=year, state=state))
+    page = page_of(
+        request,
+        selectors.received_dossiers(
+            parent_id=parent.pk, year=year, state=state, words=_words(data.get("q", ""))
+        ),
+    )
     rows = [
         {
             "dossier": d,
@@ -183,7 +195,12 @@ def _council(request: HttpRequest, parent_id: int, year: int) -> dict[str, Any]:
 
 
 def _decisions(request: HttpRequest, parent_id: int, year: int) -> dict[str, Any]:
-    return {"items": page_of(request, selectors.award_decisions(parent_id=parent_id, year=year))}
+    form = DecisionFilterForm(request.GET)
+    words = _words(form.cleaned_data.get("q", "")) if form.is_valid() else ()
+    return {
+        "form": form,
+        "items": page_of(request, selectors.award_decisions(parent_id=parent_id, year=year, words=words)),
+    }
 
 
 # The tabs that only list what their read gives them (parent_urls.py names the tab).
