@@ -491,8 +491,13 @@ NEWS_ADMIN_CONTENT_SECURITY_POLICY = "; ".join(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusal_line": {"()": "thidua.web.logs.RefusalLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("THIDUA_LOG_LEVEL", "WARNING")},
-    # Sign-ins, sign-outs and refused sign-ins are kept whatever the general level (ASVS 16.3.1).
-    "loggers": {"thidua.security": {"level": "INFO"}},
+    "loggers": {
+        # Sign-ins, sign-outs and refused sign-ins are kept whatever the general level (ASVS 16.3.1).
+        "thidua.security": {"level": "INFO"},
+        # A refused request is one line without a traceback; a server error keeps its traceback.
+        "django.request": {"filters": ["refusal_line"]},
+    },
 }

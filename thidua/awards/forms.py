@@ -115,11 +115,18 @@ class OverviewFilterForm(forms.Form):
 
 
 class DossierFilterForm(forms.Form):
+    q = forms.CharField(label="Tìm cụm, khối hoặc đơn vị gửi hồ sơ", required=False, max_length=100)
     trang_thai = forms.ChoiceField(label="Trạng thái", required=False)
 
     def __init__(self, *args: Any, states: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["trang_thai"].choices = [("", "Mọi trạng thái"), *states]  # type: ignore[attr-defined]
+
+
+class DecisionFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Tìm số quyết định, ghi chú hoặc đơn vị được khen thưởng", required=False, max_length=100
+    )
 
 
 class HistoryFilterForm(forms.Form):

@@ -19,7 +19,13 @@ from django.utils import timezone
 from thidua.accounts import permissions
 from thidua.audit.version import data_version
 from thidua.awards import excel, rules, selectors, snapshots
-from thidua.awards.forms import KIND_WORDS, DossierFilterForm, HistoryFilterForm, OverviewFilterForm
+from thidua.awards.forms import (
+    KIND_WORDS,
+    DecisionFilterForm,
+    DossierFilterForm,
+    HistoryFilterForm,
+    OverviewFilterForm,
+)
 from thidua.awards.models import ScoreSnapshot
 from thidua.awards.rules import DOSSIER_STATE_LABELS, DossierState
 from thidua.lib.text import fold
@@ -40,11 +46,21 @@ def parent_body(code: str) -> Organization:
 
 
 def staff_parent(request: HttpRequest, code: str, message: str = STAFF_ONLY) -> Organization:
-    """The parent body, for its own staff only: another parent body's staff, an officer or an editor is
-    refused (403) like anyone else who is not its staff."""
+    """The parent body, for its own staff only: an officer or an editor is refused (403) with `message`;
+    another parent body's staff are refused too, told whose page this is and whose staff they are (they
+    are staff, only not of this body)."""
     parent = parent_body(code)
-    permissions.require(permissions.is_parent_staff(request.user, parent), message)
+    if not permissions.is_parent_staff(request.user, parent):
+        if theirs := permissions.staff_parent_ids(request.user):
+            message = _other_parents_message(parent, theirs)
+        permissions.require(False, message)
     return parent
+
+
+def _other_parents_message(parent: Organization, theirs: Iterable[int]) -> str:
+    bodies = Organization.objects.filter(pk__in=list(theirs)).prefetch_related("names").order_by("sort_key")
+    names = ", ".join(body.current_name for body in bodies)
+    return f"Trang này chỉ dành cho cán bộ của {parent.current_name}. Tài khoản của bạn thuộc {names}."
 
 
 def _checked_year(year: int) -> int:
@@ -136,9 +152,15 @@ def overview_dossiers(request: HttpRequest, parent_code: str, year: int) -> Http
     year = _checked_year(year)
     states = [(state.value, DOSSIER_STATE_LABELS[state]) for state in DossierState]
     form = DossierFilterForm(request.GET, states=states)
-    chosen = form.cleaned_data.get("trang_thai") if form.is_valid() else ""
+    data = form.cleaned_data if form.is_valid() else {}
+    chosen = data.get("trang_thai")
     state = DossierState(chosen) if chosen else None
-    page = page_of(request, selectors.received_dossiers(parent_id=parent.pk, year=year, state=state))
+    page = page_of(
+        request,
+        selectors.received_dossiers(
+            parent_id=parent.pk, year=year, state=state, words=_words(data.get("q", ""))
+        ),
+    )
     rows = [
         {
             "dossier": d,
@@ -174,7 +196,12 @@ def _council(request: HttpRequest, parent_id: int, year: int) -> dict[str, Any]:
 
 
 def _decisions(request: HttpRequest, parent_id: int, year: int) -> dict[str, Any]:
-    return {"items": page_of(request, selectors.award_decisions(parent_id=parent_id, year=year))}
+    form = DecisionFilterForm(request.GET)
+    words = _words(form.cleaned_data.get("q", "")) if form.is_valid() else ()
+    return {
+        "form": form,
+        "items": page_of(request, selectors.award_decisions(parent_id=parent_id, year=year, words=words)),
+    }
 
 
 # The tabs that only list what their read gives them (parent_urls.py names the tab).

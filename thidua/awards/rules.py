@@ -162,14 +162,12 @@ def dossier_state(status: str, *, submitted: bool, voted: bool) -> DossierState 
     return DossierState.RETURNED if submitted else None
 
 
-# A horizontal bar chart drawn as SVG by the server (no script, nothing inline the CSP refuses), in SVG
-# user units: the picture scales to the page's width.
-CHART_WIDTH = 760
-CHART_LABEL_WIDTH = 260
+# A horizontal bar chart drawn by the server (no script, nothing inline the CSP refuses): each bar is a
+# row of the page, its label and value text at the page's own size whatever the screen's width, and only
+# the bar itself a small SVG that stretches to the room left (awards/overview/chart.html). A bar's length
+# is in the SVG's user units, out of CHART_BAR_AREA.
 CHART_BAR_AREA = 400
-CHART_ROW = 24
 CHART_BAR_HEIGHT = 16
-CHART_TOP = 4
 _TENTH = Decimal("0.1")
 
 
@@ -178,20 +176,14 @@ class Bar:
     label: str
     value_text: str
     description: str  # what a screen reader says for the bar
-    y: int
-    text_y: int
-    width: str  # SVG user units, one decimal
-    value_x: str
+    width: str  # SVG user units out of CHART_BAR_AREA, one decimal
 
 
 @dataclass(frozen=True)
 class BarChart:
     bars: tuple[Bar, ...]
-    width: int
-    height: int
-    label_width: int
-    label_x: int
-    bar_height: int
+    bar_area: int = CHART_BAR_AREA
+    bar_height: int = CHART_BAR_HEIGHT
 
 
 def _number_text(value: Decimal | int) -> str:
@@ -207,30 +199,16 @@ def bar_chart(
     if top <= 0:
         top = Decimal(1)
     bars = []
-    for index, (label, value) in enumerate(items):
+    for label, value in items:
         length = (max(Decimal(value), Decimal(0)) * CHART_BAR_AREA / top).quantize(_TENTH, ROUND_HALF_UP)
         length = min(length, Decimal(CHART_BAR_AREA))
-        y = CHART_TOP + index * CHART_ROW
         text = _number_text(value)
         bars.append(
             Bar(
-                label=label,
-                value_text=text,
-                description=f"{label}: {text} {unit}",
-                y=y,
-                text_y=y + 12,
-                width=format(length, "f"),
-                value_x=format(length + CHART_LABEL_WIDTH + 6, "f"),
+                label=label, value_text=text, description=f"{label}: {text} {unit}", width=format(length, "f")
             )
         )
-    return BarChart(
-        bars=tuple(bars),
-        width=CHART_WIDTH,
-        height=CHART_TOP + len(bars) * CHART_ROW + 4,
-        label_width=CHART_LABEL_WIDTH,
-        label_x=CHART_LABEL_WIDTH - 8,
-        bar_height=CHART_BAR_HEIGHT,
-    )
+    return BarChart(bars=tuple(bars))
 
 
 @dataclass(frozen=True)

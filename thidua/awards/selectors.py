@@ -5,11 +5,24 @@ statistics, each in a fixed number of queries whatever the number of groups (iss
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    F,
+    Func,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -17,10 +30,18 @@ from thidua.assessments.models import Score
 from thidua.awards import rules
 from thidua.awards.models import Award, Dossier, DossierStatus
 from thidua.awards.rules import CriterionGroupScore, DossierState
-from thidua.organizations.models import AwardForm, EmulationGroup, Organization, OrganizationName
+from thidua.lib.text import fold
+from thidua.organizations.models import (
+    AwardForm,
+    EmulationGroup,
+    Leadership,
+    LeadershipRole,
+    Organization,
+    OrganizationName,
+)
 from thidua.organizations.selectors import names_match
 from thidua.years.models import EmulationYear
-from thidua.years.selectors import THIS_YEAR, GroupFilters, groups_of_year
+from thidua.years.selectors import THIS_YEAR, GroupFilters, groups_of_year, holds_words, title_matches
 
 
 @dataclass(frozen=True)
@@ -89,14 +110,25 @@ _STATE_CONDITIONS: dict[DossierState, Q] = {
 }
 
 
-def received_dossiers(*, parent_id: int, year: int, state: DossierState | None = None) -> QuerySet[Dossier]:
+def received_dossiers(
+    *, parent_id: int, year: int, state: DossierState | None = None, words: Sequence[str] = ()
+) -> QuerySet[Dossier]:
     """The year's dossiers the parent body received (a draft never sent is left out), with their counts
-    of proposals, of proposals the council passed and of awards, in the order of kind and number."""
+    of proposals, of proposals the council passed and of awards, in the order of kind and number.
+
+    `words` (folded) search the group's title and the name of the organization that sends its dossier,
+    the head of that year, as the overview's groups are searched: every word in one of them."""
     dossiers = Dossier.objects.filter(
         emulation_year__group__parent_id=parent_id, emulation_year__year=year
     ).filter(Q(submitted_at__isnull=False) | ~Q(status=DossierStatus.DRAFT))
     if state is not None:
         dossiers = dossiers.filter(_STATE_CONDITIONS[state])
+    if words:
+        titles, _ = title_matches(parent_id, words)
+        heads = Leadership.objects.filter(
+            group=OuterRef("emulation_year__group"), year=year, role=LeadershipRole.HEAD
+        ).filter(names_match(words, field="organization__search_text"))
+        dossiers = dossiers.filter(Q(emulation_year__group_id__in=titles) | Exists(heads))
     return (
         dossiers.select_related("emulation_year__group")
         .annotate(
@@ -148,18 +180,62 @@ def council_votes(*, parent_id: int, year: int) -> QuerySet[Dossier]:
     )
 
 
-def award_decisions(*, parent_id: int, year: int) -> QuerySet[Any]:
+class LeadingNumber(Func):
+    """The digits a text begins with, as a number ("10/QĐ-LHHVN": 10); None when it begins with none.
+    A decision's number is typed as text, and as text "10/QĐ" sorts before "2/QĐ"."""
+
+    arity = 1
+    output_field = BigIntegerField()
+    # At most 18 digits: they always fit a bigint.
+    template = "CAST(SUBSTRING(%(expressions)s FROM '^[0-9]{1,18}') AS BIGINT)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # SQLite casts the longest prefix of digits; without one it would say 0, not NULL.
+        template = "CASE WHEN %(expressions)s GLOB '[0-9]*' THEN CAST(%(expressions)s AS INTEGER) END"
+        sql, params = self.as_sql(compiler, connection, template=template, **extra)
+        return sql, (*params, *params)  # the text is read twice
+
+
+# What separates the parts of a decision's number ("123/QĐ-LHHVN"): searched, each part is a word.
+_NUMBER_SEPARATORS = re.compile(r"[/\-–.,;:()]+")
+
+
+def _number_words(text: str) -> list[str]:
+    return _NUMBER_SEPARATORS.sub(" ", fold(text)).split()
+
+
+def _decisions_matching(decided: QuerySet[Dossier], words: Sequence[str]) -> Q:
+    """The decisions whose number and note hold every word, or one of whose awarded organizations' names
+    does. Numbers and notes are typed text, not stored folded: one short query reads the year's (one per
+    group at most) and each is folded here; the names are searched in the database."""
+    parts = _number_words(" ".join(words))
+    numbers = {
+        number
+        for number, note in decided.values_list("decision_number", "decision_note")
+        if holds_words(" ".join(_number_words(f"{number} {note}")), parts)
+    }
+    awarded = Award.objects.filter(dossier__in=decided.values("pk")).filter(
+        names_match(words, field="organization__search_text")
+    )
+    return Q(decision_number__in=numbers) | Q(decision_number__in=awarded.values("dossier__decision_number"))
+
+
+def award_decisions(*, parent_id: int, year: int, words: Sequence[str] = ()) -> QuerySet[Any]:
     """The award decisions on the year's dossiers: one row per decision (a decision may answer several
-    groups' dossiers), with its date, signer and the number of dossiers and awards it carries."""
+    groups' dossiers), with its date, signer and the number of dossiers and awards it carries; the latest
+    day first, then in the order of their numbers (2/QĐ before 10/QĐ, a number without digits last).
+    `words` (folded) search the number, the note and the organizations awarded."""
+    decided = Dossier.objects.filter(
+        emulation_year__group__parent_id=parent_id,
+        emulation_year__year=year,
+        status=DossierStatus.DECIDED,
+    )
+    if words:
+        decided = decided.filter(_decisions_matching(decided, words))
     return (
-        Dossier.objects.filter(
-            emulation_year__group__parent_id=parent_id,
-            emulation_year__year=year,
-            status=DossierStatus.DECIDED,
-        )
-        .values("decision_number", "decision_date", "decision_signer_name", "decision_signer_title")
+        decided.values("decision_number", "decision_date", "decision_signer_name", "decision_signer_title")
         .annotate(dossier_count=Count("pk", distinct=True), award_count=Count("awards", distinct=True))
-        .order_by("-decision_date", "decision_number")
+        .order_by("-decision_date", LeadingNumber("decision_number").asc(nulls_last=True), "decision_number")
     )
 
 

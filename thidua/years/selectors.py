@@ -103,7 +103,7 @@ class GroupFilters:
 NOT_OPENED = "chua-mo"
 
 
-def _title_matches(parent_id: int, words: Sequence[str]) -> tuple[list[int], list[int]]:
+def title_matches(parent_id: int, words: Sequence[str]) -> tuple[list[int], list[int]]:
     """The parent's groups whose title holds every word, and those whose title holds them as typed, one
     after another; diacritics folded. Titles are built from the kind, number and nickname and are not
     stored folded; a parent body has about 1,400 groups at most (DOMAIN.md, "Scale"), one short query and
@@ -112,15 +112,15 @@ def _title_matches(parent_id: int, words: Sequence[str]) -> tuple[list[int], lis
     titles = [(g.pk, fold(g.title)) for g in groups]
     phrase = [" ".join(words)]
     return (
-        [pk for pk, title in titles if _title_holds(title, words)],
-        [pk for pk, title in titles if _title_holds(title, phrase)],
+        [pk for pk, title in titles if holds_words(title, words)],
+        [pk for pk, title in titles if holds_words(title, phrase)],
     )
 
 
-def _title_holds(title: str, words: Sequence[str]) -> bool:
-    """Every word (or phrase) begins a word of the folded title; a number is the whole word: "khoi 5" finds
-    Khối 5, not Khối 15 or Khối 50."""
-    padded = f" {title} "
+def holds_words(text: str, words: Sequence[str]) -> bool:
+    """Every word (or phrase) begins a word of the folded text, as `names_match` asks of a name in the
+    database; a number is the whole word: "khoi 5" finds Khối 5, not Khối 15 or Khối 50."""
+    padded = f" {text} "
     return all(f" {word} " in padded if word.isdigit() else f" {word}" in padded for word in words)
 
 
@@ -166,7 +166,7 @@ def groups_of_year(
     if filters.words:
         by_member = Membership.objects.filter(group=OuterRef("pk"), year=year)
         field = "organization__search_text"
-        titles, title_phrases = _title_matches(parent_id, filters.words)
+        titles, title_phrases = title_matches(parent_id, filters.words)
         groups = groups.filter(
             Q(pk__in=titles) | Exists(by_member.filter(names_match(filters.words, field=field)))
         ).annotate(

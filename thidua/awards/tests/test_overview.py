@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -20,8 +21,9 @@ from openpyxl import load_workbook
 
 from thidua.accounts.models import Role, RoleKind, User
 from thidua.audit.models import AuditEvent
+from thidua.awards import parent_views
 from thidua.awards.excel import HEADER_ROW, STATISTICS_SHEETS
-from thidua.awards.models import Award
+from thidua.awards.models import Award, Dossier
 from thidua.awards.parent_views import PER_PAGE
 from thidua.awards.tests.overview_data import add_groups
 from thidua.organizations.models import EmulationGroup, Organization, OrganizationKind, OrganizationName
@@ -82,10 +84,19 @@ def test_only_the_parent_bodys_own_staff_open_the_overview_pages(
 ) -> None:
     anonymous = client_for(None).get(path)
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/tai-khoan/dang-nhap/")
-    for user in (officer_ninh_binh, editor, _other_parents_staff()):
+    for user in (officer_ninh_binh, editor):
         refused = client_for(user).get(path)
         assert refused.status_code == 403, user.username
         assert "Chỉ cán bộ của cơ quan cấp trên này" in refused.content.decode()
+    # Another parent body's staff are staff: they are told whose page this is and whose staff they are.
+    refused = client_for(_other_parents_staff()).get(path)
+    assert refused.status_code == 403
+    vusta = Organization.objects.get(code="vusta").current_name
+    assert (
+        f"Trang này chỉ dành cho cán bộ của {vusta}. Tài khoản của bạn thuộc Cơ quan cấp trên khác."
+        in refused.content.decode()
+    )
+    assert "Chỉ cán bộ của cơ quan cấp trên này" not in refused.content.decode()
     assert client_for(staff).get(path).status_code == 200
 
 
@@ -315,6 +326,127 @@ def test_the_councils_sittings_and_the_decisions_of_the_year_are_listed(
     assert '<th scope="row">123/QĐ-LHHVN</th><td>28/12/2023</td>' in decisions
 
 
+DOSSIER_GROUP = re.compile(r'<tr class="dossier-row">\s*<th scope="row"><a href="[^"]+">([^<]+)</a>')
+
+
+def test_the_dossiers_are_searched_by_group_title_or_sending_organization_without_diacritics(
+    client_for: Callable[[Any], Client], staff: User
+) -> None:
+    # Four decided dossiers: Khối 208 and 216, Cụm 207 and 217, each sent by its head "Hội thử nghiệm
+    # Đông Á số N".
+    add_groups(18, year=YEAR, start=200)
+    client = client_for(staff)
+
+    def titles(query: str, **params: str) -> list[str]:
+        page = client.get(f"{BASE}/tong-quan/{YEAR}/ho-so/", {"q": query, **params})
+        assert page.status_code == 200
+        return DOSSIER_GROUP.findall(page.content.decode())
+
+    assert titles("dong a so 208") == titles("Đông Á số 208") == ["Khối thi đua số 208"]
+    assert titles("khoi so 216") == ["Khối thi đua số 216"]
+    assert titles("cum thi dua") == ["Cụm thi đua số 207", "Cụm thi đua số 217"]
+    assert len(titles("thu nghiem")) == 4
+    # A number is a whole word, a word begins a word, and words from the title and the name do not mix.
+    assert titles("so 20") == titles("ong a") == titles("ghiem") == titles("khoi dong a") == []
+    assert titles("thu nghiem", trang_thai="cho-hoi-dong") == []
+    assert (
+        "Không có hồ sơ nào khớp từ tìm kiếm"
+        in client.get(f"{BASE}/tong-quan/{YEAR}/ho-so/", {"q": "khong co ai"}).content.decode()
+    )
+
+
+def _two_pages(client: Client, path: str, rows: re.Pattern[str], query: str) -> tuple[list[str], list[str]]:
+    """The rows of a search's first and second page; the first page's link to the next keeps the search."""
+    first = client.get(path, {"q": query}).content.decode()
+    second = client.get(path, {"q": query, "trang": "2"}).content.decode()
+    assert f"{urlencode({'q': query})}&amp;trang=2" in first and "Trang 1/2" in first
+    return rows.findall(first), rows.findall(second)
+
+
+def test_the_searched_dossiers_and_decisions_are_paged_with_the_search_kept_in_the_links(
+    client_for: Callable[[Any], Client], staff: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parent_views, "PER_PAGE", 2)
+    # Six decided dossiers: Khối 208, 216 and 226, Cụm 207, 217 and 225.
+    add_groups(27, year=YEAR, start=200)
+    client = client_for(staff)
+    assert _two_pages(client, f"{BASE}/tong-quan/{YEAR}/ho-so/", DOSSIER_GROUP, "khoi") == (
+        ["Khối thi đua số 208", "Khối thi đua số 216"],
+        ["Khối thi đua số 226"],
+    )
+    for i, dossier in enumerate(Dossier.objects.filter(emulation_year__year=YEAR).order_by("pk")):
+        suffix = "TN" if i % 2 else "KT"
+        Dossier.objects.filter(pk=dossier.pk).update(decision_number=f"{i + 1}/QĐ-{suffix}")
+    assert _two_pages(client, f"{BASE}/tong-quan/{YEAR}/quyet-dinh/", DECISION_NUMBER, "qd tn") == (
+        ["2/QĐ-TN", "4/QĐ-TN"],
+        ["6/QĐ-TN"],
+    )
+
+
+def test_the_decisions_are_searched_by_number_note_or_an_awarded_organization(
+    client_for: Callable[[Any], Client], staff: User
+) -> None:
+    add_groups(18, year=YEAR, start=200)
+    dossiers = list(Dossier.objects.filter(emulation_year__year=YEAR).order_by("pk"))
+    decided = [
+        ("10/QĐ-LHHVN", ""),
+        ("2/QĐ-LHHVN", "Tặng bằng khen năm 2026"),
+        ("25/QĐ-TĐKT", ""),
+        ("2/QĐ-LHHVN", ""),  # one decision for two groups' dossiers
+    ]
+    for dossier, (number, note) in zip(dossiers, decided, strict=True):
+        Dossier.objects.filter(pk=dossier.pk).update(decision_number=number, decision_note=note)
+    awarded_216 = dossiers[2].awards.get().organization  # the head of Khối 216: 25/QĐ-TĐKT
+    awarded_217 = dossiers[3].awards.get().organization  # the head of Cụm 217: 2/QĐ-LHHVN
+    assert (awarded_216.current_name, awarded_217.current_name) == (
+        "Hội thử nghiệm Đông Á số 216",
+        "Hội thử nghiệm Đông Á số 217",
+    )
+    client = client_for(staff)
+
+    def numbers(query: str) -> list[str]:
+        page = client.get(f"{BASE}/tong-quan/{YEAR}/quyet-dinh/", {"q": query})
+        assert page.status_code == 200
+        return DECISION_NUMBER.findall(page.content.decode())
+
+    assert numbers("2") == numbers("2/qđ") == numbers("2/QD-LHHVN") == ["2/QĐ-LHHVN"]
+    assert numbers("qd-tdkt") == numbers("25/QĐ-TĐKT") == numbers("tdkt") == ["25/QĐ-TĐKT"]
+    assert numbers("lhhvn") == ["2/QĐ-LHHVN", "10/QĐ-LHHVN"]
+    assert numbers("bang khen") == ["2/QĐ-LHHVN"]
+    assert numbers("dong a so 216") == ["25/QĐ-TĐKT"]
+    assert numbers("thu nghiem") == ["2/QĐ-LHHVN", "10/QĐ-LHHVN", "25/QĐ-TĐKT"]
+    # Whole numbers, words that begin words, and every word in one place.
+    assert numbers("1") == numbers("hhvn") == numbers("10 tdkt") == numbers("khen 216") == []
+    # Found by one of its organizations, a decision still counts all its dossiers and awards.
+    page = client.get(f"{BASE}/tong-quan/{YEAR}/quyet-dinh/", {"q": "Đông Á số 217"}).content.decode()
+    assert re.search(r"<th scope=\"row\">2/QĐ-LHHVN</th>.*?<td>2</td><td>2</td>\s*</tr>", page, re.S)
+    assert (
+        "Không có quyết định nào khớp từ tìm kiếm."
+        in client.get(f"{BASE}/tong-quan/{YEAR}/quyet-dinh/", {"q": "khong co"}).content.decode()
+    )
+
+
+DECISION_NUMBER = re.compile(r'<tr class="decision-row">\s*<th scope="row">([^<]+)</th>')
+
+
+def test_decisions_come_latest_day_first_then_in_the_order_of_their_numbers_not_as_text(
+    client_for: Callable[[Any], Client], staff: User
+) -> None:
+    add_groups(18, year=YEAR, start=200)
+    dossiers = list(Dossier.objects.filter(emulation_year__year=YEAR, status="decided").order_by("pk"))
+    numbered = [
+        ("10/QĐ-TN", datetime.date(YEAR, 12, 28)),
+        ("QĐ-TN không số", datetime.date(YEAR, 12, 28)),
+        ("2/QĐ-TN", datetime.date(YEAR, 12, 28)),
+        ("9/QĐ-TN", datetime.date(YEAR, 12, 30)),
+    ]
+    assert len(dossiers) == len(numbered)
+    for dossier, (number, day) in zip(dossiers, numbered, strict=True):
+        Dossier.objects.filter(pk=dossier.pk).update(decision_number=number, decision_date=day)
+    page = client_for(staff).get(f"{BASE}/tong-quan/{YEAR}/quyet-dinh/").content.decode()
+    assert DECISION_NUMBER.findall(page) == ["9/QĐ-TN", "2/QĐ-TN", "10/QĐ-TN", "QĐ-TN không số"]
+
+
 # --- The award history
 
 
@@ -364,7 +496,7 @@ def test_the_statistics_draw_awards_by_form_group_and_year_and_scores_by_work_ar
     client_for: Callable[[Any], Client], staff: User
 ) -> None:
     page = client_for(staff).get(f"{BASE}/tong-quan/2023/thong-ke/").content.decode()
-    assert '<svg class="overview-chart"' in page and "style=" not in page.split("<main", 1)[1]
+    assert '<div class="overview-chart"' in page and "style=" not in page.split("<main", 1)[1]
     assert re.search(
         r'<tr class="form-row"><th scope="row">Cờ thi đua của Liên hiệp Hội Việt Nam</th><td class="num">1</td>',
         page,
@@ -440,6 +572,8 @@ def test_exporting_a_year_with_no_data_says_so_on_the_page_and_sends_no_file(
         (f"{BASE}/tong-quan/{YEAR}/ho-so/", "staff"),
         (f"{BASE}/tong-quan/{YEAR}/hoi-dong/", "staff"),
         (f"{BASE}/tong-quan/{YEAR}/quyet-dinh/", "staff"),
+        (f"{BASE}/tong-quan/{YEAR}/ho-so/?q=dong+a", "staff"),
+        (f"{BASE}/tong-quan/{YEAR}/quyet-dinh/?q=qd+tn", "staff"),
         (f"{BASE}/tong-quan/{YEAR}/thong-ke/", "staff"),
         (f"{BASE}/tong-quan/{YEAR}/thong-ke.xlsx", "staff"),
         (HISTORY, "staff"),

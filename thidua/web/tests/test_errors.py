@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -58,3 +59,31 @@ def test_a_server_error_says_in_vietnamese_that_nothing_was_saved() -> None:
     response = Client(raise_request_exception=False).get("/loi/500/")
     _vietnamese_page(response, 500, "Lỗi hệ thống")
     assert "chưa được lưu" in response.content.decode()
+
+
+def _request_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "django.request"]
+
+
+def test_a_refused_request_is_logged_as_one_warning_line_without_traceback_query_or_body(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        Client().get("/loi/403/", {"ma": "bi-mat-trong-dia-chi"})
+        Client().post("/loi/403/", {"noi_dung": "bi-mat-trong-than"})
+    lines = _request_lines(caplog)
+    assert [(r.levelname, r.getMessage()) for r in lines] == [
+        ("WARNING", "GET /loi/403/ 403 Forbidden (Permission denied)"),
+        ("WARNING", "POST /loi/403/ 403 Forbidden (Permission denied)"),
+    ]
+    assert all(r.exc_info is None for r in lines)
+    assert "Traceback" not in caplog.text and "PermissionDenied" not in caplog.text
+    assert "bi-mat" not in caplog.text
+
+
+def test_a_server_error_is_still_logged_with_its_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        Client(raise_request_exception=False).get("/loi/500/", {"ma": "x"})
+    (line,) = _request_lines(caplog)
+    assert line.levelname == "ERROR" and line.exc_info is not None
+    assert "Traceback" in caplog.text and "RuntimeError: a bug" in caplog.text
