@@ -211,6 +211,14 @@ def test_a_second_run_adds_nothing_and_says_so(national: None) -> None:
     assert Score.history.count() == scores
 
 
+def test_the_demo_logins_list_the_national_accounts_and_only_accounts_that_exist(national: None) -> None:
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    listed = [line.split()[0] for line in out.getvalue().splitlines() if line.startswith("  ")]
+    assert "toanquoc" in listed and any(name.startswith("cb-qg-") for name in listed)
+    assert set(User.objects.filter(username__in=listed).values_list("username", flat=True)) == set(listed)
+
+
 def test_a_scale_out_of_range_is_refused_in_vietnamese(db: Any) -> None:
     from django.core.management.base import CommandError
 
