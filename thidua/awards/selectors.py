@@ -12,16 +12,19 @@ from typing import Any
 
 from django.db.models import (
     BigIntegerField,
+    Case,
     Count,
     Exists,
     F,
     Func,
+    IntegerField,
     Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Sum,
+    When,
 )
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -39,7 +42,7 @@ from thidua.organizations.models import (
     Organization,
     OrganizationName,
 )
-from thidua.organizations.selectors import names_match
+from thidua.organizations.selectors import names_hold_phrase, names_match
 from thidua.years.models import EmulationYear
 from thidua.years.selectors import THIS_YEAR, GroupFilters, groups_of_year, holds_words, title_matches
 
@@ -123,12 +126,26 @@ def received_dossiers(
     ).filter(Q(submitted_at__isnull=False) | ~Q(status=DossierStatus.DRAFT))
     if state is not None:
         dossiers = dossiers.filter(_STATE_CONDITIONS[state])
+    order = ["emulation_year__group__kind", "emulation_year__group__number", "pk"]
     if words:
-        titles, _ = title_matches(parent_id, words)
+        titles, title_phrases = title_matches(parent_id, words)
         heads = Leadership.objects.filter(
             group=OuterRef("emulation_year__group"), year=year, role=LeadershipRole.HEAD
-        ).filter(names_match(words, field="organization__search_text"))
-        dossiers = dossiers.filter(Q(emulation_year__group_id__in=titles) | Exists(heads))
+        )
+        field = "organization__search_text"
+        dossiers = dossiers.filter(
+            Q(emulation_year__group_id__in=titles) | Exists(heads.filter(names_match(words, field=field)))
+        ).annotate(
+            # As the overview's groups (years.selectors.groups_of_year): the title holding the words as
+            # typed first, then the sender's name holding them, then the rest.
+            phrase=Case(
+                When(emulation_year__group_id__in=title_phrases, then=0),
+                When(Exists(heads.filter(names_hold_phrase(words, field=field))), then=1),
+                default=2,
+                output_field=IntegerField(),
+            )
+        )
+        order = ["phrase", *order]
     return (
         dossiers.select_related("emulation_year__group")
         .annotate(
@@ -136,7 +153,7 @@ def received_dossiers(
             passed_count=Count("proposals", filter=Q(proposals__passed=True), distinct=True),
             award_count=Count("awards", distinct=True),
         )
-        .order_by("emulation_year__group__kind", "emulation_year__group__number", "pk")
+        .order_by(*order)
     )
 
 
@@ -176,7 +193,10 @@ def council_votes(*, parent_id: int, year: int) -> QuerySet[Dossier]:
     return (
         received_dossiers(parent_id=parent_id, year=year)
         .filter(council_voted_at__isnull=False)
-        .order_by("-council_voted_at", "pk")
+        # The latest sitting first; within a sitting, in the order of every other tab.
+        .order_by(
+            "-council_voted_at__date", "emulation_year__group__kind", "emulation_year__group__number", "pk"
+        )
     )
 
 

@@ -26,6 +26,7 @@ from thidua.awards.excel import HEADER_ROW, STATISTICS_SHEETS
 from thidua.awards.models import Award, Dossier
 from thidua.awards.parent_views import PER_PAGE
 from thidua.awards.tests.overview_data import add_groups
+from thidua.lib.text import fold
 from thidua.organizations.models import EmulationGroup, Organization, OrganizationKind, OrganizationName
 from thidua.years.models import EmulationYear, YearStage
 from thidua.years.selectors import GroupFilters, group_year_row, groups_of_year
@@ -283,6 +284,25 @@ def test_a_search_without_diacritics_finds_a_group_by_a_members_name_or_its_own_
     assert titles("so 101") == ["Cụm thi đua số 101"]
     # A word begins a word of a name: "inh" is inside "Ninh Bình", and finds nothing.
     assert titles("inh") == []
+
+
+def test_a_search_lists_titles_holding_the_words_as_typed_then_members_names_then_the_rest(
+    client_for: Callable[[Any], Client], staff: User
+) -> None:
+    # A walk of the national demo: "ha tinh" matched most groups ("tỉnh" is in most units' names) and
+    # listed them in number order, the groups named for Hà Tĩnh scattered among them.
+    member, titled, spread = add_groups(3, year=YEAR, start=300)
+    EmulationGroup.objects.filter(pk=titled.pk).update(nickname="Đông Á")
+    Organization.objects.filter(code="thu-nghiem-302").update(
+        search_text=fold("Đông hội thử nghiệm Á số 302")
+    )
+    mine = {g.title for g in EmulationGroup.objects.filter(pk__in=[spread.pk, member.pk, titled.pk])}
+    found = [title for _, title in _groups(client_for(staff), q="dong a") if title in mine]
+    assert found == [
+        EmulationGroup.objects.get(pk=titled.pk).title,
+        member.title,
+        spread.title,
+    ]
 
 
 def test_the_groups_come_fifty_a_page_and_the_links_keep_the_filters(
