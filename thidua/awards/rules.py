@@ -191,21 +191,32 @@ def _number_text(value: Decimal | int) -> str:
 
 
 def bar_chart(
-    items: Sequence[tuple[str, Decimal | int]], *, unit: str, scale: Decimal | int | None = None
+    items: Sequence[tuple[str, Decimal | int]],
+    *,
+    unit: str,
+    scale: Decimal | int | None = None,
+    maxima: Sequence[Decimal | int] | None = None,
 ) -> BarChart:
-    """One bar per (label, value), as long as the value against `scale` (default: the largest value);
-    a negative value (a penalty) draws no bar. Exact arithmetic, rounded for drawing only."""
+    """One bar per (label, value), as long as the value against `scale` (default: the largest value), or
+    against its own maximum when `maxima` gives one per item (a work area's points out of its maximum:
+    12,72 of 15 is as full a bar as 21,30 of 25). A negative value (a penalty) draws no bar. Exact
+    arithmetic, rounded for drawing only."""
     top = Decimal(scale) if scale is not None else max((Decimal(v) for _, v in items), default=Decimal(0))
-    if top <= 0:
-        top = Decimal(1)
+    tops = [Decimal(m) for m in maxima] if maxima is not None else [top] * len(items)
     bars = []
-    for label, value in items:
-        length = (max(Decimal(value), Decimal(0)) * CHART_BAR_AREA / top).quantize(_TENTH, ROUND_HALF_UP)
+    for (label, value), bound in zip(items, tops, strict=True):
+        bound = bound if bound > 0 else Decimal(1)
+        length = (max(Decimal(value), Decimal(0)) * CHART_BAR_AREA / bound).quantize(_TENTH, ROUND_HALF_UP)
         length = min(length, Decimal(CHART_BAR_AREA))
         text = _number_text(value)
+        if maxima is not None:
+            text = f"{text}/{format_vietnamese_decimal(bound)}"
         bars.append(
             Bar(
-                label=label, value_text=text, description=f"{label}: {text} {unit}", width=format(length, "f")
+                label=label,
+                value_text=text,
+                description=f"{label}: {text} {unit}",
+                width=format(length, "f"),
             )
         )
     return BarChart(bars=tuple(bars))

@@ -207,6 +207,17 @@ def test_a_bar_is_as_long_as_its_value_against_the_largest_and_says_its_value_in
     assert [b.width for b in rules.bar_chart([("A", 0)], unit="x").bars] == ["0.0"]
 
 
+def test_a_work_areas_bar_is_as_long_as_its_points_against_its_own_maximum() -> None:
+    chart = rules.bar_chart(
+        [("Tổ chức", Decimal("12.75")), ("Nhiệm vụ", Decimal("21.25"))],
+        unit="điểm bình quân",
+        maxima=[Decimal("15.00"), Decimal("25.00")],
+    )
+    assert [b.width for b in chart.bars] == ["340.0", "340.0"]
+    assert chart.bars[0].value_text == "12,75/15"
+    assert chart.bars[1].description == "Nhiệm vụ: 21,25/25 điểm bình quân"
+
+
 @given(st.lists(st.integers(min_value=-50, max_value=10_000), min_size=1, max_size=30))
 def test_no_bar_is_longer_than_the_chart_or_negative(values: list[int]) -> None:
     chart = rules.bar_chart([(str(i), v) for i, v in enumerate(values)], unit="x")
