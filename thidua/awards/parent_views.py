@@ -164,6 +164,10 @@ def overview_dossiers(request: HttpRequest, parent_code: str, year: int) -> Http
     rows = [
         {
             "dossier": d,
+            # `heads` is selectors.received_dossiers' prefetch of the year's head, who sends the dossier.
+            "sender": heads[0].organization.short_name_in_year(year)
+            if (heads := getattr(d.emulation_year.group, "heads", []))
+            else "",
             "state": DOSSIER_STATE_LABELS[s]
             if (
                 s := rules.dossier_state(

@@ -148,6 +148,16 @@ def received_dossiers(
         order = ["phrase", *order]
     return (
         dossiers.select_related("emulation_year__group")
+        .prefetch_related(
+            # The sender: the head of the year, shown beside the group since a search may find it.
+            Prefetch(
+                "emulation_year__group__leaderships",
+                queryset=Leadership.objects.filter(year=year, role=LeadershipRole.HEAD)
+                .select_related("organization")
+                .prefetch_related("organization__names"),
+                to_attr="heads",
+            )
+        )
         .annotate(
             proposal_count=Count("proposals", distinct=True),
             passed_count=Count("proposals", filter=Q(proposals__passed=True), distinct=True),

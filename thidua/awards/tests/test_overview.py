@@ -366,6 +366,9 @@ def test_the_dossiers_are_searched_by_group_title_or_sending_organization_withou
     assert titles("khoi so 216") == ["Khối thi đua số 216"]
     assert titles("cum thi dua") == ["Cụm thi đua số 207", "Cụm thi đua số 217"]
     assert len(titles("thu nghiem")) == 4
+    # The sender a search may find is shown beside its group.
+    page = client.get(f"{BASE}/tong-quan/{YEAR}/ho-so/", {"q": "dong a so 208"}).content.decode()
+    assert "Đơn vị gửi: Hội thử nghiệm Đông Á số 208" in page
     # A number is a whole word, a word begins a word, and words from the title and the name do not mix.
     assert titles("so 20") == titles("ong a") == titles("ghiem") == titles("khoi dong a") == []
     assert titles("thu nghiem", trang_thai="cho-hoi-dong") == []
