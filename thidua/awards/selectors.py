@@ -42,7 +42,7 @@ from thidua.organizations.models import (
     Organization,
     OrganizationName,
 )
-from thidua.organizations.selectors import names_hold_phrase, names_match
+from thidua.organizations.selectors import heads_of_year, names_hold_phrase, names_match
 from thidua.years.models import EmulationYear
 from thidua.years.selectors import THIS_YEAR, GroupFilters, groups_of_year, holds_words, title_matches
 
@@ -148,16 +148,8 @@ def received_dossiers(
         order = ["phrase", *order]
     return (
         dossiers.select_related("emulation_year__group")
-        .prefetch_related(
-            # The sender: the head of the year, shown beside the group since a search may find it.
-            Prefetch(
-                "emulation_year__group__leaderships",
-                queryset=Leadership.objects.filter(year=year, role=LeadershipRole.HEAD)
-                .select_related("organization")
-                .prefetch_related("organization__names"),
-                to_attr="heads",
-            )
-        )
+        # The sender: the head of the year, shown beside the group since a search may find it.
+        .prefetch_related(heads_of_year("emulation_year__group__leaderships", year))
         .annotate(
             proposal_count=Count("proposals", distinct=True),
             passed_count=Count("proposals", filter=Q(proposals__passed=True), distinct=True),

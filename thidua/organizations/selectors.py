@@ -5,10 +5,17 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from thidua.organizations import rules
-from thidua.organizations.models import Officeholder, Organization, Position, WomenShare
+from thidua.organizations.models import (
+    Leadership,
+    LeadershipRole,
+    Officeholder,
+    Organization,
+    Position,
+    WomenShare,
+)
 
 
 def names_match(words: Iterable[str], *, field: str = "search_text") -> Q:
@@ -71,3 +78,15 @@ def heads_on(*, organization_ids: Iterable[int], day: datetime.date) -> dict[int
         if found is not None:
             heads[organization_id] = (by_key[found[0].key], found[1])  # type: ignore[index]
     return heads
+
+
+def heads_of_year(lookup: str, year: int) -> Prefetch[str, QuerySet[Leadership], str]:
+    """Prefetch, as `heads` on each group reached by `lookup` (its leaderships), the group's head of
+    `year` with their names: a list of groups names each head without a query per row."""
+    return Prefetch(
+        lookup,
+        queryset=Leadership.objects.filter(year=year, role=LeadershipRole.HEAD)
+        .select_related("organization")
+        .prefetch_related("organization__names"),
+        to_attr="heads",
+    )

@@ -18,7 +18,6 @@ from django.db.models import (
     FilteredRelation,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -29,8 +28,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from thidua.lib.text import fold
-from thidua.organizations.models import EmulationGroup, Leadership, LeadershipRole, Membership
-from thidua.organizations.selectors import names_hold_phrase, names_match
+from thidua.organizations.models import EmulationGroup, Membership
+from thidua.organizations.selectors import heads_of_year, names_hold_phrase, names_match
 from thidua.years.models import EmulationYear, YearStage
 from thidua.years.rules import (
     STAGE_DEADLINES,
@@ -149,15 +148,7 @@ def groups_of_year(
             member_count=Coalesce(Subquery(member_count, output_field=IntegerField()), Value(0)),
         )
         .filter(Q(**{f"{this}id__isnull": False}) | Exists(members))
-        .prefetch_related(
-            Prefetch(
-                "leaderships",
-                queryset=Leadership.objects.filter(year=year, role=LeadershipRole.HEAD)
-                .select_related("organization")
-                .prefetch_related("organization__names"),
-                to_attr="heads",
-            )
-        )
+        .prefetch_related(heads_of_year("leaderships", year))
         .order_by("kind", "number", "pk")
     )
     if filters.kind:
