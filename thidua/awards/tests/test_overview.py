@@ -273,6 +273,12 @@ def test_a_search_without_diacritics_finds_a_group_by_a_members_name_or_its_own_
         return [title for _, title in _groups(client, q=query)]
 
     assert titles("ninh binh") == titles("Ninh Bình") == ["Cụm thi đua số 4"]
+    # The caption speaks of a filter only when there is one.
+    assert (
+        "cụm, khối khớp bộ lọc."
+        in client.get(f"{BASE}/tong-quan/{YEAR}/", {"q": "ninh binh"}).content.decode()
+    )
+    assert "khớp bộ lọc." not in client.get(f"{BASE}/tong-quan/{YEAR}/").content.decode()
     assert titles("dong a so 101") == ["Cụm thi đua số 101"]
     assert titles("khoi thi dua") == ["Khối thi đua số 100", "Khối thi đua số 102"]
     assert titles("cum so 4") == ["Cụm thi đua số 4"]
