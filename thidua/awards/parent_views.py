@@ -35,7 +35,11 @@ from thidua.years.models import YearStage
 from thidua.years.selectors import NOT_OPENED, GroupFilters, group_year_row, year_counts
 
 PER_PAGE = 50
-STAFF_ONLY = "Chỉ cán bộ của cơ quan cấp trên này được xem trang tổng quan."
+# {parent}: the page's parent body, named so that a unit's officer knows whose page it is.
+STAFF_ONLY = (
+    "Chỉ cán bộ của {parent} được xem trang này. Việc của đơn vị bạn có ở Trang chủ và trang cụm, khối "
+    "của đơn vị."
+)
 EARLIEST_YEAR = 1990
 
 
@@ -53,7 +57,7 @@ def staff_parent(request: HttpRequest, code: str, message: str = STAFF_ONLY) -> 
     if not permissions.is_parent_staff(request.user, parent):
         if theirs := permissions.staff_parent_ids(request.user):
             message = _other_parents_message(parent, theirs)
-        permissions.require(False, message)
+        permissions.require(False, message.replace("{parent}", parent.current_name))
     return parent
 
 
