@@ -126,6 +126,12 @@ STAGES = list(YearStage)
 # A decided year's dossier after its conference: sent two days later, voted on by the council twelve
 # days after that, decided six days after the vote (days from the conference).
 SUBMITTED_AFTER, VOTED_AFTER, DECIDED_AFTER = 2, 14, 18
+# Where the current year's closed groups' dossiers stand with the parent body, in turn: decided, sent and
+# waiting for the council, voted on and waiting for the decision, decided. A sent dossier closes the
+# cluster's year (awards/stages.py), so the parent body's own steps follow within the closed stage, and
+# the overview's dossier filters each have some to show.
+SENT, VOTED, DECIDED = "sent", "voted", "decided"
+CLOSED_PHASES = (DECIDED, SENT, VOTED, DECIDED)
 
 
 def at_or_after(stage: str, than: str) -> bool:
@@ -995,6 +1001,8 @@ class Builder:
         # with an absent member's written vote (DOMAIN.md, Voting, "Parent council"), judged by its rules.
         threshold = self.regulation.council_threshold
         council = award_rules.council_outcome(threshold, members=COUNCIL_MEMBERS, votes=VOTES_IN_FAVOUR)
+        closed_now = [p for p in self.planned if p.stage == YearStage.CLOSED]
+        phase_now = {p.group.pk: CLOSED_PHASES[i % len(CLOSED_PHASES)] for i, p in enumerate(closed_now)}
         for planned, year, conference in self.held:
             if conference.closed_at is None or conference.pk not in poll_of:
                 continue
@@ -1031,19 +1039,23 @@ class Builder:
             sequences.append(
                 NumberSequence(issuer_key=f"group:{planned.group.pk}", year=year, last_number=len(kinds))
             )
-            decided = planned.years[year].stage == YearStage.CLOSED
+            closed = planned.years[year].stage == YearStage.CLOSED
+            phase = (phase_now[planned.group.pk] if year == CURRENT else DECIDED) if closed else None
+            decided, voted = phase == DECIDED, phase in (VOTED, DECIDED)
             submitted = moment(day + datetime.timedelta(days=SUBMITTED_AFTER), 9)
             dossier = Dossier(
                 emulation_year=planned.years[year],
-                status=DossierStatus.DECIDED if decided else DossierStatus.DRAFT,
+                status=DossierStatus.DECIDED
+                if decided
+                else (DossierStatus.SUBMITTED if closed else DossierStatus.DRAFT),
                 created_by=head.officer,
-                submitted_at=submitted if decided else None,
-                council_members=COUNCIL_MEMBERS if decided else None,
-                council_present=COUNCIL_PRESENT if decided else None,
-                council_threshold_numerator=threshold.numerator if decided else None,
-                council_threshold_denominator=threshold.denominator if decided else None,
-                council_threshold_source=self.regulation.council_threshold_source if decided else "",
-                council_voted_at=moment(day + datetime.timedelta(days=VOTED_AFTER), 9) if decided else None,
+                submitted_at=submitted if closed else None,
+                council_members=COUNCIL_MEMBERS if voted else None,
+                council_present=COUNCIL_PRESENT if voted else None,
+                council_threshold_numerator=threshold.numerator if voted else None,
+                council_threshold_denominator=threshold.denominator if voted else None,
+                council_threshold_source=self.regulation.council_threshold_source if voted else "",
+                council_voted_at=moment(day + datetime.timedelta(days=VOTED_AFTER), 9) if voted else None,
                 decision_number=f"{planned.group.pk}/QĐ-TĐKT" if decided else "",
                 decision_date=day + datetime.timedelta(days=DECIDED_AFTER) if decided else None,
                 decision_signer_name=f"Người ký {DEMO}" if decided else "",
@@ -1051,13 +1063,13 @@ class Builder:
                 decision_note=DEMO_LABEL if decided else "",
             )
             dossiers.append(dossier)
-            dossier_plan.append((dossier, issued, ranking[0][0], year, decided))
+            dossier_plan.append((dossier, issued, ranking[0][0], year, decided, voted))
         bulk(Document, documents)
         bulk(NumberSequence, sequences)
         bulk(Dossier, dossiers)
         links, proposals, awards = [], [], []
         through = Dossier.documents.through
-        for dossier, issued, leader, year, decided in dossier_plan:
+        for dossier, issued, leader, year, decided, voted in dossier_plan:
             links += [through(dossier_id=dossier.pk, document_id=d.pk) for d in issued]
             proposals.append(
                 Proposal(
@@ -1065,9 +1077,9 @@ class Builder:
                     organization=leader.org,
                     award_form=AwardForm.PARENT_FLAG,
                     source=f"Suy tôn tại hội nghị tổng kết năm {year}",
-                    votes_in_favour=council.votes if decided else None,
-                    votes_needed=council.needed if decided else None,
-                    passed=council.passed if decided else None,
+                    votes_in_favour=council.votes if voted else None,
+                    votes_needed=council.needed if voted else None,
+                    passed=council.passed if voted else None,
                 )
             )
             if decided and council.passed and dossier.decision_date is not None:

@@ -17,6 +17,7 @@ from thidua.agreements.models import Agreement, Signature
 from thidua.assessments.models import Assessment, ReviewAssignment
 from thidua.awards.models import Award, Dossier, DossierStatus
 from thidua.conferences.models import Conference, Delegate, Poll
+from thidua.demo import national
 from thidua.demo.national import CURRENT, PARENT_CODE, STAGES, load_national_demo
 from thidua.documents.models import Document
 from thidua.years.models import EmulationYear, YearStage
@@ -31,10 +32,14 @@ LATE = datetime.date(CURRENT, 12, 31)
 def loaded_once(request: Any, django_db_setup: None, django_db_blocker: Any) -> Iterator[datetime.date]:
     """Loaded once a day for the module, in a transaction rolled back after the day's last test (as the
     national module does)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_national_demo(len(STAGES), today=request.param)
-        yield request.param
-        transaction.set_rollback(True)
+    # One group at each stage, and four more closed ones, so that the closed year's dossiers are found
+    # at each of their steps with the parent body (national.CLOSED_PHASES).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(national, "STAGE_WEIGHTS", {stage: int(stage == YearStage.CLOSED) for stage in STAGES})
+        with django_db_blocker.unblock(), transaction.atomic():
+            load_national_demo(len(STAGES) + 4, today=request.param)
+            yield request.param
+            transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -100,6 +105,41 @@ def test_a_decided_dossier_follows_its_conference_within_the_year_in_order(loade
         assert held == dossier.emulation_year.conference_date
         assert held < day(dossier.submitted_at) < day(dossier.council_voted_at) < dossier.decision_date  # type: ignore[operator]
         assert dossier.decision_date <= loaded_on  # type: ignore[operator]
+
+
+def test_a_closed_years_dossier_is_sent_voted_on_or_decided_each_step_dated_before_the_load(
+    loaded_on: datetime.date,
+) -> None:
+    states = {
+        (status, voted is None)
+        for status, voted in Dossier.objects.filter(
+            emulation_year__group__parent__code=PARENT_CODE,
+            emulation_year__year=CURRENT,
+            emulation_year__stage=YearStage.CLOSED,
+        ).values_list("status", "council_voted_at")
+    }
+    # Sent and waiting for the council; voted on and waiting for the decision; decided.
+    assert states == {
+        (DossierStatus.SUBMITTED, True),
+        (DossierStatus.SUBMITTED, False),
+        (DossierStatus.DECIDED, False),
+    }
+    sent = Dossier.objects.filter(
+        emulation_year__group__parent__code=PARENT_CODE,
+        emulation_year__year=CURRENT,
+        submitted_at__isnull=False,
+    ).select_related("emulation_year")
+    assert sent.exists()
+    for dossier in sent:
+        assert dossier.emulation_year.stage == YearStage.CLOSED
+        held = dossier.emulation_year.conference_date
+        assert held is not None and held < day(dossier.submitted_at) <= loaded_on  # type: ignore[operator]
+        if dossier.council_voted_at is not None:
+            assert day(dossier.submitted_at) < day(dossier.council_voted_at) <= loaded_on  # type: ignore[operator]
+        decided = dossier.status == DossierStatus.DECIDED
+        assert decided == bool(dossier.decision_number)
+        assert decided or dossier.status == DossierStatus.SUBMITTED
+        assert not decided or dossier.council_voted_at is not None
 
 
 def test_a_group_has_none_of_the_work_of_a_stage_it_has_not_reached(loaded_on: datetime.date) -> None:
