@@ -205,6 +205,20 @@ class PlannedGroup:
         return members[index % len(members)], members[(index + 1) % len(members)]
 
 
+def number_decisions(dossiers: Sequence[Dossier]) -> None:
+    """Number the parent body's decisions as its register does: from 1 each calendar year, in the order
+    of their dates (NĐ 30/2020/NĐ-CP, Điều 15: a document's number runs from 01/01 to 31/12), so that no
+    number repeats within a year and a later decision has a larger number."""
+    by_year: dict[int, list[Dossier]] = {}
+    for dossier in dossiers:
+        if dossier.decision_date is not None:
+            by_year.setdefault(dossier.decision_date.year, []).append(dossier)
+    for decided in by_year.values():
+        decided.sort(key=lambda d: (d.decision_date, d.emulation_year.group_id))
+        for number, dossier in enumerate(decided, 1):
+            dossier.decision_number = f"{number}/QĐ-TĐKT"
+
+
 @dataclass
 class NationalReport:
     created: bool
@@ -1056,7 +1070,7 @@ class Builder:
                 council_threshold_denominator=threshold.denominator if voted else None,
                 council_threshold_source=self.regulation.council_threshold_source if voted else "",
                 council_voted_at=moment(day + datetime.timedelta(days=VOTED_AFTER), 9) if voted else None,
-                decision_number=f"{planned.group.pk}/QĐ-TĐKT" if decided else "",
+                decision_number="",  # numbered below, in the order of the decisions' dates
                 decision_date=day + datetime.timedelta(days=DECIDED_AFTER) if decided else None,
                 decision_signer_name=f"Người ký {DEMO}" if decided else "",
                 decision_signer_title=f"Chủ tịch {PARENT_SHORT}" if decided else "",
@@ -1066,6 +1080,7 @@ class Builder:
             dossier_plan.append((dossier, issued, ranking[0][0], year, decided, voted))
         bulk(Document, documents)
         bulk(NumberSequence, sequences)
+        number_decisions(dossiers)
         bulk(Dossier, dossiers)
         links, proposals, awards = [], [], []
         through = Dossier.documents.through

@@ -142,6 +142,20 @@ def test_a_closed_years_dossier_is_sent_voted_on_or_decided_each_step_dated_befo
         assert not decided or dossier.council_voted_at is not None
 
 
+def test_decisions_are_numbered_from_one_each_calendar_year_in_the_order_of_their_dates(
+    loaded_on: datetime.date,
+) -> None:
+    decided = Dossier.objects.filter(
+        emulation_year__group__parent__code=PARENT_CODE, decision_date__isnull=False
+    ).order_by("decision_date", "emulation_year__group_id")
+    by_year: dict[int, list[int]] = {}
+    for number, date in decided.values_list("decision_number", "decision_date"):
+        by_year.setdefault(date.year, []).append(int(number.split("/")[0]))
+    assert len(by_year) > 1
+    for numbers in by_year.values():
+        assert numbers == list(range(1, len(numbers) + 1))
+
+
 def test_a_group_has_none_of_the_work_of_a_stage_it_has_not_reached(loaded_on: datetime.date) -> None:
     years = EmulationYear.objects.filter(group__parent__code=PARENT_CODE, year=CURRENT)
     assert set(years.values_list("stage", flat=True)) == set(YearStage.values)
