@@ -70,3 +70,60 @@ def test_the_statistics_charts_labels_stay_readable_on_a_375_pixel_phone(
         charts = _charts(phone, demo_site)
         _assert_whole_and_readable(charts)
         assert all(chart["chart"]["right"] <= 375 for chart in charts)
+
+
+# For each wide statistics table: its scrolling box, the hint above it, and its row names' boxes and line
+# counts, before and after the box is scrolled to its right end.
+_TABLES = """() => [...document.querySelectorAll('.scroll.wide-stats')].map(box => {
+    const hint = box.previousElementSibling;
+    const names = () => [...box.querySelectorAll('tbody th[scope=row]')].map(th => {
+        const style = getComputedStyle(th);
+        return {
+            left: th.getBoundingClientRect().left,
+            lines: Math.round(th.clientHeight / parseFloat(style.lineHeight || '24')),
+            text: th.textContent,
+        };
+    });
+    const before = names();
+    box.scrollLeft = box.scrollWidth;
+    return {
+        box: box.getBoundingClientRect().toJSON(),
+        overflows: box.scrollWidth > box.clientWidth + 1,
+        scrolled: box.scrollLeft,
+        hint: hint && hint.classList.contains('scroll-hint') ? hint.getBoundingClientRect().height : null,
+        before,
+        after: names(),
+    };
+})"""
+
+
+def test_the_wide_statistics_tables_keep_their_names_in_view_on_a_375_pixel_phone(
+    browser: Any, request: pytest.FixtureRequest, demo_site: str
+) -> None:
+    for phone in _open_page(
+        browser, request, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+    ):
+        log_in(phone, demo_site, "vusta")
+        phone.goto(f"{demo_site}{STATISTICS}")
+        tables = phone.evaluate(_TABLES)
+        assert len(tables) == 3
+        for table in tables:
+            assert table["hint"], "the swipe hint shows on a phone"
+            if not table["overflows"]:
+                continue
+            assert table["scrolled"] > 0
+            for before, after in zip(table["before"], table["after"], strict=True):
+                # The name stays at the box's left edge while the figures scroll under it...
+                assert abs(after["left"] - before["left"]) < 1, before["text"]
+                assert after["left"] >= table["box"]["left"] - 1
+        # ...and a group's or a work area's name takes a few lines, not one word a line.
+        names = [name for table in tables for name in table["before"] if len(name["text"].split()) > 3]
+        assert names
+        assert all(name["lines"] <= len(name["text"].split()) // 2 + 1 for name in names), names
+
+
+def test_the_swipe_hint_stays_hidden_on_a_desktop_screen(page: Any, demo_site: str) -> None:
+    log_in(page, demo_site, "vusta")
+    page.goto(f"{demo_site}{STATISTICS}")
+    assert page.locator(".scroll-hint").count() == 3
+    assert all(not hint.is_visible() for hint in page.locator(".scroll-hint").all())
