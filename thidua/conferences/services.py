@@ -894,6 +894,9 @@ def encrypt(poll: Poll, chosen: frozenset[str]) -> elgamal.Ballot:
     return elgamal.encrypt_ballot(public, poll_context(poll), picks, limit)
 
 
+ALREADY_VOTED = "Phiếu của đại biểu (hoặc của đơn vị) cho nội dung này đã được ghi nhận trước đó."
+
+
 def cast_vote(*, poll: Poll, delegate: Delegate, selections: Iterable[str]) -> str:
     """Record one vote; return the ballot's receipt (the hash of the encrypted ballot). One transaction:
     the participation (whose unique constraint refuses a second vote — votes never queue on the poll's
@@ -914,10 +917,11 @@ def cast_vote(*, poll: Poll, delegate: Delegate, selections: Iterable[str]) -> s
         else:
             written = _cast_in_steps(poll, delegate, key, content, receipt)
     except IntegrityError:
-        raise VoteRefused(
-            "Phiếu của đại biểu (hoặc của đơn vị) cho nội dung này đã được ghi nhận trước đó."
-        ) from None
+        raise VoteRefused(ALREADY_VOTED) from None
     if not written:
+        # No row: the poll had closed, or (PostgreSQL, which skips the conflict) the vote was cast before.
+        if Poll.objects.filter(pk=poll.pk, status=PollStatus.OPEN).exists():
+            raise VoteRefused(ALREADY_VOTED)
         raise VoteRefused("Cuộc bỏ phiếu đã đóng.")
     return receipt
 
@@ -959,7 +963,11 @@ def _cast_sql(check_in: bool) -> str:
         f"participation AS (INSERT INTO {rows.table(Participation)} "
         f"({rows.column(Participation, 'id')}, {rows.column(Participation, 'poll')}, "
         f"{rows.column(Participation, 'delegate')}, {rows.column(Participation, 'voter_key')}) "
-        f"SELECT %s, {poll_id}, %s, %s FROM open_poll RETURNING {rows.column(Participation, 'poll')} AS poll)"
+        # A second vote is no error but no row: an error would have PostgreSQL's log print the statement,
+        # which holds the delegate and the encrypted ballot side by side, in a file that outlives the
+        # poll and its key's discarding (log_min_error_statement is ERROR by default).
+        f"SELECT %s, {poll_id}, %s, %s FROM open_poll ON CONFLICT DO NOTHING "
+        f"RETURNING {rows.column(Participation, 'poll')} AS poll)"
         f"{', ' if present else ' '}{present}"
         f"INSERT INTO {rows.table(Ballot)} ({rows.column(Ballot, 'id')}, {rows.column(Ballot, 'poll')}, "
         f"{rows.column(Ballot, 'content')}, {rows.column(Ballot, 'receipt')}) "
@@ -1051,7 +1059,8 @@ def count_poll(*, actor: User, poll: Poll, typed: Mapping[int, str]) -> Poll:
     request's memory, every ballot's proofs are checked, the ciphertexts are multiplied into one per
     choice, and only those totals are decrypted, each with a proof anyone can check. The key is then
     dropped: it is written nowhere, and it cannot be given to the worker (its queue is a table), so the
-    count runs here — checking and counting a thousand ballots takes about a second (docs/benchmarks.md)."""
+    count runs here, over every CPU: a few seconds for a thousand ballots, a fraction of one for a
+    conference's few dozen (docs/benchmarks.md)."""
     require_runner(actor, poll.conference)
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     if not poll.electronic or poll.status != PollStatus.CLOSED or poll.counted_at:

@@ -10,8 +10,9 @@ before anything is chosen; a phone without scripts gets the confirmation drawn b
 (`step=review`), still one request to cast.
 
 No account and no session: the code travels in each form post and nowhere else — not in a URL, not in a
-cookie, not in a log line. No choice is in a URL either, and every answer is padded to a length that
-does not depend on the choice (`thidua.web.padding`): an access log holds nothing about a ballot.
+cookie, not in a log line. No choice is in a URL either, every answer is padded to a length that does
+not depend on the choice (`thidua.web.padding`), and a ballot refused for what it picks is answered with
+the status of a cast: an access log holds nothing about a ballot.
 
 With no cookie to ride on there is nothing for a CSRF token to protect: these forms carry none, and a post
 is checked by its Origin header instead (thidua/web/origin.py). A phone that refuses cookies votes too.
@@ -236,8 +237,11 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         context["error"] = " ".join(error.messages)
         if poll.status == PollStatus.OPEN:
+            # A refused ballot is answered 200, as a cast: the status is in every access log, and what
+            # is refused here may name a choice (one's own organization, blank with a candidate, too
+            # many), so a 400 there would tell whoever reads the log what the voter first picked.
             page = ballot_page(poll, code=context["card"], chosen=selections)
-            return _ballot(request, context, page, status=400)
+            return _ballot(request, context, page)
         return _page(
             request, "polls.html", {**context, "polls": _open_polls(request, conference, delegate)}, 400
         )

@@ -290,7 +290,7 @@ def test_a_delegate_votes_on_a_phone_in_two_requests_and_gets_a_receipt(
     )
     assert f'href="{record}"' in response.content.decode()
     again = client.post(url, {"code": code, "step": "cast", "poll": poll.pk, "choice": ["lhh-ha-tinh"]})
-    assert again.status_code == 400 and "đã được ghi nhận" in again.content.decode()
+    assert again.status_code == 200 and "đã được ghi nhận" in again.content.decode()
     wrong = code[:-1] + ("Z" if code[-1] != "Z" else "Y")
     assert client.post(url, {"code": wrong, "step": "list"}).status_code == 400
     # With "no-referrer" browsers post "Origin: null", which Django's CSRF check refuses (found in Chromium).

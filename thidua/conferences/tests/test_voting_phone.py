@@ -147,12 +147,12 @@ def test_an_empty_ballot_is_refused_with_a_message_and_a_blank_ballot_is_chosen(
     code = _cards(quangtri, conference_2026)["lhh-nghe-an"]
     poll = _election(quangtri, conference_2026)
     empty = client.post(_url(conference_2026), {"code": code, "step": "cast", "poll": poll.pk})
-    assert empty.status_code == 400 and "chọn «Phiếu trắng»" in empty.content.decode()
+    assert empty.status_code == 200 and "chọn «Phiếu trắng»" in empty.content.decode()
     mixed = client.post(
         _url(conference_2026),
         {"code": code, "step": "cast", "poll": poll.pk, "choice": [services.BLANK, "lhh-hue"]},
     )
-    assert mixed.status_code == 400 and "Phiếu trắng không kèm" in mixed.content.decode()
+    assert mixed.status_code == 200 and "Phiếu trắng không kèm" in mixed.content.decode()
     assert not Participation.objects.filter(poll=poll).exists()
     blank = client.post(
         _url(conference_2026), {"code": code, "step": "cast", "poll": poll.pk, "choice": services.BLANK}
@@ -239,7 +239,9 @@ def test_every_answer_of_a_poll_is_as_long_whatever_the_choice(
     ]
     for form in refusals:
         refused = phone.post(_url(conference_2026), {**form, "step": "cast"})
-        assert refused.status_code == 400
+        assert not Participation.objects.filter(poll=poll).exists()
+        # The status is in every access log: a refusal that names a choice answers as a cast does.
+        assert refused.status_code == 200 and 'role="alert"' in refused.content.decode()
         lengths["refused"].add(len(refused.content))
     voters = [(o, c) for o, c in cards.items() if o != "lhh-nghe-an"]
     for (organization, card), key in zip(voters, keys, strict=False):
@@ -249,6 +251,7 @@ def test_every_answer_of_a_poll_is_as_long_whatever_the_choice(
         assert cast.status_code == 200, organization
         lengths["receipt"].add(len(cast.content))
     assert {kind: len(found) for kind, found in lengths.items()} == dict.fromkeys(lengths, 1), lengths
+    assert lengths["refused"] == lengths["receipt"], "a refused cast is as long as a counted one"
     assert all(length % BUCKET == 0 for found in lengths.values() for length in found)
 
 
@@ -289,3 +292,32 @@ def test_a_vote_writes_no_audit_event_and_its_forms_put_nothing_in_a_url(
     assert (
         "Mã trên thẻ" in client.get(f"{_url(conference_2026)}?code={cards['lhh-thanh-hoa']}").content.decode()
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_vote_is_refused_without_a_database_error_for_the_server_log_to_print(
+    quangtri: User, conference_2026: Conference, client: Client
+) -> None:
+    # PostgreSQL logs the statement of every error (log_min_error_statement is ERROR by default), and
+    # the vote's statement holds the delegate beside the encrypted ballot: a refusal must raise none.
+    from django.db import connection
+
+    code = _cards(quangtri, conference_2026)["lhh-nghe-an"]
+    poll = _election(quangtri, conference_2026)
+    form = {"code": code, "step": "cast", "poll": poll.pk}
+    assert client.post(_url(conference_2026), {**form, "choice": "lhh-hue"}).status_code == 200
+    errors: list[str] = []
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        try:
+            return execute(sql, params, many, context)
+        except Exception as error:
+            errors.append(type(error).__name__)
+            raise
+
+    with connection.execute_wrapper(watch):
+        again = client.post(_url(conference_2026), {**form, "choice": "lhh-ha-tinh"})
+    assert again.status_code == 200 and "đã được ghi nhận" in again.content.decode()
+    assert Participation.objects.filter(poll=poll).count() == Ballot.objects.filter(poll=poll).count() == 1
+    if connection.vendor == "postgresql":
+        assert errors == []
