@@ -919,10 +919,17 @@ def cast_vote(*, poll: Poll, delegate: Delegate, selections: Iterable[str]) -> s
     except IntegrityError:
         raise VoteRefused(ALREADY_VOTED) from None
     if not written:
-        # No row: the poll had closed, or (PostgreSQL, which skips the conflict) the vote was cast before.
-        if Poll.objects.filter(pk=poll.pk, status=PollStatus.OPEN).exists():
-            raise VoteRefused(ALREADY_VOTED)
-        raise VoteRefused("Cuộc bỏ phiếu đã đóng.")
+        # No row: the poll had closed, its key was made anew, or (PostgreSQL, which skips the conflict)
+        # the vote was cast before.
+        now = Poll.objects.filter(pk=poll.pk).values_list("status", "public_key").first()
+        if now is None or now[0] != PollStatus.OPEN:
+            raise VoteRefused("Cuộc bỏ phiếu đã đóng.")
+        if now[1] != poll.public_key:
+            raise VoteRefused(
+                "Ban tổ chức vừa tạo khóa mới cho cuộc bỏ phiếu; phiếu này chưa được ghi. "
+                "Hãy mở lại trang và bỏ phiếu lại."
+            )
+        raise VoteRefused(ALREADY_VOTED)
     return receipt
 
 
@@ -930,7 +937,8 @@ def _cast_in_steps(poll: Poll, delegate: Delegate, key: str, content: dict[str, 
     with transaction.atomic():
         # The poll must still be open when the vote commits, or a vote cast as the poll closes could
         # miss the count (SQLite serializes writers, so the close waits for this transaction).
-        if Poll.objects.filter(pk=poll.pk).values_list("status", flat=True).first() != PollStatus.OPEN:
+        now = Poll.objects.filter(pk=poll.pk).values_list("status", "public_key").first()
+        if now != (PollStatus.OPEN, poll.public_key):
             return False
         Participation.objects.create(poll=poll, delegate=delegate, voter_key=key)
         Ballot.objects.create(poll=poll, content=content, receipt=receipt)
@@ -958,8 +966,10 @@ def _cast_sql(check_in: bool) -> str:
         # the count. KEY SHARE, the lock the foreign keys of the two INSERTs take on the poll row anyway:
         # votes hold it side by side, `close_poll`'s FOR UPDATE waits for the ones in flight, and a vote
         # that waited on a close reads the closed status. No open poll, no row, nothing written.
+        # The key too: a ballot encrypted under a key made anew meanwhile (`rekey_poll`) could never be
+        # counted, so it is not written.
         f"WITH open_poll AS (SELECT {poll_id} FROM {rows.table(Poll)} "  # noqa: S608 — names from the models  # nosec B608
-        f"WHERE {poll_id} = %s AND {status} = %s FOR KEY SHARE), "
+        f"WHERE {poll_id} = %s AND {status} = %s AND {rows.column(Poll, 'public_key')} = %s FOR KEY SHARE), "
         f"participation AS (INSERT INTO {rows.table(Participation)} "
         f"({rows.column(Participation, 'id')}, {rows.column(Participation, 'poll')}, "
         f"{rows.column(Participation, 'delegate')}, {rows.column(Participation, 'voter_key')}) "
@@ -982,7 +992,7 @@ def _cast_in_one_statement(
     own, where `_cast_in_steps` needs five (BEGIN, the poll's lock, two INSERTs, COMMIT) and Django
     building two INSERTs. The vote's share of a crowded hall's server is mostly these (docs/benchmarks.md)."""
     check_in = delegate.checked_in_at is None
-    params: list[Any] = [poll.pk, PollStatus.OPEN.value, uuid.uuid4(), delegate.pk, key]
+    params: list[Any] = [poll.pk, PollStatus.OPEN.value, poll.public_key, uuid.uuid4(), delegate.pk, key]
     if check_in:
         params += [timezone.now(), delegate.pk]
     params += [uuid.uuid4(), json.dumps(content), receipt]
@@ -1018,6 +1028,58 @@ def close_poll(*, actor: User, poll: Poll) -> Poll:
         target=poll,
         group=poll.conference.emulation_year.group,
         data={"participants": Participation.objects.filter(poll=poll).count()},
+    )
+    return poll
+
+
+def can_rekey(poll: Poll) -> bool:
+    """Whether the counting board's key can still be made anew: an electronic poll not yet counted, open,
+    or closed before any paper count was entered (its phones are then opened again)."""
+    if not poll.electronic or poll.counted_at is not None:
+        return False
+    if poll.status == PollStatus.OPEN:
+        return True
+    return poll.status == PollStatus.CLOSED and not PaperCount.objects.filter(poll=poll).exists()
+
+
+@transaction.atomic
+def rekey_poll(*, actor: User, poll: Poll, key: str) -> Poll:
+    """A new key and new key cards for a poll whose cards were lost: the cards exist only in the answer
+    to the click that opened the poll (DESIGN.md, secret ballot), and a double click, a jammed printer or
+    a closed tab loses that answer. Without k cards the poll can never be counted, nor the conference
+    closed. Ballots cast under the lost key can never be decrypted either, so they are discarded with
+    their participations, and those delegates vote again; the audit event says how many, nothing more.
+
+    `key` is the public key the page showed: a second click, or a second tab, that comes after a first
+    has already made a new key is refused rather than replacing the cards just printed."""
+    require_runner(actor, poll.conference)
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if not can_rekey(poll):
+        raise ValidationError(
+            "Chỉ tạo khóa mới cho cuộc bỏ phiếu điện tử chưa kiểm phiếu (và chưa nhập kết quả phiếu giấy)."
+        )
+    if key != poll.public_key:
+        raise ValidationError(
+            _happened("Khóa của cuộc bỏ phiếu vừa được tạo mới", poll, "poll.rekey")
+            + " Thẻ giữ khóa đã in theo khóa đó; nếu chưa nhận được thẻ, hãy tạo khóa mới lần nữa."
+        )
+    discarded = Participation.objects.filter(poll=poll).count()
+    Ballot.objects.filter(poll=poll).delete()
+    Participation.objects.filter(poll=poll).delete()
+    holders = len(poll.key_holders)
+    shares = _split_key(poll, poll.conference, supervisor=holders > poll.board_key_holders)
+    reopened = poll.status == PollStatus.CLOSED
+    poll.status = PollStatus.OPEN
+    poll.closed_at = None
+    poll.result = {}
+    poll.save()
+    poll.board_shares = shares
+    record(
+        actor=actor,
+        verb="poll.rekey",
+        target=poll,
+        group=poll.conference.emulation_year.group,
+        data={"discarded": discarded, "reopened": reopened},
     )
     return poll
 

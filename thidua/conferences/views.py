@@ -226,6 +226,13 @@ PUBLISH_CONFIRMATION = (
 )
 
 
+def rekey_confirmation(voted: int) -> str:
+    return (
+        f"Tôi xác nhận hủy {voted} phiếu đã bỏ (không giải mã được khi thiếu thẻ giữ khóa); "
+        "các đại biểu đó phải bỏ phiếu lại."
+    )
+
+
 @login_required
 @require_POST
 def conference_close(request: HttpRequest, slug: str, year: int, pk: int) -> HttpResponse:
@@ -499,6 +506,8 @@ def poll_detail(
             "eligible": eligible,
             "paper_form": paper_form,
             "publish_form": ConfirmForm(label=PUBLISH_CONFIRMATION) if can_run else None,
+            "can_rekey": can_run and services.can_rekey(poll),
+            "rekey_form": ConfirmForm(label=rekey_confirmation(voted)) if can_run and voted else None,
             "runoff_labels": [labels.get(k, k) for k in poll.result.get("runoff", [])] if show_result else [],
             "referred_labels": (
                 [labels.get(k, k) for k in poll.result.get("referred", [])] if show_result else []
@@ -546,6 +555,8 @@ def poll_action(
         "bo-phieu-lai": (services.create_runoff, "Đã tạo cuộc bỏ phiếu lại (vòng 2)."),
         "vong-2": (services.create_second_round, "Đã tạo cuộc bỏ phiếu vòng 2."),
     }
+    if action == "khoa-moi":
+        return _rekey(request, conference, poll)
     if action not in steps:
         return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=poll_pk)
     step, message = steps[action]
@@ -556,6 +567,10 @@ def poll_action(
         result = step(actor=actor, poll=poll)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        if action == "mo" and services.can_rekey(_poll(conference, poll_pk)):
+            # A double click: the first click's answer held the key cards, and the browser showed the
+            # second's instead. The way out is on the poll's page.
+            messages.info(request, LOST_CARDS)
     else:
         messages.success(request, message)
         if action in ("bo-phieu-lai", "vong-2"):
@@ -563,6 +578,34 @@ def poll_action(
         if action == "mo" and getattr(result, "board_shares", None):
             return _board_cards(request, conference, result)
     return redirect("conferences:poll", slug=slug, year=year, pk=pk, poll_pk=poll_pk)
+
+
+LOST_CARDS = (
+    "Nếu chưa nhận được thẻ giữ khóa kiểm phiếu, hãy bấm «Tạo khóa mới và in lại thẻ» trên trang này."
+)
+
+
+def _rekey(request: HttpRequest, conference: Conference, poll: Poll) -> HttpResponse:
+    """New key cards for a poll whose cards were lost (`services.rekey_poll`): the ballots already cast
+    are discarded, so the box must be ticked when there are any."""
+    voted, _ = services.progress(poll)
+    back = redirect(
+        "conferences:poll",
+        slug=conference.emulation_year.group.slug,
+        year=conference.emulation_year.year,
+        pk=conference.pk,
+        poll_pk=poll.pk,
+    )
+    if voted and not ConfirmForm(request.POST, label=rekey_confirmation(voted)).is_valid():
+        messages.error(request, "Hãy đánh dấu ô xác nhận hủy các phiếu đã bỏ; chưa tạo khóa mới.")
+        return back
+    try:
+        poll = services.rekey_poll(actor=acting_user(request), poll=poll, key=request.POST.get("key", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return back
+    messages.success(request, "Đã tạo khóa mới; thẻ giữ khóa cũ không còn dùng được.")
+    return _board_cards(request, conference, poll)
 
 
 def _board_cards(request: HttpRequest, conference: Conference, poll: Poll) -> HttpResponse:
