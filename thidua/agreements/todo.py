@@ -31,12 +31,17 @@ def signing_todos(user: User, today: date) -> list[Todo]:
         if agreement and agreement.status == AgreementStatus.SIGNING:
             signed = set(agreement.signatures.values_list("organization_id", flat=True))
             if mine - signed:
+                # The year's signing deadline is the first agreement's (January, by the regulation): an
+                # amendment opened mid-year would be late from its first second. It has no deadline of
+                # its own, so none is shown, and its to-do says which version waits.
+                amended = agreement.version > 1
+                what = f"Ký giao ước sửa đổi lần {agreement.version - 1}" if amended else "Ký giao ước"
                 items.append(
                     todo(
                         key=f"sign:{agreement.pk}:{sorted(mine - signed)[0]}",
-                        text=f"Ký giao ước — {where}",
+                        text=f"{what} — {where}",
                         url=agreement_url,
-                        due=emulation_year.signing_due,
+                        due=None if amended else emulation_year.signing_due,
                         today=today,
                         emulation_year_id=emulation_year.pk,
                     )

@@ -200,3 +200,24 @@ def test_next_year_copies_last_years_agreement(
     copy = services.copy_previous_agreement(actor=staff, emulation_year=year_2028)
     assert copy.criteria.count() == agreement.criteria.count()
     assert copy.title.startswith("Giao ước thi đua năm 2028")
+
+
+def test_an_amendment_opened_after_the_signing_deadline_asks_to_sign_it_without_being_late(
+    year_2027: EmulationYear, secretariat_2027: User
+) -> None:
+    from thidua.agreements.todo import signing_todos
+
+    year_2027.signing_due = datetime.date(2027, 1, 31)
+    year_2027.save(update_fields=["signing_due"])
+    agreement = services.create_agreement_from_template(actor=secretariat_2027, emulation_year=year_2027)
+    services.open_for_signing(actor=secretariat_2027, agreement=agreement)
+    officer = User.objects.get(username="ninhbinh")
+    (first,) = signing_todos(officer, datetime.date(2027, 2, 1))
+    assert first.text == "Ký giao ước — Cụm thi đua số 4 năm 2027" and first.overdue
+    _sign_all(agreement)
+    agreement.refresh_from_db()
+    amendment = services.amend(actor=secretariat_2027, agreement=agreement, reason="Sửa thang điểm 6.1")
+    services.open_for_signing(actor=secretariat_2027, agreement=amendment)
+    (item,) = signing_todos(officer, datetime.date(2027, 7, 1))
+    assert item.text == "Ký giao ước sửa đổi lần 1 — Cụm thi đua số 4 năm 2027"
+    assert item.due is None and not item.overdue
