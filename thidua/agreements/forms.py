@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 
 from thidua.agreements.models import CriterionGroup, CriterionKind
-from thidua.lib.decimals import parse_vietnamese_decimal
+from thidua.lib.decimals import format_vietnamese_decimal, parse_vietnamese_decimal
 from thidua.organizations.models import Organization
 
 
@@ -27,8 +27,15 @@ class VietnameseDecimalField(forms.CharField):
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
         if self.min_value is not None and number < self.min_value:
-            raise forms.ValidationError(f"Phải từ {self.min_value} trở lên.")
+            raise forms.ValidationError(f"Phải từ {format_vietnamese_decimal(self.min_value)} trở lên.")
         return number
+
+    def prepare_value(self, value: Any) -> Any:
+        # A stored number is shown as it is to be typed, "7,5", not the database's "7.50"; what the user
+        # typed comes back as typed.
+        if isinstance(value, Decimal):
+            return format_vietnamese_decimal(value)
+        return super().prepare_value(value)
 
 
 class ShowsVersion(forms.Form):

@@ -57,7 +57,13 @@ def points(spec: CriterionSpec, value: Decimal) -> Decimal:
     positive; totals subtract them."""
     low, high = input_range(spec)
     if value < low or (high is not None and value > high):
-        shown = f"từ {low} đến {high}" if high is not None else f"từ {low} trở lên"
+        # Written the Vietnamese way, as the sheet asks numbers to be typed ("7,5"), not "6.00".
+        low_text = format_vietnamese_decimal(low)
+        shown = (
+            f"từ {low_text} đến {format_vietnamese_decimal(high)}"
+            if high is not None
+            else f"từ {low_text} trở lên"
+        )
         raise ScoreError(f"Tiêu chí {spec.code}: giá trị phải {shown}.")
     if spec.kind == Kind.PASS_FAIL:
         if value not in (ZERO, Decimal(1)):

@@ -319,3 +319,14 @@ def test_two_saves_of_one_criterion_from_the_same_version_at_once_write_one_and_
     criterion.refresh_from_db()
     assert criterion.version == 2 and criterion.text in texts
     assert AuditEvent.objects.filter(verb="criterion.update", target_id=str(criterion.pk)).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_criterion_page_shows_its_points_as_they_are_typed_with_a_comma(
+    client_for: Any, quangtri: User, draft: Agreement
+) -> None:
+    criterion = draft.criteria.get(code="1.1")
+    Criterion.objects.filter(pk=criterion.pk).update(max_points=Decimal("7.50"))
+    page = client_for(quangtri).get(f"{Y}/giao-uoc/tieu-chi/{criterion.pk}/").content.decode()
+    field = re.search(r'<input[^>]*name="max_points"[^>]*>', page)
+    assert field is not None and 'value="7,5"' in field.group(0), field

@@ -59,7 +59,7 @@ def test_a_value_out_of_range_is_refused_naming_the_criterion_and_the_field(
     error = response.json()["loi"]
     assert error["ma"] == "khong_hop_le"
     assert error["truong"] == "value"
-    assert error["thong_bao"] == "Tiêu chí 1.2: giá trị phải từ 0 đến 5.00."
+    assert error["thong_bao"] == "Tiêu chí 1.2: giá trị phải từ 0 đến 5."
     assert _score("1.2").self_points == before
 
 

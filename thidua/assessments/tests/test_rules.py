@@ -52,6 +52,7 @@ def test_points_follow_the_criterion_kind(criterion: CriterionSpec, value: str, 
         (spec(Kind.QUANTITATIVE), "3", "chưa có chỉ tiêu"),
         (spec(Kind.QUANTITATIVE, target="5"), "-3", "từ 0 trở lên"),
         (spec(Kind.BONUS, "3"), "4", "từ 0 đến 3"),
+        (spec(Kind.FIXED, "7.50"), "8", "từ 0 đến 7,5."),  # written as the sheet asks numbers typed
     ],
 )
 def test_values_outside_what_the_criterion_accepts_are_refused_in_vietnamese(

@@ -395,7 +395,7 @@ def test_a_value_out_of_the_criterion_range_gets_the_scoring_rules_message(
     result = parse_score_sheet(filled, assessment=ninh_binh)
     messages = {p.row: p.message for p in result.problems}
     assert where(result) == [(SCORE_SHEET, rows[c], "F") for c in ("1.3", "2.1", "4.1", "5.2")]
-    assert messages[rows["2.1"]] == "Tiêu chí 2.1: giá trị phải từ 0 đến 6.00."
+    assert messages[rows["2.1"]] == "Tiêu chí 2.1: giá trị phải từ 0 đến 6."
     assert messages[rows["4.1"]] == "Tiêu chí 4.1: giá trị phải từ 0 trở lên."
     assert "Đạt (1) hoặc Không đạt (0)" in messages[rows["1.3"]]
     assert "số nguyên" in messages[rows["5.2"]]
