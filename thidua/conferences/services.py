@@ -1145,6 +1145,15 @@ def count_poll(*, actor: User, poll: Poll, typed: Mapping[int, str]) -> Poll:
     slots = ballot_slots(poll)
     limit = max(poll.max_picks, 1)
     stored = list(Ballot.objects.filter(poll=poll).values_list("content", flat=True))
+    voters = Participation.objects.filter(poll=poll).count()
+    if len(stored) != voters:
+        # Each vote writes its participation and its ballot in one transaction, and neither is ever
+        # deleted alone: a difference is a ballot added or removed behind the application's back, for
+        # instance ballots of one's own making that, subtracted from the totals, would leave one voter's.
+        raise ValidationError(
+            f"Số phiếu điện tử ({len(stored)}) khác số đại biểu đã bỏ phiếu ({voters}): dữ liệu bỏ phiếu đã "
+            "bị sửa ngoài phần mềm. Không kiểm phiếu; hãy báo quản trị hệ thống và cơ quan cấp trên."
+        )
     try:
         # One pass over every core: read, check every proof with the key, add up (docs/benchmarks.md).
         encrypted = elgamal.count_ballots(public, context, stored, len(slots) + 1, limit, secret=secret)

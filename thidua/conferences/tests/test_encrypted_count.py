@@ -262,3 +262,20 @@ def test_where_the_regulation_says_so_the_parent_bodys_representative_holds_one_
     closed = services.close_poll(actor=quangtri, poll=poll)
     counted = _count(quangtri, closed, [poll.board_shares[0], poll.board_shares[-1]])
     assert counted.counted_at is not None and counted.result["participants"] == 0
+
+
+def test_a_ballot_added_behind_the_applications_back_stops_the_count(
+    quangtri: User, conference_2026: Conference
+) -> None:
+    # Whoever can write the database could add ballots of their own making (the public key is all it
+    # takes) and subtract them from the totals to leave one voter's choice: the count refuses.
+    poll = _voted(quangtri, conference_2026)
+    closed = services.close_poll(actor=quangtri, poll=poll)
+    slots = len(services.ballot_slots(closed)) + 1
+    made = elgamal.encrypt_ballot(
+        bytes.fromhex(closed.public_key), services.poll_context(closed), [1] + [0] * (slots - 1), 1
+    )
+    Ballot.objects.create(poll=closed, content=made.to_dict(), receipt=made.receipt())
+    with pytest.raises(ValidationError, match=r"Số phiếu điện tử \(7\) khác số đại biểu đã bỏ phiếu \(6\)"):
+        _count(quangtri, closed, poll.board_shares[:2])
+    assert Poll.objects.get(pk=poll.pk).counted_at is None
