@@ -150,3 +150,23 @@ def test_figures_add_choice_by_choice_and_keep_blank_and_invalid_apart(
 def test_paper_ballots_fit_the_voters_who_did_not_vote_on_their_phones() -> None:
     assert rules.mixed_paper_problems(issued=2, electronic=4, eligible=6) == []
     assert rules.mixed_paper_problems(issued=3, electronic=4, eligible=6) != []
+
+
+@pytest.mark.django_db
+def test_a_mixed_poll_warns_the_secretariat_while_fewer_than_three_have_voted_by_phone(
+    quangtri: User, conference_2026: Conference
+) -> None:
+    # The minutes give the phones' part apart, so a lone phone voter's choice is known to all.
+    client = Client()
+    client.force_login(quangtri)
+    poll = services.create_election_poll(actor=quangtri, conference=conference_2026, role="head")
+    Poll.objects.filter(pk=poll.pk).update(mode=BallotMode.MIXED)
+    poll = services.open_poll(actor=quangtri, poll=Poll.objects.get(pk=poll.pk))
+    url = f"/nam-thi-dua/vusta-cum-4/2026/hoi-nghi/{conference_2026.pk}/bo-phieu/{poll.pk}/"
+    assert 'id="few-phones"' in client.get(url).content.decode()
+    delegates = list(conference_2026.delegates.order_by("pk"))
+    services.cast_vote(poll=poll, delegate=delegates[0], selections=["lhh-hue"])
+    assert "(mới có 1 người)" in client.get(url).content.decode()
+    for delegate in delegates[1:3]:
+        services.cast_vote(poll=poll, delegate=delegate, selections=["lhh-hue"])
+    assert 'id="few-phones"' not in client.get(url).content.decode()
