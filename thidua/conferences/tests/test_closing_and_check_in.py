@@ -433,3 +433,17 @@ def test_a_second_year_end_conference_for_the_same_year_is_refused_and_nothing_i
         services.create_conference(actor=quangtri, emulation_year=conference.emulation_year, values=values)
     assert Conference.objects.filter(emulation_year=conference.emulation_year).count() == 1
     assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_conference_without_voting_delegates_says_so_instead_of_needing_at_least_0_of_0(
+    quangtri: User,
+) -> None:
+    from thidua.conferences.tests import helpers
+
+    conference = helpers.conference_2026(quangtri, title="Hội nghị chưa có đại biểu")
+    client = Client()
+    client.force_login(quangtri)
+    base = f"/nam-thi-dua/vusta-cum-4/2026/hoi-nghi/{conference.pk}/"
+    page = client.get(base).content.decode()
+    assert "Chưa có đại biểu biểu quyết" in page and "cần ít nhất 0" not in page
