@@ -60,6 +60,8 @@
     var fieldset = copy.querySelector("fieldset");
     var blank = fieldset.querySelector("label.blank");
     var labels = Array.prototype.slice.call(fieldset.querySelectorAll("label.choice:not(.blank)"));
+    // A motion keeps its answers' usual order (ballot_page.py, voter_order).
+    if (template.hasAttribute("data-fixed-order")) labels = [];
     labels
       .map(function (label) {
         var key = label.querySelector("input").value;

@@ -19,7 +19,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from thidua.conferences import rules
-from thidua.conferences.models import Choice, Poll
+from thidua.conferences.models import Choice, Poll, PollKind
 from thidua.conferences.services import BLANK
 
 BLANK_LABEL = "Phiếu trắng"
@@ -40,7 +40,9 @@ def rank(poll_pk: int, code: str, key: str) -> int:
 def voter_order(choices: Sequence[Choice], *, poll: Poll, code: str | None) -> list[Choice]:
     """The choices as the card holding ``code`` (normalized) sees them; the poll's own order without one,
     as the page that opens before any card is read carries them for the phone to sort."""
-    if code is None:
+    # A motion's answers keep their usual order (Đồng ý, Không đồng ý, Không có ý kiến): there is no
+    # candidate for the first place to favour, and a delegate taps the first box out of habit.
+    if code is None or poll.kind == PollKind.MOTION:
         return list(choices)
     return sorted(choices, key=lambda choice: (rank(poll.pk, code, choice.key), choice.key))
 

@@ -321,3 +321,20 @@ def test_a_second_vote_is_refused_without_a_database_error_for_the_server_log_to
     assert Participation.objects.filter(poll=poll).count() == Ballot.objects.filter(poll=poll).count() == 1
     if connection.vendor == "postgresql":
         assert errors == []
+
+
+@pytest.mark.django_db
+def test_a_motions_answers_keep_their_usual_order_on_every_card(
+    quangtri: User, conference_2026: Conference, client: Client
+) -> None:
+    # Shuffled, "Không đồng ý" came first on some phones: a delegate tapping the first box out of
+    # habit would vote against. Only candidates are shuffled.
+    cards = _cards(quangtri, conference_2026)
+    poll = services.create_motion_poll(actor=quangtri, conference=conference_2026, title="Thông qua giao ước")
+    services.open_poll(actor=quangtri, poll=poll)
+    usual = [key for key, _ in services.MOTION_CHOICES]
+    for code in cards.values():
+        ballot = _Ballot(client.post(_url(conference_2026), {"code": code}).content.decode())
+        assert ballot.choices == usual
+    first = client.get(_url(conference_2026)).content.decode()
+    assert "data-fixed-order" in first
