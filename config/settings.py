@@ -136,6 +136,8 @@ MIDDLEWARE = [
     # Until then every page but the step's own sends the user there (thidua/accounts/middleware.py).
     "thidua.accounts.middleware.SecondStepMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A signed-in user without a news role gets a Vietnamese 403 at /quan-tri-tin/, not a redirect loop.
+    "thidua.news.access.NewsAdminAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Acts only on a 404: sends an old article address an editor redirected to the new one.
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -355,6 +357,9 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 # allows no image from elsewhere. Wagtail shows its own default avatar.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
+# The editors' account page offers this one time zone: Wagtail's default list holds every zone the
+# machine knows, "localtime" among them, which the admin's script rejects.
+WAGTAIL_USER_TIME_ZONES = ["Asia/Ho_Chi_Minh"]
 
 # Background work (e-mail, reminders, scheduled publishing) runs as tasks queued in the database; the
 # worker (`manage.py run_worker`, started beside the web server by `make run`) runs them and enqueues the

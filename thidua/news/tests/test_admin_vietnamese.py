@@ -365,3 +365,28 @@ def test_the_editors_submission_and_the_managers_approval_are_told_in_vietnamese
 def test_the_news_admin_asks_no_third_party_for_an_editors_avatar(client: Any) -> None:
     client.force_login(User.objects.get(username="bientap"))
     assert "gravatar" not in client.get("/quan-tri-tin/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_officer_without_a_news_role_is_told_so_instead_of_looping_to_the_login_page(
+    client_for: Any,
+) -> None:
+    # Wagtail sent them to the login page, which sends a signed-in user back: "too many redirects".
+    response = client_for(User.objects.get(username="quangtri")).get(settings.NEWS_ADMIN_PREFIX)
+    assert response.status_code == 403
+    assert "chưa có quyền biên tập hay duyệt tin" in response.content.decode()
+    anonymous = client_for(None).get(settings.NEWS_ADMIN_PREFIX)
+    assert anonymous.status_code == 302 and "/dang-nhap/" in anonymous["Location"]
+
+
+@pytest.mark.django_db
+def test_the_news_admins_missing_page_and_time_zones_are_vietnamese_only(
+    editor: User, client_for: Any
+) -> None:
+    client = client_for(editor)
+    missing = client.get(f"{settings.NEWS_ADMIN_PREFIX}khong-co-trang-nay/")
+    texts = _visible_texts(missing.content.decode())
+    assert missing.status_code == 404 and "Về trang quản trị tin" in texts
+    assert not {"The requested page could not be found.", "Go to Wagtail admin"} & texts
+    account = client.get(reverse("wagtailadmin_account")).content.decode()
+    assert "localtime" not in account
