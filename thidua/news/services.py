@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.text import slugify
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
@@ -23,6 +24,7 @@ from thidua.accounts import permissions
 from thidua.accounts.models import RoleKind, User
 from thidua.audit.services import record
 from thidua.conferences.models import Conference, ConferenceKind, PollStatus
+from thidua.lib.text import fold
 from thidua.news.drafting import draft_text
 from thidua.news.models import ArticlePage, HomePage, NewsIndexPage, NewsPortalPage
 from thidua.organizations.models import Membership, Organization
@@ -264,6 +266,7 @@ def draft_article(*, actor: User, conference: Conference, site: HomePage | None 
     text = draft_text(conference)
     article = ArticlePage(
         title=text.title,
+        slug=article_slug(text.title, category),
         lead=text.lead,
         body=[("paragraph", _paragraph_html(p)) for p in text.paragraphs],
         author="",
@@ -281,6 +284,27 @@ def draft_article(*, actor: User, conference: Conference, site: HomePage | None 
         data={"conference": conference.pk, "site": home.pk, "category": category.pk, "title": article.title},
     )
     return article
+
+
+# Long enough to say what the article is about, short enough to paste into a message whole.
+SLUG_WORDS = 12
+
+
+def article_slug(title: str, category: NewsIndexPage) -> str:
+    """The article's address: its title without marks, the first words, as the seed article's
+    («hoi-nghi-tong-ket-cong-tac-thi-dua-…»). Wagtail would keep the Vietnamese letters, which a browser
+    copies as percent escapes: about 400 characters in a Zalo message. A second article of the same
+    title in the category gets "-2", "-3"."""
+    words = slugify(fold(title)).split("-")[:SLUG_WORDS]
+    stem = "-".join(words) or "tin-bai"
+    taken = set(
+        ArticlePage.objects.child_of(category).filter(slug__startswith=stem).values_list("slug", flat=True)
+    )
+    slug, number = stem, 1
+    while slug in taken:
+        number += 1
+        slug = f"{stem}-{number}"
+    return slug
 
 
 def _paragraph_html(text: str) -> str:

@@ -277,3 +277,13 @@ def test_the_parent_bodys_staff_may_pick_the_site_and_an_editor_may_not(
         services.draft_article(actor=editor, conference=quang_tri_without_site, site=ninh_binh)
     article = services.draft_article(actor=staff, conference=quang_tri_without_site, site=ninh_binh)
     assert article.get_parent().specific == category()
+
+
+def test_the_drafts_address_is_its_title_without_marks_short_enough_to_share(
+    conference_2023: Conference, officer_ninh_binh: Any
+) -> None:
+    # Wagtail kept the Vietnamese letters: copied from the browser, about 400 characters of escapes.
+    article = services.draft_article(actor=officer_ninh_binh, conference=conference_2023)
+    assert article.slug.isascii() and len(article.slug) <= 80, article.slug
+    assert article.slug.startswith("hoi-nghi-tong-ket-cong-tac-thi-dua-khen-thuong")
+    assert article.url is not None and "%" not in article.url
