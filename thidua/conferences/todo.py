@@ -32,10 +32,14 @@ def closing_todos(user: User, today: date) -> list[Todo]:
         emulation_year = conference.emulation_year
         group = emulation_year.group
         url = reverse("conferences:detail", args=[group.slug, emulation_year.year, conference.pk])
+        # A title that already names the group and its year ("… năm 2026 — Cụm thi đua số 4") is not
+        # followed by them again.
+        where = f"{group} năm {emulation_year.year}"
+        named = str(group) in conference.title and str(emulation_year.year) in conference.title
         items.append(
             todo(
                 key=f"close-conference:{conference.pk}",
-                text=f"Công bố kết quả và kết thúc {conference.title} — {group} năm {emulation_year.year}",
+                text=f"Công bố kết quả và kết thúc {conference.title}" + ("" if named else f" — {where}"),
                 url=f"{url}#ket-thuc",
                 due=emulation_year.conference_date,
                 today=today,

@@ -3,6 +3,7 @@ flag nomination's eligible members, the confirmation before publishing, and the 
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from decimal import Decimal
@@ -447,3 +448,22 @@ def test_a_conference_without_voting_delegates_says_so_instead_of_needing_at_lea
     base = f"/nam-thi-dua/vusta-cum-4/2026/hoi-nghi/{conference.pk}/"
     page = client.get(base).content.decode()
     assert "Chưa có đại biểu biểu quyết" in page and "cần ít nhất 0" not in page
+
+
+@pytest.mark.django_db
+def test_the_closing_todo_does_not_repeat_a_group_and_year_the_title_already_names(
+    quangtri: User, conference_2026: Conference
+) -> None:
+    from thidua.conferences.todo import closing_todos
+    from thidua.years.models import YearStage
+
+    year = conference_2026.emulation_year
+    type(year).objects.filter(pk=year.pk).update(stage=YearStage.CONFERENCE)
+    today = datetime.date(2026, 12, 1)
+    Conference.objects.filter(pk=conference_2026.pk).update(title="Hội nghị tổng kết năm 2026")
+    (plain,) = closing_todos(quangtri, today)
+    assert plain.text == "Công bố kết quả và kết thúc Hội nghị tổng kết năm 2026 — Cụm thi đua số 4 năm 2026"
+    named = "Hội nghị tổng kết công tác thi đua, khen thưởng năm 2026 — Cụm thi đua số 4"
+    Conference.objects.filter(pk=conference_2026.pk).update(title=named)
+    (item,) = closing_todos(quangtri, today)
+    assert item.text == f"Công bố kết quả và kết thúc {named}"
