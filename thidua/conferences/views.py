@@ -6,6 +6,7 @@ the only number, and results exist only once `close_poll` has counted them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -779,6 +780,10 @@ def published_ballots(request: HttpRequest, slug: str, year: int, pk: int, poll_
     the totals with their proofs of decryption, and how to check it all without any key."""
     conference, poll = _published_poll(slug, year, pk, poll_pk)
     receipts = list(poll.ballots.order_by("receipt").values_list("receipt", flat=True))
+    # The voter noted the receipt's first characters ("Tám ký tự đầu" on the phone): they type them here
+    # rather than search a page of 64-character codes on a phone.
+    typed = re.sub(r"[^0-9a-f]", "", request.GET.get("ma", "").lower())[:64]
+    found = [r for r in receipts if r.startswith(typed)] if typed else []
     slots = services.ballot_slots(poll)
     totals = poll.decryption.get("totals", [])
     rows = [
@@ -792,6 +797,8 @@ def published_ballots(request: HttpRequest, slug: str, year: int, pk: int, poll_
             "conference": conference,
             "poll": poll,
             "receipts": receipts,
+            "typed": typed,
+            "found": found,
             "rows": rows,
             "encrypted": bool(poll.public_key),
             "record_url": reverse("conferences:ballots_json", args=[slug, year, pk, poll_pk]),

@@ -214,7 +214,9 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
         if len(polls) == 1:  # what a conference mostly has: the card opens the ballot itself
             poll = _poll(request, conference, polls[0].pk)
             return _ballot(request, context, ballot_page(poll, code=context["card"]))
-        return _page(request, "polls.html", {**context, "polls": polls})
+        return _page(
+            request, "polls.html", {**context, "polls": polls, "records": _records(conference, polls)}
+        )
     poll = _poll(request, conference, int(poll_pk))
     selections = request.POST.getlist("choice")
     try:
@@ -245,6 +247,15 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
         return _page(
             request, "polls.html", {**context, "polls": _open_polls(request, conference, delegate)}, 400
         )
+
+
+def _records(conference: Conference, open_polls: list[Poll]) -> list[tuple[Poll, str]]:
+    """With nothing left to vote on: each published electronic poll and where its ballots are listed,
+    for the voter to find their receipt (the receipt page said to look there once the result is out)."""
+    if open_polls:
+        return []
+    published = conference.polls.filter(status=PollStatus.PUBLISHED, mode__in=ELECTRONIC_MODES)
+    return [(poll, _record_url(conference, poll)) for poll in published.order_by("position")]
 
 
 def _poll(request: HttpRequest, conference: Conference, poll_pk: int) -> Poll:

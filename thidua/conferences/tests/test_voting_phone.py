@@ -338,3 +338,35 @@ def test_a_motions_answers_keep_their_usual_order_on_every_card(
         assert ballot.choices == usual
     first = client.get(_url(conference_2026)).content.decode()
     assert "data-fixed-order" in first
+
+
+@pytest.mark.django_db
+def test_a_voter_notes_eight_characters_and_finds_their_receipt_from_the_phone_once_published(
+    quangtri: User, conference_2026: Conference, client: Client
+) -> None:
+    from django.utils import timezone
+
+    cards = _cards(quangtri, conference_2026)
+    poll = _election(quangtri, conference_2026)
+    shares = poll.board_shares
+    code = cards["lhh-nghe-an"]
+    cast = client.post(
+        _url(conference_2026), {"code": code, "step": "cast", "poll": poll.pk, "choice": "lhh-hue"}
+    )
+    receipt = Ballot.objects.get(poll=poll).receipt
+    start = re.search(r'<code class="receipt-start">([^<]*)</code>', cast.content.decode())
+    assert start is not None and start.group(1) == f"{receipt[:4]} {receipt[4:8]}"
+    closed = services.close_poll(actor=quangtri, poll=poll)
+    services.count_poll(actor=quangtri, poll=closed, typed={s.index: s.code for s in shares[:2]})
+    services.confirm_results(actor=quangtri, poll=Poll.objects.get(pk=poll.pk))
+    services.publish(actor=quangtri, poll=Poll.objects.get(pk=poll.pk))
+    Conference.objects.filter(pk=conference_2026.pk).update(closed_at=timezone.now())
+    page = client.post(_url(conference_2026), {"code": code, "step": "list"}).content.decode()
+    assert "Hội nghị đã kết thúc" in page and "Kiểm tra lại" not in page
+    record = re.search(r'<a href="([^"]*danh-sach-phieu/)">', page)
+    assert record is not None
+    typed = f"{receipt[:4]} {receipt[4:8]}".upper()  # as noted, spaced, in capitals
+    found = client.get(record.group(1), {"ma": typed}).content.decode()
+    assert f"Có 1 phiếu có mã bắt đầu bằng «{receipt[:8]}»" in found
+    missing = client.get(record.group(1), {"ma": "zz"}).content.decode()
+    assert "Không có phiếu nào" not in missing  # nothing hex typed: no search at all
