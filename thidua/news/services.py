@@ -21,7 +21,7 @@ from wagtail.models import (
 )
 
 from thidua.accounts import permissions
-from thidua.accounts.models import RoleKind, User
+from thidua.accounts.models import Role, RoleKind, User
 from thidua.audit.services import record
 from thidua.conferences.models import Conference, ConferenceKind, PollStatus
 from thidua.lib.text import fold
@@ -192,8 +192,17 @@ def can_draft_article(user: permissions.AnyUser, conference: Conference) -> bool
     )
 
 
+def edited_sites() -> QuerySet[HomePage]:
+    """News sites someone edits: an active user holds the editor role of the site's organization. A
+    draft on any other site would wait for nobody: no to-do reaches anyone (a browser walk found the
+    demo's host site without editors, and the secretariat never told)."""
+    editors = Role.objects.filter(kind=RoleKind.EDITOR, user__is_active=True).values("organization_id")
+    return HomePage.objects.filter(organization_id__in=editors)
+
+
 def host_site(conference: Conference) -> HomePage | None:
-    return HomePage.objects.filter(organization_id=conference.host_id).first()
+    """The host's own site, if someone edits it; otherwise the secretariat chooses (`sites_to_choose`)."""
+    return edited_sites().filter(organization_id=conference.host_id).first()
 
 
 def sites_to_choose(conference: Conference) -> QuerySet[HomePage]:
@@ -204,9 +213,8 @@ def sites_to_choose(conference: Conference) -> QuerySet[HomePage]:
         "organization_id"
     )
     return (
-        HomePage.objects.filter(
-            Q(organization_id__in=members) | Q(organization_id=emulation_year.group.parent_id)
-        )
+        edited_sites()
+        .filter(Q(organization_id__in=members) | Q(organization_id=emulation_year.group.parent_id))
         .select_related("organization")
         .order_by("title")
     )

@@ -13,6 +13,7 @@ from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.conferences.models import Conference, ConferenceKind
 from thidua.news.models import ArticlePage, HomePage
+from thidua.news.services import edited_sites
 from thidua.years.models import YearStage
 from thidua.years.todos import Todo, todo
 
@@ -34,7 +35,8 @@ def article_todos(user: User, today: date) -> list[Todo]:
     if not editor_of and not officer_of:
         return []
     written = ArticlePage.objects.filter(source_conference__isnull=False).values("source_conference_id")
-    sites = HomePage.objects.values("organization_id")
+    # A host's site that nobody edits counts as none: the secretariat chooses another (news.services).
+    sites = edited_sites().values("organization_id")
     conferences = (
         Conference.objects.filter(kind=ConferenceKind.YEAR_END, closed_at__isnull=False)
         .exclude(pk__in=written)

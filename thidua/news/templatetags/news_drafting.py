@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from thidua.conferences.models import Conference, ConferenceKind
+from thidua.news.models import ArticlePage
 from thidua.news.services import can_draft_article, host_site, sites_to_choose
 
 register = template.Library()
@@ -24,12 +25,16 @@ def draft_news_form(context: dict[str, Any], conference: Conference) -> dict[str
         and conference.kind == ConferenceKind.YEAR_END
         and can_draft_article(request.user, conference)
     )
-    home = host_site(conference) if shown else None
+    article = ArticlePage.objects.filter(source_conference=conference).first() if shown else None
+    home = host_site(conference) if shown and article is None else None
     return {
         "shown": shown,
         "conference": conference,
+        "article": article,
+        # Where it waits: the site's title, and whether it is out or still with its editors.
+        "article_site": article.get_parent().get_parent().title if article is not None else "",
         "home": home,
-        "sites": list(sites_to_choose(conference)) if shown and home is None else [],
+        "sites": list(sites_to_choose(conference)) if shown and article is None and home is None else [],
         "csrf_token": context.get("csrf_token"),
         "can_choose": context.get("can_run", False),
     }
