@@ -140,6 +140,9 @@ def test_the_close_button_asks_for_confirmation_before_it_ends_the_conference(
     page = client.get(_url(conference)).content.decode()
     assert 'action="' + _url(conference, "ket-thuc/") not in page
     assert "Hội nghị đã kết thúc lúc" in page
+    # What an ended conference refuses is no longer offered: new polls, delegates, cards.
+    assert "Tạo cuộc bỏ phiếu" not in page and "Thêm đại biểu" not in page
+    assert "In thẻ biểu quyết (cấp mã mới)" not in page
 
 
 def test_the_close_page_refuses_other_members_and_sends_anonymous_to_log_in(
