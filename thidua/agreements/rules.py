@@ -112,3 +112,29 @@ def amendment_diff(in_force: Sequence[CriterionFacts], amended: Sequence[Criteri
         removed=tuple(c for k, c in before.items() if k not in after),
         added=tuple(c for k, c in after.items() if k not in before),
     )
+
+
+@dataclass(frozen=True)
+class GroupExcess:
+    """A work area whose criteria can earn more than the area's maximum: the ranking caps the area at its
+    maximum, so the excess is points a member can score and never count."""
+
+    code: str
+    title: str
+    criteria_total: Decimal
+    maximum: Decimal
+
+
+def groups_over_their_maximum(
+    groups: Sequence[tuple[str, str, Decimal, Sequence[tuple[str, Decimal]]]],
+) -> list[GroupExcess]:
+    """(code, title, maximum, [(kind, criterion maximum)]) of each group → those whose scored criteria add
+    up to more than the group's maximum. Bonus and penalty criteria have their own caps and are left out."""
+    found = []
+    for code, title, maximum, criteria in groups:
+        total = sum(
+            (points for kind, points in criteria if kind not in (Kind.BONUS, Kind.PENALTY)), Decimal(0)
+        )
+        if total > maximum:
+            found.append(GroupExcess(code, title, total, maximum))
+    return found

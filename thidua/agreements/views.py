@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from thidua.accounts import permissions
 from thidua.accounts.models import User
-from thidua.agreements import amendments, services
+from thidua.agreements import amendments, selectors, services
 from thidua.agreements.forms import (
     AgreementTextForm,
     AmendForm,
@@ -82,6 +82,9 @@ def agreement_detail(request: HttpRequest, slug: str, year: int, version: int | 
     if agreement is not None:
         # An amendment says, criterion by criterion, what it changes in the version it replaces.
         context["changes"] = amendments.diff_of(agreement)
+        if agreement.status in (AgreementStatus.DRAFT, AgreementStatus.SIGNING):
+            context["from_template"] = selectors.made_from_template(agreement)
+            context["over"] = selectors.groups_over(agreement)
         signatures = {s.organization_id: s for s in agreement.signatures.all()}
         context["signature_rows"] = [
             {"organization": m, "name": m.name_in_year(year), "signature": signatures.get(m.pk)}

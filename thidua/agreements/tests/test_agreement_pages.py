@@ -80,3 +80,44 @@ def test_a_member_cannot_draft_or_edit_the_agreement(
     client = client_for(officer_nghe_an)
     assert client.post(f"{Y}/giao-uoc/tao/", {"source": "template"}).status_code == 403
     assert not Agreement.objects.filter(emulation_year=year_2027).exists()
+
+
+def test_an_amendment_warns_of_a_work_area_its_criteria_overfill_and_drops_the_template_note(
+    client_for: Any, year_2027: EmulationYear, staff: User
+) -> None:
+    from thidua.agreements import services
+    from thidua.agreements.template_data import DEFAULTS_NOTE
+    from thidua.organizations.models import Organization
+
+    quangtri = User.objects.get(username="quangtri")
+    client = client_for(staff)  # runs every year of the parent body's clusters
+    drafted = services.create_agreement_from_template(actor=quangtri, emulation_year=year_2027)
+    assert DEFAULTS_NOTE in client.get(f"{Y}/giao-uoc/").content.decode()
+    services.open_for_signing(actor=quangtri, agreement=drafted)
+    for code in [member.code for member in services.members_of(year_2027)]:
+        officer = User.objects.get(username=code.removeprefix("lhh-").replace("-", ""))
+        services.sign(
+            actor=officer,
+            agreement=drafted,
+            organization=Organization.objects.get(code=code),
+            signer_name="Chủ tịch",
+            signer_title="Chủ tịch",
+        )
+    drafted.refresh_from_db()
+    amendment = services.amend(actor=quangtri, agreement=drafted, reason="Sửa thang điểm")
+    page = client.get(f"{Y}/giao-uoc/").content.decode()
+    assert DEFAULTS_NOTE not in page and 'id="vuot-diem-nhom"' not in page
+    group = amendment.criterion_groups.get(code="1")
+    criterion = group.criteria.order_by("position").first()
+    assert criterion is not None
+    fields = {f: getattr(criterion, f) for f in services.CRITERION_FIELDS}
+    services.save_criterion(
+        actor=quangtri,
+        agreement=amendment,
+        criterion=criterion,
+        values={**fields, "group": group, "max_points": group.max_points + Decimal("3.5")},
+    )
+    page = client.get(f"{Y}/giao-uoc/").content.decode()
+    assert 'id="vuot-diem-nhom"' in page
+    total = sum(c.max_points for c in group.criteria.all())
+    assert f"Nhóm 1 «{group.title}»: các tiêu chí cộng lại {total:.2f}".replace(".", ",") in page
