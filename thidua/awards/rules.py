@@ -109,11 +109,14 @@ def submission_problems(
     has_proposal_letter: bool,
     has_minutes: bool,
     proposals: int,
+    missing_reports: Sequence[str],
 ) -> list[str]:
     """Why a dossier cannot be sent yet (DOMAIN.md, "The year of a cluster" point 6: tờ trình, biên bản,
-    vote results, achievement reports). The tờ trình and the minutes are required; so is at least one
-    proposed award. A missing achievement report is shown as a warning, not refused here: the parent
-    body decides whether to return the dossier for it."""
+    vote results, achievement reports). The tờ trình and the minutes are required, at least one proposed
+    award, and the achievement report of every proposed member (`missing_reports` names those without
+    one): DOMAIN.md lists the reports among what the dossier holds and allows no dossier without them,
+    and once sent the nominee can no longer upload, so a dossier sent without a report could only come
+    back."""
     problems: list[str] = []
     if not has_proposal_letter:
         problems.append("Thiếu tờ trình đề nghị khen thưởng (văn bản loại TTr đã ban hành).")
@@ -121,6 +124,11 @@ def submission_problems(
         problems.append("Thiếu biên bản hội nghị (văn bản loại BB đã ban hành).")
     if proposals <= 0:
         problems.append("Chưa có đề nghị khen thưởng nào (đơn vị và hình thức khen thưởng).")
+    if missing_reports:
+        problems.append(
+            f"Thiếu báo cáo thành tích của: {', '.join(missing_reports)} "
+            "(cán bộ thi đua của đơn vị tải lên trên trang hồ sơ)."
+        )
     return problems
 
 

@@ -244,19 +244,24 @@ def add_achievement_report(
 
 def submission_problems(dossier: Dossier) -> list[str]:
     types = list(dossier.documents.values_list("doc_type", flat=True))
+    year = dossier.emulation_year.year
     return rules.submission_problems(
         has_proposal_letter=DocumentType.PROPOSAL in types,
         has_minutes=DocumentType.MINUTES in types,
         proposals=dossier.proposals.count(),
+        missing_reports=[o.name_in_year(year) for o in missing_reports(dossier)],
     )
 
 
 def missing_reports(dossier: Dossier) -> list[Organization]:
-    """Nominated members that have not uploaded an achievement report yet (a warning, not a refusal)."""
+    """Nominated members that have not uploaded an achievement report yet: the dossier is not sent
+    without them."""
     reported = set(dossier.reports.values_list("organization_id", flat=True))
-    proposed = Organization.objects.filter(
-        pk__in=dossier.proposals.values_list("organization_id", flat=True)
-    ).prefetch_related("names")
+    proposed = (
+        Organization.objects.filter(pk__in=dossier.proposals.values_list("organization_id", flat=True))
+        .prefetch_related("names")
+        .order_by("sort_key", "pk")
+    )
     return [o for o in proposed if o.pk not in reported]
 
 

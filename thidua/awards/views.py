@@ -140,7 +140,6 @@ def dossier_detail(request: HttpRequest, slug: str, year: int) -> HttpResponse:
             ],
             documents=sorted(dossier.documents.all(), key=lambda d: d.number or 0),
             problems=services.submission_problems(dossier) if editable else [],
-            missing_reports=[o.name_in_year(year) for o in services.missing_reports(dossier)],
             awards=list(
                 dossier.awards.select_related("organization").prefetch_related("organization__names")
             ),

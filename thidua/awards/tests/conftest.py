@@ -44,6 +44,11 @@ def submitted(draft: Dossier, officer_ninh_binh: Any, issued_2023: list[Document
     from thidua.awards import services
 
     services.set_documents(actor=officer_ninh_binh, dossier=draft, documents=issued_2023)
+    # The leader nominated in 2023 is Ninh Bình, whose officer uploads its achievement report.
+    for proposal in draft.proposals.select_related("organization"):
+        services.add_achievement_report(
+            actor=officer_ninh_binh, dossier=draft, organization=proposal.organization, upload=pdf_upload()
+        )
     return services.submit(actor=officer_ninh_binh, dossier=draft)
 
 

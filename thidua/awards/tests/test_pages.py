@@ -112,6 +112,22 @@ def test_the_secretariat_assembles_and_sends_the_dossier_through_the_pages(
     assert "Cụm thi đua số 4" in incoming and "Hội đồng bỏ phiếu" in incoming
 
 
+def test_the_send_button_is_refused_while_the_nominees_achievement_report_is_missing(
+    draft: Dossier, client_for: Any, officer_ninh_binh: Any, issued_2023: list[Document]
+) -> None:
+    client = client_for(officer_ninh_binh)
+    client.post(f"{Y}/van-ban/", {"documents": [d.pk for d in issued_2023]})
+    leader = draft.proposals.get().organization.name_in_year(2023)
+    page = client.get(f"{Y}/").content.decode()
+    assert "Chưa gửi được hồ sơ" in page and f"Thiếu báo cáo thành tích của: {leader}" in page
+    assert "disabled>Gửi hồ sơ đến" in page
+
+    refused = client.post(f"{Y}/gui/", follow=True).content.decode()
+    assert f"Chưa gửi được hồ sơ: Thiếu báo cáo thành tích của: {leader}" in refused
+    assert "Đã gửi hồ sơ" not in refused
+    assert Dossier.objects.get().status == DossierStatus.DRAFT
+
+
 def test_a_member_officer_can_read_but_not_create_nor_send(
     year_2023: EmulationYear, client_for: Any, officer_nghe_an: Any
 ) -> None:

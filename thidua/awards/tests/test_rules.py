@@ -157,9 +157,23 @@ def test_submission_needs_the_proposal_letter_the_minutes_and_a_proposal(
     letter: bool, minutes: bool, proposals: int, expected: list[str]
 ) -> None:
     assert (
-        rules.submission_problems(has_proposal_letter=letter, has_minutes=minutes, proposals=proposals)
+        rules.submission_problems(
+            has_proposal_letter=letter, has_minutes=minutes, proposals=proposals, missing_reports=()
+        )
         == expected
     )
+
+
+def test_submission_names_every_nominee_without_an_achievement_report() -> None:
+    assert rules.submission_problems(
+        has_proposal_letter=True,
+        has_minutes=True,
+        proposals=2,
+        missing_reports=["Liên hiệp các Hội KH&KT tỉnh Nghệ An", "Liên hiệp các Hội KH&KT tỉnh Hà Tĩnh"],
+    ) == [
+        "Thiếu báo cáo thành tích của: Liên hiệp các Hội KH&KT tỉnh Nghệ An, "
+        "Liên hiệp các Hội KH&KT tỉnh Hà Tĩnh (cán bộ thi đua của đơn vị tải lên trên trang hồ sơ)."
+    ]
 
 
 def test_the_parent_body_names_its_own_awards() -> None:

@@ -218,6 +218,8 @@ def test_submitting_names_what_is_missing_and_changes_nothing(draft: Dossier, of
     assert error.value.messages == [
         "Thiếu tờ trình đề nghị khen thưởng (văn bản loại TTr đã ban hành).",
         "Thiếu biên bản hội nghị (văn bản loại BB đã ban hành).",
+        f"Thiếu báo cáo thành tích của: {_leader(draft).name_in_year(2023)} "
+        "(cán bộ thi đua của đơn vị tải lên trên trang hồ sơ).",
     ]
     draft.refresh_from_db()
     assert draft.status == DossierStatus.DRAFT and draft.submitted_at is None
@@ -228,9 +230,39 @@ def test_the_minutes_alone_are_not_enough(
 ) -> None:
     minutes = [d for d in issued_2023 if d.doc_type == "BB"]
     services.set_documents(actor=officer_ninh_binh, dossier=draft, documents=minutes)
+    services.add_achievement_report(
+        actor=officer_ninh_binh, dossier=draft, organization=_leader(draft), upload=pdf_upload()
+    )
     with pytest.raises(ValidationError) as error:
         services.submit(actor=officer_ninh_binh, dossier=draft)
     assert error.value.messages == ["Thiếu tờ trình đề nghị khen thưởng (văn bản loại TTr đã ban hành)."]
+
+
+def test_a_dossier_is_not_sent_while_a_nominees_achievement_report_is_missing(
+    draft: Dossier, officer_ninh_binh: Any, officer_nghe_an: Any, org: Any, issued_2023: list[Document]
+) -> None:
+    services.set_documents(actor=officer_ninh_binh, dossier=draft, documents=issued_2023)
+    services.add_achievement_report(
+        actor=officer_ninh_binh, dossier=draft, organization=_leader(draft), upload=pdf_upload()
+    )
+    services.add_proposal(
+        actor=officer_ninh_binh, dossier=draft, organization=org("nghe-an"), award_form=AwardForm.PARENT_MERIT
+    )
+    with pytest.raises(ValidationError) as error:
+        services.submit(actor=officer_ninh_binh, dossier=draft)
+    # Only the member still without a report is named.
+    assert error.value.messages == [
+        f"Thiếu báo cáo thành tích của: {org('nghe-an').name_in_year(2023)} "
+        "(cán bộ thi đua của đơn vị tải lên trên trang hồ sơ)."
+    ]
+    draft.refresh_from_db()
+    assert draft.status == DossierStatus.DRAFT and draft.submitted_at is None
+    assert "dossier.submit" not in _verbs(draft)
+
+    services.add_achievement_report(
+        actor=officer_nghe_an, dossier=draft, organization=org("nghe-an"), upload=pdf_upload()
+    )
+    assert services.submit(actor=officer_ninh_binh, dossier=draft).status == DossierStatus.SUBMITTED
 
 
 def test_a_submitted_dossier_is_frozen_for_the_secretariat(
