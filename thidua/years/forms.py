@@ -35,3 +35,6 @@ class DeadlinesForm(forms.Form):
 
 class OpenYearForm(DeadlinesForm):
     year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100)
+
+    # The year first: the deadlines below are suggested for it.
+    field_order = ["year"]

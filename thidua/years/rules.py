@@ -179,3 +179,20 @@ def binding_stages() -> Mapping[str, tuple[Stage, ...]]:
     for stage, field_name in STAGE_DEADLINES.items():
         last[field_name] = max(last.get(field_name, -1), ORDER.index(stage))
     return {field_name: ORDER[: index + 1] for field_name, index in last.items()}
+
+
+def moved_on(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later; 29 February becomes the 28th in a year without one."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def deadlines_moved_on(deadlines: Mapping[str, object], years: int) -> dict[str, object]:
+    """Last year's deadlines as this year's suggestion: each date the same day `years` later; other
+    settings (the reminder's days) as they were."""
+    return {
+        name: moved_on(value, years) if isinstance(value, datetime.date) else value
+        for name, value in deadlines.items()
+    }

@@ -13,7 +13,7 @@ from thidua.accounts import permissions
 from thidua.accounts.models import User
 from thidua.organizations.models import EmulationGroup
 from thidua.web.forms import apply_service_errors
-from thidua.years import services
+from thidua.years import rules, services
 from thidua.years.forms import OpenYearForm
 from thidua.years.models import EmulationYear
 
@@ -35,7 +35,17 @@ def open_year(request: HttpRequest, slug: str) -> HttpResponse:
         if EmulationYear.objects.filter(group=group, year=this_year).exists()
         else this_year
     )
-    form = OpenYearForm(request.POST or None, initial={"year": proposed})
+    # Last year's deadlines, moved on a year, as the suggestion: a year opened with none shows «chưa đặt»
+    # everywhere and sends no reminder (found by a walk of the year).
+    previous = EmulationYear.objects.filter(group=group, year__lt=proposed).order_by("-year").first()
+    suggested = (
+        rules.deadlines_moved_on(
+            {name: getattr(previous, name) for name in services.DEADLINE_FIELDS}, proposed - previous.year
+        )
+        if previous is not None
+        else {}
+    )
+    form = OpenYearForm(request.POST or None, initial={"year": proposed, **suggested})
     if request.method == "POST" and form.is_valid():
         year = form.cleaned_data.pop("year")
         try:

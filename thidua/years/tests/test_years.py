@@ -322,3 +322,25 @@ def test_the_hourly_sweep_moves_a_year_whose_first_of_january_has_come(cluster4:
     assert advance_years.call() == {"moved": 1}
     assert EmulationYear.objects.get(group=cluster4, year=2026).stage == YearStage.SELF_SCORING
     assert advance_years.call() == {"moved": 0}
+
+
+@pytest.mark.django_db
+def test_opening_next_year_suggests_last_years_deadlines_a_year_later_with_the_year_first(
+    cluster4: Any,
+) -> None:
+    import re
+
+    from thidua.years.rules import moved_on
+
+    this = EmulationYear.objects.get(group=cluster4, year=2026)
+    EmulationYear.objects.filter(pk=this.pk).update(
+        signing_due=datetime.date(2026, 1, 31), conference_date=datetime.date(2026, 12, 22), reminder_days=5
+    )
+    client = Client()
+    client.force_login(User.objects.get(username="quangtri"))  # head of Cụm 4 in 2026
+    page = client.get("/cum-khoi/vusta-cum-4/mo-nam-thi-dua/?nam=2027").content.decode()
+    assert 'name="signing_due" value="2027-01-31"' in page
+    assert 'name="conference_date" value="2027-12-22"' in page
+    assert re.search(r'name="reminder_days"[^>]*value="5"', page)
+    assert page.index('name="year"') < page.index('name="signing_due"')
+    assert moved_on(datetime.date(2024, 2, 29), 1) == datetime.date(2025, 2, 28)
