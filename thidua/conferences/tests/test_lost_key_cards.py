@@ -4,6 +4,7 @@ never be counted and the conference never closed. Found by a browser walk of the
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -117,6 +118,8 @@ def test_a_double_click_on_open_points_to_the_new_key_and_the_page_prints_new_ca
 ) -> None:
     client: Client = client_for(quangtri)
     poll = services.create_election_poll(actor=quangtri, conference=conference_2026, role="head")
+    page = client.get(_url(conference_2026, poll)).content.decode()
+    assert "submit-once.js" in page and re.search(r'<form [^>]*/mo/"[^>]*data-once', page)
     first = client.post(_url(conference_2026, poll, "mo"))
     assert "Thẻ giữ khóa" in first.content.decode()  # the answer the browser dropped
     second = client.post(_url(conference_2026, poll, "mo"), follow=True)
