@@ -196,3 +196,10 @@ def test_a_closed_year_takes_no_score_and_a_settled_one_no_self_score(
     stage: Stage, self_scoring: bool, refusal: str
 ) -> None:
     assert scoring_refusal(stage, 2024, self_scoring=self_scoring) == refusal
+
+
+def test_the_audit_pages_stage_names_are_the_stages_own() -> None:
+    from thidua.audit.labels import STAGE_LABELS
+
+    stages = {stage.value: label for stage, label in LABELS.items()}
+    assert stages == STAGE_LABELS
