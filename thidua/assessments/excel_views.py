@@ -117,9 +117,12 @@ def _require_member_officer(request: HttpRequest, organization: Organization) ->
     )
 
 
-def _blocked(assessment: Assessment | None, year: int) -> str:
+def _blocked(assessment: Assessment | None, emulation_year: EmulationYear) -> str:
+    refusal = services.scoring_refusal(emulation_year)
+    if refusal:
+        return refusal
     if assessment is None:
-        return NOT_STARTED.format(year=year)
+        return NOT_STARTED.format(year=emulation_year.year)
     if assessment.status != AssessmentStatus.DRAFT:
         return NOT_DRAFT
     return ""
@@ -195,7 +198,7 @@ def import_upload(request: HttpRequest, slug: str, year: int, org_code: str) -> 
     emulation_year, organization = _year_and_member(slug, year, org_code)
     _require_member_officer(request, organization)
     assessment = _assessment(emulation_year, organization)
-    blocked = _blocked(assessment, year)
+    blocked = _blocked(assessment, emulation_year)
     if blocked:
         status = 400 if request.method == "POST" else 200
         return _upload_page(request, emulation_year, organization, form=None, error=blocked, status=status)
@@ -220,7 +223,7 @@ def import_confirm(request: HttpRequest, slug: str, year: int, org_code: str) ->
     emulation_year, organization = _year_and_member(slug, year, org_code)
     _require_member_officer(request, organization)
     assessment = _assessment(emulation_year, organization)
-    blocked = _blocked(assessment, year)
+    blocked = _blocked(assessment, emulation_year)
     if blocked:
         return _upload_page(request, emulation_year, organization, form=None, error=blocked, status=400)
     assert assessment is not None

@@ -37,6 +37,9 @@ def apply_score_sheet(*, actor: User, assessment: Assessment, data: bytes) -> in
         .select_related("organization", "agreement", "emulation_year__group")
         .get(pk=assessment.pk)
     )
+    refusal = services.scoring_refusal(assessment.emulation_year)
+    if refusal:
+        raise ValidationError(refusal)
     if assessment.status != AssessmentStatus.DRAFT:
         raise ValidationError(NOT_DRAFT)
     parsed = parse_score_sheet(data, assessment=assessment)

@@ -44,6 +44,8 @@ from thidua.organizations.models import Leadership, Membership, Organization
 from thidua.web import rows
 from thidua.web.versioning import require_version
 from thidua.years.models import EmulationYear
+from thidua.years.rules import Stage
+from thidua.years.rules import scoring_refusal as stage_refusal
 from thidua.years.services import advance_year
 
 EVIDENCE_TYPES = (files.PDF, files.PNG, files.JPEG, files.DOCX, files.XLSX)
@@ -68,6 +70,18 @@ def _require_member_officer(actor: User, organization: Organization) -> None:
     require(is_officer_of(actor, organization), "Bạn chỉ được chấm điểm cho đơn vị mình.")
 
 
+def scoring_refusal(emulation_year: EmulationYear, *, self_scoring: bool = True) -> str:
+    """Why the year's sheets take no change at its stage (a closed year: none; settled scores: no
+    self-score), or "" while they do. Pages read it to draw a sheet read-only and say why."""
+    return stage_refusal(Stage(emulation_year.stage), emulation_year.year, self_scoring=self_scoring)
+
+
+def _require_scoring_open(emulation_year: EmulationYear, *, self_scoring: bool = True) -> None:
+    refusal = scoring_refusal(emulation_year, self_scoring=self_scoring)
+    if refusal:
+        raise ValidationError(refusal)
+
+
 @transaction.atomic
 def start_assessment(*, actor: User, emulation_year: EmulationYear, organization: Organization) -> Assessment:
     """The member's score sheet against the agreement in force, one empty score per criterion."""
@@ -78,6 +92,7 @@ def start_assessment(*, actor: User, emulation_year: EmulationYear, organization
     existing = Assessment.objects.filter(emulation_year=emulation_year, organization=organization).first()
     if existing is not None:
         return existing
+    _require_scoring_open(emulation_year)
     if not Membership.objects.filter(
         group=emulation_year.group, year=emulation_year.year, organization=organization
     ).exists():
@@ -214,6 +229,7 @@ def save_self_score(
     (the row's version when the form was drawn), refused if someone saved the row since."""
     assessment = score.assessment
     _require_member_officer(actor, assessment.organization)
+    _require_scoring_open(assessment.emulation_year)
     before = (score.self_value, score.self_points, score.note)
     if value is None:
         points = None
@@ -261,6 +277,7 @@ def keep_stored(*, actor: User, score: Score, refused_value: Decimal | None, ref
     was given up, so nobody later wonders where the typed value went."""
     assessment = score.assessment
     _require_member_officer(actor, assessment.organization)
+    _require_scoring_open(assessment.emulation_year)
     record(
         actor=actor,
         verb="score.keep",
@@ -280,6 +297,7 @@ def add_evidence(*, actor: User, score: Score, upload: UploadedFile) -> Evidence
     """Keep a file backing a score: its type checked by content, its size limited, its SHA-256 kept."""
     assessment = score.assessment
     _require_member_officer(actor, assessment.organization)
+    _require_scoring_open(assessment.emulation_year)
     _require_draft(assessment)
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size is None or upload.size > limit:
@@ -331,6 +349,7 @@ def add_evidence(*, actor: User, score: Score, upload: UploadedFile) -> Evidence
 def remove_evidence(*, actor: User, evidence: Evidence) -> None:
     assessment = evidence.score.assessment
     _require_member_officer(actor, assessment.organization)
+    _require_scoring_open(assessment.emulation_year)
     _require_draft(assessment)
     record(
         actor=actor,
@@ -395,6 +414,7 @@ def submit(*, actor: User, assessment: Assessment, fingerprint: str | None = Non
     """Lock the sheet for cross-checking. With `fingerprint` (from the confirmation page), only if the
     sheet is still what that page showed."""
     _require_member_officer(actor, assessment.organization)
+    _require_scoring_open(assessment.emulation_year)
     assessment = _require_draft(assessment)
     _require_unchanged(fingerprint, submission_fingerprint(assessment))
     problems = submission_problems(assessment)
@@ -437,6 +457,7 @@ def reopen(*, actor: User, assessment: Assessment, reason: str) -> Assessment:
             _is_runner(actor, emulation_year) or is_officer_of(actor, assessment.organization),
             "Bạn không có quyền mở lại bản tự chấm này.",
         )
+    _require_scoring_open(emulation_year)
     if not clean_text(reason):
         raise ValidationError({"reason": "Cần nêu lý do mở lại."})
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -520,6 +541,7 @@ def assign_reviewers(
     *, actor: User, emulation_year: EmulationYear, assignments: list[ProposedAssignment]
 ) -> list[ReviewAssignment]:
     require(_is_runner(actor, emulation_year), "Chỉ thường trực cụm được phân công chấm chéo.")
+    _require_scoring_open(emulation_year, self_scoring=False)
     if any(a.reviewer.pk == a.reviewed.pk for a in assignments):
         raise ValidationError("Không đơn vị nào tự chấm chéo cho mình.")
     if ReviewAssignment.objects.filter(emulation_year=emulation_year, completed_at__isnull=False).exists():
@@ -574,6 +596,7 @@ def save_review(
         "Đơn vị của bạn không được phân công chấm đơn vị này.",
     )
     assert assignment is not None
+    _require_scoring_open(assessment.emulation_year, self_scoring=False)
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise ValidationError("Đơn vị chưa nộp bản tự chấm.")
     assignment = (
@@ -648,6 +671,7 @@ def complete_review(
     )
     if assignment.completed_at is not None:
         raise ValidationError(completed_words(assignment))
+    _require_scoring_open(assignment.emulation_year, self_scoring=False)
     assessment = Assessment.objects.filter(
         emulation_year=assignment.emulation_year, organization=assignment.reviewed
     ).first()
@@ -679,6 +703,7 @@ def answer(*, actor: User, score: Score, text: str, version: int | None = None) 
     `version` (the row's version when the form was drawn), refused if someone saved the row since."""
     assessment = score.assessment
     _require_member_officer(actor, assessment.organization)
+    _require_scoring_open(assessment.emulation_year, self_scoring=False)
     if not score.disagrees:
         raise ValidationError("Chỉ giải trình ở tiêu chí có điểm chấm chéo khác điểm tự chấm.")
     if score.final_points is not None:
@@ -725,6 +750,7 @@ def settle(
 def _settle(actor: User, score: Score, final_points: Decimal, note: str, version: int | None = None) -> None:
     assessment = score.assessment
     require(_is_runner(actor, assessment.emulation_year), "Chỉ thường trực cụm được chốt điểm.")
+    _require_scoring_open(assessment.emulation_year, self_scoring=False)
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise ValidationError("Đơn vị chưa nộp bản tự chấm.")
     require_within_maximum(score, final_points, "final_points")
@@ -797,6 +823,7 @@ def settle_agreed(*, actor: User, emulation_year: EmulationYear, fingerprint: st
     """Settle every agreed criterion (`agreed_to_settle`). With `fingerprint` (from the confirmation
     page), only if they are still the ones that page showed."""
     require(_is_runner(actor, emulation_year), "Chỉ thường trực cụm được chốt điểm.")
+    _require_scoring_open(emulation_year, self_scoring=False)
     # One settling at a time per year: a second click waits, then finds nothing left, not 88 twins.
     EmulationYear.objects.select_for_update().filter(pk=emulation_year.pk).first()
     agreed = agreed_to_settle(emulation_year)

@@ -136,13 +136,18 @@ def sheet(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResp
     emulation_year = year_for_viewer(request, slug, year)
     organization = _organization_in_year(emulation_year, org_code)
     assessment = Assessment.objects.filter(emulation_year=emulation_year, organization=organization).first()
+    if assessment is not None:
+        assessment.emulation_year = emulation_year  # the services read its stage: no second query
     permissions.require(
         _can_read_sheet(request.user, emulation_year, organization, assessment),
         "Bạn không được xem bảng điểm của đơn vị khác khi chưa được phân công chấm.",
     )
     is_own = permissions.is_officer_of(request.user, organization)
     name = organization.name_in_year(year)
-    if assessment is None and is_own:
+    # Why the sheet takes no change at the year's stage (closed, or scores settled): shown on the page,
+    # and the first visit of a finished year starts nothing.
+    refusal = services.scoring_refusal(emulation_year)
+    if assessment is None and is_own and not refusal:
         try:
             assessment = services.start_assessment(
                 actor=_user(request), emulation_year=emulation_year, organization=organization
@@ -159,6 +164,7 @@ def sheet(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResp
                 "organization": organization,
                 "assessment": None,
                 "name": name,
+                "refusal": refusal,
             },
         )
     scores = _sheet_scores(assessment)
@@ -216,7 +222,8 @@ def sheet(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResp
             "name": name,
             "assessment": assessment,
             "rows": _rows(scores, saved),
-            "editable": is_own and assessment.status == AssessmentStatus.DRAFT,
+            "editable": is_own and assessment.status == AssessmentStatus.DRAFT and not refusal,
+            "refusal": refusal,
             "is_own": is_own,
             "can_run": permissions.can_run_year(request.user, emulation_year.group, year),
             "problems": services.submission_problems(assessment)
@@ -227,7 +234,9 @@ def sheet(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResp
             "totals": totals,
             "result": my_result,
             "assignment": _assignment(emulation_year, organization),
-            "answerable": is_own and any(s.disagrees and s.final_points is None for s in scores),
+            "answerable": is_own
+            and not services.scoring_refusal(emulation_year, self_scoring=False)
+            and any(s.disagrees and s.final_points is None for s in scores),
             "effects": list(
                 assessment.amendment_effects.filter(read_at__isnull=True).select_related("agreement")
             ),
@@ -398,6 +407,10 @@ def evidence_download(request: HttpRequest, slug: str, year: int, org_code: str,
 def submit(request: HttpRequest, slug: str, year: int, org_code: str) -> HttpResponse:
     """A first POST shows what submitting locks; only the confirmation's own POST submits."""
     assessment = _own_assessment(request, slug, year, org_code)
+    refusal = services.scoring_refusal(assessment.emulation_year)
+    if refusal:  # no confirmation page for what cannot be submitted
+        messages.error(request, "Chưa nộp được: " + refusal)
+        return redirect("scoring:sheet", slug=slug, year=year, org_code=org_code)
     if not request.POST.get(CONFIRMED):
         name = assessment.organization.name_in_year(year)
         return render_confirmation(request, confirmations.submission(assessment, name=name))

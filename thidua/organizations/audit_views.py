@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from thidua.accounts import permissions
+from thidua.audit import labels
 from thidua.audit.models import AuditEvent
 from thidua.organizations.models import EmulationGroup
 
@@ -20,4 +21,8 @@ def group_audit(request: HttpRequest, slug: str) -> HttpResponse:
     )
     events = AuditEvent.objects.filter(group=group).select_related("actor").order_by("-seq")
     page = Paginator(events, 50).get_page(request.GET.get("trang"))
-    return render(request, "audit/group_audit.html", {"group": group, "page": page})
+    rows = [
+        {"event": e, "action": labels.verb_label(e.verb), "details": labels.details(e.verb, e.data)}
+        for e in page
+    ]
+    return render(request, "audit/group_audit.html", {"group": group, "page": page, "rows": rows})

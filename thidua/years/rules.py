@@ -106,6 +106,19 @@ def stage_rows(
     return rows
 
 
+def scoring_refusal(stage: Stage, year: int, *, self_scoring: bool) -> str:
+    """Why a year's score sheets no longer take a change, or "" while they do. A closed year (đã tổng
+    kết, or archived by the parent body after a year kept on paper) is history: nothing is scored in it.
+    A member's own sheet (`self_scoring`: start, self-scores, evidence, submit, reopen) also stops once the
+    scores are settled: from then on the ranking is the year's result, and the conference nominates from
+    it."""
+    if stage == Stage.CLOSED:
+        return f"Năm {year} đã tổng kết; không chấm điểm được nữa."
+    if self_scoring and ORDER.index(stage) >= ORDER.index(Stage.SETTLED):
+        return f"Điểm năm {year} đã chốt; không tự chấm được nữa."
+    return ""
+
+
 def in_force_from(year: int, signed_at: datetime.datetime) -> datetime.datetime:
     """An agreement binds its own year: signed before 1 January of that year (at the previous year-end
     conference, DOMAIN.md step 1), it is in force from that day; signed later, from the signing."""

@@ -19,6 +19,7 @@ from thidua.years.rules import (
     move_years_on,
     next_deadline,
     next_stage,
+    scoring_refusal,
     stage_rows,
 )
 
@@ -174,3 +175,31 @@ def test_the_databases_rule_binds_each_deadline_at_exactly_the_stages_the_pure_r
         for name in set(STAGE_DEADLINES.values()):
             pure = bool(late_stages(current, {name: long_ago}, TODAY))
             assert (current in binding_stages()[name]) == pure, (current, name)
+
+
+@pytest.mark.parametrize(
+    ("stage", "self_scoring", "refusal"),
+    [
+        (Stage.IN_FORCE, True, ""),
+        (Stage.SELF_SCORING, True, ""),
+        (Stage.CROSS_CHECKING, True, ""),
+        (Stage.CROSS_CHECKING, False, ""),
+        (Stage.SETTLED, True, "Điểm năm 2024 đã chốt; không tự chấm được nữa."),
+        (Stage.DOSSIER, True, "Điểm năm 2024 đã chốt; không tự chấm được nữa."),
+        (Stage.SETTLED, False, ""),
+        (Stage.DOSSIER, False, ""),
+        (Stage.CLOSED, True, "Năm 2024 đã tổng kết; không chấm điểm được nữa."),
+        (Stage.CLOSED, False, "Năm 2024 đã tổng kết; không chấm điểm được nữa."),
+    ],
+)
+def test_a_closed_year_takes_no_score_and_a_settled_one_no_self_score(
+    stage: Stage, self_scoring: bool, refusal: str
+) -> None:
+    assert scoring_refusal(stage, 2024, self_scoring=self_scoring) == refusal
+
+
+def test_the_audit_pages_stage_names_are_the_stages_own() -> None:
+    from thidua.audit.labels import STAGE_LABELS
+
+    stages = {stage.value: label for stage, label in LABELS.items()}
+    assert stages == STAGE_LABELS
